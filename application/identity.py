@@ -1,0 +1,135 @@
+"""Sign-up, sign-in (access tokens, throttled), and turning a bearer secret back into an actor."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from attrs import frozen
+
+from application.authorization import Actor
+from application.credentials import (
+    ACCESS_TOKEN_PREFIX,
+    API_KEY_PREFIX,
+    hash_secret,
+    new_secret,
+    same_hash,
+)
+from application.ports import Clock, LoginThrottle, PasswordHasher, UnitOfWorkFactory
+from domain.errors import Conflict, NotFound, Unauthenticated
+from domain.identity import AccessToken, ApiKey, User
+from domain.identity.users import MAX_PASSWORD
+from domain.ids import PREFIXES, new_id
+from domain.validation import normalize_email
+
+ACCESS_TOKEN_LIFETIME = timedelta(hours=1)
+# Verifying against this keeps an unknown email as slow as a wrong password (no account probing).
+_DUMMY_PASSWORD = "charge-timing-equaliser"
+
+
+@frozen
+class Signup:
+    email: str
+    password: str
+    name: str
+
+
+@frozen
+class IssueToken:
+    email: str
+    password: str
+    client_address: str | None = None
+
+
+@frozen
+class IssuedToken:
+    access_token: str
+    expires_in: int
+    token_type: str = "bearer"
+
+
+async def signup(cmd: Signup, *, uow_factory: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock) -> User:
+    User.validate_signup(cmd.email, cmd.password, cmd.name)
+    password_hash = await hasher.hash(cmd.password)
+    user = User.register(id=new_id(PREFIXES["user"]), email=cmd.email, name=cmd.name,
+                         password_hash=password_hash, now=clock.now())
+    async with uow_factory() as uow:
+        if await uow.users.get_by_email(user.email) is not None:
+            raise Conflict("an account with this email already exists")
+        await uow.users.add(user)
+        await uow.commit()
+    return user
+
+
+async def issue_token(cmd: IssueToken, *, uow_factory: UnitOfWorkFactory, hasher: PasswordHasher,
+                      throttle: LoginThrottle, clock: Clock,
+                      lifetime: timedelta = ACCESS_TOKEN_LIFETIME) -> IssuedToken:
+    email = normalize_email(cmd.email) if isinstance(cmd.email, str) else ""
+    keys = [f"email:{email}"] + ([f"addr:{cmd.client_address}"] if cmd.client_address else [])
+    now = clock.now()
+    await throttle.check(keys, now)
+    async with uow_factory() as uow:
+        user = await uow.users.get_by_email(email)
+    password = cmd.password if isinstance(cmd.password, str) and len(cmd.password) <= MAX_PASSWORD else ""
+    if user is None:
+        await hasher.verify(await _dummy_hash(hasher), password)
+        ok = False
+    else:
+        ok = bool(password) and await hasher.verify(user.password_hash, password)
+    if not ok or user is None:
+        await throttle.record_failure(keys, now)
+        raise Unauthenticated("email or password is wrong")
+    await throttle.reset([f"email:{email}"])
+    secret = new_secret(ACCESS_TOKEN_PREFIX)
+    token = AccessToken(id=new_id(PREFIXES["access_token"]), user_id=user.id, secret_hash=hash_secret(secret),
+                        created_at=now, expires_at=now + lifetime)
+    async with uow_factory() as uow:
+        await uow.access_tokens.add(token)
+        await uow.commit()
+    return IssuedToken(access_token=secret, expires_in=int(lifetime.total_seconds()))
+
+
+_dummy_hashes: dict[int, str] = {}
+
+
+async def _dummy_hash(hasher: PasswordHasher) -> str:
+    key = id(hasher)
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = await hasher.hash(_DUMMY_PASSWORD)
+    return _dummy_hashes[key]
+
+
+async def authenticate(bearer: str, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> Actor:
+    """An access token or an API key into the actor it stands for; anything else is Unauthenticated."""
+    if not isinstance(bearer, str) or len(bearer) > 200:
+        raise Unauthenticated("invalid credentials")
+    secret_hash = hash_secret(bearer)
+    now = clock.now()
+    async with uow_factory() as uow:
+        if bearer.startswith(ACCESS_TOKEN_PREFIX):
+            token = await uow.access_tokens.get_by_hash(secret_hash)
+            if token is None or not same_hash(token.secret_hash, bearer):
+                raise Unauthenticated("invalid access token")
+            if not token.valid_at(now):
+                raise Unauthenticated("access token expired")
+            return Actor(user_id=token.user_id)
+        if bearer.startswith(API_KEY_PREFIX):
+            key = await uow.api_keys.get_by_hash(secret_hash)
+            if key is None or not same_hash(key.secret_hash, bearer) or not key.active:
+                raise Unauthenticated("invalid API key")
+            return Actor(api_key_id=key.id, api_key_organization_id=key.organization_id,
+                         api_key_role=key.role)
+    raise Unauthenticated("invalid credentials")
+
+
+async def me(actor: Actor, *, uow_factory: UnitOfWorkFactory) -> User | ApiKey:
+    """The caller: the signed-in user, or the API key a backend calls with."""
+    async with uow_factory() as uow:
+        if actor.api_key_id is not None and actor.api_key_organization_id is not None:
+            key = await uow.api_keys.get(actor.api_key_organization_id, actor.api_key_id)
+            if key is None:
+                raise NotFound("api_key", actor.api_key_id)
+            return key
+        user = await uow.users.get(actor.user_id) if actor.user_id else None
+    if user is None:
+        raise Unauthenticated("the account no longer exists")
+    return user

@@ -1,0 +1,45 @@
+"""Relays the mail outbox to the mailer: lease a batch, send each outside the transaction, record it.
+
+Failures are retried with exponential backoff; after ``MAX_ATTEMPTS`` an email is marked failed.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from application.ports import Clock, Mailer, UnitOfWorkFactory
+from application.ports.mail import OutboundStatus
+
+MAX_ATTEMPTS = 8
+LEASE = timedelta(minutes=2)
+
+
+async def relay_due_emails(*, uow_factory: UnitOfWorkFactory, mailer: Mailer, clock: Clock,
+                           batch: int = 50) -> int:
+    """Send what is due; returns how many were sent."""
+    now = clock.now()
+    async with uow_factory() as uow:
+        due = await uow.outbox.claim_due(now, batch, now + LEASE)
+        await uow.commit()
+    sent = 0
+    for email in due:
+        try:
+            await mailer.send(email.message)
+        except Exception as exc:  # any delivery failure is retried later; it must not stop the batch
+            email.attempts += 1
+            email.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            if email.attempts >= MAX_ATTEMPTS:
+                email.status = OutboundStatus.FAILED
+                email.next_attempt_at = None
+            else:
+                email.next_attempt_at = clock.now() + timedelta(seconds=2 ** email.attempts)
+        else:
+            email.attempts += 1
+            email.status = OutboundStatus.SENT
+            email.sent_at = clock.now()
+            email.next_attempt_at = None
+            sent += 1
+        async with uow_factory() as uow:
+            await uow.outbox.save(email)
+            await uow.commit()
+    return sent

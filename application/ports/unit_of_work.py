@@ -1,0 +1,36 @@
+"""The unit of work: one transaction; it rolls back unless ``commit`` was called."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Protocol
+
+from application.ports.repositories import (
+    AccessTokenRepository,
+    ApiKeyRepository,
+    InvitationRepository,
+    MemberRepository,
+    OrganizationRepository,
+    OutboxRepository,
+    UserRepository,
+)
+
+
+class UnitOfWork(Protocol):
+    users: UserRepository
+    organizations: OrganizationRepository
+    members: MemberRepository
+    invitations: InvitationRepository
+    api_keys: ApiKeyRepository
+    access_tokens: AccessTokenRepository
+    outbox: OutboxRepository
+
+    async def __aenter__(self) -> UnitOfWork: ...
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None: ...
+    async def commit(self) -> None: ...
+    async def rollback(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]

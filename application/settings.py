@@ -1,0 +1,38 @@
+"""Organization settings: read by any member, replaced (PUT) by an admin."""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+from application.authorization import Action, Actor, authorize
+from application.ports import Clock, UnitOfWorkFactory
+from domain.errors import NotFound
+from domain.identity import OrganizationSettings
+
+
+@frozen
+class SettingsView:
+    organization_id: str
+    settings: OrganizationSettings
+
+
+async def get_settings(organization_id: str, actor: Actor, *, uow_factory: UnitOfWorkFactory) -> SettingsView:
+    async with uow_factory() as uow:
+        await authorize(uow, actor, organization_id, Action.READ)
+        organization = await uow.organizations.get(organization_id)
+    if organization is None:
+        raise NotFound("organization", organization_id)
+    return SettingsView(organization_id, organization.settings)
+
+
+async def update_settings(organization_id: str, settings: OrganizationSettings, actor: Actor, *,
+                          uow_factory: UnitOfWorkFactory, clock: Clock) -> SettingsView:
+    async with uow_factory() as uow:
+        await authorize(uow, actor, organization_id, Action.MANAGE_SETTINGS)
+        organization = await uow.organizations.get_for_update(organization_id)
+        if organization is None:
+            raise NotFound("organization", organization_id)
+        organization.replace_settings(settings, clock.now())
+        await uow.organizations.save(organization)
+        await uow.commit()
+    return SettingsView(organization_id, organization.settings)

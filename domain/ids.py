@@ -1,0 +1,44 @@
+"""Prefixed, time-sortable identifiers (``org_01JD…``): a ULID after a type prefix.
+
+A ULID is 48 bits of milliseconds and 80 random bits in Crockford base32, so ids sort by
+creation time, which keeps cursor pagination and B-tree inserts cheap.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_ID = re.compile(r"^[a-z]{2,5}_[0-9A-HJKMNP-TV-Z]{26}$")
+
+PREFIXES = {
+    "user": "usr",
+    "organization": "org",
+    "member": "mem",
+    "invitation": "inv",
+    "api_key": "key",
+    "access_token": "tok",
+    "email": "eml",
+}
+
+
+def ulid(now_ms: int | None = None) -> str:
+    ms = time.time_ns() // 1_000_000 if now_ms is None else now_ms
+    value = (ms << 80) | int.from_bytes(os.urandom(10), "big")
+    chars = []
+    for _ in range(26):
+        chars.append(_ALPHABET[value & 31])
+        value >>= 5
+    return "".join(reversed(chars))
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{ulid()}"
+
+
+def is_id(value: str, prefix: str | None = None) -> bool:
+    if not isinstance(value, str) or not _ID.match(value):
+        return False
+    return prefix is None or value.startswith(prefix + "_")

@@ -1,0 +1,91 @@
+"""Sign-up, sign-in, token expiry, throttling and API-key authentication on in-memory fakes."""
+
+from __future__ import annotations
+
+import pytest
+
+from application.api_keys import CreateApiKey
+from application.identity import IssueToken, Signup
+from domain.errors import Conflict, InvalidInput, RateLimited, Unauthenticated
+from domain.identity import Role
+from tests.unit.application.helpers import organization, user
+
+
+async def test_signup_normalises_email_and_rejects_a_second_account(env):
+    created = await env.signup(Signup(" Ada@Example.COM ", "correct horse", "Ada"))
+    assert created.email == "ada@example.com"
+    assert created.password_hash != "correct horse"
+    with pytest.raises(Conflict):
+        await env.signup(Signup("ada@example.com", "another pass", "Ada 2"))
+
+
+async def test_signup_names_every_bad_field(env):
+    with pytest.raises(InvalidInput) as info:
+        await env.signup(Signup("not-an-email", "short", " "))
+    assert {e.field for e in info.value.errors} == {"email", "password", "name"}
+
+
+async def test_token_authenticates_until_it_expires(env):
+    await env.signup(Signup("ada@example.com", "correct horse", "Ada"))
+    issued = await env.issue_token(IssueToken("ADA@example.com", "correct horse"))
+    assert issued.token_type == "bearer" and issued.expires_in == 3600
+    actor = await env.authenticate(issued.access_token)
+    assert (await env.me(actor)).email == "ada@example.com"
+    env.clock.advance(seconds=3601)
+    with pytest.raises(Unauthenticated, match="expired"):
+        await env.authenticate(issued.access_token)
+
+
+async def test_tokens_are_stored_only_as_hashes(env):
+    await env.signup(Signup("ada@example.com", "correct horse", "Ada"))
+    issued = await env.issue_token(IssueToken("ada@example.com", "correct horse"))
+    stored = list(env.store.tables["access_tokens"].values())
+    assert len(stored) == 1 and issued.access_token not in repr(stored)
+
+
+async def test_wrong_password_and_unknown_email_fail_alike(env):
+    await env.signup(Signup("ada@example.com", "correct horse", "Ada"))
+    for email, password in [("ada@example.com", "wrong horse"), ("nobody@example.com", "correct horse")]:
+        with pytest.raises(Unauthenticated, match="email or password is wrong"):
+            await env.issue_token(IssueToken(email, password))
+
+
+async def test_failed_logins_are_throttled_per_email_then_reset_by_time(env):
+    await env.signup(Signup("ada@example.com", "correct horse", "Ada"))
+    for _ in range(3):
+        with pytest.raises(Unauthenticated):
+            await env.issue_token(IssueToken("ada@example.com", "wrong horse", "10.0.0.1"))
+    with pytest.raises(RateLimited) as info:
+        await env.issue_token(IssueToken("ada@example.com", "correct horse", "10.0.0.2"))
+    assert 0 < info.value.retry_after <= 600
+    env.clock.advance(seconds=601)
+    assert (await env.issue_token(IssueToken("ada@example.com", "correct horse"))).access_token
+
+
+async def test_failed_logins_are_throttled_per_client_address_across_emails(env):
+    for i in range(10):
+        with pytest.raises(Unauthenticated):
+            await env.issue_token(IssueToken(f"probe{i}@example.com", "whatever1", "10.9.9.9"))
+    await env.signup(Signup("ada@example.com", "correct horse", "Ada"))
+    with pytest.raises(RateLimited):
+        await env.issue_token(IssueToken("ada@example.com", "correct horse", "10.9.9.9"))
+    assert await env.issue_token(IssueToken("ada@example.com", "correct horse", "10.1.1.1"))
+
+
+async def test_api_key_authenticates_as_its_organization_until_revoked(env):
+    admin = await user(env, "admin@example.com")
+    org = await organization(env, admin)
+    created = await env.create_api_key(org.id, CreateApiKey("billing backend", Role.MEMBER), admin)
+    assert created.secret.startswith("ck_") and created.key.secret_hash != created.secret
+    actor = await env.authenticate(created.secret)
+    assert (actor.api_key_organization_id, actor.api_key_role) == (org.id, Role.MEMBER)
+    assert (await env.me(actor)).id == created.key.id
+    await env.revoke_api_key(org.id, created.key.id, admin)
+    with pytest.raises(Unauthenticated):
+        await env.authenticate(created.secret)
+
+
+@pytest.mark.parametrize("bearer", ["", "cat_nope", "ck_nope", "garbage", "x" * 500])
+async def test_unknown_bearers_are_unauthenticated(env, bearer):
+    with pytest.raises(Unauthenticated):
+        await env.authenticate(bearer)

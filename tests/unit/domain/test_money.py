@@ -1,0 +1,55 @@
+"""Money: Decimal only, minor-unit rounding half-up, currencies kept apart."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.errors import InvalidInput
+from domain.money import Money, parse_decimal
+
+amounts = st.decimals(min_value=Decimal("-1e9"), max_value=Decimal("1e9"), places=6, allow_nan=False)
+
+
+def test_rounding_is_half_up_to_the_currency_minor_unit():
+    assert Money("0.125", "EUR").rounded().amount == Decimal("0.13")
+    assert Money("-0.125", "EUR").rounded().amount == Decimal("-0.13")
+    assert Money("100.5", "JPY").rounded().amount == Decimal("101")
+    assert Money("1.2345", "KWD").rounded().amount == Decimal("1.235")
+
+
+def test_float_and_unknown_currency_are_refused():
+    with pytest.raises(TypeError):
+        Money(0.1, "EUR")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput):
+        Money("1", "EURO")
+    with pytest.raises(ValueError):
+        Money("1", "EUR") + Money("1", "GBP")
+
+
+@given(amounts, amounts)
+def test_addition_is_exact_and_rounding_moves_less_than_half_a_minor_unit(a, b):
+    total = Money(a, "EUR") + Money(b, "EUR")
+    assert total.amount == a + b
+    assert abs(total.rounded().amount - total.amount) <= Decimal("0.005")
+
+
+@given(amounts)
+def test_rounding_is_idempotent(a):
+    once = Money(a, "EUR").rounded()
+    assert once.rounded() == once
+
+
+@pytest.mark.parametrize("text", ["abc", "1e999999", "NaN", "-1", "0.1234567"])
+def test_parse_decimal_rejects_bad_prices(text):
+    with pytest.raises(InvalidInput):
+        parse_decimal(text, "price")
+
+
+def test_parse_decimal_rejects_floats():
+    with pytest.raises(InvalidInput):
+        parse_decimal(0.25, "price")
+    assert parse_decimal("0.250000", "price") == Decimal("0.25")
