@@ -1,0 +1,1 @@
+"""Security adapters: the password KDF and the failed-login throttle."""
