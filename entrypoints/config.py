@@ -1,0 +1,68 @@
+"""Runtime configuration: defaults, overridden by ``CHARGE_*`` environment variables, then by flags."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from attrs import asdict, define, fields
+
+DEFAULT_DATABASE_URL = "sqlite:///./charge.db"
+
+
+@define
+class Settings:
+    host: str = "127.0.0.1"
+    http_port: int = 8000
+    ocpp_port: int = 9000
+    grpc_port: int = 50051
+    database_url: str = DEFAULT_DATABASE_URL
+    public_url: str = "http://localhost:8000"
+    log_level: str = "INFO"
+    log_format: str = "json"                  # json | text
+    # Mail: with no SMTP host, outgoing mail is written as .eml files under mail_dir.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_security: str = "none"               # none | starttls | tls
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_timeout: float = 10.0
+    mail_from: str = "Charge <no-reply@charge.localhost>"
+    mail_dir: str = "./mail-outbox"
+    mail_poll_seconds: float = 1.0
+    # Security.
+    access_token_ttl_seconds: int = 3600
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 2
+    login_max_failures_per_email: int = 5
+    login_max_failures_per_address: int = 30
+    login_window_seconds: int = 900
+    max_body_bytes: int = 1_048_576
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f"CHARGE_{f.name.upper()}")
+            if raw is not None and raw != "":
+                values[f.name] = _convert(f.type, raw, f.name)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def as_config(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _convert(kind: Any, raw: str, name: str) -> Any:
+    kind = kind if isinstance(kind, str) else getattr(kind, "__name__", str(kind))
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+    except ValueError:
+        raise SystemExit(f"CHARGE_{name.upper()} must be a number, got {raw!r}") from None
+    return raw

@@ -1,0 +1,1 @@
+"""The gRPC door for partner backends (package charge.v1), with health checking and reflection."""

@@ -1,0 +1,103 @@
+"""One process serving every door: REST (uvicorn), OCPP (websockets), gRPC, plus the mail relay."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from collections.abc import Iterator
+
+import uvicorn
+
+from entrypoints.config import Settings
+from entrypoints.containers import Application
+from entrypoints.grpc.server import start_grpc_server
+from entrypoints.ocpp.server import start_ocpp_server
+
+log = logging.getLogger("charge.server")
+
+
+class _Uvicorn(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        # The process owner (``charge serve``) handles signals for every door at once.
+        yield
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.setblocking(False)
+    return sock
+
+
+class Server:
+    def __init__(self, settings: Settings, container: Application | None = None, *,
+                 ocpp: bool = True, grpc: bool = True) -> None:
+        self.settings = settings
+        self.container = container or Application(config=settings.as_config())
+        self.enable_ocpp, self.enable_grpc = ocpp, grpc
+        self.http_port: int | None = None
+        self.ocpp_port: int | None = None
+        self.grpc_port: int | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = asyncio.Event()
+
+    async def start(self) -> None:
+        from entrypoints.rest.app import create_app  # the REST door is built when served, not at import
+
+        s = self.settings
+        sock = _bind(s.host, s.http_port)
+        self.http_port = sock.getsockname()[1]
+        config = uvicorn.Config(create_app(self.container), log_config=None, access_log=False,
+                                lifespan="off", server_header=False)
+        self._uvicorn = _Uvicorn(config)
+        self._rest_task = asyncio.create_task(self._uvicorn.serve(sockets=[sock]))
+        while not self._uvicorn.started:
+            if self._rest_task.done():
+                self._rest_task.result()
+            await asyncio.sleep(0.01)
+        self._ocpp = None
+        if self.enable_ocpp:
+            self._ocpp = await start_ocpp_server(s.host, s.ocpp_port)
+            self.ocpp_port = next(iter(self._ocpp.sockets)).getsockname()[1]
+        self._grpc = None
+        if self.enable_grpc:
+            self._grpc, self.grpc_port = await start_grpc_server(s.host, s.grpc_port)
+        self._tasks.append(asyncio.create_task(self._relay_mail()))
+        log.info("serving", extra={"http_port": self.http_port, "ocpp_port": self.ocpp_port,
+                                   "grpc_port": self.grpc_port})
+
+    async def _relay_mail(self) -> None:
+        relay = self.container.use_cases.relay_due_emails
+        while not self._stopping.is_set():
+            try:
+                await relay()
+            except Exception:  # the relay must outlive a database hiccup; the next round retries
+                log.exception("mail relay round failed")
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.settings.mail_poll_seconds)
+
+    async def wait(self) -> None:
+        await self._stopping.wait()
+
+    def request_stop(self) -> None:
+        self._stopping.set()
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        self._uvicorn.should_exit = True
+        await self._rest_task
+        if self._ocpp is not None:
+            self._ocpp.close()
+            await self._ocpp.wait_closed()
+        if self._grpc is not None:
+            await self._grpc.stop(grace=1)
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.container.adapters.database().dispose()
