@@ -15,6 +15,8 @@ from domain.errors import RateLimited
 
 
 class InMemoryLoginThrottle:
+    SWEEP_ABOVE = 10_000
+
     def __init__(self, *, max_per_email: int = 5, max_per_address: int = 30, window_seconds: int = 900) -> None:
         self.max_per_email = max_per_email
         self.max_per_address = max_per_address
@@ -42,6 +44,10 @@ class InMemoryLoginThrottle:
                 raise RateLimited("too many failed sign-in attempts; try again later", max(1, math.ceil(retry)))
 
     async def record_failure(self, keys: Sequence[str], now: datetime) -> None:
+        if len(self._failures) > self.SWEEP_ABOVE:
+            # A flood of distinct emails must not grow memory without bound: drop stale keys.
+            for stale in list(self._failures):
+                self._recent(stale, now)
         for key in keys:
             self._recent(key, now)
             self._failures.setdefault(key, deque()).append(now)

@@ -89,3 +89,12 @@ async def test_api_key_authenticates_as_its_organization_until_revoked(env):
 async def test_unknown_bearers_are_unauthenticated(env, bearer):
     with pytest.raises(Unauthenticated):
         await env.authenticate(bearer)
+
+
+async def test_throttle_forgets_stale_keys_once_it_grows_large(env):
+    env.throttle.SWEEP_ABOVE = 5
+    for i in range(6):
+        await env.throttle.record_failure([f"email:{i}@example.com"], env.clock.now())
+    env.clock.advance(seconds=601)
+    await env.throttle.record_failure(["email:last@example.com"], env.clock.now())
+    assert list(env.throttle._failures) == ["email:last@example.com"]
