@@ -1,0 +1,74 @@
+"""Organizations (the tenants) in SQL, their settings flattened into columns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Row, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.sql.repositories._statements import fetch_page, insert_or_conflict, upsert
+from adapters.sql.tables import members, organizations
+from application.pagination import Page, PageRequest
+from domain.identity import Notifications, Organization, OrganizationSettings, Role
+
+
+def organization_to_row(organization: Organization) -> dict[str, Any]:
+    settings = organization.settings
+    return {
+        "id": organization.id, "name": organization.name, "country": organization.country,
+        "contact_email": organization.contact_email, "currency": settings.currency,
+        "timezone": settings.timezone, "billing_email": settings.billing_email,
+        "notifications": settings.notifications.to_dict(), "default_tariff_id": settings.default_tariff_id,
+        "created_at": organization.created_at, "updated_at": organization.updated_at,
+    }
+
+
+def notifications_from_json(data: dict[str, Any]) -> Notifications:
+    # A switch dropped from the model must not make older rows unreadable.
+    known = set(Notifications.keys())
+    return Notifications(**{k: bool(v) for k, v in data.items() if k in known})
+
+
+def organization_from_row(row: Row[Any]) -> Organization:
+    settings = OrganizationSettings(currency=row.currency, timezone=row.timezone, billing_email=row.billing_email,
+                                    notifications=notifications_from_json(row.notifications),
+                                    default_tariff_id=row.default_tariff_id)
+    return Organization(id=row.id, name=row.name, country=row.country, contact_email=row.contact_email,
+                        settings=settings, created_at=row.created_at, updated_at=row.updated_at)
+
+
+class SqlOrganizations:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, organization: Organization) -> None:
+        await insert_or_conflict(self._connection, organizations, organization_to_row(organization),
+                                 "organization exists")
+
+    async def get(self, organization_id: str) -> Organization | None:
+        return await self._get(organization_id, lock=False)
+
+    async def get_for_update(self, organization_id: str) -> Organization | None:
+        # FOR UPDATE on PostgreSQL; SQLite ignores it, and needs nothing: its units of work begin
+        # with BEGIN IMMEDIATE, so writers are serialised for the whole transaction anyway.
+        return await self._get(organization_id, lock=True)
+
+    async def _get(self, organization_id: str, *, lock: bool) -> Organization | None:
+        statement = select(organizations).where(organizations.c.id == organization_id)
+        if lock:
+            statement = statement.with_for_update()
+        row = (await self._connection.execute(statement)).first()
+        return organization_from_row(row) if row is not None else None
+
+    async def save(self, organization: Organization) -> None:
+        await upsert(self._connection, organizations, organization_to_row(organization),
+                     {"id": organization.id}, "organization exists")
+
+    async def list_for_user(self, user_id: str, page: PageRequest) -> Page[tuple[Organization, Role]]:
+        statement = (select(organizations, members.c.role)
+                     .join(members, members.c.organization_id == organizations.c.id)
+                     .where(members.c.user_id == user_id))
+        return await fetch_page(self._connection, statement, organizations.c.id, page,
+                                lambda row: (organization_from_row(row), Role(row.role)),
+                                lambda pair: pair[0].id)

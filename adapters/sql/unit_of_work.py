@@ -1,0 +1,75 @@
+"""The SQL unit of work: one connection and one transaction, shared by every repository it hands out."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from adapters.sql.repositories import (
+    SqlAccessTokens,
+    SqlApiKeys,
+    SqlInvitations,
+    SqlMembers,
+    SqlOrganizations,
+    SqlOutbox,
+    SqlUsers,
+)
+
+
+class SqlUnitOfWork:
+    """``async with`` checks out a connection; leaving without ``commit`` rolls back.
+
+    The transaction begins with the first statement (SQLAlchemy's autobegin) and again after each
+    ``commit`` or ``rollback``, so the unit of work stays usable after either, as the fake does.
+    """
+
+    users: SqlUsers
+    organizations: SqlOrganizations
+    members: SqlMembers
+    invitations: SqlInvitations
+    api_keys: SqlApiKeys
+    access_tokens: SqlAccessTokens
+    outbox: SqlOutbox
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._connection: AsyncConnection | None = None
+
+    async def __aenter__(self) -> SqlUnitOfWork:
+        if self._connection is not None:
+            raise RuntimeError("this unit of work is already in use; make a new one per use case")
+        connection = self._connection = await self._engine.connect()
+        self.users = SqlUsers(connection)
+        self.organizations = SqlOrganizations(connection)
+        self.members = SqlMembers(connection)
+        self.invitations = SqlInvitations(connection)
+        self.api_keys = SqlApiKeys(connection)
+        self.access_tokens = SqlAccessTokens(connection)
+        self.outbox = SqlOutbox(connection)
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        try:
+            await connection.rollback()
+        except Exception:
+            # A connection that broke mid-use cannot roll back; the error that broke it says more.
+            if exc is None:
+                raise
+        finally:
+            await connection.close()
+
+    def _active(self) -> AsyncConnection:
+        if self._connection is None:
+            raise RuntimeError("the unit of work is used outside its 'async with' block")
+        return self._connection
+
+    async def commit(self) -> None:
+        await self._active().commit()
+
+    async def rollback(self) -> None:
+        await self._active().rollback()

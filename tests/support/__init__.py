@@ -1,0 +1,1 @@
+"""Helpers and fixtures shared by the test suites (registered by tests/conftest.py)."""
