@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import logging
 import socket
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import timedelta
 
 import uvicorn
 
@@ -16,6 +17,8 @@ from entrypoints.grpc.server import start_grpc_server
 from entrypoints.ocpp.server import start_ocpp_server
 
 log = logging.getLogger("charge.server")
+# Clients retry a request within hours; a day later the key is forgotten (as Stripe does).
+IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)
 
 
 class _Uvicorn(uvicorn.Server):
@@ -68,19 +71,26 @@ class Server:
         self._grpc = None
         if self.enable_grpc:
             self._grpc, self.grpc_port = await start_grpc_server(s.host, s.grpc_port)
-        self._tasks.append(asyncio.create_task(self._relay_mail()))
+        self._tasks.append(asyncio.create_task(self._every(self.settings.mail_poll_seconds, self._relay_mail)))
+        self._tasks.append(asyncio.create_task(self._every(600, self._purge_idempotency_keys)))
         log.info("serving", extra={"http_port": self.http_port, "ocpp_port": self.ocpp_port,
                                    "grpc_port": self.grpc_port})
 
-    async def _relay_mail(self) -> None:
-        relay = self.container.use_cases.relay_due_emails
+    async def _every(self, seconds: float, job: Callable[[], Awaitable[object]]) -> None:
         while not self._stopping.is_set():
             try:
-                await relay()
-            except Exception:  # the relay must outlive a database hiccup; the next round retries
-                log.exception("mail relay round failed")
+                await job()
+            except Exception:  # background jobs outlive a database hiccup; the next round retries
+                log.exception("background job failed", extra={"job": job.__name__})
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self.settings.mail_poll_seconds)
+                await asyncio.wait_for(self._stopping.wait(), seconds)
+
+    async def _relay_mail(self) -> None:
+        await self.container.use_cases.relay_due_emails()
+
+    async def _purge_idempotency_keys(self) -> None:
+        now = self.container.core.clock().now()
+        await self.container.adapters.idempotency().purge_older_than(now - IDEMPOTENCY_KEY_LIFETIME)
 
     async def wait(self) -> None:
         await self._stopping.wait()

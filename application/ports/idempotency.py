@@ -26,3 +26,6 @@ class IdempotencyStore(Protocol):
     async def release(self, scope: str, key: str) -> None:
         """Forget a reservation whose request failed, so the client may retry with the same key."""
         ...
+    async def purge_older_than(self, when: datetime) -> int:
+        """Forget keys first used before ``when`` (clients retry within hours, not days)."""
+        ...
