@@ -1,0 +1,147 @@
+"""The Starlette application: serves the declared endpoints over one composition root."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from application.authorization import Actor
+from application.pagination import Page
+from domain.errors import DomainError, RateLimited, Unavailable
+from entrypoints.rest import idempotency
+from entrypoints.rest.endpoint import Call, Endpoint
+from entrypoints.rest.inputs import (
+    bearer_token,
+    decode_json,
+    encode_cursor,
+    page_request,
+    path_ids,
+    read_body,
+    require_json,
+)
+from entrypoints.rest.openapi import openapi_json
+from entrypoints.rest.problems import HttpProblem, handle_exception, problem, problem_for
+from entrypoints.rest.routes import ENDPOINTS
+from entrypoints.rest.schema import parse
+from entrypoints.rest.views import Renderer
+
+if TYPE_CHECKING:
+    from entrypoints.containers import Application
+
+JSON = "application/json"
+HEALTH_TIMEOUT_SECONDS = 5.0
+
+logger = logging.getLogger("charge.rest")
+
+
+class Door:
+    """Runs every endpoint the same way: authenticate, read and check the input, call, render."""
+
+    def __init__(self, container: Application, endpoints: list[Endpoint]) -> None:
+        self.container = container
+        self.endpoints = endpoints
+        self.max_body_bytes = int(container.config.max_body_bytes() or 1_048_576)
+        self.renderer = Renderer()
+
+    def routes(self) -> list[Route]:
+        by_path: dict[str, list[Endpoint]] = defaultdict(list)
+        for endpoint in self.endpoints:
+            by_path[endpoint.path].append(endpoint)
+        return [self._route(path, group) for path, group in by_path.items()]
+
+    def _route(self, path: str, group: list[Endpoint]) -> Route:
+        by_method = {e.method: e for e in group}
+
+        async def serve(request: Request) -> Response:
+            method = "GET" if request.method == "HEAD" else request.method
+            return await self.serve(by_method[method], request)
+
+        return Route(path, serve, methods=list(by_method), name=group[0].operation_id)
+
+    async def serve(self, endpoint: Endpoint, request: Request) -> Response:
+        try:
+            actor = None if endpoint.public else await self._authenticate(request)
+            raw = b""
+            if endpoint.body is not None:
+                require_json(request)
+                raw = await read_body(request, self.max_body_bytes)
+            key = idempotency.idempotency_key(request) if endpoint.creates else None
+            if key is None:
+                response, _ = await self._respond(endpoint, request, actor, raw)
+                return response
+            return await idempotency.run_once(
+                self.container.adapters.idempotency(), request, actor, key, raw, self._now(),
+                lambda: self._respond(endpoint, request, actor, raw), endpoint.headers, secret=endpoint.secret)
+        except Exception as exc:  # every failure leaves as a problem; unexpected ones are logged there
+            return problem_for(exc)
+
+    async def _authenticate(self, request: Request) -> Actor:
+        actor: Actor = await self.container.use_cases.authenticate(bearer_token(request))
+        return actor
+
+    def _now(self) -> datetime:
+        now: datetime = self.container.core.clock().now()
+        return now
+
+    async def _respond(self, endpoint: Endpoint, request: Request, actor: Actor | None,
+                       raw: bytes) -> tuple[Response, bool]:
+        """The endpoint's answer, and whether it is transient (a retry might get another one).
+
+        Expected errors become problems here rather than higher up, so that an Idempotency-Key
+        keeps a 4xx answer like any other.
+        """
+        try:
+            ids = path_ids(request)
+            body = parse(endpoint.body, decode_json(raw)) if endpoint.body is not None else None
+            page = page_request(request) if endpoint.paginated else None
+            call = Call(request=request, use_cases=self.container.use_cases, now=self._now, actor=actor,
+                        body=body, ids=ids, page=page)
+            result = await endpoint.handler(call)
+        except (DomainError, HttpProblem) as exc:
+            return problem_for(exc), isinstance(exc, (RateLimited, Unavailable))
+        return self._render(endpoint, result), False
+
+    def _render(self, endpoint: Endpoint, result: Any) -> Response:
+        if result is None:
+            return Response(status_code=endpoint.status, headers=dict(endpoint.headers))
+        if isinstance(result, Page):
+            cursor = encode_cursor(result.next_cursor) if result.next_cursor is not None else None
+            content: Any = {"data": [self.renderer.plain(item) for item in result.items],
+                            "has_more": result.has_more, "next_cursor": cursor}
+        else:
+            content = result
+        return Response(self.renderer.json(content), status_code=endpoint.status, media_type=JSON,
+                        headers=dict(endpoint.headers))
+
+    async def healthz(self, request: Request) -> Response:
+        try:
+            await asyncio.wait_for(self.container.adapters.database().ping(), HEALTH_TIMEOUT_SECONDS)
+        except Exception as exc:  # any failure to answer is "unhealthy", and worth a log line
+            logger.warning("health check failed: %s", exc)
+            return problem(503, "service_unavailable", "the database does not answer")
+        return Response(b'{"status":"ok"}', media_type=JSON, headers={"Cache-Control": "no-store"})
+
+
+async def _openapi(request: Request) -> Response:
+    return Response(openapi_json(), media_type=JSON)
+
+
+def create_app(container: Application) -> Starlette:
+    """The REST application over ``container``, the composition root (adapters are overridden there)."""
+    door = Door(container, ENDPOINTS)
+    routes = [
+        Route("/healthz", door.healthz, methods=["GET"], name="healthz"),
+        Route("/openapi.json", _openapi, methods=["GET"], name="openapi"),
+        *door.routes(),
+    ]
+    return Starlette(routes=routes, exception_handlers={HTTPException: handle_exception,
+                                                        Exception: handle_exception})

@@ -1,0 +1,122 @@
+"""Reading what a request carries: the bounded JSON body, the bearer token, paging and path ids."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from starlette.requests import ClientDisconnect, Request
+
+from application.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
+from domain.errors import InvalidInput, NotFound
+from domain.ids import is_id
+from entrypoints.rest.problems import BearerChallenge, HttpProblem, malformed_json
+
+# Path parameters and the id prefix each must carry; anything else cannot exist, so it is a 404.
+PATH_IDS: dict[str, tuple[str, str]] = {
+    "org_id": ("org", "organization"),
+    "user_id": ("usr", "member"),
+    "invitation_id": ("inv", "invitation"),
+    "key_id": ("key", "api_key"),
+}
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization")
+    if header is None:
+        raise BearerChallenge("this endpoint needs `Authorization: Bearer <token>`", error=None)
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise BearerChallenge("the Authorization header must be `Bearer <token>`", error="invalid_request")
+    return token
+
+
+def require_json(request: Request) -> None:
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type != "application/json":
+        raise HttpProblem(415, "unsupported_media_type", "the request body must be sent as application/json",
+                          headers={"Accept-Post": "application/json"} if request.method == "POST" else None)
+
+
+async def read_body(request: Request, max_bytes: int) -> bytes:
+    """The raw body, refused with 413 as soon as it exceeds ``max_bytes`` (never buffered past that)."""
+    too_large = HttpProblem(413, "payload_too_large", f"the request body exceeds {max_bytes} bytes")
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > max_bytes:
+                raise too_large
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise HttpProblem(400, "client_disconnected", "the client went away before sending the body") from None
+    return b"".join(chunks)
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def decode_json(raw: bytes) -> Any:
+    if not raw.strip():
+        raise malformed_json("the request body is empty; send a JSON object")
+    try:
+        # NaN and Infinity are Python's extensions, not JSON; RecursionError is a hostile nesting depth.
+        return json.loads(raw, parse_constant=_no_constants)
+    except (ValueError, RecursionError) as exc:
+        raise malformed_json(f"the request body is not valid JSON: {_short(exc)}") from None
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
+def page_request(request: Request) -> PageRequest:
+    params = request.query_params
+    limit = DEFAULT_LIMIT
+    raw_limit = params.get("limit")
+    if raw_limit is not None:
+        if not (raw_limit.isascii() and raw_limit.isdigit() and 1 <= int(raw_limit) <= MAX_LIMIT):
+            raise InvalidInput.field("limit", f"must be an integer between 1 and {MAX_LIMIT}")
+        limit = int(raw_limit)
+    after = None
+    raw_cursor = params.get("cursor")
+    if raw_cursor is not None and raw_cursor != "":
+        after = decode_cursor(raw_cursor)
+    return PageRequest(limit=limit, after=after)
+
+
+def encode_cursor(last_id: str) -> str:
+    return base64.urlsafe_b64encode(last_id.encode("utf-8")).rstrip(b"=").decode("ascii")
+
+
+def decode_cursor(cursor: str) -> str:
+    bad = InvalidInput.field("cursor", "is not a cursor returned by this list")
+    if len(cursor) > 200 or not cursor.isascii():
+        raise bad
+    try:
+        value = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("utf-8")
+    except (binascii.Error, ValueError):
+        raise bad from None
+    if not is_id(value):
+        raise bad
+    return value
+
+
+def path_ids(request: Request) -> dict[str, str]:
+    """Path ids, checked for shape: an id that cannot exist is answered like one that does not."""
+    ids: dict[str, str] = {}
+    for name, value in request.path_params.items():
+        prefix, kind = PATH_IDS.get(name, (None, name))
+        if not is_id(value, prefix):
+            raise NotFound(kind)
+        ids[name] = value
+    return ids

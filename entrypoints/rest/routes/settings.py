@@ -1,0 +1,34 @@
+"""Organization settings: read by any member, replaced by an admin."""
+
+from __future__ import annotations
+
+from domain.identity import OrganizationSettings
+from entrypoints.rest.bodies import SettingsBody
+from entrypoints.rest.endpoint import Call, Endpoint
+from entrypoints.rest.views import SettingsOut
+
+TAG = "Organization settings"
+PATH = "/api/v1/organizations/{org_id}/settings"
+
+
+async def get_settings(call: Call) -> SettingsOut:
+    view = await call.use_cases.get_settings(call.ids["org_id"], call.caller)
+    return SettingsOut.of(view.settings)
+
+
+async def update_settings(call: Call) -> SettingsOut:
+    body: SettingsBody = call.body
+    settings = OrganizationSettings(currency=body.currency, timezone=body.timezone, billing_email=body.billing_email,
+                                    notifications=body.notifications, default_tariff_id=body.default_tariff_id)
+    view = await call.use_cases.update_settings(call.ids["org_id"], settings, call.caller)
+    return SettingsOut.of(view.settings)
+
+
+ENDPOINTS = [
+    Endpoint("GET", PATH, get_settings, "getSettings", "Get settings", TAG, response=SettingsOut),
+    Endpoint("PUT", PATH, update_settings, "updateSettings", "Update settings", TAG, body=SettingsBody,
+             response=SettingsOut,
+             description="Replaces the settings: `currency` and `timezone` are required; an omitted "
+                         "`billing_email` or `default_tariff_id` becomes null, omitted notification "
+                         "switches take their defaults."),
+]

@@ -1,0 +1,138 @@
+"""One real server per database (SQLite, PostgreSQL) for the whole REST e2e package, driven over HTTP.
+
+The server runs in its own thread and event loop, so it outlives each test's loop; tests talk
+to it only through a socket, as any client would. Its mailer keeps what it sends, which is how
+these tests read invitation tokens (the SMTP path has its own e2e test).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from dependency_injector import providers
+
+from adapters.sql.migrate import upgrade
+from entrypoints.config import Settings
+from entrypoints.containers import Application
+from entrypoints.server import Server
+from tests.e2e.rest.client import Api, invitation_token_in
+from tests.e2e.rest.conformance import Conformance
+from tests.fakes import CapturingMailer
+from tests.support.databases import SQL_BACKENDS, PostgresServer, run_async
+
+MAIL_WAIT_SECONDS = 10.0
+
+
+class ServerThread:
+    """``entrypoints.server.Server`` started and stopped from sync code, on a thread of its own."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self._ready = threading.Event()
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._main()), name="rest-e2e-server",
+                                        daemon=True)
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        try:
+            await self.server.start()
+        except BaseException as exc:  # handed to the starting thread
+            self._failure = exc
+            self._ready.set()
+            return
+        self._ready.set()
+        await self._stop.wait()
+        await self.server.stop()
+
+    def start(self) -> None:
+        self._thread.start()
+        if not self._ready.wait(60):
+            raise TimeoutError("the server did not start within 60 s")
+        if self._failure is not None:
+            raise self._failure
+
+    def stop(self) -> None:
+        self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(60)
+
+
+@pytest.fixture(scope="package", params=SQL_BACKENDS)
+def rest_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database shared by the package's tests (each test makes its own users and organizations)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('rest-e2e') / 'charge.db'}"
+        run_async(lambda: upgrade(url))
+        yield url
+        return
+    postgres: PostgresServer = request.getfixturevalue("postgres_server")
+    name = run_async(postgres.create_database)
+    try:
+        url = postgres.url_for(name)
+        run_async(lambda: upgrade(url))
+        yield url
+    finally:
+        run_async(lambda: postgres.drop_database(name))
+
+
+@pytest.fixture(scope="package")
+def rest_server(rest_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    settings = Settings(host="127.0.0.1", http_port=0, database_url=rest_database_url, mail_poll_seconds=0.05,
+                        argon2_time_cost=1, argon2_memory_kib=8, argon2_parallelism=1,
+                        # Many tests sign in from 127.0.0.1; per-address throttling is covered by unit tests.
+                        login_max_failures_per_address=100_000,
+                        mail_dir=str(Path(tmp_path_factory.mktemp("mail"))))
+    container = Application(config=settings.as_config())
+    container.adapters.mailer.override(providers.Object(CapturingMailer()))
+    server = Server(settings, container, ocpp=False, grpc=False)
+    thread = ServerThread(server)
+    thread.start()
+    try:
+        yield server
+    finally:
+        thread.stop()
+
+
+@pytest.fixture
+def base_url(rest_server: Server) -> str:
+    return f"http://127.0.0.1:{rest_server.http_port}"
+
+
+@pytest.fixture(scope="session")
+def tls_context() -> ssl.SSLContext:
+    # httpx loads the CA bundle for every client it makes (~75 ms); these clients speak plain HTTP.
+    return ssl.create_default_context()
+
+
+@pytest.fixture(scope="session")
+def conformance() -> Conformance:
+    return Conformance()
+
+
+@pytest.fixture
+async def api(rest_server: Server, base_url: str, tls_context: ssl.SSLContext,
+              conformance: Conformance) -> AsyncIterator[Api]:
+    """A client of the real server whose every answer is checked against the OpenAPI document."""
+    mailer: CapturingMailer = rest_server.container.adapters.mailer()
+
+    async def invitation_token(email: str) -> str:
+        deadline = time.monotonic() + MAIL_WAIT_SECONDS
+        while True:  # the server's mail relay delivers from the outbox on its own schedule
+            try:
+                return invitation_token_in(list(mailer.sent), email)
+            except AssertionError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.02)
+
+    async with httpx.AsyncClient(base_url=base_url, timeout=20, verify=tls_context,
+                                 event_hooks={"response": [conformance.hook]}) as client:
+        yield Api(client, invitation_token)

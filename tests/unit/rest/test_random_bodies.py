@@ -1,0 +1,59 @@
+"""Random JSON thrown at every endpoint with a body: the answer is a success or a 4xx problem, never a 5xx."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from entrypoints.rest.routes import ENDPOINTS
+
+BODY_ENDPOINTS = [e for e in ENDPOINTS if e.body is not None]
+
+_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text()
+json_values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=4)
+                           | st.dictionaries(st.text(max_size=10), inner, max_size=4), max_leaves=12)
+
+
+def _field_names(cls: type) -> list[str]:
+    return [f.name for f in attrs.fields(cls)]
+
+
+def bodies(cls: type) -> st.SearchStrategy[Any]:
+    """Mostly objects with the declared keys (so values get checked), sometimes anything at all."""
+    names = _field_names(cls)
+    near_miss = st.dictionaries(st.sampled_from(names) | st.text(max_size=8),
+                                _scalars | st.dictionaries(st.text(max_size=8), _scalars, max_size=3),
+                                max_size=len(names) + 1)
+    return st.one_of(near_miss, near_miss, json_values)
+
+
+def _path(template: str, ids: dict[str, str]) -> str:
+    return template.format(**ids)
+
+
+@pytest.fixture
+async def target(api) -> tuple[str, dict[str, str]]:
+    """An admin's token and the ids to fill paths with; made once per test, shared by its examples."""
+    user_id, _, token = await api.user("Random")
+    return token, {"org_id": await api.organization(token), "user_id": user_id}
+
+
+@pytest.mark.parametrize("endpoint", BODY_ENDPOINTS, ids=lambda e: e.operation_id)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+async def test_random_bodies_never_break_the_door(api, target, endpoint, data):
+    token, ids = target
+    body = data.draw(bodies(endpoint.body))
+    response = await api.request(endpoint.method, _path(endpoint.path, ids).removeprefix(api.prefix),
+                                 None if endpoint.public else token, content=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"})
+    assert response.status_code < 500, response.text
+    if response.status_code >= 400:
+        assert response.headers["content-type"] == "application/problem+json"
+        problem = response.json()
+        assert problem["status"] == response.status_code and problem["code"] and problem["title"]
