@@ -21,6 +21,11 @@ PREFIXES = {
     "api_key": "key",
     "access_token": "tok",
     "email": "eml",
+    "location": "loc",
+    "driver": "drv",
+    "session": "ses",
+    "reservation": "rsv",
+    "sample": "smp",
 }
 
 

@@ -39,3 +39,25 @@ class CapturingMailer:
             self.fail_times -= 1
             raise ConnectionError("mail server unavailable")
         self.sent.append(message)
+
+
+class FakeChargePoints:
+    """The ChargePointCommands port as a set of charge points that answer as scripted.
+
+    ``answers`` maps a command class name to the status the charge point replies with;
+    a charge point not in ``online`` is offline (``Unavailable``).
+    """
+
+    def __init__(self, online: set[str] | None = None, answers: dict[str, str] | None = None) -> None:
+        self.online = online if online is not None else set()
+        self.answers = answers or {}
+        self.sent: list[tuple[str, object]] = []
+
+    async def send(self, charge_point_id: str, command: object):
+        from application.ports.charge_point_commands import CommandResult
+        from domain.errors import Unavailable
+
+        if charge_point_id not in self.online:
+            raise Unavailable(f"charge point {charge_point_id} is not connected")
+        self.sent.append((charge_point_id, command))
+        return CommandResult(self.answers.get(type(command).__name__, "Accepted"))

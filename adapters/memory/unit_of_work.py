@@ -6,6 +6,13 @@ import copy
 from types import TracebackType
 from typing import Any
 
+from adapters.memory.network import (
+    InMemoryChargePoints,
+    InMemoryDrivers,
+    InMemoryLocations,
+    InMemoryReservations,
+    InMemorySessions,
+)
 from adapters.memory.repositories import (
     InMemoryAccessTokens,
     InMemoryApiKeys,
@@ -16,7 +23,8 @@ from adapters.memory.repositories import (
     InMemoryUsers,
 )
 
-_TABLES = ("users", "organizations", "members", "invitations", "api_keys", "access_tokens", "outbox")
+_TABLES = ("users", "organizations", "members", "invitations", "api_keys", "access_tokens", "outbox",
+           "locations", "charge_points", "drivers", "sessions", "samples", "reservations")
 
 
 class InMemoryStore:
@@ -44,6 +52,11 @@ class InMemoryUnitOfWork:
         self.api_keys = InMemoryApiKeys(t["api_keys"])
         self.access_tokens = InMemoryAccessTokens(t["access_tokens"])
         self.outbox = InMemoryOutbox(t["outbox"])
+        self.locations = InMemoryLocations(t["locations"])
+        self.charge_points = InMemoryChargePoints(t["charge_points"])
+        self.drivers = InMemoryDrivers(t["drivers"])
+        self.sessions = InMemorySessions(t["sessions"], t["samples"], t["drivers"])
+        self.reservations = InMemoryReservations(t["reservations"])
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -67,3 +80,8 @@ class InMemoryUnitOfWork:
         self.api_keys.data = t["api_keys"]
         self.access_tokens.data = t["access_tokens"]
         self.outbox.data = t["outbox"]
+        self.locations.data = t["locations"]
+        self.charge_points.data = t["charge_points"]
+        self.drivers.data = t["drivers"]
+        self.sessions.data, self.sessions.sample_data, self.sessions.drivers = t["sessions"], t["samples"], t["drivers"]
+        self.reservations.data = t["reservations"]

@@ -6,6 +6,13 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Protocol
 
+from application.ports.network import (
+    ChargePointRepository,
+    DriverRepository,
+    LocationRepository,
+    ReservationRepository,
+    SessionRepository,
+)
 from application.ports.repositories import (
     AccessTokenRepository,
     ApiKeyRepository,
@@ -25,6 +32,11 @@ class UnitOfWork(Protocol):
     api_keys: ApiKeyRepository
     access_tokens: AccessTokenRepository
     outbox: OutboxRepository
+    locations: LocationRepository
+    charge_points: ChargePointRepository
+    drivers: DriverRepository
+    sessions: SessionRepository
+    reservations: ReservationRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

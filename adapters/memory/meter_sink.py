@@ -1,0 +1,17 @@
+"""The in-memory meter sink: each call is its own commit to the shared store."""
+
+from __future__ import annotations
+
+from adapters.memory.unit_of_work import InMemoryStore
+from domain.charging import ChargingSession, MeterSample
+
+
+class InMemoryMeterSink:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    async def record(self, session: ChargingSession, samples: list[MeterSample]) -> None:
+        async with self._store.unit_of_work() as uow:
+            await uow.sessions.save(session)
+            await uow.sessions.add_samples(session, samples)
+            await uow.commit()

@@ -1,0 +1,103 @@
+"""What charge points report about themselves: connection, boot, heartbeat, connector status, id tags."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from attrs import frozen
+
+from application.id_tags import Authorization, authorize_id_tag
+from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from domain.errors import NotFound
+from domain.network import ChargePoint
+
+HEARTBEAT_INTERVAL = 300   # seconds, told to every charge point at boot
+
+
+@frozen
+class Boot:
+    charge_point_id: str
+    vendor: str
+    model: str
+    serial_number: str | None = None
+    firmware_version: str | None = None
+
+
+@frozen
+class BootAccepted:
+    current_time: datetime
+    interval: int
+    status: str = "Accepted"
+
+
+@frozen
+class StatusReport:
+    charge_point_id: str
+    evse_id: int
+    connector_id: int
+    status: str
+    error_code: str | None
+    timestamp: datetime
+
+
+async def _locked(uow: UnitOfWork, charge_point_id: str) -> ChargePoint:
+    charge_point = await uow.charge_points.find_for_update(charge_point_id)
+    if charge_point is None:
+        raise NotFound("charge_point", charge_point_id)
+    return charge_point
+
+
+async def charge_point_connected(charge_point_id: str, ocpp_version: str, *, uow_factory: UnitOfWorkFactory,
+                                 clock: Clock) -> None:
+    async with uow_factory() as uow:
+        charge_point = await _locked(uow, charge_point_id)
+        charge_point.connected(ocpp_version, clock.now())
+        await uow.charge_points.save(charge_point)
+        await uow.commit()
+
+
+async def charge_point_disconnected(charge_point_id: str, *, uow_factory: UnitOfWorkFactory) -> None:
+    async with uow_factory() as uow:
+        charge_point = await _locked(uow, charge_point_id)
+        charge_point.disconnected()
+        await uow.charge_points.save(charge_point)
+        await uow.commit()
+
+
+async def boot(cmd: Boot, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> BootAccepted:
+    now = clock.now()
+    async with uow_factory() as uow:
+        charge_point = await _locked(uow, cmd.charge_point_id)
+        charge_point.booted(vendor=cmd.vendor, model=cmd.model, serial_number=cmd.serial_number,
+                            firmware_version=cmd.firmware_version, now=now)
+        await uow.charge_points.save(charge_point)
+        await uow.commit()
+    return BootAccepted(current_time=now, interval=HEARTBEAT_INTERVAL)
+
+
+async def heartbeat(charge_point_id: str, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> datetime:
+    now = clock.now()
+    async with uow_factory() as uow:
+        charge_point = await _locked(uow, charge_point_id)
+        charge_point.heartbeat(now)
+        await uow.charge_points.save(charge_point)
+        await uow.commit()
+    return now
+
+
+async def status_changed(report: StatusReport, *, uow_factory: UnitOfWorkFactory) -> None:
+    async with uow_factory() as uow:
+        charge_point = await _locked(uow, report.charge_point_id)
+        charge_point.status_changed(evse_id=report.evse_id, connector_id=report.connector_id, status=report.status,
+                                    error_code=report.error_code, timestamp=report.timestamp)
+        await uow.charge_points.save(charge_point)
+        await uow.commit()
+
+
+async def authorize(charge_point_id: str, id_tag: str, *, uow_factory: UnitOfWorkFactory,
+                    clock: Clock) -> Authorization:
+    async with uow_factory() as uow:
+        charge_point = await uow.charge_points.find(charge_point_id)
+        if charge_point is None:
+            raise NotFound("charge_point", charge_point_id)
+        return await authorize_id_tag(uow, charge_point, id_tag, clock.now())

@@ -1,0 +1,37 @@
+"""Operators' commands to charge points: authorised here, delivered by the ChargePointCommands port.
+
+No unit of work is open while the charge point is asked: a slow charger must not hold a
+database connection.
+"""
+
+from __future__ import annotations
+
+from application.authorization import Action, Actor, authorize
+from application.ports import UnitOfWorkFactory
+from application.ports.charge_point_commands import ChargePointCommands, Command, CommandResult, RemoteStop
+from domain.errors import InvalidInput, InvalidState, NotFound
+
+
+async def send_command(charge_point_id: str, command: Command, actor: Actor, organization_id: str, *,
+                       uow_factory: UnitOfWorkFactory, commands: ChargePointCommands) -> CommandResult:
+    async with uow_factory() as uow:
+        await authorize(uow, actor, organization_id, Action.OPERATE)
+        charge_point = await uow.charge_points.get(organization_id, charge_point_id)
+        if charge_point is None:
+            raise NotFound("charge_point", charge_point_id)
+    return await commands.send(charge_point.id, command)
+
+
+async def stop_session(charge_point_id: str, session_id: str, actor: Actor, organization_id: str, *,
+                       uow_factory: UnitOfWorkFactory, commands: ChargePointCommands) -> CommandResult:
+    """Remote stop names a session; the charge point knows it by its transaction id."""
+    async with uow_factory() as uow:
+        await authorize(uow, actor, organization_id, Action.OPERATE)
+        session = await uow.sessions.get(organization_id, session_id)
+        if session is None:
+            raise InvalidInput.field("session_id", "no such session in this organization")
+        if session.charge_point_id != charge_point_id:
+            raise InvalidInput.field("session_id", f"the session runs on {session.charge_point_id}")
+        if session.status.value == "completed":
+            raise InvalidState("the session has already completed")
+    return await commands.send(charge_point_id, RemoteStop(session.transaction_id))

@@ -1,0 +1,122 @@
+"""Locations and charge points: registration by operators, and recognising a connecting charge point."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from attrs import frozen
+
+from application.authorization import Action, Actor, authorize
+from application.pagination import Page, PageRequest
+from application.ports import Clock, PasswordHasher, UnitOfWorkFactory
+from domain.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from domain.ids import PREFIXES, new_id
+from domain.network import ChargePoint, Connector, Location, ValidationMode
+
+
+@frozen
+class CreateLocation:
+    name: str
+    address: str
+    city: str
+    country: str
+    timezone: str
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    site_owner_id: str | None = None
+    project_id: str | None = None
+
+
+@frozen
+class RegisterChargePoint:
+    id: str
+    location_id: str
+    ocpp_password: str | None = None
+    evses: tuple[tuple[int, tuple[int, ...]], ...] = ()     # (evse_id, connector ids)
+    validation_mode: ValidationMode = ValidationMode.STRICT
+
+
+async def create_location(cmd: CreateLocation, actor: Actor, organization_id: str, *,
+                          uow_factory: UnitOfWorkFactory, clock: Clock) -> Location:
+    Location.validate(name=cmd.name, address=cmd.address, city=cmd.city, country=cmd.country,
+                      timezone=cmd.timezone, latitude=cmd.latitude, longitude=cmd.longitude,
+                      site_owner_id=cmd.site_owner_id, project_id=cmd.project_id)
+    location = Location(id=new_id(PREFIXES["location"]), organization_id=organization_id, name=cmd.name.strip(),
+                        address=cmd.address.strip(), city=cmd.city.strip(), country=cmd.country,
+                        timezone=cmd.timezone, latitude=cmd.latitude, longitude=cmd.longitude,
+                        site_owner_id=cmd.site_owner_id, project_id=cmd.project_id, created_at=clock.now())
+    async with uow_factory() as uow:
+        await authorize(uow, actor, organization_id, Action.OPERATE)
+        await uow.locations.add(location)
+        await uow.commit()
+    return location
+
+
+async def get_location(location_id: str, actor: Actor, organization_id: str, *,
+                       uow_factory: UnitOfWorkFactory) -> Location:
+    async with uow_factory() as uow:
+        await authorize(uow, actor, organization_id, Action.READ)
+        location = await uow.locations.get(organization_id, location_id)
+    if location is None:
+        raise NotFound("location", location_id)
+    return location
+
+
+async def list_locations(actor: Actor, organization_id: str, page: PageRequest, *,
+                         uow_factory: UnitOfWorkFactory) -> Page[Location]:
+    async with uow_factory() as uow:
+        await authorize(uow, actor, organization_id, Action.READ)
+        return await uow.locations.list(organization_id, page)
+
+
+async def register_charge_point(cmd: RegisterChargePoint, actor: Actor, organization_id: str, *,
+                                uow_factory: UnitOfWorkFactory, hasher: PasswordHasher,
+                                clock: Clock) -> ChargePoint:
+    ChargePoint.validate_registration(cmd.id, cmd.ocpp_password, [(e, list(c)) for e, c in cmd.evses])
+    password_hash = await hasher.hash(cmd.ocpp_password) if cmd.ocpp_password is not None else None
+    connectors = [Connector(evse_id, connector_id) for evse_id, ids in cmd.evses for connector_id in ids]
+    charge_point = ChargePoint(id=cmd.id, organization_id=organization_id, location_id=cmd.location_id,
+                               created_at=clock.now(), password_hash=password_hash, connectors=connectors,
+                               validation_mode=cmd.validation_mode)
+    async with uow_factory() as uow:
+        await authorize(uow, actor, organization_id, Action.OPERATE)
+        if await uow.locations.get(organization_id, cmd.location_id) is None:
+            raise InvalidInput.field("location_id", "no such location in this organization")
+        if await uow.charge_points.find(cmd.id) is not None:
+            raise Conflict(f"a charge point with identity {cmd.id} is already registered")
+        await uow.charge_points.add(charge_point)
+        await uow.commit()
+    return charge_point
+
+
+async def get_charge_point(charge_point_id: str, actor: Actor, organization_id: str, *,
+                           uow_factory: UnitOfWorkFactory) -> ChargePoint:
+    async with uow_factory() as uow:
+        await authorize(uow, actor, organization_id, Action.READ)
+        charge_point = await uow.charge_points.get(organization_id, charge_point_id)
+    if charge_point is None:
+        raise NotFound("charge_point", charge_point_id)
+    return charge_point
+
+
+async def list_charge_points(actor: Actor, organization_id: str, page: PageRequest, *,
+                             uow_factory: UnitOfWorkFactory, location_id: str | None = None) -> Page[ChargePoint]:
+    async with uow_factory() as uow:
+        await authorize(uow, actor, organization_id, Action.READ)
+        return await uow.charge_points.list(organization_id, page, location_id)
+
+
+async def admit_charge_point(charge_point_id: str, password: str | None, *, uow_factory: UnitOfWorkFactory,
+                             hasher: PasswordHasher) -> ChargePoint:
+    """Whether a connecting charge point may open its websocket (``NotFound`` → 404, ``Unauthenticated`` → 401).
+
+    A charge point registered with a password must present it (OCPP security profile 1).
+    """
+    async with uow_factory() as uow:
+        charge_point = await uow.charge_points.find(charge_point_id)
+    if charge_point is None:
+        raise NotFound("charge_point", charge_point_id)
+    if charge_point.password_hash is not None:
+        if password is None or not await hasher.verify(charge_point.password_hash, password):
+            raise Unauthenticated("wrong or missing charge point password")
+    return charge_point

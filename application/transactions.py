@@ -1,0 +1,227 @@
+"""Charging sessions from OCPP transaction messages (1.6 Start/Stop/MeterValues, 2.0.1 TransactionEvent).
+
+Every message may be a retry (its answer was lost) or an offline replay: a retried start finds
+the session it opened (by a key made of the start message's own fields), a retried stop or
+event folds into the session without effect (see ``domain.charging.sessions``). Plain meter
+updates go through the ``MeterSink`` (group commit); anything that opens or closes a session
+goes through a unit of work.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from attrs import frozen
+
+from application.id_tags import Authorization, authorize_id_tag
+from application.pagination import PageRequest
+from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from application.ports.meter_sink import MeterSink
+from application.ports.network import SessionFilter
+from domain.charging import ChargingSession, MeterSample, SessionStatus, TransactionEvent, TransactionEventKind
+from domain.errors import NotFound
+from domain.ids import PREFIXES, new_id
+from domain.network import ChargePoint
+
+
+@frozen
+class StartTransaction:
+    """OCPP 1.6 StartTransaction: the central system hands out the transaction id."""
+
+    charge_point_id: str
+    connector_id: int
+    id_tag: str
+    meter_start_wh: Decimal
+    timestamp: datetime
+    reservation_id: int | None = None
+
+
+@frozen
+class Started:
+    transaction_id: int
+    session_id: str
+    authorization: Authorization
+
+
+@frozen
+class StopTransaction:
+    charge_point_id: str
+    transaction_id: str
+    meter_stop_wh: Decimal
+    timestamp: datetime
+    reason: str | None = None
+    id_tag: str | None = None
+    samples: tuple[MeterSample, ...] = ()
+
+
+@frozen
+class MeterValues:
+    charge_point_id: str
+    samples: tuple[MeterSample, ...]
+    transaction_id: str | None = None
+    connector_id: int | None = None
+    evse_id: int | None = None
+
+
+@frozen
+class TransactionEventReport:
+    """OCPP 2.0.1 TransactionEvent: the charge point names the transaction; seqNo orders its messages."""
+
+    charge_point_id: str
+    kind: TransactionEventKind
+    timestamp: datetime
+    transaction_id: str
+    seq_no: int
+    trigger_reason: str
+    id_tag: str | None = None
+    evse_id: int | None = None
+    connector_id: int | None = None
+    samples: tuple[MeterSample, ...] = ()
+    stopped_reason: str | None = None
+    offline: bool = False
+    charging_state: str | None = None
+    reservation_id: int | None = None
+
+
+async def _charge_point(uow: UnitOfWork, charge_point_id: str, *, lock: bool = False) -> ChargePoint:
+    found = await (uow.charge_points.find_for_update if lock else uow.charge_points.find)(charge_point_id)
+    if found is None:
+        raise NotFound("charge_point", charge_point_id)
+    return found
+
+
+async def _use_reservation(uow: UnitOfWork, charge_point: ChargePoint, session: ChargingSession,
+                           reservation_id: int | None, connector_id: int | None, now: datetime) -> None:
+    """A start by the reserved tag on the reserved connector marks the reservation used."""
+    candidates = []
+    if reservation_id is not None:
+        found = await uow.reservations.find_by_ocpp_id(charge_point.id, reservation_id)
+        candidates = [found] if found else []
+    elif connector_id is not None:
+        candidates = [r for r in await uow.reservations.active_on(charge_point.id, now)
+                      if r.holds(connector_id, now)]
+    for reservation in candidates:
+        if session.id_tag and reservation.admits(session.id_tag) and reservation.holds(reservation.connector_id, now):
+            reservation.use(session.id, now)
+            await uow.reservations.save(reservation)
+            return
+
+
+async def start_transaction(cmd: StartTransaction, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> Started:
+    start_key = f"{cmd.connector_id}|{cmd.id_tag}|{cmd.meter_start_wh}|{cmd.timestamp.isoformat()}"
+    now = clock.now()
+    async with uow_factory() as uow:
+        charge_point = await _charge_point(uow, cmd.charge_point_id, lock=True)
+        existing = await uow.sessions.find_by_start_key(charge_point.id, start_key)
+        if existing is not None:  # a retry: answer as the first time, open nothing
+            authorization = await authorize_id_tag(uow, charge_point, cmd.id_tag, now)
+            return Started(int(existing.transaction_id), existing.id, authorization)
+        authorization = await authorize_id_tag(uow, charge_point, cmd.id_tag, now, cmd.connector_id)
+        transaction_id = charge_point.allocate_transaction_id()
+        await uow.charge_points.save(charge_point)
+        session, _ = ChargingSession.open(
+            id=new_id(PREFIXES["session"]), organization_id=charge_point.organization_id,
+            charge_point_id=charge_point.id, transaction_id=str(transaction_id), connector_id=cmd.connector_id,
+            driver_id=authorization.driver_id,
+            first=TransactionEvent(TransactionEventKind.STARTED, cmd.timestamp, meter_wh=cmd.meter_start_wh,
+                                   id_tag=cmd.id_tag))
+        await uow.sessions.add(session, start_key=start_key)
+        if authorization.accepted:
+            await _use_reservation(uow, charge_point, session, cmd.reservation_id, cmd.connector_id, now)
+        await uow.commit()
+    return Started(transaction_id, session.id, authorization)
+
+
+async def stop_transaction(cmd: StopTransaction, *, uow_factory: UnitOfWorkFactory,
+                           clock: Clock) -> Authorization | None:
+    event = TransactionEvent(TransactionEventKind.ENDED, cmd.timestamp, meter_wh=cmd.meter_stop_wh,
+                             id_tag=cmd.id_tag, samples=cmd.samples, stop_reason=cmd.reason)
+    async with uow_factory() as uow:
+        charge_point = await _charge_point(uow, cmd.charge_point_id)
+        await _fold(uow, charge_point, cmd.transaction_id, event)
+        authorization = (await authorize_id_tag(uow, charge_point, cmd.id_tag, clock.now())
+                         if cmd.id_tag else None)
+        await uow.commit()
+    return authorization
+
+
+async def _fold(uow: UnitOfWork, charge_point: ChargePoint, transaction_id: str, event: TransactionEvent, *,
+                connector_id: int | None = None, evse_id: int | None = None,
+                driver_id: str | None = None) -> ChargingSession:
+    """Apply a message to its session, opening the session if this is the first message seen of it."""
+    session = await uow.sessions.find_by_transaction(charge_point.id, transaction_id)
+    if session is None:
+        session, samples = ChargingSession.open(
+            id=new_id(PREFIXES["session"]), organization_id=charge_point.organization_id,
+            charge_point_id=charge_point.id, transaction_id=transaction_id, connector_id=connector_id,
+            evse_id=evse_id, driver_id=driver_id, first=event)
+        await uow.sessions.add(session)
+    else:
+        samples = session.apply(event)
+        if session.connector_id is None and connector_id is not None:
+            session.connector_id, session.evse_id = connector_id, evse_id
+        if session.driver_id is None and driver_id is not None:
+            session.driver_id = driver_id
+        await uow.sessions.save(session)
+    if samples:
+        await uow.sessions.add_samples(session, samples)
+    return session
+
+
+async def meter_values(cmd: MeterValues, *, uow_factory: UnitOfWorkFactory, sink: MeterSink) -> None:
+    """Samples of a transaction (or, without one, of the session running on that connector)."""
+    async with uow_factory() as uow:
+        session = None
+        if cmd.transaction_id is not None:
+            session = await uow.sessions.find_by_transaction(cmd.charge_point_id, cmd.transaction_id)
+        if session is None and cmd.connector_id is not None:
+            session = await _running_on(uow, cmd.charge_point_id, cmd.connector_id)
+    if session is None or not cmd.samples:
+        return  # readings outside any session carry nothing to bill; they are acknowledged and dropped
+    event = TransactionEvent(TransactionEventKind.UPDATED, max(s.timestamp for s in cmd.samples), samples=cmd.samples)
+    samples = session.apply(event)
+    await sink.record(session, samples)
+
+
+async def _running_on(uow: UnitOfWork, charge_point_id: str, connector_id: int) -> ChargingSession | None:
+    charge_point = await uow.charge_points.find(charge_point_id)
+    if charge_point is None:
+        return None
+    for status in (SessionStatus.ACTIVE, SessionStatus.STARTED):
+        page = await uow.sessions.list(charge_point.organization_id,
+                                       SessionFilter(charge_point_id=charge_point_id, status=status),
+                                       PageRequest(limit=20))
+        for session in page.items:
+            if session.connector_id == connector_id:
+                return session
+    return None
+
+
+async def transaction_event(cmd: TransactionEventReport, *, uow_factory: UnitOfWorkFactory, sink: MeterSink,
+                            clock: Clock) -> Authorization | None:
+    event = TransactionEvent(cmd.kind, cmd.timestamp, seq_no=cmd.seq_no, id_tag=cmd.id_tag, samples=cmd.samples,
+                             stop_reason=cmd.stopped_reason, offline=cmd.offline,
+                             charging=cmd.charging_state == "Charging" if cmd.charging_state else None)
+    plain_update = cmd.kind is TransactionEventKind.UPDATED and cmd.id_tag is None
+    async with uow_factory() as uow:
+        charge_point = await _charge_point(uow, cmd.charge_point_id)
+        if plain_update:
+            session = await uow.sessions.find_by_transaction(charge_point.id, cmd.transaction_id)
+            if session is not None:
+                samples = session.apply(event)
+                await uow.rollback()
+                await sink.record(session, samples)   # the hot path: grouped with other charge points' samples
+                return None
+        authorization = None
+        if cmd.id_tag:
+            authorization = await authorize_id_tag(uow, charge_point, cmd.id_tag, clock.now(),
+                                                   cmd.connector_id if cmd.kind is TransactionEventKind.STARTED
+                                                   else None)
+        session = await _fold(uow, charge_point, cmd.transaction_id, event, connector_id=cmd.connector_id,
+                              evse_id=cmd.evse_id,
+                              driver_id=authorization.driver_id if authorization else None)
+        if cmd.kind is TransactionEventKind.STARTED and authorization and authorization.accepted:
+            await _use_reservation(uow, charge_point, session, cmd.reservation_id, cmd.connector_id, clock.now())
+        await uow.commit()
+    return authorization
