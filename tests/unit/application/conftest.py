@@ -15,6 +15,11 @@ from tests.fakes import CapturingMailer, FakeClock, FastHasher
 
 @pytest.fixture
 def env():
+    return build_env()
+
+
+def build_env() -> SimpleNamespace:
+    """A fresh in-memory world with every identity use case bound to it (as the container would)."""
     store, clock, hasher = InMemoryStore(), FakeClock(), FastHasher()
     throttle = InMemoryLoginThrottle(max_per_email=3, max_per_address=10, window_seconds=600)
     mailer = CapturingMailer()
