@@ -11,7 +11,7 @@ from attrs import define, field
 from domain.errors import FieldErrors, NotFound
 
 # The identity is the last segment of the websocket URL: URL-safe, at most 48 characters (OCPP 2.0.1).
-IDENTITY = re.compile(r"^[A-Za-z0-9._:*+|@-]{1,48}$")
+IDENTITY = re.compile(r"^[A-Za-z0-9._:*+|@-]{1,48}\Z")
 MIN_PASSWORD, MAX_PASSWORD = 16, 40   # OCPP security profile 1 (BasicAuthPassword)
 
 

@@ -12,7 +12,7 @@ from domain.ids import is_id
 from domain.validation import email_problem, name_problem
 
 # OCPP 2.0.1 IdToken is at most 36 characters (1.6 idTag: 20); printable ASCII without spaces.
-ID_TAG = re.compile(r"^[!-~]{1,36}$")
+ID_TAG = re.compile(r"^[!-~]{1,36}\Z")
 MAX_ID_TAGS = 20
 
 

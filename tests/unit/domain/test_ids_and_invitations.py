@@ -28,3 +28,16 @@ def test_invitation_state_machine():
     assert inv.status is InvitationStatus.ACCEPTED
     with pytest.raises(InvalidState):
         inv.cancel(now)
+
+
+def test_patterns_refuse_a_trailing_newline():
+    from domain.errors import InvalidInput
+    from domain.network import ChargePoint, Driver
+    from domain.validation import email_problem
+
+    assert not is_id(new_id("org") + "\n")
+    assert email_problem("a@b.co\nBcc: x@y.z") is not None
+    with pytest.raises(InvalidInput):
+        ChargePoint.validate_registration("CP1\n", None, [])
+    with pytest.raises(InvalidInput):
+        Driver.validate(name="D", email=None, fleet_id=None, id_tags=["TAG\n"])
