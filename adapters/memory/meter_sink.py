@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from adapters.memory.unit_of_work import InMemoryStore
-from domain.charging import ChargingSession, MeterSample
+from domain.charging import ChargingSession, MeterSample, SessionStatus
 
 
 class InMemoryMeterSink:
@@ -12,6 +12,9 @@ class InMemoryMeterSink:
 
     async def record(self, session: ChargingSession, samples: list[MeterSample]) -> None:
         async with self._store.unit_of_work() as uow:
-            await uow.sessions.save(session)
+            stored = await uow.sessions.get(session.organization_id, session.id)
+            # A late summary (a meter record read before the session ended) never reopens a completed one.
+            if stored is None or stored.status is not SessionStatus.COMPLETED or session.status is SessionStatus.COMPLETED:
+                await uow.sessions.save(session)
             await uow.sessions.add_samples(session, samples)
             await uow.commit()

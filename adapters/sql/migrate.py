@@ -68,6 +68,25 @@ def _upgrade_on(connection: Connection) -> None:
     command.upgrade(config, "head")
 
 
+async def downgrade(url: str, revision: str) -> None:
+    """Take the database at ``url`` back to ``revision`` ("base" for nothing): for rolling a release back."""
+    database = Database(url)
+    try:
+        async with database.engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                await connection.execute(select(func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
+            await connection.run_sync(lambda sync: _downgrade_on(sync, revision))
+            await connection.commit()
+    finally:
+        await database.dispose()
+
+
+def _downgrade_on(connection: Connection, revision: str) -> None:
+    config = _config()
+    config.attributes["connection"] = connection
+    command.downgrade(config, revision)
+
+
 async def current_revision(url: str) -> str | None:
     """The revision the database is at; None for an empty database (or a SQLite file not made yet)."""
     path = sqlite_path(url)

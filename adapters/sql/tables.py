@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -23,6 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from adapters.sql.exact_decimal import ExactDecimal
 from adapters.sql.utc_datetime import UtcDateTime
 
 # Deterministic constraint names, so migrations can name (and later drop) exactly what exists.
@@ -39,6 +42,9 @@ EMAIL = 254
 NAME = 200
 ENUM = 16
 HASH = 128
+CHARGE_POINT_ID = 48   # the OCPP identity, at most 48 characters (OCPP 2.0.1)
+ID_TAG = 36            # OCPP 2.0.1 IdToken; the domain refuses longer driver tags
+WIRE_ID = 64           # identifiers charge points choose (transaction ids, presented tags): room for lenient ones
 
 
 def _id(name: str = "id", *, primary_key: bool = False, nullable: bool = False) -> Column:
@@ -153,4 +159,182 @@ idempotency_keys = Table(
     Column("created_at", UtcDateTime, nullable=False),
     PrimaryKeyConstraint("scope", "key"),
     Index(None, "created_at"),
+)
+
+# The charging network. Children name their parent by (organization_id, parent id): the foreign key
+# then also proves the child belongs to its parent's tenant, and it is the co-located form a
+# sharded (Citus) schema requires. Each parent's UNIQUE (organization_id, id) is that key's target
+# and the index its tenant lists page through. Strings a charge point sends (vendor, statuses,
+# measurands) are Text: the OCPP door checks them, and a lenient charger must not make storage fail.
+
+locations = Table(
+    "locations", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), ForeignKey("organizations.id"), nullable=False),
+    Column("name", String(NAME), nullable=False),
+    Column("address", String(300), nullable=False),
+    Column("city", String(NAME), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("latitude", ExactDecimal, nullable=True),
+    Column("longitude", ExactDecimal, nullable=True),
+    _id("site_owner_id", nullable=True),
+    _id("project_id", nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("organization_id", "id"),
+)
+
+charge_points = Table(
+    "charge_points", metadata,
+    # The OCPP identity is the key: unique across tenants, since it alone names a connecting charger.
+    Column("id", String(CHARGE_POINT_ID), primary_key=True),
+    Column("organization_id", String(ID), ForeignKey("organizations.id"), nullable=False),
+    _id("location_id"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("password_hash", Text, nullable=True),
+    Column("vendor", Text, nullable=True),
+    Column("model", Text, nullable=True),
+    Column("serial_number", Text, nullable=True),
+    Column("firmware_version", Text, nullable=True),
+    Column("ocpp_version", String(ENUM), nullable=True),
+    Column("registration_status", String(ENUM), nullable=False),
+    Column("validation_mode", String(ENUM), nullable=False),
+    Column("online", Boolean, nullable=False),
+    Column("last_heartbeat_at", UtcDateTime, nullable=True),
+    Column("last_boot_at", UtcDateTime, nullable=True),
+    Column("next_transaction_id", Integer, nullable=False),
+    Column("next_reservation_id", Integer, nullable=False),
+    UniqueConstraint("organization_id", "id"),
+    Index(None, "organization_id", "location_id", "id"),
+    ForeignKeyConstraint(["organization_id", "location_id"], ["locations.organization_id", "locations.id"]),
+)
+
+# Rows, not a JSON column on charge_points: a status report rewrites one small row instead of the
+# charge point's whole list, and availability ("which connectors of this site are free") is a query.
+connectors = Table(
+    "connectors", metadata,
+    Column("organization_id", String(ID), nullable=False),
+    Column("charge_point_id", String(CHARGE_POINT_ID), nullable=False),
+    Column("evse_id", Integer, nullable=False),
+    Column("connector_id", Integer, nullable=False),
+    # The charge point's list order, which registration takes from the request as given.
+    Column("position", Integer, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("error_code", Text, nullable=True),
+    Column("updated_at", UtcDateTime, nullable=True),
+    PrimaryKeyConstraint("organization_id", "charge_point_id", "evse_id", "connector_id"),
+    ForeignKeyConstraint(["organization_id", "charge_point_id"],
+                         ["charge_points.organization_id", "charge_points.id"]),
+)
+
+drivers = Table(
+    "drivers", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), ForeignKey("organizations.id"), nullable=False),
+    Column("name", String(NAME), nullable=False),
+    Column("email", String(EMAIL), nullable=True),
+    # Fleets are not stored yet (no table to refer to); the session list filters by this column.
+    _id("fleet_id", nullable=True),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("organization_id", "id"),
+    Index(None, "organization_id", "fleet_id"),
+)
+
+# The key is the rule: within an organization a tag names one driver; other tenants may reuse it.
+driver_id_tags = Table(
+    "driver_id_tags", metadata,
+    Column("organization_id", String(ID), nullable=False),
+    Column("id_tag", String(ID_TAG), nullable=False),
+    _id("driver_id"),
+    Column("position", Integer, nullable=False),
+    PrimaryKeyConstraint("organization_id", "id_tag"),
+    Index(None, "organization_id", "driver_id"),
+    ForeignKeyConstraint(["organization_id", "driver_id"], ["drivers.organization_id", "drivers.id"]),
+)
+
+sessions = Table(
+    "sessions", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), nullable=False),
+    Column("charge_point_id", String(CHARGE_POINT_ID), nullable=False),
+    Column("transaction_id", String(WIRE_ID), nullable=False),
+    Column("status", String(ENUM), nullable=False),
+    Column("connector_id", Integer, nullable=True),
+    Column("evse_id", Integer, nullable=True),
+    Column("id_tag", String(WIRE_ID), nullable=True),
+    _id("driver_id", nullable=True),
+    Column("started_at", UtcDateTime, nullable=True),
+    Column("stopped_at", UtcDateTime, nullable=True),
+    # Energy in Wh as reported (kWh registers are converted, so up to 3 decimals and more digits
+    # than a float holds on a long-lived meter).
+    Column("meter_start_wh", ExactDecimal, nullable=True),
+    Column("meter_stop_wh", ExactDecimal, nullable=True),
+    Column("first_reading_at", UtcDateTime, nullable=True),
+    Column("first_reading_wh", ExactDecimal, nullable=True),
+    Column("last_reading_at", UtcDateTime, nullable=True),
+    Column("last_reading_wh", ExactDecimal, nullable=True),
+    Column("stop_reason", Text, nullable=True),
+    Column("offline", Boolean, nullable=False),
+    # A sorted JSON array: read and written whole with the session, never queried into.
+    Column("seen_seq_nos", JSON, nullable=False),
+    Column("last_event_at", UtcDateTime, nullable=True),
+    # The start message's own fields, so a retried StartTransaction finds its session. NULLs are
+    # distinct in a UNIQUE constraint on both engines: sessions opened otherwise have none.
+    Column("start_key", Text, nullable=True),
+    UniqueConstraint("organization_id", "id"),
+    UniqueConstraint("charge_point_id", "transaction_id"),
+    UniqueConstraint("charge_point_id", "start_key"),
+    # The session list is newest first by id, within a tenant, under each filter it offers.
+    Index(None, "organization_id", "charge_point_id", "id"),
+    Index(None, "organization_id", "driver_id", "id"),
+    Index(None, "organization_id", "status", "id"),
+    Index(None, "organization_id", "started_at"),
+    ForeignKeyConstraint(["organization_id", "charge_point_id"],
+                         ["charge_points.organization_id", "charge_points.id"]),
+    ForeignKeyConstraint(["organization_id", "driver_id"], ["drivers.organization_id", "drivers.id"]),
+)
+
+# One row per reading, the busiest table. The key is what makes two samples the same reading
+# (MeterSample.key), led by the tenant and the session: dedupe, the per-session read in time order
+# and sharding all use it, and no other index is kept. phase and location are '' for "none"
+# (converted back to None on read): NULLs are never equal in a key, so replays would be stored
+# twice. timestamp in the key leaves room to partition by time. No foreign key to sessions: samples
+# are only written beside their session's row (the meter sink upserts it in the same transaction),
+# and the check (an index probe and a row lock per sample) cost a third of the insert rate.
+meter_samples = Table(
+    "meter_samples", metadata,
+    Column("organization_id", String(ID), nullable=False),
+    _id("session_id"),
+    Column("timestamp", UtcDateTime, nullable=False),
+    Column("measurand", Text, nullable=False),
+    Column("phase", Text, nullable=False),
+    Column("location", Text, nullable=False),
+    Column("value", ExactDecimal, nullable=False),
+    Column("unit", Text, nullable=True),
+    Column("context", Text, nullable=True),
+    PrimaryKeyConstraint("organization_id", "session_id", "timestamp", "measurand", "phase", "location"),
+)
+
+reservations = Table(
+    "reservations", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), nullable=False),
+    Column("charge_point_id", String(CHARGE_POINT_ID), nullable=False),
+    Column("connector_id", Integer, nullable=False),
+    Column("id_tag", String(ID_TAG), nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("ocpp_reservation_id", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("status", String(ENUM), nullable=False),
+    Column("closed_at", UtcDateTime, nullable=True),
+    _id("session_id", nullable=True),
+    UniqueConstraint("organization_id", "id"),
+    UniqueConstraint("charge_point_id", "ocpp_reservation_id"),
+    # "Active on this charge point" at every authorization; "active and past expiry" for the expiry job.
+    Index(None, "charge_point_id", "status"),
+    Index(None, "status", "expires_at"),
+    ForeignKeyConstraint(["organization_id", "charge_point_id"],
+                         ["charge_points.organization_id", "charge_points.id"]),
+    ForeignKeyConstraint(["organization_id", "session_id"], ["sessions.organization_id", "sessions.id"]),
 )

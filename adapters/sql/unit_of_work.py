@@ -9,10 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from adapters.sql.repositories import (
     SqlAccessTokens,
     SqlApiKeys,
+    SqlChargePoints,
+    SqlDrivers,
     SqlInvitations,
+    SqlLocations,
     SqlMembers,
     SqlOrganizations,
     SqlOutbox,
+    SqlReservations,
+    SqlSessions,
     SqlUsers,
 )
 
@@ -31,6 +36,11 @@ class SqlUnitOfWork:
     api_keys: SqlApiKeys
     access_tokens: SqlAccessTokens
     outbox: SqlOutbox
+    locations: SqlLocations
+    charge_points: SqlChargePoints
+    drivers: SqlDrivers
+    sessions: SqlSessions
+    reservations: SqlReservations
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -47,6 +57,11 @@ class SqlUnitOfWork:
         self.api_keys = SqlApiKeys(connection)
         self.access_tokens = SqlAccessTokens(connection)
         self.outbox = SqlOutbox(connection)
+        self.locations = SqlLocations(connection)
+        self.charge_points = SqlChargePoints(connection)
+        self.drivers = SqlDrivers(connection)
+        self.sessions = SqlSessions(connection)
+        self.reservations = SqlReservations(connection)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -69,7 +84,10 @@ class SqlUnitOfWork:
         return self._connection
 
     async def commit(self) -> None:
+        # The locks that kept what the charge point repository remembers true end here either way.
+        self.charge_points.forget()
         await self._active().commit()
 
     async def rollback(self) -> None:
+        self.charge_points.forget()
         await self._active().rollback()

@@ -26,12 +26,14 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
-from adapters.memory import InMemoryIdempotencyStore, InMemoryStore
+from adapters.memory import InMemoryIdempotencyStore, InMemoryMeterSink, InMemoryStore
 from adapters.sql.database import Database
 from adapters.sql.idempotency import SqlIdempotencyStore
+from adapters.sql.meter_sink import SqlMeterSink
 from adapters.sql.migrate import upgrade
 from adapters.sql.tables import metadata
 from application.ports import IdempotencyStore, UnitOfWorkFactory
+from application.ports.meter_sink import MeterSink
 
 POSTGRES_ENV = "CHARGE_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -210,16 +212,35 @@ async def database(database_url: str) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-async def uow_factory(storage_url: str | None) -> AsyncIterator[UnitOfWorkFactory]:
-    """A unit-of-work factory over the in-memory fakes, SQLite or PostgreSQL (the contract's three)."""
+async def storage(storage_url: str | None) -> AsyncIterator[InMemoryStore | Database]:
+    """The in-memory store, or a database handle: what units of work and the meter sink share."""
     if storage_url is None:
-        yield InMemoryStore().unit_of_work
+        yield InMemoryStore()
         return
     db = Database(storage_url)
     try:
-        yield db.unit_of_work
+        yield db
     finally:
         await db.dispose()
+
+
+@pytest.fixture
+def uow_factory(storage: InMemoryStore | Database) -> UnitOfWorkFactory:
+    """A unit-of-work factory over the in-memory fakes, SQLite or PostgreSQL (the contract's three)."""
+    return storage.unit_of_work
+
+
+@pytest.fixture
+async def meter_sink(storage: InMemoryStore | Database) -> AsyncIterator[MeterSink]:
+    """The meter sink writing to ``storage``: the in-memory one, or group commit to SQL (closed after the test)."""
+    if isinstance(storage, InMemoryStore):
+        yield InMemoryMeterSink(storage)
+        return
+    sink = SqlMeterSink(database=storage)
+    try:
+        yield sink
+    finally:
+        await sink.close()
 
 
 @pytest.fixture

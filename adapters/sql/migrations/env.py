@@ -15,6 +15,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from adapters.sql.database import Database
+from adapters.sql.exact_decimal import ExactDecimal
 from adapters.sql.migrate import ensure_sqlite_directory
 from adapters.sql.tables import metadata
 from adapters.sql.url import to_sqlalchemy_url
@@ -35,6 +36,8 @@ def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
     # Revisions must not import the adapter's types: they are frozen history, the types may change.
     if type_ == "type" and isinstance(obj, UtcDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, ExactDecimal):
+        return "sa.Numeric().with_variant(sa.Text(), \"sqlite\")"
     return False
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 
 from application.ports.mail import EmailMessage, OutboundEmail
+from domain.charging import ENERGY_REGISTER, ChargingSession, MeterSample, SessionStatus
+from domain.charging.sessions import Reading
 from domain.identity import (
     AccessToken,
     ApiKey,
@@ -18,6 +21,16 @@ from domain.identity import (
     User,
 )
 from domain.ids import PREFIXES, new_id
+from domain.network import (
+    ChargePoint,
+    Connector,
+    Driver,
+    Location,
+    RegistrationStatus,
+    Reservation,
+    ReservationStatus,
+    ValidationMode,
+)
 
 # Microseconds and a non-UTC offset: both must survive storage as the same instant.
 NOW = datetime(2026, 5, 9, 12, 30, 15, 123456, tzinfo=UTC)
@@ -68,3 +81,60 @@ def an_email(to: str = "someone@example.com") -> OutboundEmail:
     return OutboundEmail(id=new_id(PREFIXES["email"]),
                          message=EmailMessage(to=to, subject="You're invited ✉", text="Line one\nLine two — ünïcode"),
                          created_at=NOW)
+
+
+def a_location(organization: Organization) -> Location:
+    # Coordinates with more digits than a float holds: they must come back exactly.
+    return Location(id=new_id(PREFIXES["location"]), organization_id=organization.id, name="Harbour Depot",
+                    address="1 Quay Street", city="Bristol", country="GB", timezone="Europe/London", created_at=NOW,
+                    latitude=Decimal("51.4508912345678901"), longitude=Decimal("-2.5970012345678901"),
+                    site_owner_id=new_id("so"), project_id=new_id("prj"))
+
+
+def a_charge_point(location: Location, identity: str | None = None) -> ChargePoint:
+    """Fully populated, its connectors deliberately not in (evse, connector) order."""
+    return ChargePoint(
+        id=identity or f"CP-{secrets.token_hex(6)}", organization_id=location.organization_id,
+        location_id=location.id, created_at=NOW, password_hash="$argon2id$v=19$m=65536,t=3,p=2$c2FsdA$aGFzaA",
+        vendor="Alfen BV", model="Eve Double Pro-line", serial_number="ACE0012345", firmware_version="6.4.0-4119",
+        ocpp_version="ocpp2.0.1", registration_status=RegistrationStatus.ACCEPTED,
+        validation_mode=ValidationMode.LENIENT, online=True, last_heartbeat_at=LATER, last_boot_at=NOW,
+        connectors=[Connector(2, 1, "Charging", None, LATER), Connector(1, 1, "Available", None, NOW),
+                    Connector(1, 2, "Faulted", "GroundFailure", LATER)],
+        next_transaction_id=42, next_reservation_id=7)
+
+
+def a_driver(organization: Organization, *id_tags: str, fleet_id: str | None = None) -> Driver:
+    return Driver(id=new_id(PREFIXES["driver"]), organization_id=organization.id, name="Grace Hopper",
+                  created_at=NOW, email="grace@example.com", fleet_id=fleet_id,
+                  id_tags=list(id_tags) or [secrets.token_hex(4).upper(), secrets.token_hex(4).upper()])
+
+
+def a_session(charge_point: ChargePoint, driver: Driver | None = None, *, started_at: datetime = NOW,
+              status: SessionStatus = SessionStatus.ACTIVE) -> ChargingSession:
+    """Every field set: exact Wh decimals, both readings, seen sequence numbers, aware instants."""
+    return ChargingSession(
+        id=new_id(PREFIXES["session"]), organization_id=charge_point.organization_id,
+        charge_point_id=charge_point.id, transaction_id=secrets.token_hex(8), status=status, connector_id=1,
+        evse_id=2, id_tag=driver.id_tags[0] if driver else "UNKNOWN-TAG", driver_id=driver.id if driver else None,
+        started_at=started_at, stopped_at=LATER if status is SessionStatus.COMPLETED else None,
+        meter_start_wh=Decimal("1234567890.123"), meter_stop_wh=Decimal("1234599999.999"),
+        first_reading=Reading(started_at, Decimal("1234567890.123")),
+        last_reading=Reading(LATER, Decimal("1234599999.5")), stop_reason="EVDisconnected", offline=True,
+        seen_seq_nos={0, 1, 2, 5, 17}, last_event_at=LATER)
+
+
+def samples_at(when: datetime, wh: str = "1000.5") -> list[MeterSample]:
+    """One MeterValues message: a register without phase or location, and phase-wise currents."""
+    return [MeterSample(when, ENERGY_REGISTER, Decimal(wh), "Wh", None, "Sample.Periodic", None),
+            MeterSample(when, "Current.Import", Decimal("16.04"), "A", "L1", None, "Outlet"),
+            MeterSample(when, "Current.Import", Decimal("15.98"), "A", "L2", None, "Outlet"),
+            MeterSample(when, "Power.Active.Import", Decimal("11040"), "W", None, None, None)]
+
+
+def a_reservation(charge_point: ChargePoint, ocpp_id: int, *, expires_at: datetime = LATER,
+                  status: ReservationStatus = ReservationStatus.ACTIVE) -> Reservation:
+    return Reservation(id=new_id(PREFIXES["reservation"]), organization_id=charge_point.organization_id,
+                       charge_point_id=charge_point.id, connector_id=1, id_tag="RESERVED-1", expires_at=expires_at,
+                       ocpp_reservation_id=ocpp_id, created_at=NOW, status=status,
+                       closed_at=NOW if status is not ReservationStatus.ACTIVE else None)

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from adapters.sql import migrate
 from adapters.sql.database import Database
-from adapters.sql.migrate import MIGRATIONS, current_revision, head_revision, is_up_to_date, upgrade
+from adapters.sql.migrate import MIGRATIONS, current_revision, downgrade, head_revision, is_up_to_date, upgrade
 from adapters.sql.tables import metadata
 from adapters.sql.url import sqlite_path
 
@@ -42,7 +42,7 @@ async def _tables(url: str) -> set[str]:
 def test_the_migrations_ship_inside_the_package() -> None:
     assert MIGRATIONS == Path(migrate.__file__).parent / "migrations"
     assert (MIGRATIONS / "env.py").is_file() and (MIGRATIONS / "script.py.mako").is_file()
-    assert head_revision() == "0001"
+    assert head_revision() == "0002"
 
 
 async def test_upgrade_an_empty_database_to_head(empty_database_url: str) -> None:
@@ -67,6 +67,23 @@ async def test_upgrading_twice_is_a_no_op(empty_database_url: str) -> None:
 
 async def test_the_migrated_schema_is_exactly_the_tables_module(empty_database_url: str) -> None:
     await upgrade(empty_database_url)
+    assert await _diff(empty_database_url, metadata) == []
+
+
+IDENTITY_TABLES = {"users", "organizations", "members", "invitations", "api_keys", "access_tokens", "mail_outbox",
+                   "idempotency_keys"}
+
+
+async def test_downgrade_step_by_step_and_up_again(empty_database_url: str) -> None:
+    await upgrade(empty_database_url)
+    await downgrade(empty_database_url, "0001")
+    assert await current_revision(empty_database_url) == "0001"
+    assert await _tables(empty_database_url) == IDENTITY_TABLES | {"alembic_version"}
+    await downgrade(empty_database_url, "base")
+    assert await current_revision(empty_database_url) is None
+    assert await _tables(empty_database_url) == {"alembic_version"}
+    await upgrade(empty_database_url)
+    assert await current_revision(empty_database_url) == head_revision()
     assert await _diff(empty_database_url, metadata) == []
 
 

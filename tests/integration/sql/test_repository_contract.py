@@ -5,14 +5,12 @@ Every test runs three times through the ``uow_factory`` fixture (memory, sqlite,
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from attrs import evolve
 
-from application.pagination import Page, PageRequest
+from application.pagination import PageRequest
 from application.ports import UnitOfWorkFactory
 from application.ports.mail import OutboundStatus
 from domain.errors import Conflict
@@ -28,36 +26,7 @@ from tests.integration.sql.builders import (
     an_invitation,
     an_organization,
 )
-
-
-async def all_pages(fetch: Callable[[PageRequest], Awaitable[Page[Any]]], limit: int = 2) -> list[Page[Any]]:
-    pages = [await fetch(PageRequest(limit=limit))]
-    while pages[-1].next_cursor is not None:
-        assert len(pages) < 20, "pagination does not end"
-        pages.append(await fetch(PageRequest(limit=limit, after=pages[-1].next_cursor)))
-    return pages
-
-
-def assert_paged(pages: list[Page[Any]], expected_ids: list[str], key: Callable[[Any], str] = lambda i: i.id) -> None:
-    """Five items in pages of two: three pages, ordered by id, nothing twice, nothing missing."""
-    assert [len(p.items) for p in pages] == [2, 2, 1]
-    assert [p.next_cursor for p in pages[:-1]] == [key(pages[0].items[-1]), key(pages[1].items[-1])]
-    assert pages[-1].next_cursor is None
-    seen = [key(item) for page in pages for item in page.items]
-    assert seen == sorted(expected_ids)
-
-
-async def seed(uow_factory: UnitOfWorkFactory, *objects: Any) -> None:
-    """Store and commit objects, each with the repository its type belongs to."""
-    async with uow_factory() as uow:
-        for obj in objects:
-            repository = {
-                "User": uow.users, "Organization": uow.organizations, "Member": uow.members,
-                "Invitation": uow.invitations, "ApiKey": uow.api_keys, "AccessToken": uow.access_tokens,
-                "OutboundEmail": uow.outbox,
-            }[type(obj).__name__]
-            await repository.add(obj)
-        await uow.commit()
+from tests.integration.sql.seeding import all_pages, assert_paged, seed
 
 
 class TestUnitOfWork:

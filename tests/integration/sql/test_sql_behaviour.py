@@ -1,4 +1,4 @@
-"""What only the SQL adapter can get wrong: locking, leasing under concurrency, UTC, pragmas, laziness."""
+"""What only the SQL adapter can get wrong: locking, leasing under concurrency, UTC, decimals, pragmas, laziness."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select, text
+from attrs import evolve
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import StatementError
 
 from adapters.sql.database import Database
@@ -14,7 +15,17 @@ from adapters.sql.idempotency import SqlIdempotencyStore
 from adapters.sql.migrate import upgrade_database
 from adapters.sql.tables import users
 from domain.errors import Conflict
-from tests.integration.sql.builders import LATER, NOW, a_user, an_email, an_organization
+from domain.network import ChargePoint
+from tests.integration.sql.builders import (
+    LATER,
+    NOW,
+    a_charge_point,
+    a_location,
+    a_session,
+    a_user,
+    an_email,
+    an_organization,
+)
 
 # How long a blocked coroutine is given to (wrongly) get through before we conclude it is waiting.
 BLOCKED = 0.3
@@ -172,3 +183,89 @@ async def test_simultaneous_requests_with_one_key_let_exactly_one_through(databa
                                     return_exceptions=True)
     assert outcomes.count(None) == 1
     assert all(isinstance(o, Conflict) for o in outcomes if o is not None)
+
+
+async def _a_charge_point(database: Database) -> ChargePoint:
+    organization = an_organization()
+    location = a_location(organization)
+    charge_point = a_charge_point(location)
+    async with database.unit_of_work() as uow:
+        await uow.organizations.add(organization)
+        await uow.locations.add(location)
+        await uow.charge_points.add(charge_point)
+        await uow.commit()
+    return charge_point
+
+
+async def test_find_for_update_serialises_transaction_ids(database: Database) -> None:
+    charge_point = await _a_charge_point(database)
+
+    async def second_start() -> int:
+        async with database.unit_of_work() as uow:
+            locked = await uow.charge_points.find_for_update(charge_point.id)
+            allocated = locked.allocate_transaction_id()
+            await uow.charge_points.save(locked)
+            await uow.commit()
+            return allocated
+
+    async with database.unit_of_work() as first:
+        locked = await first.charge_points.find_for_update(charge_point.id)
+        waiting = asyncio.create_task(second_start())
+        await asyncio.sleep(BLOCKED)
+        assert not waiting.done(), "the second unit of work got the charge point while the first held it"
+        mine = locked.allocate_transaction_id()
+        await first.charge_points.save(locked)
+        await first.commit()
+    assert (mine, await asyncio.wait_for(waiting, 10)) == (42, 43)
+
+
+async def test_a_locked_charge_point_still_takes_sessions(postgres_database_url: str) -> None:
+    # FOR NO KEY UPDATE: a heartbeat holding the charge point does not hold up the foreign-key
+    # check of a session another message opens on it (SQLite serialises all writers anyway).
+    database = Database(postgres_database_url)
+    try:
+        charge_point = await _a_charge_point(database)
+
+        async def open_session() -> None:
+            async with database.unit_of_work() as uow:
+                await uow.sessions.add(a_session(charge_point))
+                await uow.commit()
+
+        async with database.unit_of_work() as heartbeat:
+            await heartbeat.charge_points.find_for_update(charge_point.id)
+            await asyncio.wait_for(open_session(), BLOCKED * 10)
+            await heartbeat.commit()
+    finally:
+        await database.dispose()
+
+
+async def test_decimals_refuse_floats(database: Database) -> None:
+    organization = an_organization()
+    location = evolve(a_location(organization), latitude=51.45, longitude=-2.59)
+    async with database.unit_of_work() as uow:
+        await uow.organizations.add(organization)
+        with pytest.raises(StatementError, match="finite Decimal"):
+            await uow.locations.add(location)
+
+
+async def test_a_heartbeat_writes_the_charge_points_row_alone(database: Database) -> None:
+    charge_point = await _a_charge_point(database)
+    statements: list[str] = []
+
+    def seen(_connection, _cursor, statement: str, *_args) -> None:  # noqa: ANN001
+        statements.append(statement.split()[0].upper())
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        async with database.unit_of_work() as uow:
+            locked = await uow.charge_points.find_for_update(charge_point.id)
+            locked.heartbeat(LATER)
+            await uow.charge_points.save(locked)
+            locked.status_changed(evse_id=1, connector_id=1, status="Occupied", error_code=None, timestamp=LATER)
+            await uow.charge_points.save(locked)
+            await uow.commit()
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", seen)
+    # Read, heartbeat (one UPDATE), status report (one UPDATE and one upsert of the connector that changed).
+    assert [s for s in statements if s in ("SELECT", "UPDATE", "INSERT", "DELETE")] == [
+        "SELECT", "UPDATE", "UPDATE", "INSERT"]

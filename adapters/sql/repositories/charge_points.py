@@ -1,0 +1,161 @@
+"""Charge points in SQL: one row per charge point, keyed by its global OCPP identity, and a row per connector.
+
+Heartbeats and status reports save a charge point many times a day; this repository remembers the
+connectors it last locked or wrote in the transaction, so such a save writes only the rows that
+changed (a heartbeat: the charge point's row alone).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, and_, delete, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.sql.repositories._statements import fetch_page, insert_many, insert_or_conflict, upsert
+from adapters.sql.tables import charge_points, connectors
+from application.pagination import Page, PageRequest
+from domain.network import ChargePoint, Connector, RegistrationStatus, ValidationMode
+
+ConnectorKey = tuple[int, int]   # (evse_id, connector_id)
+
+_CONNECTOR_COLUMNS = [connectors.c.evse_id, connectors.c.connector_id, connectors.c.status,
+                      connectors.c.error_code, connectors.c.updated_at]
+_JOINED = [c.label(f"connector_{c.name}") for c in _CONNECTOR_COLUMNS]
+
+
+def charge_point_to_row(charge_point: ChargePoint) -> dict[str, Any]:
+    cp = charge_point
+    return {"id": cp.id, "organization_id": cp.organization_id, "location_id": cp.location_id,
+            "created_at": cp.created_at, "password_hash": cp.password_hash, "vendor": cp.vendor, "model": cp.model,
+            "serial_number": cp.serial_number, "firmware_version": cp.firmware_version,
+            "ocpp_version": cp.ocpp_version, "registration_status": cp.registration_status.value,
+            "validation_mode": cp.validation_mode.value, "online": cp.online,
+            "last_heartbeat_at": cp.last_heartbeat_at, "last_boot_at": cp.last_boot_at,
+            "next_transaction_id": cp.next_transaction_id, "next_reservation_id": cp.next_reservation_id}
+
+
+def connector_rows(charge_point: ChargePoint) -> dict[ConnectorKey, dict[str, Any]]:
+    return {(c.evse_id, c.connector_id): {
+        "organization_id": charge_point.organization_id, "charge_point_id": charge_point.id,
+        "evse_id": c.evse_id, "connector_id": c.connector_id, "position": position, "status": c.status,
+        "error_code": c.error_code, "updated_at": c.updated_at} for position, c in enumerate(charge_point.connectors)}
+
+
+def charge_point_from_row(row: Row[Any], connector_list: list[Connector]) -> ChargePoint:
+    return ChargePoint(
+        id=row.id, organization_id=row.organization_id, location_id=row.location_id, created_at=row.created_at,
+        password_hash=row.password_hash, vendor=row.vendor, model=row.model, serial_number=row.serial_number,
+        firmware_version=row.firmware_version, ocpp_version=row.ocpp_version,
+        registration_status=RegistrationStatus(row.registration_status),
+        validation_mode=ValidationMode(row.validation_mode), online=row.online,
+        last_heartbeat_at=row.last_heartbeat_at, last_boot_at=row.last_boot_at, connectors=connector_list,
+        next_transaction_id=row.next_transaction_id, next_reservation_id=row.next_reservation_id)
+
+
+def _connector(row: Any, prefix: str = "") -> Connector:
+    return Connector(evse_id=getattr(row, f"{prefix}evse_id"), connector_id=getattr(row, f"{prefix}connector_id"),
+                     status=getattr(row, f"{prefix}status"), error_code=getattr(row, f"{prefix}error_code"),
+                     updated_at=getattr(row, f"{prefix}updated_at"))
+
+
+def _replace_connector(insert: Any) -> Any:
+    return insert.on_conflict_do_update(
+        index_elements=[c.name for c in connectors.primary_key.columns],
+        set_={name: insert.excluded[name] for name in ("position", "status", "error_code", "updated_at")})
+
+
+class SqlChargePoints:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+        # Connector rows as stored, for the charge points this transaction has locked or written:
+        # no other transaction can change those until ours ends (every save updates, so locks, the
+        # charge point's row before its connectors). Only valid until the transaction ends: see forget().
+        self._stored: dict[str, dict[ConnectorKey, dict[str, Any]]] = {}
+
+    def forget(self) -> None:
+        """Called at commit and rollback: the locks end (a rollback undoes writes too); saves rewrite all again."""
+        self._stored.clear()
+
+    async def add(self, charge_point: ChargePoint) -> None:
+        await insert_or_conflict(self._connection, charge_points, charge_point_to_row(charge_point),
+                                 f"a charge point with identity {charge_point.id} is already registered")
+        rows = connector_rows(charge_point)
+        await insert_many(self._connection, connectors, list(rows.values()), lambda insert: insert)
+        self._stored[charge_point.id] = rows
+
+    async def get(self, organization_id: str, charge_point_id: str) -> ChargePoint | None:
+        return await self._load(and_(charge_points.c.organization_id == organization_id,
+                                     charge_points.c.id == charge_point_id))
+
+    async def find(self, charge_point_id: str) -> ChargePoint | None:
+        return await self._load(charge_points.c.id == charge_point_id)
+
+    async def find_for_update(self, charge_point_id: str) -> ChargePoint | None:
+        # FOR NO KEY UPDATE: it serialises every find_for_update of this charge point (allocating
+        # transaction ids, heartbeats, status reports), but unlike FOR UPDATE it does not make the
+        # inserts of its sessions and reservations (whose foreign keys share-lock it) wait.
+        # SQLite ignores it, and needs nothing: its units of work hold the write lock throughout.
+        found = await self._load(charge_points.c.id == charge_point_id, lock=True)
+        if found is not None:
+            self._stored[found.id] = connector_rows(found)
+        return found
+
+    async def _load(self, condition: ColumnElement[bool], *, lock: bool = False) -> ChargePoint | None:
+        # One round trip: the charge point's row repeated beside each of its connectors.
+        statement = (select(charge_points, *_JOINED)
+                     .outerjoin(connectors, and_(connectors.c.organization_id == charge_points.c.organization_id,
+                                                 connectors.c.charge_point_id == charge_points.c.id))
+                     .where(condition).order_by(connectors.c.position))
+        if lock:
+            statement = statement.with_for_update(of=charge_points, key_share=True)
+        rows = (await self._connection.execute(statement)).all()
+        if not rows:
+            return None
+        found = [_connector(row, "connector_") for row in rows if row.connector_evse_id is not None]
+        return charge_point_from_row(rows[0], found)
+
+    async def save(self, charge_point: ChargePoint) -> None:
+        await upsert(self._connection, charge_points, charge_point_to_row(charge_point), {"id": charge_point.id},
+                     f"a charge point with identity {charge_point.id} is already registered")
+        wanted = connector_rows(charge_point)
+        stored = self._stored.get(charge_point.id)
+        if stored is None:
+            # Loaded without a lock, or in another unit of work: what is stored is unknown, replace it all.
+            await self._delete_connectors(charge_point, None)
+            stored = {}
+        gone = [key for key in stored if key not in wanted]
+        if gone:
+            await self._delete_connectors(charge_point, gone)
+        changed = [row for key, row in wanted.items() if stored.get(key) != row]
+        await insert_many(self._connection, connectors, changed, _replace_connector)
+        self._stored[charge_point.id] = wanted
+
+    async def _delete_connectors(self, charge_point: ChargePoint, keys: list[ConnectorKey] | None) -> None:
+        c = connectors
+        statement = delete(c).where(c.c.organization_id == charge_point.organization_id,
+                                    c.c.charge_point_id == charge_point.id)
+        if keys is not None:
+            statement = statement.where(or_(*(and_(c.c.evse_id == evse, c.c.connector_id == connector)
+                                              for evse, connector in keys)))
+        await self._connection.execute(statement)
+
+    async def list(self, organization_id: str, page: PageRequest, location_id: str | None = None) -> Page[ChargePoint]:
+        t = charge_points
+        statement = select(t).where(t.c.organization_id == organization_id)
+        if location_id is not None:
+            statement = statement.where(t.c.location_id == location_id)
+        found = await fetch_page(self._connection, statement, t.c.id, page, lambda row: charge_point_from_row(row, []),
+                                 lambda cp: cp.id)
+        if found.items:
+            by_id: dict[str, list[Connector]] = defaultdict(list)
+            rows = await self._connection.execute(
+                select(connectors).where(connectors.c.organization_id == organization_id,
+                                         connectors.c.charge_point_id.in_([cp.id for cp in found.items]))
+                .order_by(connectors.c.charge_point_id, connectors.c.position))
+            for row in rows:
+                by_id[row.charge_point_id].append(_connector(row))
+            for cp in found.items:
+                cp.connectors = by_id[cp.id]
+        return found

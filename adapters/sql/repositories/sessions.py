@@ -1,0 +1,149 @@
+"""Charging sessions and their meter samples in SQL; the row shapes here are shared with the meter sink."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, and_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.sql.repositories._statements import fetch_page, insert_many, insert_or_conflict, upsert
+from adapters.sql.tables import drivers, meter_samples, sessions
+from application.pagination import Page, PageRequest
+from application.ports.network import SessionFilter
+from domain.charging import ChargingSession, MeterSample, SessionStatus
+from domain.charging.sessions import Reading
+
+# "No phase" and "no location" in the sample key: NULLs never compare equal, so they would not dedupe.
+NONE = ""
+
+
+def session_to_row(session: ChargingSession) -> dict[str, Any]:
+    """Every column but ``start_key``, which only ``add`` writes and nothing overwrites."""
+    s, first, last = session, session.first_reading, session.last_reading
+    return {"id": s.id, "organization_id": s.organization_id, "charge_point_id": s.charge_point_id,
+            "transaction_id": s.transaction_id, "status": s.status.value, "connector_id": s.connector_id,
+            "evse_id": s.evse_id, "id_tag": s.id_tag, "driver_id": s.driver_id, "started_at": s.started_at,
+            "stopped_at": s.stopped_at, "meter_start_wh": s.meter_start_wh, "meter_stop_wh": s.meter_stop_wh,
+            "first_reading_at": first.timestamp if first else None, "first_reading_wh": first.wh if first else None,
+            "last_reading_at": last.timestamp if last else None, "last_reading_wh": last.wh if last else None,
+            "stop_reason": s.stop_reason, "offline": s.offline, "seen_seq_nos": sorted(s.seen_seq_nos),
+            "last_event_at": s.last_event_at}
+
+
+def session_from_row(row: Row[Any]) -> ChargingSession:
+    first = Reading(row.first_reading_at, row.first_reading_wh) if row.first_reading_at is not None else None
+    last = Reading(row.last_reading_at, row.last_reading_wh) if row.last_reading_at is not None else None
+    return ChargingSession(
+        id=row.id, organization_id=row.organization_id, charge_point_id=row.charge_point_id,
+        transaction_id=row.transaction_id, status=SessionStatus(row.status), connector_id=row.connector_id,
+        evse_id=row.evse_id, id_tag=row.id_tag, driver_id=row.driver_id, started_at=row.started_at,
+        stopped_at=row.stopped_at, meter_start_wh=row.meter_start_wh, meter_stop_wh=row.meter_stop_wh,
+        first_reading=first, last_reading=last, stop_reason=row.stop_reason, offline=row.offline,
+        seen_seq_nos=set(row.seen_seq_nos), last_event_at=row.last_event_at)
+
+
+def sample_rows(session: ChargingSession, samples: Iterable[MeterSample]) -> list[dict[str, Any]]:
+    return [{"organization_id": session.organization_id, "session_id": session.id, "timestamp": s.timestamp,
+             "measurand": s.measurand, "phase": NONE if s.phase is None else s.phase,
+             "location": NONE if s.location is None else s.location, "value": s.value, "unit": s.unit,
+             "context": s.context} for s in samples]
+
+
+def sample_from_row(row: Row[Any]) -> MeterSample:
+    return MeterSample(timestamp=row.timestamp, measurand=row.measurand, value=row.value, unit=row.unit,
+                       phase=row.phase or None, context=row.context, location=row.location or None)
+
+
+def _sample_key(row: dict[str, Any]) -> tuple[Any, ...]:
+    return (row["session_id"], row["timestamp"], row["measurand"], row["phase"], row["location"])
+
+
+async def insert_samples(connection: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    """Store sample rows in one statement, skipping readings already stored.
+
+    Of several rows with one key the first wins, as in the fake. Sorted, so concurrent writers
+    take the key's index entries in the same order.
+    """
+    unique = sorted({_sample_key(row): row for row in reversed(rows)}.items(), key=lambda item: item[0])
+    await insert_many(connection, meter_samples, [row for _, row in unique],
+                      lambda insert: insert.on_conflict_do_nothing())
+
+
+async def upsert_summaries(connection: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    """Store sessions as given (every column but ``start_key``) in one statement, inserting any not stored yet,
+    except that a completed session is not overwritten by one that is not.
+
+    One row per session (a statement may not update a row twice); sorted, so every writer locks
+    sessions in the same order.
+    """
+    if not rows:
+        return
+
+    def replace(insert: Any) -> Any:
+        # A late summary (a meter record read before the session ended) never reopens a completed one.
+        keeps_completed = (sessions.c.status != "completed") | (insert.excluded.status == "completed")
+        return insert.on_conflict_do_update(index_elements=[sessions.c.id], where=keeps_completed,
+                                            set_={name: insert.excluded[name] for name in rows[0] if name != "id"})
+
+    await insert_many(connection, sessions, sorted(rows, key=lambda row: row["id"]), replace)
+
+
+class SqlSessions:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, session: ChargingSession, start_key: str | None = None) -> None:
+        await insert_or_conflict(self._connection, sessions, session_to_row(session) | {"start_key": start_key},
+                                 f"transaction {session.transaction_id} of {session.charge_point_id} exists")
+
+    async def save(self, session: ChargingSession) -> None:
+        await upsert(self._connection, sessions, session_to_row(session), {"id": session.id},
+                     f"transaction {session.transaction_id} of {session.charge_point_id} exists")
+
+    async def get(self, organization_id: str, session_id: str) -> ChargingSession | None:
+        return await self._one(sessions.c.organization_id == organization_id, sessions.c.id == session_id)
+
+    async def find_by_transaction(self, charge_point_id: str, transaction_id: str) -> ChargingSession | None:
+        return await self._one(sessions.c.charge_point_id == charge_point_id,
+                               sessions.c.transaction_id == transaction_id)
+
+    async def find_by_start_key(self, charge_point_id: str, start_key: str) -> ChargingSession | None:
+        return await self._one(sessions.c.charge_point_id == charge_point_id, sessions.c.start_key == start_key)
+
+    async def _one(self, *conditions: ColumnElement[bool]) -> ChargingSession | None:
+        row = (await self._connection.execute(select(sessions).where(*conditions))).first()
+        return session_from_row(row) if row is not None else None
+
+    async def list(self, organization_id: str, filters: SessionFilter, page: PageRequest) -> Page[ChargingSession]:
+        t = sessions
+        statement = select(t).where(t.c.organization_id == organization_id)
+        if filters.charge_point_id is not None:
+            statement = statement.where(t.c.charge_point_id == filters.charge_point_id)
+        if filters.driver_id is not None:
+            statement = statement.where(t.c.driver_id == filters.driver_id)
+        if filters.fleet_id is not None:
+            # A session is in a fleet through its driver; sessions without a driver are in none.
+            statement = (statement.join(drivers, and_(drivers.c.organization_id == t.c.organization_id,
+                                                      drivers.c.id == t.c.driver_id))
+                         .where(drivers.c.fleet_id == filters.fleet_id))
+        if filters.status is not None:
+            statement = statement.where(t.c.status == filters.status.value)
+        if filters.started_from is not None:
+            statement = statement.where(t.c.started_at >= filters.started_from)
+        if filters.started_to is not None:
+            statement = statement.where(t.c.started_at < filters.started_to)
+        # Newest first: operators look at what is happening now.
+        return await fetch_page(self._connection, statement, t.c.id, page, session_from_row, lambda s: s.id,
+                                newest_first=True)
+
+    async def samples(self, organization_id: str, session_id: str) -> list[MeterSample]:
+        m = meter_samples
+        # The key's order, so the primary key index alone answers (phase and location break ties).
+        statement = (select(m).where(m.c.organization_id == organization_id, m.c.session_id == session_id)
+                     .order_by(m.c.timestamp, m.c.measurand, m.c.phase, m.c.location))
+        return [sample_from_row(row) for row in await self._connection.execute(statement)]
+
+    async def add_samples(self, session: ChargingSession, samples: list[MeterSample]) -> None:
+        await insert_samples(self._connection, sample_rows(session, samples))
