@@ -1,4 +1,4 @@
-"""The ``charge`` command: serve every door, or bring the database schema up to date."""
+"""The ``charge`` command: serve every door, bring the database schema up to date, or simulate charge points."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import logging
 import signal
 import sys
+from decimal import Decimal
 
 from entrypoints.config import Settings
 from entrypoints.logs import configure_logging
@@ -26,6 +27,26 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-ocpp", action="store_true", help="do not serve OCPP")
     serve.add_argument("--no-grpc", action="store_true", help="do not serve gRPC")
     serve.add_argument("--database-url", help="sqlite:///PATH or postgresql://USER@HOST:PORT/DB")
+    serve.add_argument("--ocpp-tls-cert", help="PEM certificate (chain): OCPP over TLS, wss:// "
+                                               "(CHARGE_OCPP_TLS_CERT; needs --ocpp-tls-key)")
+    serve.add_argument("--ocpp-tls-key", help="PEM private key of --ocpp-tls-cert (CHARGE_OCPP_TLS_KEY)")
+
+    simulate = sub.add_parser("simulate", help="simulated OCPP charge points (demos, load) against this machine",
+                              description="Runs N simulated charge points that boot, send heartbeats and charge "
+                                          "with meter values until --duration ends. They must be registered "
+                                          "first, as PREFIX1..PREFIXN; loopback servers only.")
+    simulate.add_argument("--url", default="ws://127.0.0.1:9000/ocpp", help="the OCPP endpoint, without the "
+                                                                           "identity (default %(default)s)")
+    simulate.add_argument("--count", type=int, default=1, help="charge points (default %(default)s)")
+    simulate.add_argument("--ocpp-version", dest="version", choices=["1.6", "2.0.1"], default="1.6")
+    simulate.add_argument("--duration", type=float, default=60.0, help="seconds to run (default %(default)s)")
+    simulate.add_argument("--prefix", default="SIM-", help="identity prefix (default %(default)s)")
+    simulate.add_argument("--id-tag", default="RFID-SIM", help="the tag presented to start sessions")
+    simulate.add_argument("--password", help="HTTP Basic password of every charge point (security profile 1)")
+    simulate.add_argument("--session-seconds", type=float, default=30.0, help="length of a session")
+    simulate.add_argument("--meter-interval", type=float, default=5.0, help="seconds between meter values")
+    simulate.add_argument("--power-kw", type=Decimal, default=Decimal(11), help="charging power")
+    simulate.add_argument("--ramp-seconds", type=float, help="spread the connections over this long")
 
     migrate = sub.add_parser("migrate", help="bring the database schema up to date")
     migrate.add_argument("--database-url", help="sqlite:///PATH or postgresql://USER@HOST:PORT/DB")
@@ -37,6 +58,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         host=getattr(args, "host", None), http_port=getattr(args, "http_port", None),
         ocpp_port=getattr(args, "ocpp_port", None), grpc_port=getattr(args, "grpc_port", None),
         database_url=getattr(args, "database_url", None),
+        ocpp_tls_cert=getattr(args, "ocpp_tls_cert", None), ocpp_tls_key=getattr(args, "ocpp_tls_key", None),
     )
 
 
@@ -62,12 +84,25 @@ async def _serve(settings: Settings, args: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, server.request_stop)
     await server.start()
+    scheme = "wss" if settings.ocpp_tls_cert else "ws"
     print(f"charge: REST http://{settings.host}:{server.http_port}"
-          + (f"  OCPP ws://{settings.host}:{server.ocpp_port}/ocpp/{{id}}" if server.ocpp_port else "")
+          + (f"  OCPP {scheme}://{settings.host}:{server.ocpp_port}/ocpp/{{id}}" if server.ocpp_port else "")
           + (f"  gRPC {settings.host}:{server.grpc_port}" if server.grpc_port else ""), flush=True)
     await server.wait()
     await server.stop()
     return 0
+
+
+async def _simulate(args: argparse.Namespace) -> int:
+    from entrypoints.simulator import Options, simulate
+
+    options = Options(url=args.url, count=args.count, version=args.version, duration=args.duration,
+                      prefix=args.prefix, id_tag=args.id_tag, password=args.password,
+                      session_seconds=args.session_seconds, meter_interval=args.meter_interval,
+                      power_kw=args.power_kw, ramp_seconds=args.ramp_seconds)
+    report = await simulate(options)
+    print(f"charge simulate: {report.summary()}", flush=True)
+    return 0 if report.connected and not report.failed else 1
 
 
 def _redacted(url: str) -> str:
@@ -85,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "migrate":
             return asyncio.run(_migrate(settings))
+        if args.command == "simulate":
+            return asyncio.run(_simulate(args))
         return asyncio.run(_serve(settings, args))
     except ValueError as exc:  # a malformed database URL or setting: one line, no traceback
         print(f"charge: {exc}", file=sys.stderr)

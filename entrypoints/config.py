@@ -40,6 +40,10 @@ class Settings:
     login_max_failures_per_address: int = 30
     login_window_seconds: int = 900
     max_body_bytes: int = 1_048_576
+    # OCPP.
+    ocpp_call_timeout_seconds: float = 30.0
+    ocpp_tls_cert: str = ""
+    ocpp_tls_key: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -15,8 +15,26 @@ from adapters.mail import build_mailer
 from adapters.security.argon2_hasher import Argon2PasswordHasher
 from adapters.security.login_throttle import InMemoryLoginThrottle
 from adapters.sql.database import Database
+from adapters.ocpp.connections import ConnectionRegistry
+from adapters.ocpp.gateway import OcppCommandGateway
 from adapters.sql.idempotency import SqlIdempotencyStore
-from application import api_keys, identity, invitations, mail_relay, members, organizations, settings
+from adapters.sql.meter_sink import SqlMeterSink
+from application import (
+    api_keys,
+    charge_point_events,
+    commands,
+    drivers,
+    identity,
+    invitations,
+    mail_relay,
+    members,
+    network,
+    organizations,
+    reservations,
+    sessions,
+    settings,
+    transactions,
+)
 
 
 class Core(containers.DeclarativeContainer):
@@ -44,6 +62,12 @@ class Adapters(containers.DeclarativeContainer):
         window_seconds=config.login_window_seconds,
     )
     mailer = providers.Singleton(build_mailer, config=config)
+    # Group commit: samples of many charge points share one transaction (see adapters/sql/meter_sink.py).
+    meter_sink = providers.Singleton(SqlMeterSink, database=database)
+    # Live OCPP connections of this process, and the port that sends them commands.
+    ocpp_connections = providers.Singleton(ConnectionRegistry)
+    charge_point_commands = providers.Singleton(OcppCommandGateway, connections=ocpp_connections,
+                                                timeout=config.ocpp_call_timeout_seconds)
 
 
 class UseCases(containers.DeclarativeContainer):
@@ -87,6 +111,47 @@ class UseCases(containers.DeclarativeContainer):
 
     relay_due_emails = providers.Coroutine(mail_relay.relay_due_emails, uow_factory=_uow,
                                            mailer=adapters.mailer, clock=_clock)
+
+    # The charging network (operators, over REST and gRPC).
+    create_location = providers.Coroutine(network.create_location, uow_factory=_uow, clock=_clock)
+    get_location = providers.Coroutine(network.get_location, uow_factory=_uow)
+    list_locations = providers.Coroutine(network.list_locations, uow_factory=_uow)
+    register_charge_point = providers.Coroutine(network.register_charge_point, uow_factory=_uow,
+                                                hasher=adapters.password_hasher, clock=_clock)
+    get_charge_point = providers.Coroutine(network.get_charge_point, uow_factory=_uow)
+    list_charge_points = providers.Coroutine(network.list_charge_points, uow_factory=_uow)
+    create_driver = providers.Coroutine(drivers.create_driver, uow_factory=_uow, clock=_clock)
+    get_driver = providers.Coroutine(drivers.get_driver, uow_factory=_uow)
+    list_drivers = providers.Coroutine(drivers.list_drivers, uow_factory=_uow)
+    list_sessions = providers.Coroutine(sessions.list_sessions, uow_factory=_uow)
+    get_session = providers.Coroutine(sessions.get_session, uow_factory=_uow)
+    send_command = providers.Coroutine(commands.send_command, uow_factory=_uow,
+                                       commands=adapters.charge_point_commands)
+    stop_session = providers.Coroutine(commands.stop_session, uow_factory=_uow,
+                                       commands=adapters.charge_point_commands)
+    create_reservation = providers.Coroutine(reservations.create_reservation, uow_factory=_uow,
+                                             commands=adapters.charge_point_commands, clock=_clock)
+    list_reservations = providers.Coroutine(reservations.list_reservations, uow_factory=_uow, clock=_clock)
+    cancel_reservation = providers.Coroutine(reservations.cancel_reservation, uow_factory=_uow,
+                                             commands=adapters.charge_point_commands, clock=_clock)
+    expire_reservations = providers.Coroutine(reservations.expire_reservations, uow_factory=_uow, clock=_clock)
+
+    # What charge points report (the OCPP door).
+    admit_charge_point = providers.Coroutine(network.admit_charge_point, uow_factory=_uow,
+                                             hasher=adapters.password_hasher)
+    charge_point_connected = providers.Coroutine(charge_point_events.charge_point_connected, uow_factory=_uow,
+                                                 clock=_clock)
+    charge_point_disconnected = providers.Coroutine(charge_point_events.charge_point_disconnected,
+                                                    uow_factory=_uow)
+    boot = providers.Coroutine(charge_point_events.boot, uow_factory=_uow, clock=_clock)
+    heartbeat = providers.Coroutine(charge_point_events.heartbeat, uow_factory=_uow, clock=_clock)
+    status_changed = providers.Coroutine(charge_point_events.status_changed, uow_factory=_uow)
+    authorize_id_tag = providers.Coroutine(charge_point_events.authorize, uow_factory=_uow, clock=_clock)
+    start_transaction = providers.Coroutine(transactions.start_transaction, uow_factory=_uow, clock=_clock)
+    stop_transaction = providers.Coroutine(transactions.stop_transaction, uow_factory=_uow, clock=_clock)
+    meter_values = providers.Coroutine(transactions.meter_values, uow_factory=_uow, sink=adapters.meter_sink)
+    transaction_event = providers.Coroutine(transactions.transaction_event, uow_factory=_uow,
+                                            sink=adapters.meter_sink, clock=_clock)
 
 
 class Application(containers.DeclarativeContainer):

@@ -14,7 +14,7 @@ import uvicorn
 from entrypoints.config import Settings
 from entrypoints.containers import Application
 from entrypoints.grpc.server import start_grpc_server
-from entrypoints.ocpp.server import start_ocpp_server
+from entrypoints.ocpp.server import start_ocpp_server, tls_context
 
 log = logging.getLogger("charge.server")
 # Clients retry a request within hours; a day later the key is forgotten (as Stripe does).
@@ -56,6 +56,17 @@ class Server:
         from entrypoints.rest.app import create_app  # the REST door is built when served, not at import
 
         s = self.settings
+        # Before anything listens: a missing or unreadable certificate stops the start with one error.
+        tls = (tls_context(s.ocpp_tls_cert, s.ocpp_tls_key)
+               if self.enable_ocpp and (s.ocpp_tls_cert or s.ocpp_tls_key) else None)
+        # OCPP binds first: with port 0 the bound port is known before REST hands out ocpp_url links.
+        self._ocpp = None
+        if self.enable_ocpp:
+            self._ocpp = await start_ocpp_server(s.host, s.ocpp_port, use_cases=self.container.use_cases,
+                                                 connections=self.container.adapters.ocpp_connections(),
+                                                 clock=self.container.core.clock(), tls=tls)
+            self.ocpp_port = next(iter(self._ocpp.sockets)).getsockname()[1]
+            self.container.config.ocpp_port.from_value(self.ocpp_port)
         sock = _bind(s.host, s.http_port)
         self.http_port = sock.getsockname()[1]
         config = uvicorn.Config(create_app(self.container), log_config=None, access_log=False,
@@ -66,15 +77,12 @@ class Server:
             if self._rest_task.done():
                 self._rest_task.result()
             await asyncio.sleep(0.01)
-        self._ocpp = None
-        if self.enable_ocpp:
-            self._ocpp = await start_ocpp_server(s.host, s.ocpp_port)
-            self.ocpp_port = next(iter(self._ocpp.sockets)).getsockname()[1]
         self._grpc = None
         if self.enable_grpc:
             self._grpc, self.grpc_port = await start_grpc_server(s.host, s.grpc_port)
         self._tasks.append(asyncio.create_task(self._every(self.settings.mail_poll_seconds, self._relay_mail)))
         self._tasks.append(asyncio.create_task(self._every(600, self._purge_idempotency_keys)))
+        self._tasks.append(asyncio.create_task(self._every(30, self._expire_reservations)))
         log.info("serving", extra={"http_port": self.http_port, "ocpp_port": self.ocpp_port,
                                    "grpc_port": self.grpc_port})
 
@@ -89,6 +97,9 @@ class Server:
 
     async def _relay_mail(self) -> None:
         await self.container.use_cases.relay_due_emails()
+
+    async def _expire_reservations(self) -> None:
+        await self.container.use_cases.expire_reservations()
 
     async def _purge_idempotency_keys(self) -> None:
         now = self.container.core.clock().now()
@@ -112,4 +123,8 @@ class Server:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        # After the OCPP door has closed: the last meter samples are written before the database goes.
+        meter_sink = self.container.adapters.meter_sink()
+        if hasattr(meter_sink, "close"):
+            await meter_sink.close()
         await self.container.adapters.database().dispose()

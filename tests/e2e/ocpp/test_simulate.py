@@ -1,0 +1,49 @@
+"""``charge simulate`` against the real server: simulated charge points boot, charge and show up in REST."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from decimal import Decimal
+
+import httpx
+import pytest
+
+from entrypoints.simulator import Options, simulate
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+async def test_simulated_charge_points_run_sessions_that_rest_shows(server, operator, version):
+    prefix = operator.id("SIM") + "-"
+    for n in (1, 2, 3):
+        await operator.post("/charge-points", {"id": f"{prefix}{n}", "location_id": operator.location_id})
+    await operator.post("/drivers", {"name": "Simulated", "id_tags": [operator.id("TAG")]})
+    report = await simulate(Options(url=operator.ocpp_url, count=3, version=version, duration=1.5, prefix=prefix,
+                                    id_tag=operator.id("TAG"), session_seconds=0.4, meter_interval=0.1,
+                                    power_kw=Decimal(36), ramp_seconds=0))
+    assert (report.connected, report.failed, report.errors) == (3, 0, 0)
+    assert report.sessions >= 3 and report.energy_wh > 0
+    sessions = []
+    for n in (1, 2, 3):
+        sessions += (await operator.get("/sessions", charge_point_id=f"{prefix}{n}", limit=100))["data"]
+    assert len(sessions) == report.sessions
+    assert all(s["status"] == "completed" and s["driver_id"] for s in sessions)
+    assert sum(Decimal(s["energy_kwh"]) for s in sessions) == report.energy_wh / 1000
+
+
+def test_the_cli_refuses_servers_on_other_machines():
+    done = subprocess.run([sys.executable, "-m", "entrypoints.cli", "simulate", "--url", "ws://192.0.2.1:9000/ocpp"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "only connects to this machine" in done.stderr
+
+
+def test_the_cli_runs_a_bounded_simulation_and_reports(server, organization):
+    prefix = organization.id("CLI") + "-"
+    with httpx.Client(base_url=f"http://127.0.0.1:{server.http_port}/api/v1", headers=organization.headers) as http:
+        assert http.post("/charge-points", json={"id": f"{prefix}1", "location_id": organization.location_id}
+                         ).status_code == 201
+    done = subprocess.run([sys.executable, "-m", "entrypoints.cli", "simulate", "--url", organization.ocpp_url,
+                           "--prefix", prefix, "--duration", "1", "--session-seconds", "0.3", "--meter-interval",
+                           "0.1", "--ocpp-version", "2.0.1"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "charge points connected 1, failed 0" in done.stdout
