@@ -23,15 +23,18 @@ from entrypoints.rest.inputs import (
     bearer_token,
     decode_json,
     encode_cursor,
+    organization_of,
     page_request,
     path_ids,
     read_body,
     require_json,
 )
+from entrypoints.rest.links import ocpp_url_builder
 from entrypoints.rest.openapi import openapi_json
 from entrypoints.rest.problems import HttpProblem, handle_exception, problem, problem_for
 from entrypoints.rest.routes import ENDPOINTS
-from entrypoints.rest.schema import parse
+from entrypoints.rest.routes.commands import COMMANDS_PATH, unknown_command
+from entrypoints.rest.schema import parse, parse_query
 from entrypoints.rest.views import Renderer
 
 if TYPE_CHECKING:
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
 
 JSON = "application/json"
 HEALTH_TIMEOUT_SECONDS = 5.0
+PAGING = frozenset({"limit", "cursor"})
 
 logger = logging.getLogger("charge.rest")
 
@@ -51,6 +55,9 @@ class Door:
         self.endpoints = endpoints
         self.max_body_bytes = int(container.config.max_body_bytes() or 1_048_576)
         self.renderer = Renderer()
+        config = container.config
+        self.ocpp_url = ocpp_url_builder(config.public_url() or "http://localhost", int(config.ocpp_port() or 9000),
+                                         tls=bool(config.ocpp_tls_cert()))
 
     def routes(self) -> list[Route]:
         by_path: dict[str, list[Endpoint]] = defaultdict(list)
@@ -101,10 +108,13 @@ class Door:
         """
         try:
             ids = path_ids(request)
+            tenant = organization_of(request, actor) if endpoint.tenant else None
+            query = parse_query(endpoint.query, request.query_params.multi_items(),
+                                PAGING if endpoint.paginated else frozenset())
+            page = page_request(request, endpoint.cursor_key) if endpoint.paginated else None
             body = parse(endpoint.body, decode_json(raw)) if endpoint.body is not None else None
-            page = page_request(request) if endpoint.paginated else None
             call = Call(request=request, use_cases=self.container.use_cases, now=self._now, actor=actor,
-                        body=body, ids=ids, page=page)
+                        body=body, ids=ids, page=page, query=query, tenant=tenant, ocpp_url=self.ocpp_url)
             result = await endpoint.handler(call)
         except (DomainError, HttpProblem) as exc:
             return problem_for(exc), isinstance(exc, (RateLimited, Unavailable))
@@ -142,6 +152,9 @@ def create_app(container: Application) -> Starlette:
         Route("/healthz", door.healthz, methods=["GET"], name="healthz"),
         Route("/openapi.json", _openapi, methods=["GET"], name="openapi"),
         *door.routes(),
+        # After the commands themselves: any other name is an unknown command, not an unknown path.
+        Route(COMMANDS_PATH + "/{name}", unknown_command, name="unknownCommand",
+              methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
     ]
     return Starlette(routes=routes, exception_handlers={HTTPException: handle_exception,
                                                         Exception: handle_exception})

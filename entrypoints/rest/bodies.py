@@ -6,16 +6,32 @@ what a value means (an ISO country, an IANA zone, an email) is the domain's to j
 
 from __future__ import annotations
 
+import enum
+from datetime import datetime
+from decimal import Decimal
+
 from attrs import Factory, frozen
 
 from domain.identity import Notifications, Role
 from domain.identity.users import MAX_PASSWORD
+from domain.network import ValidationMode
+from domain.network.charge_points import MAX_PASSWORD as MAX_OCPP_PASSWORD
+from domain.network.drivers import MAX_ID_TAGS
+from domain.network.locations import MAX_ADDRESS
 from domain.validation import MAX_EMAIL, MAX_NAME
-from entrypoints.rest.schema import described, text
+from entrypoints.rest.schema import decimal, described, integer, items, text
 
 MAX_TOKEN = 200
 MAX_TIMEZONE = 64
 MAX_ID = 64
+MAX_IDENTITY = 48          # an OCPP 2.0.1 identity
+MAX_ID_TAG = 36            # an OCPP 2.0.1 IdToken (1.6 idTag: 20)
+MAX_CONNECTOR = 100        # connector and EVSE numbers a charge point may have
+MAX_CONFIGURATION_KEY = 50     # OCPP 1.6 CiString50
+MAX_CONFIGURATION_VALUE = 500  # OCPP 1.6 CiString500
+MAX_IDENTIFIER = 50            # OCPP 2.0.1 identifierString (component and variable names)
+MAX_VARIABLE_VALUE = 1000      # OCPP 2.0.1 SetVariableData.attributeValue
+MAX_VARIABLES = 50
 
 
 @frozen
@@ -88,3 +104,218 @@ class ApiKeyBody:
 
     name: str = text(MAX_NAME, "A name to recognise the key by.", example="billing backend")
     role: Role = described('The role the key acts with: "admin", "member", or "viewer".', example="member")
+
+
+@frozen
+class LocationBody:
+    """A new location (a site) where charge points stand."""
+
+    name: str = text(MAX_NAME, "Display name of the site.", example="Riverside Car Park")
+    address: str = text(MAX_ADDRESS, "Street address.", example="1 Riverside Way")
+    city: str = text(MAX_NAME, "City.", example="London")
+    country: str = text(2, "ISO 3166-1 alpha-2 country code.", example="GB")
+    timezone: str = text(MAX_TIMEZONE, "IANA time zone: time-of-day tariffs are read in it.",
+                         example="Europe/London")
+    latitude: Decimal | None = decimal("Degrees north (WGS 84), -90 to 90: a JSON number or a decimal string. "
+                                       "Comes with `longitude`.", 32, numbers=True, example="51.5072", default=None)
+    longitude: Decimal | None = decimal("Degrees east (WGS 84), -180 to 180: a JSON number or a decimal string. "
+                                        "Comes with `latitude`.", 32, numbers=True, example="-0.1276", default=None)
+    site_owner_id: str | None = text(MAX_ID, "The site owner hosting it (`so_…`).", default=None)
+    project_id: str | None = text(MAX_ID, "The site owner's project it belongs to (`prj_…`).", default=None)
+
+
+@frozen
+class ConnectorBody:
+    """A connector of an EVSE."""
+
+    connector_id: int = integer("Its number on the EVSE, from 1.", 1, 10, example=1)
+
+
+@frozen
+class EvseBody:
+    """An EVSE and its connectors (an OCPP 1.6 charge point has one EVSE per connector)."""
+
+    evse_id: int = integer("The EVSE number, from 1.", 1, MAX_CONNECTOR, example=1)
+    connectors: list[ConnectorBody] = items("Its connectors.", min_items=1, max_items=10)
+
+
+@frozen
+class ChargePointBody:
+    """A charge point to register before it first connects."""
+
+    id: str = text(MAX_IDENTITY, "The OCPP identity (the last segment of its websocket URL): 1 to 48 of "
+                   "A-Z a-z 0-9 . _ : * + | @ -. Unique across Charge.", example="CP-LON-0001")
+    location_id: str = text(MAX_ID, "The location it stands at (`loc_…`).")
+    ocpp_password: str | None = text(MAX_OCPP_PASSWORD, "16 to 40 printable characters: it must then "
+                                     "authenticate with HTTP Basic (OCPP security profile 1). Never shown again.",
+                                     default=None)
+    evses: list[EvseBody] = items("Its EVSEs and connectors, if known now; connectors it reports later are "
+                                  "learned.", max_items=MAX_CONNECTOR, factory=list)
+    validation_mode: ValidationMode = described(
+        "`strict`: its OCPP payloads must match the official schemas; `lenient`: for chargers known to send "
+        "non-conformant payloads.", default=ValidationMode.STRICT)
+
+
+@frozen
+class DriverBody:
+    """A new driver and the id tags a charge point presents for them."""
+
+    name: str = text(MAX_NAME, "The driver's name.", example="Grace Hopper")
+    email: str | None = text(MAX_EMAIL, "The driver's email address.", example="grace@example.com", default=None)
+    fleet_id: str | None = text(MAX_ID, "The fleet the driver belongs to (`flt_…`).", default=None)
+    id_tags: list[str] = items("RFID UIDs or other tokens (1 to 36 printable characters without spaces), unique "
+                               "within the organization.", max_items=MAX_ID_TAGS, max_length=MAX_ID_TAG,
+                               example=["04A2B3C4D5E6F7"], factory=list)
+
+
+@frozen
+class ReservationBody:
+    """A connector to hold for one id tag."""
+
+    charge_point_id: str = text(MAX_IDENTITY, "The charge point to reserve a connector on.", example="CP-LON-0001")
+    connector_id: int = integer("The connector number to reserve.", 1, MAX_CONNECTOR, example=1)
+    expires_at: datetime = described("ISO 8601 datetime at which the reservation expires if unused (at most "
+                                     "24 hours ahead).", example="2026-01-15T18:00:00Z")
+    id_tag: str = text(MAX_ID_TAG, "The driver's ID tag (RFID UID or email). Only this tag can use the "
+                       "reservation.", example="04A2B3C4D5E6F7")
+
+
+# ---------------------------------------------------------------- charge point commands
+
+_EVSE = "OCPP 2.0.1: the EVSE the connector belongs to (connector numbers restart on each EVSE)."
+
+
+@frozen
+class RemoteStartBody:
+    """Start a session for an id tag, as if the tag had been presented at the charge point."""
+
+    id_tag: str = text(MAX_ID_TAG, "The id tag to start the session for.", example="04A2B3C4D5E6F7")
+    connector_id: int | None = integer("The connector to start on; null lets the charge point choose.", 1,
+                                       MAX_CONNECTOR, example=1, default=None)
+    evse_id: int | None = integer(_EVSE, 1, MAX_CONNECTOR, default=None)
+
+
+@frozen
+class RemoteStopBody:
+    """Stop a running session."""
+
+    session_id: str = text(MAX_ID, "The session to stop (`ses_…`); it must run on this charge point.")
+
+
+class ResetType(str, enum.Enum):
+    SOFT = "soft"
+    HARD = "hard"
+
+
+@frozen
+class ResetBody:
+    """Reboot the charge point."""
+
+    type: ResetType = described("`soft`: stop sessions gracefully and restart the software; `hard`: reboot now.",
+                                example="soft")
+
+
+@frozen
+class UnlockBody:
+    """Release the cable on a connector."""
+
+    connector_id: int = integer("The connector to unlock.", 1, MAX_CONNECTOR, example=1)
+    evse_id: int | None = integer(_EVSE, 1, MAX_CONNECTOR, default=None)
+
+
+@frozen
+class AvailabilityBody:
+    """Take a connector (or the whole charge point) in or out of service."""
+
+    connector_id: int = integer("The connector; 0 for the whole charge point.", 0, MAX_CONNECTOR, example=1)
+    available: bool = described("true: operative; false: inoperative.", example=False)
+    evse_id: int | None = integer(_EVSE, 1, MAX_CONNECTOR, default=None)
+
+
+class TriggerableMessage(str, enum.Enum):
+    BOOT_NOTIFICATION = "BootNotification"
+    HEARTBEAT = "Heartbeat"
+    STATUS_NOTIFICATION = "StatusNotification"
+    METER_VALUES = "MeterValues"
+    FIRMWARE_STATUS_NOTIFICATION = "FirmwareStatusNotification"
+    DIAGNOSTICS_STATUS_NOTIFICATION = "DiagnosticsStatusNotification"   # 1.6
+    LOG_STATUS_NOTIFICATION = "LogStatusNotification"                   # 2.0.1
+    TRANSACTION_EVENT = "TransactionEvent"                              # 2.0.1
+
+
+@frozen
+class TriggerBody:
+    """Ask the charge point to send a message now."""
+
+    message: TriggerableMessage = described("The message to send (some exist in one OCPP version only).",
+                                            example="StatusNotification")
+    connector_id: int | None = integer("The connector the message is about, if any.", 0, MAX_CONNECTOR,
+                                       default=None)
+    evse_id: int | None = integer(_EVSE, 1, MAX_CONNECTOR, default=None)
+
+
+@frozen
+class GetConfigurationBody:
+    """Read configuration keys (OCPP 1.6)."""
+
+    keys: list[str] = items("The keys to read; empty reads them all.", max_items=100,
+                            max_length=MAX_CONFIGURATION_KEY, example=["HeartbeatInterval"], factory=list)
+
+
+@frozen
+class ChangeConfigurationBody:
+    """Set one configuration key (OCPP 1.6)."""
+
+    key: str = text(MAX_CONFIGURATION_KEY, "The configuration key.", example="HeartbeatInterval")
+    value: str = text(MAX_CONFIGURATION_VALUE, "Its new value, as text.", example="300")
+
+
+@frozen
+class VariableBody:
+    """A variable of a component (OCPP 2.0.1 device model)."""
+
+    component: str = text(MAX_IDENTIFIER, "The component's name.", example="OCPPCommCtrlr")
+    variable: str = text(MAX_IDENTIFIER, "The variable's name.", example="HeartbeatInterval")
+
+
+@frozen
+class GetVariablesBody:
+    """Read device-model variables (OCPP 2.0.1)."""
+
+    variables: list[VariableBody] = items("The variables to read.", min_items=1, max_items=MAX_VARIABLES)
+
+
+@frozen
+class VariableValueBody:
+    """A variable of a component and its new value (OCPP 2.0.1 device model)."""
+
+    component: str = text(MAX_IDENTIFIER, "The component's name.", example="OCPPCommCtrlr")
+    variable: str = text(MAX_IDENTIFIER, "The variable's name.", example="HeartbeatInterval")
+    value: str = text(MAX_VARIABLE_VALUE, "Its new value, as text.", example="300")
+
+
+@frozen
+class SetVariablesBody:
+    """Set device-model variables (OCPP 2.0.1)."""
+
+    variables: list[VariableValueBody] = items("The variables to set.", min_items=1, max_items=MAX_VARIABLES)
+
+
+class ChargingRateUnit(str, enum.Enum):
+    AMPERES = "A"
+    WATTS = "W"
+
+
+@frozen
+class SetChargingProfileBody:
+    """Limit the charging rate (a default profile for new sessions)."""
+
+    connector_id: int = integer("The connector; 0 for the whole charge point.", 0, MAX_CONNECTOR, example=1)
+    limit: Decimal = decimal("The limit in `unit`, a decimal string.", 16, signed=False, example="16")
+    unit: ChargingRateUnit = described("`A` (amperes per phase) or `W` (watts).", example="A")
+    evse_id: int | None = integer(_EVSE, 1, MAX_CONNECTOR, default=None)
+
+
+@frozen
+class ClearCacheBody:
+    """Clear the charge point's authorization cache. The body is an empty object."""

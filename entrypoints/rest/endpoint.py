@@ -12,6 +12,7 @@ from starlette.requests import Request
 from application.authorization import Actor
 from application.pagination import PageRequest
 from domain.errors import Unauthenticated
+from domain.ids import is_id
 
 Handler = Callable[["Call"], Awaitable[Any]]
 
@@ -28,8 +29,13 @@ class Endpoint:
     tag: str
     status: int = 200
     body: type | None = None
+    query: type | None = None  # the query parameters' declaration (``schema.parameter`` fields)
     response: Any = None
     paginated: bool = False
+    # What a page cursor may name: the id of the list's last item (an OCPP identity for charge points).
+    cursor_key: Callable[[str], bool] = is_id
+    # Acts in an organization the path does not name: the API key's, or X-Organization-Id's for a user.
+    tenant: bool = False
     public: bool = False
     creates: bool = False  # a creating POST: honours Idempotency-Key
     # The answer carries a secret shown once: an idempotent replay must not store it, so a repeated
@@ -41,19 +47,20 @@ class Endpoint:
 
     @property
     def error_statuses(self) -> list[int]:
-        implied: set[int] = set(self.errors)
+        # 422 everywhere: query parameters are checked on every endpoint (unknown or repeated ones are refused).
+        implied: set[int] = {*self.errors, 422}
         if not self.public:
             implied.add(401)
         if self.body is not None:
-            implied.update({400, 413, 415, 422})
-        if self.paginated:
-            implied.add(422)
+            implied.update({400, 413, 415})
+        if self.tenant:
+            implied.add(404)
         if "{" in self.path:
             implied.add(404)
         if "{org_id}" in self.path:
             implied.add(403)
         if self.creates:
-            implied.update({409, 422})
+            implied.add(409)
         return sorted(implied)
 
 
@@ -68,12 +75,22 @@ class Call:
     body: Any
     ids: dict[str, str]
     page: PageRequest | None
+    query: Any = None
+    tenant: str | None = None
+    ocpp_url: Callable[[str], str] = str
 
     @property
     def caller(self) -> Actor:
         if self.actor is None:  # only public endpoints run without one, and they never ask
             raise Unauthenticated("this endpoint needs a bearer token")
         return self.actor
+
+    @property
+    def organization_id(self) -> str:
+        """The organization a ``tenant`` endpoint acts in (see ``inputs.organization_of``)."""
+        if self.tenant is None:
+            raise TypeError("only endpoints declared with tenant=True act in an organization of the caller's")
+        return self.tenant
 
     @property
     def client_address(self) -> str | None:

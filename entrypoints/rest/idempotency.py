@@ -19,6 +19,8 @@ from starlette.responses import Response
 from application.authorization import Actor
 from application.ports.idempotency import IdempotencyStore, StoredResponse
 from domain.errors import Conflict, InvalidInput
+from domain.ids import is_id
+from entrypoints.rest.inputs import ORGANIZATION_HEADER
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
@@ -48,6 +50,10 @@ def scope_of(request: Request, actor: Actor | None) -> str:
         caller = actor.label
     else:  # signing up has no credential yet; the client address keeps strangers' keys apart
         caller = "anonymous@" + (request.client.host if request.client else "unknown")
+    # A user acting in two organizations on the same path must not get one's answer for the other.
+    organization = request.headers.get(ORGANIZATION_HEADER)
+    if organization is not None and is_id(organization, "org"):
+        caller += " in " + organization
     return f"{caller} {request.method} {request.url.path}"
 
 

@@ -1,26 +1,42 @@
-"""Reading what a request carries: the bounded JSON body, the bearer token, paging and path ids."""
+"""Reading what a request carries: the bounded JSON body, the bearer token, paging, path ids, and the
+organization an operator endpoint acts in."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import ClientDisconnect, Request
 
+from application.authorization import Actor
 from application.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 from domain.errors import InvalidInput, NotFound
 from domain.ids import is_id
+from domain.network.charge_points import IDENTITY
 from entrypoints.rest.problems import BearerChallenge, HttpProblem, malformed_json
 
 # Path parameters and the id prefix each must carry; anything else cannot exist, so it is a 404.
-PATH_IDS: dict[str, tuple[str, str]] = {
+# A None prefix marks an OCPP identity: chosen by the operator, not a prefixed id.
+PATH_IDS: dict[str, tuple[str | None, str]] = {
     "org_id": ("org", "organization"),
     "user_id": ("usr", "member"),
     "invitation_id": ("inv", "invitation"),
     "key_id": ("key", "api_key"),
+    "location_id": ("loc", "location"),
+    "charge_point_id": (None, "charge_point"),
+    "driver_id": ("drv", "driver"),
+    "session_id": ("ses", "session"),
+    "reservation_id": ("rsv", "reservation"),
 }
+ORGANIZATION_HEADER = "X-Organization-Id"
+
+
+def is_identity(value: str) -> bool:
+    """An OCPP charge point identity: what charge point ids in paths and cursors look like."""
+    return bool(IDENTITY.fullmatch(value))
 
 
 def bearer_token(request: Request) -> str:
@@ -79,7 +95,7 @@ def _short(exc: BaseException) -> str:
     return text if len(text) <= 200 else text[:200] + "…"
 
 
-def page_request(request: Request) -> PageRequest:
+def page_request(request: Request, cursor_key: Callable[[str], bool] = is_id) -> PageRequest:
     params = request.query_params
     limit = DEFAULT_LIMIT
     raw_limit = params.get("limit")
@@ -90,7 +106,7 @@ def page_request(request: Request) -> PageRequest:
     after = None
     raw_cursor = params.get("cursor")
     if raw_cursor is not None and raw_cursor != "":
-        after = decode_cursor(raw_cursor)
+        after = decode_cursor(raw_cursor, cursor_key)
     return PageRequest(limit=limit, after=after)
 
 
@@ -98,7 +114,7 @@ def encode_cursor(last_id: str) -> str:
     return base64.urlsafe_b64encode(last_id.encode("utf-8")).rstrip(b"=").decode("ascii")
 
 
-def decode_cursor(cursor: str) -> str:
+def decode_cursor(cursor: str, cursor_key: Callable[[str], bool] = is_id) -> str:
     bad = InvalidInput.field("cursor", "is not a cursor returned by this list")
     if len(cursor) > 200 or not cursor.isascii():
         raise bad
@@ -106,7 +122,7 @@ def decode_cursor(cursor: str) -> str:
         value = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("utf-8")
     except (binascii.Error, ValueError):
         raise bad from None
-    if not is_id(value):
+    if not cursor_key(value):
         raise bad
     return value
 
@@ -115,8 +131,28 @@ def path_ids(request: Request) -> dict[str, str]:
     """Path ids, checked for shape: an id that cannot exist is answered like one that does not."""
     ids: dict[str, str] = {}
     for name, value in request.path_params.items():
-        prefix, kind = PATH_IDS.get(name, (None, name))
-        if not is_id(value, prefix):
+        prefix, kind = PATH_IDS.get(name, ("", name))
+        if not (is_identity(value) if prefix is None else is_id(value, prefix or None)):
             raise NotFound(kind)
         ids[name] = value
     return ids
+
+
+def organization_of(request: Request, actor: Actor | None) -> str:
+    """The organization an operator endpoint outside ``/organizations/{org_id}`` acts in.
+
+    An API key belongs to one organization and acts there; ``X-Organization-Id`` may repeat it,
+    but naming another one is a 404 (the key knows no other). A user token names the organization
+    with the header (required); whether the user belongs to it is the use case's to check, and a
+    stranger gets the same 404 as for an organization that does not exist.
+    """
+    header = request.headers.get(ORGANIZATION_HEADER)
+    if header is not None and not is_id(header, "org"):
+        raise NotFound("organization")  # cannot exist; not echoed
+    if actor is not None and actor.api_key_organization_id is not None:
+        if header is not None and header != actor.api_key_organization_id:
+            raise NotFound("organization", header)
+        return actor.api_key_organization_id
+    if header is None:
+        raise InvalidInput.field(ORGANIZATION_HEADER, "required with a user access token: the organization to act in")
+    return header

@@ -14,10 +14,10 @@ from typing import Any
 
 from entrypoints.rest.endpoint import Endpoint
 from entrypoints.rest.idempotency import HEADER, MAX_KEY, REPLAYED
-from entrypoints.rest.inputs import PATH_IDS
+from entrypoints.rest.inputs import ORGANIZATION_HEADER, PATH_IDS
 from entrypoints.rest.problems import PROBLEM_JSON
 from entrypoints.rest.routes import ENDPOINTS
-from entrypoints.rest.schema import SchemaBuilder
+from entrypoints.rest.schema import SchemaBuilder, fields_of, wire_name
 from entrypoints.rest.views import HealthOut
 
 JSON = "application/json"
@@ -30,9 +30,11 @@ _ERROR_DESCRIPTIONS: dict[int | str, str] = {
     409: "Conflicts with the current state, or an `Idempotency-Key` reused with another body.",
     413: "The request body is too large.",
     415: "The request body is not `application/json`.",
-    422: "Invalid input; `errors` names each field at fault.",
+    422: "Invalid input; `errors` names each field, header or query parameter at fault (unknown and repeated "
+         "query parameters are refused).",
     429: "Too many attempts; retry after `Retry-After` seconds.",
     503: "The database does not answer.",
+    504: "The charge point did not answer in time (`timeout`); whether it acted is unknown.",
     "default": "An unexpected error (5xx); nothing about it is disclosed.",
 }
 
@@ -65,7 +67,7 @@ _FIELD_ERROR = {
 _RESPONSE_NAMES: dict[int | str, str] = {
     400: "MalformedRequest", 401: "Unauthenticated", 403: "Forbidden", 404: "NotFound", 409: "Conflict",
     413: "PayloadTooLarge", 415: "UnsupportedMediaType", 422: "InvalidInput", 429: "RateLimited",
-    503: "ServiceUnavailable", "default": "UnexpectedError",
+    503: "ServiceUnavailable", 504: "GatewayTimeout", "default": "UnexpectedError",
 }
 
 
@@ -87,13 +89,38 @@ def _problem_response(status: int | str) -> dict[str, Any]:
     return response
 
 
-def _parameters(endpoint: Endpoint) -> list[dict[str, Any]]:
+_IDENTITY_SCHEMA = {"type": "string", "pattern": "^[A-Za-z0-9._:*+|@-]{1,48}$"}
+_TENANT_HEADER = {
+    "name": ORGANIZATION_HEADER, "in": "header", "required": False,
+    "description": "The organization to act in (`org_…`). Required with a user access token; with an API "
+                   "key it may be left out (the key's organization), and naming another organization is a 404. "
+                   "Missing with a user token: 422; an organization the user does not belong to: 404.",
+    "schema": {"type": "string"},
+}
+
+
+def _parameters(builder: SchemaBuilder, endpoint: Endpoint) -> list[dict[str, Any]]:
     parameters: list[dict[str, Any]] = []
     for name in re.findall(r"{(\w+)}", endpoint.path):
         prefix, kind = PATH_IDS[name]
+        if prefix is None:
+            parameters.append({"name": name, "in": "path", "required": True,
+                               "description": f"The {kind.replace('_', ' ')}'s OCPP identity (as registered).",
+                               "schema": dict(_IDENTITY_SCHEMA)})
+            continue
         parameters.append({"name": name, "in": "path", "required": True,
                            "description": f"The {kind.replace('_', ' ')} id (`{prefix}_…`).",
                            "schema": {"type": "string"}})
+    if endpoint.tenant:
+        parameters.append(dict(_TENANT_HEADER))
+    if endpoint.query is not None:
+        for f in fields_of(endpoint.query):
+            parameter: dict[str, Any] = {"name": wire_name(f), "in": "query", "required": False,
+                                         "description": f.metadata.get("description", ""),
+                                         "schema": builder.parameter_schema(f)}
+            if f.metadata.get("example") is not None:
+                parameter["example"] = f.metadata["example"]
+            parameters.append(parameter)
     if endpoint.paginated:
         parameters.append({"name": "limit", "in": "query", "required": False,
                            "description": "Items per page.",
@@ -130,7 +157,7 @@ def _operation(builder: SchemaBuilder, endpoint: Endpoint) -> dict[str, Any]:
         operation["description"] = endpoint.description
     if endpoint.public:
         operation["security"] = []
-    parameters = _parameters(endpoint)
+    parameters = _parameters(builder, endpoint)
     if parameters:
         operation["parameters"] = parameters
     if endpoint.body is not None:

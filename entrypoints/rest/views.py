@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, Literal
 
 import cattrs
@@ -14,8 +16,22 @@ from application.api_keys import CreatedApiKey
 from application.identity import IssuedToken
 from application.invitations import Acceptance
 from application.members import MemberView
+from application.ports.charge_point_commands import CommandResult
+from application.sessions import SessionDetail
+from domain.charging import ChargingSession, MeterSample, SessionStatus
+from domain.charging.meter import POWER
 from domain.identity import ApiKey, Invitation, InvitationStatus, Notifications, Organization, Role, User
 from domain.identity.organizations import OrganizationSettings
+from domain.network import (
+    ChargePoint,
+    Connector,
+    Driver,
+    Location,
+    RegistrationStatus,
+    Reservation,
+    ReservationStatus,
+    ValidationMode,
+)
 from entrypoints.rest.schema import described
 
 
@@ -198,6 +214,249 @@ class ApiKeyOut:
 
 
 @frozen
+class LocationOut:
+    """A location (a site) where charge points stand."""
+
+    id: str
+    name: str
+    address: str
+    city: str
+    country: str = described("ISO 3166-1 alpha-2 country code.")
+    timezone: str = described("IANA time zone: time-of-day tariffs are read in it.")
+    latitude: float | None = described("Degrees north (WGS 84); null when not given.")
+    longitude: float | None = described("Degrees east (WGS 84); null when not given.")
+    site_owner_id: str | None
+    project_id: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, location: Location) -> LocationOut:
+        x = location
+        return cls(x.id, x.name, x.address, x.city, x.country, x.timezone, _number(x.latitude), _number(x.longitude),
+                   x.site_owner_id, x.project_id, x.created_at)
+
+
+class ChargePointStatus(str, enum.Enum):
+    OFFLINE = "Offline"
+    CHARGING = "Charging"
+    AVAILABLE = "Available"
+    RESERVED = "Reserved"
+    UNAVAILABLE = "Unavailable"
+    FAULTED = "Faulted"
+    UNKNOWN = "Unknown"
+
+
+# Connector statuses (OCPP 1.6 and 2.0.1 names) that mean a vehicle is plugged in or charging.
+_IN_USE = frozenset({"Preparing", "Charging", "SuspendedEV", "SuspendedEVSE", "Finishing", "Occupied"})
+# The first that any connector reports decides, after in-use: what a driver could do here next.
+_PRECEDENCE = [("Available", ChargePointStatus.AVAILABLE), ("Reserved", ChargePointStatus.RESERVED),
+               ("Unavailable", ChargePointStatus.UNAVAILABLE), ("Faulted", ChargePointStatus.FAULTED)]
+
+STATUS_DESCRIPTION = (
+    "One word for the charge point, derived from its connection and its connectors' last reported statuses: "
+    "`Offline` when it is not connected; else `Charging` when any connector is in use (1.6 Preparing, "
+    "Charging, SuspendedEV, SuspendedEVSE, Finishing; 2.0.1 Occupied); else `Available` when any connector "
+    "is; else `Reserved`, `Unavailable`, `Faulted` in that order; `Unknown` when no connector has reported.")
+
+
+def summary_status(charge_point: ChargePoint) -> ChargePointStatus:
+    if not charge_point.online:
+        return ChargePointStatus.OFFLINE
+    statuses = {c.status for c in charge_point.connectors}
+    if statuses & _IN_USE:
+        return ChargePointStatus.CHARGING
+    for reported, status in _PRECEDENCE:
+        if reported in statuses:
+            return status
+    return ChargePointStatus.UNKNOWN
+
+
+@frozen
+class ConnectorOut:
+    """A connector and its last reported status."""
+
+    evse_id: int = described("The EVSE it belongs to (OCPP 1.6 charge points have one EVSE per connector).")
+    connector_id: int
+    status: str = described("As last reported (OCPP names: Available, Charging, Occupied, Faulted…); "
+                            "`Unknown` before the first report.")
+    error_code: str | None = described("The error code of the last report (1.6), if any.")
+    updated_at: datetime | None = described("When the charge point reported the status.")
+
+    @classmethod
+    def of(cls, connector: Connector) -> ConnectorOut:
+        c = connector
+        return cls(c.evse_id, c.connector_id, c.status, c.error_code, c.updated_at)
+
+
+@frozen
+class ChargePointOut:
+    """A charge point: its OCPP identity, connection, what it told us at boot, and its connectors."""
+
+    id: str = described("The OCPP identity: the last segment of its websocket URL.")
+    location_id: str
+    ocpp_url: str = described("Where the charge point connects (its central system URL).")
+    status: ChargePointStatus = described(STATUS_DESCRIPTION)
+    online: bool = described("Connected now.")
+    last_heartbeat_at: datetime | None
+    last_boot_at: datetime | None
+    ocpp_version: str | None = described("`1.6` or `2.0.1`, as negotiated on its last connection.")
+    vendor: str | None
+    model: str | None
+    serial_number: str | None
+    firmware_version: str | None
+    registration_status: RegistrationStatus = described(
+        "`Pending` until its first BootNotification, then `Accepted` (or `Rejected`).")
+    validation_mode: ValidationMode
+    ocpp_password_set: bool = described("Whether it must authenticate with HTTP Basic (the password is "
+                                        "never shown).")
+    connectors: list[ConnectorOut]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, charge_point: ChargePoint, ocpp_url: Callable[[str], str]) -> ChargePointOut:
+        c = charge_point
+        return cls(c.id, c.location_id, ocpp_url(c.id), summary_status(c), c.online, c.last_heartbeat_at,
+                   c.last_boot_at, c.ocpp_version, c.vendor, c.model, c.serial_number, c.firmware_version,
+                   c.registration_status, c.validation_mode, c.password_hash is not None,
+                   [ConnectorOut.of(x) for x in c.connectors], c.created_at)
+
+
+@frozen
+class CommandResultOut:
+    """What the charge point answered."""
+
+    status: str = described("The charge point's answer, as it gave it (Accepted, Rejected, Scheduled…).")
+    data: dict[str, Any] | None = described("Anything else it answered (configuration keys, variable "
+                                            "results…); null when nothing.")
+
+    @classmethod
+    def of(cls, result: CommandResult) -> CommandResultOut:
+        return cls(result.status, dict(result.data) or None)
+
+
+@frozen
+class DriverOut:
+    """A driver and the id tags a charge point presents for them."""
+
+    id: str
+    name: str
+    email: str | None
+    fleet_id: str | None
+    id_tags: list[str] = described("RFID UIDs or other tokens; unique within the organization.")
+    active: bool = described("An inactive driver's tags are refused (Blocked).")
+    created_at: datetime
+
+    @classmethod
+    def of(cls, driver: Driver) -> DriverOut:
+        d = driver
+        return cls(d.id, d.name, d.email, d.fleet_id, list(d.id_tags), d.active, d.created_at)
+
+
+@frozen
+class MoneyOut:
+    """An amount of money: a decimal string in the currency's unit."""
+
+    amount: str = described("A decimal string, e.g. \"12.34\".")
+    currency: str = described("ISO 4217 currency code.")
+
+
+@frozen
+class SessionCostOut:
+    """What a session costs (rated against its tariff)."""
+
+    total: MoneyOut
+    total_excl_vat: MoneyOut
+    vat: MoneyOut
+
+
+SESSION_STATUS = ("`started`: the transaction began and no energy has flowed yet; `active`: energy is "
+                  "flowing (or the charge point says it is charging); `completed`: it has ended.")
+
+
+@frozen
+class SessionOut:
+    """A charging session (a transaction on a charge point)."""
+
+    id: str
+    charge_point_id: str
+    connector_id: int | None
+    evse_id: int | None
+    id_tag: str | None
+    driver_id: str | None = described("The driver whose id tag started it, if the tag is known.")
+    status: SessionStatus = described(SESSION_STATUS)
+    started_at: datetime | None
+    stopped_at: datetime | None
+    energy_kwh: str = described("Energy delivered so far, in kWh, as a decimal string (at least three "
+                                "decimals: Wh precision).")
+    meter_start_wh: str | None = described("The energy register at the start, in Wh (decimal string).")
+    meter_stop_wh: str | None = described("The energy register at the stop, in Wh (decimal string).")
+    stop_reason: str | None
+    offline: bool = described("Some of its messages were sent while the charge point was offline.")
+    cost: SessionCostOut | None = described("Null until sessions are rated against a tariff.")
+    tariff_id: str | None = described("The tariff it is rated with; null until sessions are rated.")
+
+    @classmethod
+    def fields_of(cls, session: ChargingSession) -> tuple[Any, ...]:
+        s = session
+        return (s.id, s.charge_point_id, s.connector_id, s.evse_id, s.id_tag, s.driver_id, s.status, s.started_at,
+                s.stopped_at, _thousandths(s.energy_kwh), _decimal(s.meter_start_wh), _decimal(s.meter_stop_wh),
+                s.stop_reason, s.offline, None, None)
+
+    @classmethod
+    def of(cls, session: ChargingSession) -> SessionOut:
+        return cls(*cls.fields_of(session))
+
+
+@frozen
+class MeterSummaryOut:
+    """What the charge point metered during a session."""
+
+    samples: int = described("Meter samples stored (each measurand and phase counts).")
+    first_reading_at: datetime | None
+    last_reading_at: datetime | None
+    max_power_kw: str | None = described("The highest total active power reported, in kW (decimal string, at "
+                                         "least three decimals); null when the charge point sent none.")
+
+    @classmethod
+    def of(cls, samples: list[MeterSample]) -> MeterSummaryOut:
+        timestamps = [s.timestamp for s in samples]
+        power = [s.normalised().value for s in samples
+                 if s.measurand == POWER and s.phase is None and s.normalised().unit in ("W", None)]
+        return cls(len(samples), min(timestamps, default=None), max(timestamps, default=None),
+                   _thousandths(max(power) / 1000) if power else None)
+
+
+@frozen
+class SessionDetailOut(SessionOut):
+    """A charging session with a summary of its meter data."""
+
+    meter: MeterSummaryOut
+
+    @classmethod
+    def of_detail(cls, detail: SessionDetail) -> SessionDetailOut:
+        return cls(*SessionOut.fields_of(detail.session), MeterSummaryOut.of(detail.samples))
+
+
+@frozen
+class ReservationOut:
+    """A connector held for one id tag until it expires, is used, or is cancelled."""
+
+    id: str
+    charge_point_id: str
+    connector_id: int
+    id_tag: str
+    expires_at: datetime
+    status: ReservationStatus = described("`active` until used by a session of its id tag, cancelled, or "
+                                          "past `expires_at` (then `expired`).")
+    created_at: datetime
+
+    @classmethod
+    def of(cls, reservation: Reservation, now: datetime) -> ReservationOut:
+        r = reservation
+        return cls(r.id, r.charge_point_id, r.connector_id, r.id_tag, r.expires_at, r.status_at(now), r.created_at)
+
+
+@frozen
 class HealthOut:
     """The server and its database answer."""
 
@@ -210,9 +469,28 @@ def _timestamp(value: datetime) -> str:
     return aware.isoformat()
 
 
+def _number(value: Decimal | None) -> float | None:
+    # Coordinates are answered as JSON numbers; a double keeps every digit a location needs.
+    return None if value is None else float(value)
+
+
+def _decimal(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+def _thousandths(value: Decimal) -> str:
+    # kWh and kW with at least Wh (W) precision, never an exponent: "0.000", "12.345", "12.3456".
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > -3:
+        value = value.quantize(Decimal("0.001"))
+    return format(value, "f")
+
+
 def make_converter() -> cattrs.Converter:
     converter = cattrs.Converter()
     converter.register_unstructure_hook(datetime, _timestamp)
+    # Decimals only reach the renderer inside free-form data (a charge point's answer): as strings.
+    converter.register_unstructure_hook(Decimal, lambda d: format(d, "f"))
     converter.register_unstructure_hook_func(lambda t: isinstance(t, type) and issubclass(t, enum.Enum),
                                              lambda e: e.value)
     return converter

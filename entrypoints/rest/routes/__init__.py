@@ -1,7 +1,20 @@
 """The route table: every endpoint of the REST door, in the order OpenAPI lists them."""
 
 from entrypoints.rest.endpoint import Endpoint
-from entrypoints.rest.routes import api_keys, identity, invitations, members, organizations, settings
+from entrypoints.rest.routes import (
+    api_keys,
+    charge_points,
+    commands,
+    drivers,
+    identity,
+    invitations,
+    locations,
+    members,
+    organizations,
+    reservations,
+    sessions,
+    settings,
+)
 
 ENDPOINTS: list[Endpoint] = [
     *identity.ENDPOINTS,
@@ -10,6 +23,12 @@ ENDPOINTS: list[Endpoint] = [
     *invitations.ENDPOINTS,
     *settings.ENDPOINTS,
     *api_keys.ENDPOINTS,
+    *locations.ENDPOINTS,
+    *charge_points.ENDPOINTS,
+    *commands.ENDPOINTS,
+    *drivers.ENDPOINTS,
+    *sessions.ENDPOINTS,
+    *reservations.ENDPOINTS,
 ]
 
 __all__ = ["ENDPOINTS"]

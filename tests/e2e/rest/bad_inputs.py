@@ -1,29 +1,36 @@
-"""Bad bodies generated from the body declarations: every field gets wrong types, absence, excess, junk.
+"""Bad bodies and query strings generated from the declarations: wrong types, absence, excess, junk.
 
-The same declarations that the REST door validates with drive the cases, so a new field is
-attacked as soon as it is declared. ``attack`` sends them to one endpoint through any ``Api``
-(in-memory in unit tests, a real server end to end) and lists what came back wrong.
+The same declarations that the REST door validates with drive the cases, so a new field or query
+parameter is attacked as soon as it is declared. ``attack`` sends the body cases to one endpoint,
+``attack_query`` the query cases, through any ``Api`` (in-memory in unit tests, a real server end
+to end), and each lists what came back wrong.
 """
 
 from __future__ import annotations
 
 import enum
+import itertools
 import json
 import types
 import typing
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
-
-import httpx
+from urllib.parse import quote
 
 import attrs
+import httpx
 from attrs import frozen
 
 from entrypoints.rest.routes import ENDPOINTS
+from entrypoints.rest.schema import INT_MAX, fields_of, wire_name
 from tests.e2e.rest.client import PASSWORD, Api
 
 OVERSIZE_BYTES = 1_100_000  # past the default 1 MiB body limit
 LONG = "x" * 10_000
+UNIQUE = b"{unique}"  # replaced in each case's body by a value no other case has
+_unique = itertools.count(1)
 
 
 @frozen
@@ -37,8 +44,9 @@ class Case:
     may_succeed: bool = False   # may well be valid (a boundary, Unicode): any answer but a 5xx
 
 
-# Values the domain rejects for fields of these names (with the field named in ``errors``).
-SEMANTIC: dict[str, list[str]] = {
+# Values the domain rejects for fields of these names (with the field named in ``errors``). A value may
+# be a (value, field) pair when the error names a part of the field (an item of a list).
+SEMANTIC: dict[str, list[Any]] = {
     "country": ["XX", "gb", "1"],
     "currency": ["XYZ", "eur"],
     "timezone": ["Mars/Olympus", "europe/london", "UTC+2"],
@@ -47,9 +55,24 @@ SEMANTIC: dict[str, list[str]] = {
     "billing_email": ["not-an-email"],
     "role": ["owner", "ADMIN", ""],
     "name": ["", "   ", "bell\u0007"],
+    "address": ["", "   ", "tab\there"],
+    "city": ["", "\n"],
     "password": ["short"],
     "token": ["nope", ""],
     "default_tariff_id": ["not-a-tariff", "trf_"],
+    "latitude": ["90.5", -91, 1e300],
+    "longitude": ["180.0001", 181.5],
+    "site_owner_id": ["nope", "prj_01JD0000000000000000000000"],
+    "project_id": ["nope", "so_01JD0000000000000000000000"],
+    "id": ["CP 1", "a/b", "CP1\n", "é"],
+    "location_id": ["nope", "loc_01JD0000000000000000000000"],
+    "ocpp_password": ["short", "x" * 15, "sixteen\tcharacters"],
+    "fleet_id": ["nope", "drv_01JD0000000000000000000000"],
+    "id_tags": [(["dup", "dup"], "id_tags"), (["with space"], "id_tags[0]"), ([""], "id_tags[0]")],
+    "id_tag": ["with space", "é", ""],
+    "expires_at": ["2000-01-01T00:00:00Z", "2099-01-01T00:00:00Z"],
+    "charge_point_id": ["not-registered", "CP 1"],
+    "session_id": ["nope", "ses_01JD0000000000000000000000"],
 }
 
 
@@ -62,11 +85,6 @@ UNICODE = "Ünïcødé 🚗 名前 عربى"
 UNICODE_EMAIL = "üñí.😀@example.com"
 
 
-def _hints(cls: type) -> tuple[attrs.Attribute, ...]:
-    attrs.resolve_types(cls)
-    return attrs.fields(cls)
-
-
 def _optional(kind: Any) -> tuple[Any, bool]:
     if typing.get_origin(kind) in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(kind) if a is not type(None)]
@@ -74,11 +92,21 @@ def _optional(kind: Any) -> tuple[Any, bool]:
     return kind, False
 
 
-def _wrong_values(kind: Any, nullable: bool) -> list[Any]:
+def _wrong_values(kind: Any, nullable: bool, meta: dict[str, Any]) -> list[Any]:
     if kind is str:
         wrong: list[Any] = [12345, True, 1.5, [], {}]
     elif kind is bool:
         wrong = ["true", 1, 0, [], {}]
+    elif kind is int:
+        wrong = ["1", True, 1.5, [], {}, 2**64, meta.get("minimum", 0) - 1, meta.get("maximum", INT_MAX) + 1]
+    elif kind is Decimal:
+        wrong = [True, [], {}, "abc", "1,5", "1e3", "0x10", " 1", "1." + "0" * 40]
+        wrong += [] if meta.get("numbers") else [12.5, 3]
+    elif kind is datetime:
+        wrong = [12345, True, "tomorrow", "2026-01-15", "2026-01-15T09:00:00", "2026-13-01T09:00:00Z",
+                 "2026-01-15 09:00:00Z", "2026-01-15T24:00:00Z"]
+    elif typing.get_origin(kind) is list:
+        wrong = ["x", {}, 5, True]
     elif isinstance(kind, type) and issubclass(kind, enum.Enum):
         wrong = [5, "superuser", [kind(next(iter(kind)).value).value], True]
     elif attrs.has(kind):
@@ -92,61 +120,138 @@ def _encode(value: Any) -> bytes:
     return json.dumps(value).encode()
 
 
-def _set(body: dict, path: list[str], value: Any) -> dict:
+def _set(body: dict, path: list[str | int], value: Any) -> dict:
     out = json.loads(json.dumps(body))
     target = out
     for part in path[:-1]:
-        target = target.setdefault(part, {})
+        target = target[part] if isinstance(part, int) else target.setdefault(part, {})
     target[path[-1]] = value
     return out
 
 
-def _drop(body: dict, name: str) -> dict:
-    return {k: v for k, v in body.items() if k != name}
+def _drop(body: dict, path: list[str | int]) -> dict:
+    out = json.loads(json.dumps(body))
+    target = out
+    for part in path[:-1]:
+        target = target[part]
+    del target[path[-1]]
+    return out
 
 
-def _field_cases(cls: type, valid: dict, prefix: list[str], semantic_status: int | None) -> list[Case]:
+def _dotted(path: list[str | int]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def _get(body: Any, path: list[str | int]) -> Any:
+    for part in path:
+        body = body[part]
+    return body
+
+
+def _string_cases(f: attrs.Attribute, valid: dict, path: list[str | int], max_length: int) -> list[Case]:
+    dotted = _dotted(path)
+    longest = LONGEST_EMAIL if "email" in f.name else "a" * max_length
+    assert len(longest) == max_length, f"{dotted}: boundary value does not match the declared maximum"
+    unicode = UNICODE_EMAIL if "email" in f.name else UNICODE[:max_length]
+    return [
+        Case(f"{dotted} 10,000 characters", _encode(_set(valid, path, LONG)), status=422, field=dotted),
+        Case(f"{dotted} at its maximum length", _encode(_set(valid, path, longest)), reaches_core=True,
+             may_succeed=True),
+        Case(f"{dotted} in Unicode", _encode(_set(valid, path, unicode)), reaches_core=True, may_succeed=True),
+        Case(f"{dotted} with NUL", _encode(_set(valid, path, "a\u0000b")), status=422, field=dotted),
+    ]
+
+
+def _field_cases(cls: type, valid: dict, prefix: list[str | int], semantic_status: int | None,
+                 semantic: dict[str, list[Any]]) -> list[Case]:
     cases: list[Case] = []
-    for f in _hints(cls):
+    for f in fields_of(cls):
         path = [*prefix, f.name]
-        dotted = ".".join(path)
+        dotted = _dotted(path)
         kind, nullable = _optional(f.type)
-        for wrong in _wrong_values(kind, nullable):
-            cases.append(Case(f"{dotted} = {json.dumps(wrong)}", _encode(_set(valid, path, wrong)), status=422,
+        meta = dict(f.metadata)
+        for wrong in _wrong_values(kind, nullable, meta):
+            cases.append(Case(f"{dotted} = {json.dumps(wrong)[:40]}", _encode(_set(valid, path, wrong)), status=422,
                               field=dotted))
-        if f.default is attrs.NOTHING and not prefix:
-            cases.append(Case(f"{dotted} missing", _encode(_drop(valid, f.name)), status=422, field=dotted))
+        if f.default is attrs.NOTHING:
+            cases.append(Case(f"{dotted} missing", _encode(_drop(valid, path)), status=422, field=dotted))
         if kind is str:
-            cases.append(Case(f"{dotted} 10,000 characters", _encode(_set(valid, path, LONG)), status=422,
-                              field=dotted))
-            max_length = f.metadata["max_length"]
-            longest = LONGEST_EMAIL if "email" in f.name else "a" * max_length
-            assert len(longest) == max_length, f"{dotted}: boundary value does not match the declared maximum"
+            cases += _string_cases(f, valid, path, meta["max_length"])
+        if kind is int:
+            for bound in (meta["minimum"], meta["maximum"]):
+                cases.append(Case(f"{dotted} = {bound} (a bound)", _encode(_set(valid, path, bound)),
+                                  reaches_core=True, may_succeed=True))
+            cases.append(Case(f"{dotted} as 1.0", _encode(_set(valid, path, float(max(meta["minimum"], 1)))),
+                              reaches_core=True, may_succeed=True))
+        if kind is Decimal:
+            longest = "0." + "1" * (meta["max_length"] - 2)
             cases.append(Case(f"{dotted} at its maximum length", _encode(_set(valid, path, longest)),
                               reaches_core=True, may_succeed=True))
-            unicode = UNICODE_EMAIL if "email" in f.name else UNICODE[:max_length]
-            cases.append(Case(f"{dotted} in Unicode", _encode(_set(valid, path, unicode)), reaches_core=True,
-                              may_succeed=True))
-            cases.append(Case(f"{dotted} with NUL", _encode(_set(valid, path, "a\u0000b")), status=422,
-                              field=dotted))
-        for junk in SEMANTIC.get(f.name, []):
+            cases.append(Case(f"{dotted} past its maximum length", _encode(_set(valid, path, longest + "1")),
+                              status=422, field=dotted))
+        if typing.get_origin(kind) is list:
+            cases += _list_cases(f, typing.get_args(kind)[0], valid, path, semantic_status, semantic)
+        for junk in semantic.get(f.name, []):
+            value, field = junk if isinstance(junk, tuple) else (junk, dotted)
             expect_field = semantic_status in (None, 422)
-            cases.append(Case(f"{dotted} = {junk!r}", _encode(_set(valid, path, junk)),
-                              status=semantic_status or 422, field=dotted if expect_field else None,
+            cases.append(Case(f"{dotted} = {json.dumps(value)[:40]}", _encode(_set(valid, path, value)),
+                              status=semantic_status or 422, field=field if expect_field else None,
                               reaches_core=True))
         if attrs.has(kind):
-            nested = valid.get(f.name) or {}
-            cases += _field_cases(kind, valid, path, semantic_status)
+            nested = _get(valid, path) if isinstance(_get_or_none(valid, path), dict) else {}
+            cases += _field_cases(kind, valid, path, semantic_status, semantic)
             cases.append(Case(f"{dotted}.surprise unknown", _encode(_set(valid, path, {**nested, "surprise": 1})),
                               status=422, field=f"{dotted}.surprise"))
     return cases
 
 
-def cases_for(body_cls: type, valid: dict, *, semantic_status: int | None = None) -> list[Case]:
+def _get_or_none(body: Any, path: list[str | int]) -> Any:
+    try:
+        return _get(body, path)
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
+def _list_cases(f: attrs.Attribute, item: Any, valid: dict, path: list[str | int], semantic_status: int | None,
+                semantic: dict[str, list[Any]]) -> list[Case]:
+    dotted = _dotted(path)
+    meta = dict(f.metadata)
+    current = _get_or_none(valid, path) or []
+    sample = current[0] if current else ("t" if item is str else None)
+    cases = []
+    if sample is not None:
+        too_many = [sample] * (meta["max_items"] + 1)
+        cases.append(Case(f"{dotted} with {len(too_many)} items", _encode(_set(valid, path, too_many)), status=422,
+                          field=dotted))
+    if meta.get("min_items"):
+        cases.append(Case(f"{dotted} empty", _encode(_set(valid, path, [])), status=422, field=dotted))
+    item_path = [*path, 0]
+    with_item = _set(valid, path, current or [sample])
+    if item is str:
+        for wrong in [5, None, True, [], {}]:
+            cases.append(Case(f"{dotted}[0] = {json.dumps(wrong)}", _encode(_set(with_item, item_path, wrong)),
+                              status=422, field=_dotted(item_path)))
+        cases += _string_cases(f, with_item, item_path, meta["max_length"])
+    elif attrs.has(item) and current:
+        for wrong in ["x", 5, [], None, True]:
+            cases.append(Case(f"{dotted}[0] = {json.dumps(wrong)}", _encode(_set(valid, item_path, wrong)),
+                              status=422, field=_dotted(item_path)))
+        cases += _field_cases(item, valid, item_path, semantic_status, semantic)
+        cases.append(Case(f"{dotted}[0].surprise unknown",
+                          _encode(_set(valid, item_path, {**current[0], "surprise": 1})), status=422,
+                          field=f"{_dotted(item_path)}.surprise"))
+    return cases
+
+
+def cases_for(body_cls: type, valid: dict, *, semantic_status: int | None = None,
+              semantic: dict[str, list[Any]] | None = None) -> list[Case]:
     """Every bad variant of ``valid``; ``semantic_status`` overrides 422 where the use case answers otherwise."""
     cases = [
         Case("the valid body", _encode(valid), reaches_core=True, may_succeed=True),
-        Case("truncated JSON", _encode(valid)[:-3], status=400),
+        Case("truncated JSON", _encode(valid)[:-1], status=400),
         Case("not JSON at all", b"name=value", status=400),
         Case("empty body", b"", status=400),
         Case("NaN", b'{"a": NaN}', status=400),
@@ -159,36 +264,130 @@ def cases_for(body_cls: type, valid: dict, *, semantic_status: int | None = None
         Case("no content type", _encode(valid), content_type="", status=415),
         Case("oversize body", _encode(valid | {"padding": "x" * OVERSIZE_BYTES}), status=413),
     ]
-    return cases + _field_cases(body_cls, valid, [], semantic_status)
+    return cases + _field_cases(body_cls, valid, [], semantic_status, {**SEMANTIC, **(semantic or {})})
 
 
 BODY_ENDPOINTS = {e.operation_id: e for e in ENDPOINTS if e.body is not None}
+QUERY_ENDPOINTS = {e.operation_id: e for e in ENDPOINTS if e.method == "GET" and e.tenant}
 NOTIFICATIONS = {"session_completed": True, "invoice_issued": True, "payment_failed": True, "dispute_opened": True,
                  "charge_point_offline": False, "weekly_report": False}
 
 
-def _target(operation_id: str, org_id: str, spare_id: str, email: str,
-            admin: str) -> tuple[str, dict, str | None, int | None]:
-    """Path, a valid body, the caller's token, and the status semantic junk gets (None: 422)."""
-    org = f"/organizations/{org_id}"
-    return {
-        "signup": ("/auth/signup", {"email": "fresh.person@example.com", "password": PASSWORD, "name": "Fresh"},
-                   None, None),
+@frozen
+class Target:
+    """Where and as whom to send an endpoint's cases, and the body they vary."""
+
+    path: str
+    valid: dict
+    token: str | None
+    headers: dict[str, str] = attrs.field(factory=dict)
+    semantic_status: int | None = None  # the status semantic junk gets (None: 422)
+    semantic: dict[str, list[Any]] = attrs.field(factory=dict)  # junk for this endpoint only
+
+
+@frozen
+class World:
+    """What the network endpoints need to exist: an organization with a location and a charge point."""
+
+    org_id: str
+    token: str
+    email: str
+    user_id: str
+    location_id: str
+    charge_point_id: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"X-Organization-Id": self.org_id}
+
+
+async def network(api: Api, token: str, org_id: str) -> tuple[str, str]:
+    """A location and a charge point (one EVSE, connector 1) in the organization: their ids."""
+    headers = {"X-Organization-Id": org_id}
+    location = await api.post("/locations", token, headers=headers, json={
+        "name": "Depot", "address": "1 Road", "city": "London", "country": "GB", "timezone": "Europe/London"})
+    assert location.status_code == 201, location.text
+    charge_point_id = f"CP-{org_id[-8:]}-{next(_unique)}"
+    registered = await api.post("/charge-points", token, headers=headers, json={
+        "id": charge_point_id, "location_id": location.json()["id"],
+        "evses": [{"evse_id": 1, "connectors": [{"connector_id": 1}]}]})
+    assert registered.status_code == 201, registered.text
+    return location.json()["id"], charge_point_id
+
+
+async def build_world(api: Api) -> World:
+    user_id, email, token = await api.user("Target")
+    org_id = await api.organization(token, "Bad Input")
+    location_id, charge_point_id = await network(api, token, org_id)
+    return World(org_id, token, email, user_id, location_id, charge_point_id)
+
+
+def _soon() -> str:
+    return (datetime.now(UTC) + timedelta(hours=2)).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+async def _target(api: Api, operation_id: str, world: World) -> Target:
+    w = world
+    org = f"/organizations/{w.org_id}"
+    commands = f"/charge-points/{quote(w.charge_point_id)}/commands"
+    tenant = w.headers
+    if operation_id == "updateMemberRole":
+        spare_id, _ = await api.member(w.token, w.org_id, "member", "Spare")
+        return Target(f"{org}/members/{spare_id}/role", {"role": "member"}, w.token)
+    static: dict[str, Target] = {
+        "signup": Target("/auth/signup", {"email": "fresh.person@example.com", "password": PASSWORD, "name": "Fresh"},
+                         None),
         # A wrong email or password is just a failed sign-in.
-        "issueToken": ("/auth/token", {"email": email, "password": PASSWORD}, None, 401),
-        "createOrganization": ("/organizations", {"name": "N", "country": "GB", "contact_email": "n@example.com"},
-                               admin, None),
-        "updateOrganization": (org, {"name": "N", "country": "GB", "contact_email": "n@example.com"}, admin, None),
-        "updateMemberRole": (f"{org}/members/{spare_id}/role", {"role": "member"}, admin, None),
-        "createInvitation": (f"{org}/invitations", {"email": "someone.new@example.com", "role": "viewer"}, admin,
-                             None),
-        "acceptInvitation": ("/organizations/invitations/accept", {"token": "civ_" + "a" * 43}, admin, None),
-        "updateSettings": (f"{org}/settings", {"currency": "EUR", "timezone": "Europe/Paris",
-                                               "billing_email": "billing@example.com",
-                                               "notifications": NOTIFICATIONS, "default_tariff_id": None},
-                           admin, None),
-        "createApiKey": (f"{org}/api-keys", {"name": "k", "role": "viewer"}, admin, None),
-    }[operation_id]
+        "issueToken": Target("/auth/token", {"email": w.email, "password": PASSWORD}, None, semantic_status=401),
+        "createOrganization": Target("/organizations", {"name": "N", "country": "GB", "contact_email": "n@example.com"},
+                                     w.token),
+        "updateOrganization": Target(org, {"name": "N", "country": "GB", "contact_email": "n@example.com"}, w.token),
+        "createInvitation": Target(f"{org}/invitations", {"email": "someone.new@example.com", "role": "viewer"},
+                                   w.token),
+        "acceptInvitation": Target("/organizations/invitations/accept", {"token": "civ_" + "a" * 43}, w.token),
+        "updateSettings": Target(f"{org}/settings", {"currency": "EUR", "timezone": "Europe/Paris",
+                                                     "billing_email": "billing@example.com",
+                                                     "notifications": NOTIFICATIONS, "default_tariff_id": None},
+                                 w.token),
+        "createApiKey": Target(f"{org}/api-keys", {"name": "k", "role": "viewer"}, w.token),
+        "createLocation": Target("/locations", {
+            "name": "Riverside", "address": "1 Riverside Way", "city": "London", "country": "GB",
+            "timezone": "Europe/London", "latitude": 51.5072, "longitude": "-0.1276",
+            "site_owner_id": None, "project_id": None}, w.token, tenant),
+        "registerChargePoint": Target("/charge-points", {
+            "id": "CP-{unique}", "location_id": w.location_id, "ocpp_password": "sixteen-chars-ok",
+            "evses": [{"evse_id": 1, "connectors": [{"connector_id": 1}, {"connector_id": 2}]}],
+            "validation_mode": "lenient"}, w.token, tenant),
+        "createDriver": Target("/drivers", {"name": "Grace", "email": "grace@example.com", "fleet_id": None,
+                                            "id_tags": ["TAG-{unique}-A", "TAG-{unique}-B"]}, w.token, tenant),
+        "createReservation": Target("/reservations", {"charge_point_id": w.charge_point_id, "connector_id": 1,
+                                                      "expires_at": _soon(), "id_tag": "TAG-1"}, w.token, tenant,
+                                    semantic={"connector_id": [7]}),
+        "commandRemoteStart": Target(f"{commands}/remote-start", {"id_tag": "TAG-1", "connector_id": 1,
+                                                                  "evse_id": None}, w.token, tenant),
+        "commandRemoteStop": Target(f"{commands}/remote-stop", {"session_id": "ses_01JD0000000000000000000000"},
+                                    w.token, tenant),
+        "commandReset": Target(f"{commands}/reset", {"type": "soft"}, w.token, tenant),
+        "commandUnlock": Target(f"{commands}/unlock", {"connector_id": 1, "evse_id": 1}, w.token, tenant),
+        "commandAvailability": Target(f"{commands}/availability", {"connector_id": 0, "available": False,
+                                                                   "evse_id": None}, w.token, tenant),
+        "commandTrigger": Target(f"{commands}/trigger", {"message": "StatusNotification", "connector_id": 1,
+                                                         "evse_id": None}, w.token, tenant),
+        "commandGetConfiguration": Target(f"{commands}/get-configuration", {"keys": ["HeartbeatInterval"]},
+                                          w.token, tenant),
+        "commandChangeConfiguration": Target(f"{commands}/change-configuration",
+                                             {"key": "HeartbeatInterval", "value": "300"}, w.token, tenant),
+        "commandGetVariables": Target(f"{commands}/get-variables",
+                                      {"variables": [{"component": "OCPPCommCtrlr", "variable": "HeartbeatInterval"}]},
+                                      w.token, tenant),
+        "commandSetVariables": Target(f"{commands}/set-variables", {"variables": [
+            {"component": "OCPPCommCtrlr", "variable": "HeartbeatInterval", "value": "300"}]}, w.token, tenant),
+        "commandSetChargingProfile": Target(f"{commands}/set-charging-profile",
+                                            {"connector_id": 1, "limit": "16.5", "unit": "A", "evse_id": None},
+                                            w.token, tenant),
+        "commandClearCache": Target(f"{commands}/clear-cache", {}, w.token, tenant),
+    }
+    return static[operation_id]
 
 
 def _check(case: Case, response: httpx.Response) -> str | None:
@@ -212,19 +411,97 @@ def _check(case: Case, response: httpx.Response) -> str | None:
     return None
 
 
-async def attack(api: Api, operation_id: str, select: Callable[[Case], bool] = lambda case: True) -> list[str]:
+async def attack(api: Api, operation_id: str, select: Callable[[Case], bool] = lambda case: True,
+                 world: World | None = None) -> list[str]:
     """Send the selected bad bodies to the endpoint; returns one line per wrong answer."""
     endpoint = BODY_ENDPOINTS[operation_id]
-    user_id, email, token = await api.user("Target")
-    org_id = await api.organization(token, "Bad Input")
-    spare_id, _ = await api.member(token, org_id, "member", "Spare") if operation_id == "updateMemberRole" else (
-        user_id, None)
-    path, valid, token, semantic_status = _target(operation_id, org_id, spare_id, email, token)
+    world = world or await build_world(api)
+    target = await _target(api, operation_id, world)
     failures = []
-    for case in filter(select, cases_for(endpoint.body, valid, semantic_status=semantic_status)):
-        headers = {"Content-Type": case.content_type} if case.content_type else {}
-        response = await api.request(endpoint.method, path, token, content=case.content, headers=headers)
+    for case in filter(select, cases_for(endpoint.body, target.valid, semantic_status=target.semantic_status,
+                                         semantic=target.semantic)):
+        headers = dict(target.headers) | ({"Content-Type": case.content_type} if case.content_type else {})
+        # Values that must be unique (an identity, id tags) are fresh for each case, so that what may be
+        # stored is stored rather than refused as a duplicate.
+        content = case.content.replace(UNIQUE, f"{world.org_id[-6:]}{next(_unique)}".encode())
+        response = await api.request(endpoint.method, target.path, target.token, content=content, headers=headers)
         why = _check(case, response)
         if why:
-            failures.append(f"{endpoint.method} {path} {case.label}: {why} — {response.text[:300]}")
+            failures.append(f"{endpoint.method} {target.path} {case.label}: {why} — {response.text[:300]}")
+    return failures
+
+
+# ---------------------------------------------------------------- query strings
+
+@frozen
+class QueryCase:
+    label: str
+    query: str                  # already encoded
+    status: int | None = 422    # None: any answer but a 5xx or 404 (a valid filter)
+    field: str | None = None
+
+
+_ENUM_JUNK = ["bogus", "ACTIVE", "active ", "%00"]
+_TIMESTAMP_JUNK = ["2026-01-15", "2026-01-15T09:00:00", "2026-01-15T09:00:00+01:00", "2026-13-01T00:00:00Z",
+                   "2026-01-15T09:00:00%2B0100", "yesterday", "1700000000", "2026-01-15T09:00:00.0000000001Z"]
+_TIMESTAMP_OK = ["2026-01-15T09:00:00Z", "2026-01-15T09:00:00%2B01:00", "2026-01-15T09:00:00.123-05:30"]
+
+
+def query_cases(endpoint: Any) -> list[QueryCase]:
+    """Bad query strings for a list or read endpoint: unknown, repeated, empty, junk per declared parameter."""
+    cases = [QueryCase("an unknown parameter", "surprise=1", field="surprise"),
+             QueryCase("an unknown parameter with NUL", "sur%00prise=1")]
+    if endpoint.paginated:
+        cases += [QueryCase("limit twice", "limit=1&limit=2", field="limit"),
+                  QueryCase("limit too high", "limit=101", field="limit"),
+                  QueryCase("a foreign cursor", "cursor=" + quote("a" * 300), field="cursor")]
+    for f in fields_of(endpoint.query) if endpoint.query is not None else ():
+        name = wire_name(f)
+        kind, _ = _optional(f.type)
+        cases += [QueryCase(f"{name} twice", f"{name}=a&{name}=b", field=name),
+                  QueryCase(f"{name} empty", f"{name}=", field=name)]
+        if kind is str:
+            cases += [QueryCase(f"{name} too long", f"{name}={'x' * (f.metadata['max_length'] + 1)}", field=name),
+                      QueryCase(f"{name} with NUL", f"{name}=a%00b", field=name),
+                      QueryCase(f"{name} in Unicode", f"{name}={quote(UNICODE)}", status=None),
+                      QueryCase(f"{name} unknown", f"{name}=nobody", status=None)]
+        elif isinstance(kind, type) and issubclass(kind, enum.Enum):
+            cases += [QueryCase(f"{name} = {junk!r}", f"{name}={junk}", field=name) for junk in _ENUM_JUNK]
+            cases += [QueryCase(f"{name} = {m.value}", f"{name}={m.value}", status=None) for m in kind]
+        elif kind is datetime:
+            cases += [QueryCase(f"{name} = {junk!r}", f"{name}={junk}", field=name) for junk in _TIMESTAMP_JUNK]
+            cases += [QueryCase(f"{name} = {ok!r}", f"{name}={ok}", status=None) for ok in _TIMESTAMP_OK]
+        else:
+            raise TypeError(kind)
+    return cases
+
+
+def _query_path(endpoint: Any, world: World) -> str:
+    ids = {"location_id": world.location_id, "charge_point_id": quote(world.charge_point_id),
+           "driver_id": "drv_01JD0000000000000000000000", "session_id": "ses_01JD0000000000000000000000",
+           "reservation_id": "rsv_01JD0000000000000000000000"}
+    return endpoint.path.removeprefix("/api/v1").format(**ids)
+
+
+async def attack_query(api: Api, operation_id: str, world: World | None = None) -> list[str]:
+    """Send the query cases to the endpoint; returns one line per wrong answer."""
+    endpoint = QUERY_ENDPOINTS[operation_id]
+    world = world or await build_world(api)
+    path = _query_path(endpoint, world)
+    failures = []
+    for case in query_cases(endpoint):
+        response = await api.get(f"{path}?{case.query}", world.token, headers=world.headers)
+        status = response.status_code
+        if case.status is None:
+            why = None if status < 500 and status != 422 else f"status {status}"
+        elif status != case.status:
+            why = f"status {status}, expected {case.status}"
+        elif response.headers.get("content-type") != "application/problem+json":
+            why = f"content type {response.headers.get('content-type')}"
+        elif case.field is not None and case.field not in [e["field"] for e in response.json().get("errors", [])]:
+            why = f"errors name {[e['field'] for e in response.json().get('errors', [])]}, not {case.field!r}"
+        else:
+            why = None
+        if why:
+            failures.append(f"GET {path}?{case.query[:60]} {case.label}: {why} — {response.text[:300]}")
     return failures

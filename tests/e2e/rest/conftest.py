@@ -11,8 +11,9 @@ import asyncio
 import ssl
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -24,10 +25,12 @@ from entrypoints.containers import Application
 from entrypoints.server import Server
 from tests.e2e.rest.client import Api, invitation_token_in
 from tests.e2e.rest.conformance import Conformance
-from tests.fakes import CapturingMailer
+from tests.e2e.rest.network import Network, Sessions, build_network
+from tests.fakes import CapturingMailer, FakeChargePoints
 from tests.support.databases import SQL_BACKENDS, PostgresServer, run_async
 
 MAIL_WAIT_SECONDS = 10.0
+T = TypeVar("T")
 
 
 class ServerThread:
@@ -64,6 +67,14 @@ class ServerThread:
         self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(60)
 
+    async def run(self, make: Callable[[], Awaitable[T]]) -> T:
+        """Run a coroutine on the server's loop (its database connections belong to that loop)."""
+
+        async def call() -> T:
+            return await make()
+
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(call(), self._loop))
+
 
 @pytest.fixture(scope="package", params=SQL_BACKENDS)
 def rest_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
@@ -84,7 +95,7 @@ def rest_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.T
 
 
 @pytest.fixture(scope="package")
-def rest_server(rest_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def rest_thread(rest_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
     settings = Settings(host="127.0.0.1", http_port=0, database_url=rest_database_url, mail_poll_seconds=0.05,
                         argon2_time_cost=1, argon2_memory_kib=8, argon2_parallelism=1,
                         # Many tests sign in from 127.0.0.1; per-address throttling is covered by unit tests.
@@ -92,13 +103,34 @@ def rest_server(rest_database_url: str, tmp_path_factory: pytest.TempPathFactory
                         mail_dir=str(Path(tmp_path_factory.mktemp("mail"))))
     container = Application(config=settings.as_config())
     container.adapters.mailer.override(providers.Object(CapturingMailer()))
+    # No OCPP door here: charge points answer as scripted (the OCPP e2e tests drive real websockets).
+    container.adapters.charge_point_commands.override(providers.Object(FakeChargePoints(online=set())))
     server = Server(settings, container, ocpp=False, grpc=False)
     thread = ServerThread(server)
     thread.start()
     try:
-        yield server
+        yield thread
     finally:
         thread.stop()
+
+
+@pytest.fixture(scope="package")
+def rest_server(rest_thread: ServerThread) -> Server:
+    return rest_thread.server
+
+
+@pytest.fixture
+def charge_points(rest_server: Server) -> Iterator[FakeChargePoints]:
+    """The server's charge points: put ids in ``online``, script ``answers`` (reset after each test)."""
+    fake: FakeChargePoints = rest_server.container.adapters.charge_point_commands()
+    yield fake
+    fake.answers.clear()
+
+
+@pytest.fixture
+def in_server(rest_thread: ServerThread) -> Callable[[Callable[[], Awaitable[Any]]], Awaitable[Any]]:
+    """Runs a use case of the server's container on the server's loop (to seed what only OCPP creates)."""
+    return rest_thread.run
 
 
 @pytest.fixture
@@ -136,3 +168,17 @@ async def api(rest_server: Server, base_url: str, tls_context: ssl.SSLContext,
     async with httpx.AsyncClient(base_url=base_url, timeout=20, verify=tls_context,
                                  event_hooks={"response": [conformance.hook]}) as client:
         yield Api(client, invitation_token)
+
+
+@pytest.fixture
+def sessions(rest_thread: ServerThread) -> Sessions:
+    """Opens and closes sessions as the OCPP door would, on the server's loop and database."""
+    return Sessions(rest_thread.server.container.use_cases, rest_thread.run)
+
+
+@pytest.fixture
+async def network(api: Api, charge_points: FakeChargePoints) -> Network:
+    """An organization with a user and a key per role, a location, an online charge point and a driver."""
+    built = await build_network(api)
+    charge_points.online.add(built.charge_point_id)
+    return built

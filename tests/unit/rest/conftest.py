@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
 from dependency_injector import providers
 
-from adapters.memory import InMemoryIdempotencyStore, InMemoryStore
+from adapters.memory import InMemoryIdempotencyStore, InMemoryMeterSink, InMemoryStore
 from entrypoints.config import Settings
 from entrypoints.containers import Application
 from entrypoints.rest.app import create_app
-from tests.fakes import CapturingMailer
+from tests.fakes import CapturingMailer, FakeChargePoints, FakeClock
 from tests.e2e.rest.client import Api, invitation_token_in
 from tests.e2e.rest.conformance import Conformance
+from tests.e2e.rest.network import Network, Sessions, build_network
 
 
 class FakeDatabase:
@@ -39,12 +42,30 @@ def build_container(**settings: object) -> Application:
     container.adapters.idempotency.override(providers.Object(InMemoryIdempotencyStore()))
     container.adapters.database.override(providers.Object(FakeDatabase()))
     container.adapters.mailer.override(providers.Object(CapturingMailer()))
+    # Charge points answer as scripted (offline unless added to ``online``); meter data lands in the store.
+    container.adapters.charge_point_commands.override(providers.Object(FakeChargePoints(online=set())))
+    container.adapters.meter_sink.override(providers.Object(InMemoryMeterSink(store)))
     return container
 
 
 @pytest.fixture
 def container() -> Application:
     return build_container()
+
+
+@pytest.fixture
+def charge_points(container: Application) -> FakeChargePoints:
+    """The charge points' side of the commands port: put ids in ``online``, script ``answers``."""
+    fake: FakeChargePoints = container.adapters.charge_point_commands()
+    return fake
+
+
+@pytest.fixture
+def clock(container: Application) -> FakeClock:
+    """A clock the test moves; every use case and the door read it (the system clock otherwise)."""
+    fake = FakeClock(datetime.now(UTC).replace(microsecond=0))
+    container.core.clock.override(providers.Object(fake))
+    return fake
 
 
 @pytest.fixture(scope="session")
@@ -68,3 +89,21 @@ def api(client: httpx.AsyncClient, container: Application) -> Api:
         return invitation_token_in(container.adapters.mailer().sent, email)
 
     return Api(client, invitation_token)
+
+
+@pytest.fixture
+def sessions(container: Application) -> Sessions:
+    """Opens and closes sessions as the OCPP door would (sessions have no REST creator)."""
+
+    async def run(make: Callable[[], Awaitable[Any]]) -> Any:
+        return await make()
+
+    return Sessions(container.use_cases, run)
+
+
+@pytest.fixture
+async def network(api: Api, charge_points: FakeChargePoints) -> Network:
+    """An organization with a user and a key per role, a location, an online charge point and a driver."""
+    built = await build_network(api)
+    charge_points.online.add(built.charge_point_id)
+    return built

@@ -1,19 +1,43 @@
-"""Every endpoint with a body, fed every bad body its declaration suggests: a 4xx problem naming the field."""
+"""Every endpoint with a body, fed every bad body its declaration suggests: a 4xx problem naming the field;
+every operator read, fed every bad query string its declaration suggests: a 422 naming the parameter."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.e2e.rest.bad_inputs import BODY_ENDPOINTS, attack
+from tests.e2e.rest.bad_inputs import BODY_ENDPOINTS, QUERY_ENDPOINTS, attack, attack_query
+
+
+class _Everyone(set):
+    """Every charge point is online: valid commands get an answer rather than 409 unavailable."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
 
 
 def test_every_endpoint_with_a_body_is_attacked():
-    assert set(BODY_ENDPOINTS) == {"signup", "issueToken", "createOrganization", "updateOrganization",
-                                   "updateMemberRole", "createInvitation", "acceptInvitation", "updateSettings",
-                                   "createApiKey"}
+    assert set(BODY_ENDPOINTS) == {
+        "signup", "issueToken", "createOrganization", "updateOrganization", "updateMemberRole", "createInvitation",
+        "acceptInvitation", "updateSettings", "createApiKey", "createLocation", "registerChargePoint",
+        "createDriver", "createReservation", "commandRemoteStart", "commandRemoteStop", "commandReset",
+        "commandUnlock", "commandAvailability", "commandTrigger", "commandGetConfiguration",
+        "commandChangeConfiguration", "commandGetVariables", "commandSetVariables", "commandSetChargingProfile",
+        "commandClearCache"}
+
+
+def test_every_operator_read_is_attacked():
+    assert set(QUERY_ENDPOINTS) == {"listLocations", "getLocation", "listChargePoints", "getChargePoint",
+                                    "listDrivers", "getDriver", "listSessions", "getSession", "listReservations"}
 
 
 @pytest.mark.parametrize("operation_id", sorted(BODY_ENDPOINTS))
-async def test_bad_bodies_are_4xx_problems(api, operation_id):
+async def test_bad_bodies_are_4xx_problems(api, charge_points, operation_id):
+    charge_points.online = _Everyone()
     failures = await attack(api, operation_id)
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("operation_id", sorted(QUERY_ENDPOINTS))
+async def test_bad_query_strings_are_422_naming_the_parameter(api, operation_id):
+    failures = await attack_query(api, operation_id)
     assert not failures, "\n".join(failures)

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from entrypoints.rest.routes import ENDPOINTS
+from tests.e2e.rest.bad_inputs import network
 
 BODY_ENDPOINTS = [e for e in ENDPOINTS if e.body is not None]
 
@@ -26,8 +27,10 @@ def _field_names(cls: type) -> list[str]:
 def bodies(cls: type) -> st.SearchStrategy[Any]:
     """Mostly objects with the declared keys (so values get checked), sometimes anything at all."""
     names = _field_names(cls)
-    near_miss = st.dictionaries(st.sampled_from(names) | st.text(max_size=8),
-                                _scalars | st.dictionaries(st.text(max_size=8), _scalars, max_size=3),
+    near_miss = st.dictionaries((st.sampled_from(names) if names else st.nothing()) | st.text(max_size=8),
+                                _scalars | st.dictionaries(st.text(max_size=8), _scalars, max_size=3)
+                                | st.lists(_scalars | st.dictionaries(st.text(max_size=8), _scalars, max_size=3),
+                                           max_size=3),
                                 max_size=len(names) + 1)
     return st.one_of(near_miss, near_miss, json_values)
 
@@ -37,10 +40,13 @@ def _path(template: str, ids: dict[str, str]) -> str:
 
 
 @pytest.fixture
-async def target(api) -> tuple[str, dict[str, str]]:
+async def target(api, charge_points) -> tuple[str, dict[str, str]]:
     """An admin's token and the ids to fill paths with; made once per test, shared by its examples."""
     user_id, _, token = await api.user("Random")
-    return token, {"org_id": await api.organization(token), "user_id": user_id}
+    org_id = await api.organization(token)
+    _, charge_point_id = await network(api, token, org_id)
+    charge_points.online.add(charge_point_id)
+    return token, {"org_id": org_id, "user_id": user_id, "charge_point_id": charge_point_id}
 
 
 @pytest.mark.parametrize("endpoint", BODY_ENDPOINTS, ids=lambda e: e.operation_id)
@@ -51,7 +57,7 @@ async def test_random_bodies_never_break_the_door(api, target, endpoint, data):
     body = data.draw(bodies(endpoint.body))
     response = await api.request(endpoint.method, _path(endpoint.path, ids).removeprefix(api.prefix),
                                  None if endpoint.public else token, content=json.dumps(body).encode(),
-                                 headers={"Content-Type": "application/json"})
+                                 headers={"Content-Type": "application/json", "X-Organization-Id": ids["org_id"]})
     assert response.status_code < 500, response.text
     if response.status_code >= 400:
         assert response.headers["content-type"] == "application/problem+json"

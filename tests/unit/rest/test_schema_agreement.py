@@ -20,8 +20,11 @@ DOCUMENT = build_openapi()
 
 # The edge also refuses NUL and lone surrogates, which JSON Schema cannot express; leave them out here.
 _text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=8) | st.sampled_from(
-    ["admin", "member", "viewer", "EUR", "GB", "x" * 3, "y" * 300])
-_scalar = st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=False, allow_infinity=False) | _text
+    ["admin", "member", "viewer", "EUR", "GB", "x" * 3, "y" * 300, "soft", "A", "W", "strict", "StatusNotification",
+     "12.5", "-0.1276", "+3", "1e3", "1.", "0" * 40, "2026-01-15T09:00:00Z", "2026-01-15T09:00:00.5+05:30",
+     "2026-01-15T09:00:00", "2026-01-15 09:00:00Z"])
+_scalar = (st.none() | st.booleans() | st.integers(-3, 3) | st.integers() | st.sampled_from([0.0, 1.0, 2.0, 1e300])
+           | st.floats(allow_nan=False, allow_infinity=False) | _text)
 
 
 def _names(cls: type) -> list[str]:
@@ -30,9 +33,15 @@ def _names(cls: type) -> list[str]:
 
 
 def _bodies(cls: type) -> st.SearchStrategy[object]:
-    nested = st.dictionaries(st.sampled_from(["weekly_report", "invoice_issued", "sms"]), _scalar, max_size=3)
-    keys = st.sampled_from(_names(cls)) | st.sampled_from(["surprise"])
-    return st.dictionaries(keys, _scalar | nested, max_size=len(_names(cls)) + 1) | _scalar
+    nested_names = ["weekly_report", "invoice_issued", "sms", "evse_id", "connectors", "connector_id", "component",
+                    "variable", "value"]
+    nested = st.recursive(st.dictionaries(st.sampled_from(nested_names), _scalar, max_size=3),
+                          lambda inner: st.dictionaries(st.sampled_from(nested_names), _scalar | st.lists(inner,
+                                                                                                       max_size=2),
+                                                        max_size=3), max_leaves=6)
+    lists = st.lists(_scalar | nested, max_size=3)
+    keys = st.sampled_from([*_names(cls), "surprise"])
+    return st.dictionaries(keys, _scalar | nested | lists, max_size=len(_names(cls)) + 1) | _scalar
 
 
 @cache
