@@ -64,6 +64,17 @@ async def charge_point_disconnected(charge_point_id: str, *, uow_factory: UnitOf
         await uow.commit()
 
 
+async def no_charge_point_connected(*, uow_factory: UnitOfWorkFactory) -> int:
+    """At start-up this node holds no connections: whoever was online before a crash is not any more.
+
+    Right while one node serves OCPP; several nodes would each own their charge points' status.
+    """
+    async with uow_factory() as uow:
+        count = await uow.charge_points.mark_all_offline()
+        await uow.commit()
+    return count
+
+
 async def boot(cmd: Boot, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> BootAccepted:
     now = clock.now()
     async with uow_factory() as uow:

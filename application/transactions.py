@@ -170,13 +170,14 @@ async def _fold(uow: UnitOfWork, charge_point: ChargePoint, transaction_id: str,
 
 
 async def meter_values(cmd: MeterValues, *, uow_factory: UnitOfWorkFactory, sink: MeterSink) -> None:
-    """Samples of a transaction (or, without one, of the session running on that connector)."""
+    """Samples of a transaction (or, without one, of the session running on that connector or EVSE;
+    EVSE 0 and connector 0 are the charge point as a whole, which runs no session)."""
     async with uow_factory() as uow:
         session = None
         if cmd.transaction_id is not None:
             session = await uow.sessions.find_by_transaction(cmd.charge_point_id, cmd.transaction_id)
-        if session is None and cmd.connector_id is not None:
-            session = await _running_on(uow, cmd.charge_point_id, cmd.connector_id)
+        if session is None and (cmd.connector_id or cmd.evse_id):
+            session = await _running_on(uow, cmd.charge_point_id, cmd.connector_id, cmd.evse_id)
     if session is None or not cmd.samples:
         return  # readings outside any session carry nothing to bill; they are acknowledged and dropped
     event = TransactionEvent(TransactionEventKind.UPDATED, max(s.timestamp for s in cmd.samples), samples=cmd.samples)
@@ -184,7 +185,9 @@ async def meter_values(cmd: MeterValues, *, uow_factory: UnitOfWorkFactory, sink
     await sink.record(session, samples)
 
 
-async def _running_on(uow: UnitOfWork, charge_point_id: str, connector_id: int) -> ChargingSession | None:
+async def _running_on(uow: UnitOfWork, charge_point_id: str, connector_id: int | None,
+                      evse_id: int | None) -> ChargingSession | None:
+    """The session running on a connector (1.6 names the connector) or an EVSE (2.0.1 names the EVSE)."""
     charge_point = await uow.charge_points.find(charge_point_id)
     if charge_point is None:
         return None
@@ -193,7 +196,7 @@ async def _running_on(uow: UnitOfWork, charge_point_id: str, connector_id: int) 
                                        SessionFilter(charge_point_id=charge_point_id, status=status),
                                        PageRequest(limit=20))
         for session in page.items:
-            if session.connector_id == connector_id:
+            if (session.evse_id == evse_id) if evse_id else (session.connector_id == connector_id):
                 return session
     return None
 

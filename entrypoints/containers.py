@@ -141,6 +141,8 @@ class UseCases(containers.DeclarativeContainer):
                                              hasher=adapters.password_hasher)
     charge_point_connected = providers.Coroutine(charge_point_events.charge_point_connected, uow_factory=_uow,
                                                  clock=_clock)
+    no_charge_point_connected = providers.Coroutine(charge_point_events.no_charge_point_connected,
+                                                    uow_factory=_uow)
     charge_point_disconnected = providers.Coroutine(charge_point_events.charge_point_disconnected,
                                                     uow_factory=_uow)
     boot = providers.Coroutine(charge_point_events.boot, uow_factory=_uow, clock=_clock)

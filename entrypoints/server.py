@@ -62,6 +62,7 @@ class Server:
         # OCPP binds first: with port 0 the bound port is known before REST hands out ocpp_url links.
         self._ocpp = None
         if self.enable_ocpp:
+            await self.container.use_cases.no_charge_point_connected()
             self._ocpp = await start_ocpp_server(s.host, s.ocpp_port, use_cases=self.container.use_cases,
                                                  connections=self.container.adapters.ocpp_connections(),
                                                  clock=self.container.core.clock(), tls=tls)

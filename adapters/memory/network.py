@@ -41,6 +41,12 @@ class InMemoryChargePoints(_Table):
 
     find_for_update = find
 
+    async def mark_all_offline(self) -> int:
+        online = [cp for cp in self.data.values() if cp.online]
+        for cp in online:
+            cp.online = False
+        return len(online)
+
     async def save(self, charge_point: ChargePoint) -> None:
         self._put(charge_point.id, charge_point)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, delete, or_, select
+from sqlalchemy import ColumnElement, Row, and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.repositories._statements import fetch_page, insert_many, insert_or_conflict, upsert
@@ -140,6 +140,11 @@ class SqlChargePoints:
             statement = statement.where(or_(*(and_(c.c.evse_id == evse, c.c.connector_id == connector)
                                               for evse, connector in keys)))
         await self._connection.execute(statement)
+
+    async def mark_all_offline(self) -> int:
+        result = await self._connection.execute(update(charge_points).where(charge_points.c.online.is_(True))
+                                                .values(online=False))
+        return int(result.rowcount)
 
     async def list(self, organization_id: str, page: PageRequest, location_id: str | None = None) -> Page[ChargePoint]:
         t = charge_points

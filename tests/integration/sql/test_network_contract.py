@@ -78,6 +78,19 @@ class TestChargePoints:
             assert await uow.charge_points.find("CP-NOBODY") is None
             assert await uow.charge_points.find_for_update("CP-NOBODY") is None
 
+    async def test_mark_all_offline_touches_only_the_online(self, uow_factory: UnitOfWorkFactory) -> None:
+        organization, location, charge_point = await a_network(uow_factory)
+        online = a_charge_point(location)
+        online.connected("ocpp2.0.1", NOW)
+        await seed(uow_factory, online)
+        async with uow_factory() as uow:
+            assert await uow.charge_points.mark_all_offline() >= 1
+            await uow.commit()
+        async with uow_factory() as uow:
+            stored = await uow.charge_points.find(online.id)
+            assert stored is not None and not stored.online and stored.ocpp_version == "ocpp2.0.1"
+            assert await uow.charge_points.find(charge_point.id) == evolve(charge_point, online=False)
+
     async def test_a_bare_charge_point_round_trips(self, uow_factory: UnitOfWorkFactory) -> None:
         organization = an_organization()
         location = a_location(organization)

@@ -82,6 +82,15 @@ async def test_boot_and_status_reports_update_the_charge_point(net):
                                                                                (3, 1, "Available")]
 
 
+async def test_a_starting_node_marks_every_charge_point_offline(net):
+    from application.charge_point_events import no_charge_point_connected
+
+    await net.boot(Boot("CP-1", "Alfen", "Eve Single"))
+    assert (await net.get_charge_point("CP-1", net.operator, net.org.id)).online
+    assert await no_charge_point_connected(uow_factory=net.store.unit_of_work) == 1
+    assert not (await net.get_charge_point("CP-1", net.operator, net.org.id)).online
+
+
 async def test_id_tags_authorize_within_their_organization_only(net):
     assert (await net.authorize("CP-1", "RFID-DANA")).status is AuthorizationStatus.ACCEPTED
     assert (await net.authorize("CP-1", "RFID-NOBODY")).status is AuthorizationStatus.INVALID
@@ -132,6 +141,16 @@ async def test_201_events_out_of_order_and_repeated_make_one_session(net):
     assert session.energy_kwh == Decimal(9)
     assert (session.status, session.started_at, session.driver_id, session.offline) == (
         SessionStatus.COMPLETED, T, net.eli.id, True)
+
+
+async def test_201_meter_values_name_only_the_evse_and_reach_its_running_session(net):
+    started = TransactionEventReport("CP-2", TransactionEventKind.STARTED, T, "tx-evse", 0, "Authorized",
+                                     id_tag="RFID-ELI", evse_id=2, connector_id=1, samples=(register(T, 100),))
+    await net.transaction_event(started)
+    await net.meter_values(MeterValues("CP-2", (register(T + timedelta(minutes=5), 2100),), evse_id=2))
+    await net.meter_values(MeterValues("CP-2", (register(T + timedelta(minutes=6), 9999),), evse_id=1))
+    page = await net.list_sessions(net.operator, net.org.id, SessionFilter(charge_point_id="CP-2"), PageRequest())
+    assert [s.energy_wh for s in page.items] == [Decimal(2000)]
 
 
 async def test_sessions_filter_by_status_driver_and_are_newest_first(net):
