@@ -1,0 +1,217 @@
+"""What happened in a session, as the rating engine reads it: charging and parking periods over time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from attrs import field, frozen
+
+from domain.errors import FieldError, InvalidInput
+from domain.tariffs.breakdown import PeriodKind
+from domain.tariffs.localtime import to_us
+
+_ZERO = Decimal(0)
+_ONE_US = timedelta(microseconds=1)
+
+
+def _derive(instance: object, **values: object) -> None:
+    for name, value in values.items():
+        object.__setattr__(instance, name, value)  # frozen: derived fields are set once, at creation
+
+
+def _utc(name: str):  # type: ignore[no-untyped-def]
+    """Aware instants are kept in UTC: Python subtracts and compares datetimes that share a zone on
+    the wall clock, which is an hour off across a DST change."""
+    def convert(value: object) -> datetime:
+        if not isinstance(value, datetime) or value.utcoffset() is None:
+            raise InvalidInput.field(name, "must be a timezone-aware date-time")
+        return value.astimezone(UTC)
+    return convert
+
+
+def _quantity(name: str, *, optional: bool):  # type: ignore[no-untyped-def]
+    def check(_instance: object, _attribute: object, value: object) -> None:
+        if value is None and optional:
+            return
+        if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
+            raise InvalidInput.field(name, "must be a non-negative Decimal (never a float)")
+    return check
+
+
+@frozen
+class ChargingPeriod:
+    """A stretch of the session at constant power; ``charging=False`` is parking (no energy drawn).
+
+    ``duration`` is the time billed as TIME or PARKING_TIME when it differs from ``end - start``:
+    OCPI CDRs state it per period. ``max_power_kw`` defaults to the period's average power when the
+    engine needs it; ``max_current_a`` cannot be derived, so current restrictions pass when it is absent.
+    """
+
+    start: datetime = field(converter=_utc("start"))
+    end: datetime = field(converter=_utc("end"))
+    energy_kwh: Decimal = field(default=_ZERO, validator=_quantity("energy_kwh", optional=False))
+    charging: bool = True
+    max_power_kw: Decimal | None = field(default=None, validator=_quantity("max_power_kw", optional=True))
+    max_current_a: Decimal | None = field(default=None, validator=_quantity("max_current_a", optional=True))
+    duration: timedelta | None = None
+    # Derived once here so that rating, which may run many times per profile, is integer arithmetic.
+    kind: PeriodKind = field(init=False, eq=False, repr=False, default=PeriodKind.CHARGING)
+    start_us: int = field(init=False, eq=False, repr=False, default=0)
+    end_us: int = field(init=False, eq=False, repr=False, default=0)
+    billable: timedelta = field(init=False, eq=False, repr=False, default=timedelta(0))
+    billable_us: int = field(init=False, eq=False, repr=False, default=0)
+
+    def __attrs_post_init__(self) -> None:
+        if self.end < self.start:
+            raise InvalidInput.field("end", "must not be before start")
+        if not self.charging and self.energy_kwh != 0:
+            raise InvalidInput.field("energy_kwh", "a parking period draws no energy")
+        if self.duration is not None and self.duration < timedelta(0):
+            raise InvalidInput.field("duration", "must not be negative")
+        billable = self.end - self.start if self.duration is None else self.duration  # both UTC
+        _derive(self, kind=PeriodKind.CHARGING if self.charging else PeriodKind.PARKING,
+                start_us=to_us(self.start), end_us=to_us(self.end), billable=billable,
+                billable_us=billable // _ONE_US)
+
+
+@frozen
+class Reservation:
+    """The time a connector was held for the driver before the session; ``expired``: they never came."""
+
+    start: datetime = field(converter=_utc("reservation.start"))
+    end: datetime = field(converter=_utc("reservation.end"))
+    expired: bool = False
+    # The same derived attributes as ChargingPeriod, so the engine walks both alike.
+    kind: PeriodKind = field(init=False, eq=False, repr=False, default=PeriodKind.RESERVATION)
+    start_us: int = field(init=False, eq=False, repr=False, default=0)
+    end_us: int = field(init=False, eq=False, repr=False, default=0)
+    billable: timedelta = field(init=False, eq=False, repr=False, default=timedelta(0))
+    billable_us: int = field(init=False, eq=False, repr=False, default=0)
+    energy_kwh: Decimal = field(init=False, eq=False, repr=False, default=_ZERO)
+    max_power_kw: None = field(init=False, eq=False, repr=False, default=None)
+    max_current_a: None = field(init=False, eq=False, repr=False, default=None)
+
+    def __attrs_post_init__(self) -> None:
+        if self.end < self.start:
+            raise InvalidInput.field("reservation.end", "must not be before reservation.start")
+        billable = self.end - self.start
+        _derive(self, start_us=to_us(self.start), end_us=to_us(self.end), billable=billable,
+                billable_us=billable // _ONE_US)
+
+
+@frozen
+class SessionProfile:
+    """A session from plug-in (``start``) to unplug (``end``); periods are ordered and do not overlap."""
+
+    start: datetime = field(converter=_utc("start"))
+    end: datetime = field(converter=_utc("end"))
+    periods: tuple[ChargingPeriod, ...] = field(converter=tuple)
+    reservation: Reservation | None = None
+    start_us: int = field(init=False, eq=False, repr=False, default=0)
+    total_time: timedelta = field(init=False, eq=False, repr=False, default=timedelta(0))
+
+    def __attrs_post_init__(self) -> None:
+        _derive(self, start_us=to_us(self.start), total_time=self.end - self.start)
+        if self.end < self.start:
+            raise InvalidInput.field("end", "must not be before start")
+        previous_end = self.start
+        for i, period in enumerate(self.periods):
+            if period.start < previous_end:
+                raise InvalidInput.field(f"periods[{i}].start",
+                                         "periods must be in order, not overlap, and start within the session")
+            previous_end = period.end
+        if previous_end > self.end:
+            raise InvalidInput.field("end", "the last period ends after the session")
+
+    @property
+    def energy_kwh(self) -> Decimal:
+        return sum((p.energy_kwh for p in self.periods), _ZERO)
+
+
+def quote_profile(start: datetime, end: datetime, energy_kwh: Decimal,
+                  max_power_kw: Decimal | None = None, *, max_current_a: Decimal | None = None,
+                  reservation: Reservation | None = None) -> SessionProfile:
+    """A session that is expected, not measured.
+
+    Without ``max_power_kw`` the energy is spread at constant power over the whole stay. With it,
+    the vehicle charges at that constant power from ``start`` until the energy is in, then parks.
+    """
+    errors = []
+    if not isinstance(energy_kwh, Decimal) or not energy_kwh.is_finite() or energy_kwh < 0:
+        errors.append(FieldError("energy_kwh", "must be a non-negative Decimal"))
+    if max_power_kw is not None and (not isinstance(max_power_kw, Decimal) or not max_power_kw > 0):
+        errors.append(FieldError("max_power_kw", "must be a positive Decimal"))
+    for name, value in (("start", start), ("end", end)):
+        if not isinstance(value, datetime) or value.utcoffset() is None:
+            errors.append(FieldError(name, "must be a timezone-aware date-time"))
+    if errors:
+        raise InvalidInput(errors)
+    start, end = start.astimezone(UTC), end.astimezone(UTC)  # so that adding time is not wall-clock time
+    if end < start:
+        raise InvalidInput.field("end", "must not be before start")
+    if energy_kwh == 0:
+        return SessionProfile(start, end, [ChargingPeriod(start, end, charging=False)] if end > start else [],
+                              reservation)
+    if max_power_kw is None:
+        return SessionProfile(start, end, [ChargingPeriod(start, end, energy_kwh, max_current_a=max_current_a)],
+                              reservation)
+    charging_us = _microseconds(energy_kwh * 3_600_000_000 / max_power_kw, rounding_up=True)
+    charge_end = start + timedelta(microseconds=charging_us)
+    if charge_end > end:
+        raise InvalidInput.field("energy_kwh", f"cannot be delivered at {max_power_kw} kW between start and end")
+    periods = [ChargingPeriod(start, charge_end, energy_kwh, max_power_kw=max_power_kw, max_current_a=max_current_a)]
+    if charge_end < end:
+        periods.append(ChargingPeriod(charge_end, end, charging=False))
+    return SessionProfile(start, end, periods, reservation)
+
+
+def profile_from_meter_values(samples: Iterable[tuple[datetime, Decimal | int]], *,
+                              start: datetime | None = None, end: datetime | None = None,
+                              reservation: Reservation | None = None) -> SessionProfile:
+    """Periods between consecutive meter samples ``(instant, cumulative Wh)``.
+
+    A period in which the register did not move is parking. Time before the first sample (from
+    ``start``) and after the last (to ``end``) had no reading, so it is parking too.
+    """
+    readings = list(samples)
+    if not readings:
+        raise InvalidInput.field("meter_values", "at least one meter value is needed")
+    errors = []
+    for i, (instant, wh) in enumerate(readings):
+        if not isinstance(instant, datetime) or instant.utcoffset() is None:
+            errors.append(FieldError(f"meter_values[{i}].timestamp", "must be a timezone-aware date-time"))
+        if isinstance(wh, bool) or not isinstance(wh, (int, Decimal)) or (isinstance(wh, Decimal) and not wh.is_finite()):
+            errors.append(FieldError(f"meter_values[{i}].value", "must be an int or Decimal count of Wh (never a float)"))
+    if errors:
+        raise InvalidInput(errors)
+    readings = [(instant.astimezone(UTC), wh) for instant, wh in readings]
+    for i in range(1, len(readings)):
+        if readings[i][0] <= readings[i - 1][0]:
+            errors.append(FieldError(f"meter_values[{i}].timestamp", "must be later than the previous meter value"))
+        elif readings[i][1] < readings[i - 1][1]:
+            errors.append(FieldError(f"meter_values[{i}].value", "the energy register must not run backwards"))
+    if errors:
+        raise InvalidInput(errors)
+    first, last = readings[0][0], readings[-1][0]
+    start = first if start is None else start.astimezone(UTC)
+    end = last if end is None else end.astimezone(UTC)
+    if start > first:
+        raise InvalidInput.field("start", "must not be after the first meter value")
+    if end < last:
+        raise InvalidInput.field("end", "must not be before the last meter value")
+    periods = []
+    if start < first:
+        periods.append(ChargingPeriod(start, first, charging=False))
+    for (t0, wh0), (t1, wh1) in zip(readings, readings[1:]):
+        energy = Decimal(wh1 - wh0) / 1000
+        periods.append(ChargingPeriod(t0, t1, energy, charging=energy > 0))
+    if last < end:
+        periods.append(ChargingPeriod(last, end, charging=False))
+    return SessionProfile(start, end, periods, reservation)
+
+
+def _microseconds(value: Decimal, *, rounding_up: bool) -> int:
+    whole = int(value)
+    return whole + 1 if rounding_up and whole < value else whole
