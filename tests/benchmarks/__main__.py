@@ -1,0 +1,97 @@
+"""Runs every ``bench_*`` module of this package and writes docs/performance.md, a section per module.
+
+A module takes part by defining ``run() -> list[dict[str, object]]`` (one dict per table row, the
+same keys in each). It may also define ``TITLE`` (else its name is used) and
+``notes(rows) -> str`` (markdown placed under its table, e.g. goals met or missed). The module's
+docstring introduces its section. ``python -m tests.benchmarks rating`` runs only the modules whose
+name contains one of the given words, and then leaves docs/performance.md alone unless ``--write``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import platform
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from types import ModuleType
+
+PACKAGE = Path(__file__).resolve().parent
+REPORT = PACKAGE.parents[1] / "docs" / "performance.md"
+
+
+def _modules(words: list[str]) -> list[ModuleType]:
+    names = sorted(m.name for m in pkgutil.iter_modules([str(PACKAGE)]) if m.name.startswith("bench_"))
+    if words:
+        names = [n for n in names if any(w in n for w in words)]
+    return [importlib.import_module(f"{__package__}.{name}") for name in names]
+
+
+def _pin_to_one_core() -> str:
+    """Benchmarks report one core's throughput; pinning keeps the scheduler from moving us around."""
+    if not hasattr(os, "sched_setaffinity"):
+        return "not pinned (no sched_setaffinity)"
+    cpu = max(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {cpu})
+    return f"pinned to CPU {cpu}"
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine() -> list[tuple[str, str]]:
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+    return [
+        ("date", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
+        ("cpu", f"{_cpu_model()} ({os.cpu_count()} logical CPUs)"),
+        ("python", f"{platform.python_implementation()} {platform.python_version()} on {platform.system()} {platform.release()}"),
+        ("load average (1, 5, 15 min) at start", load),
+    ]
+
+
+def table(rows: list[dict[str, object]]) -> list[str]:
+    if not rows:
+        return ["(no rows)"]
+    keys = list(rows[0])
+    cells = [[str(row.get(k, "")) for k in keys] for row in rows]
+    widths = [max(len(k), *(len(c[i]) for c in cells)) for i, k in enumerate(keys)]
+    line = lambda values: "| " + " | ".join(v.ljust(w) for v, w in zip(values, widths)) + " |"  # noqa: E731
+    return [line(keys), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *(line(c) for c in cells)]
+
+
+def main(argv: list[str]) -> int:
+    write = "--write" in argv
+    words = [a for a in argv if not a.startswith("--")]
+    write = write or not words
+    pinned = _pin_to_one_core()
+    info = machine() + [("affinity", pinned)]
+    out = ["# Performance", "",
+           "Written by `python -m tests.benchmarks` (`make bench`); figures are measured, never asserted in tests.",
+           "", *(f"- {k}: {v}" for k, v in info), ""]
+    for module in _modules(words):
+        title = getattr(module, "TITLE", module.__name__.rsplit(".", 1)[-1])
+        print(f"\n== {title}", flush=True)
+        rows = module.run()
+        lines = table(rows)
+        print("\n".join(lines))
+        notes = module.notes(rows) if hasattr(module, "notes") else ""
+        if notes:
+            print(notes)
+        out += [f"## {title}", "", (module.__doc__ or "").strip(), "", *lines, "", notes, ""]
+    if write:
+        REPORT.write_text("\n".join(out).rstrip() + "\n")
+        print(f"\nwrote {REPORT}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
