@@ -6,7 +6,7 @@ from attrs import frozen
 
 from application.authorization import Action, Actor, authorize
 from application.ports import Clock, UnitOfWorkFactory
-from domain.errors import NotFound
+from domain.errors import InvalidInput, NotFound
 from domain.identity import OrganizationSettings
 
 
@@ -33,6 +33,9 @@ async def update_settings(organization_id: str, settings: OrganizationSettings, 
         if organization is None:
             raise NotFound("organization", organization_id)
         organization.replace_settings(settings, clock.now())
+        if settings.default_tariff_id is not None and await uow.tariffs.get(organization_id,
+                                                                            settings.default_tariff_id) is None:
+            raise InvalidInput.field("default_tariff_id", "no such tariff in this organization")
         await uow.organizations.save(organization)
         await uow.commit()
     return SettingsView(organization_id, organization.settings)

@@ -19,6 +19,7 @@ from application.pagination import PageRequest
 from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from application.ports.meter_sink import MeterSink
 from application.ports.network import SessionFilter
+from application.session_pricing import freeze_pricing, price_if_completed
 from domain.charging import ChargingSession, MeterSample, SessionStatus, TransactionEvent, TransactionEventKind
 from domain.errors import NotFound
 from domain.ids import PREFIXES, new_id
@@ -126,6 +127,7 @@ async def start_transaction(cmd: StartTransaction, *, uow_factory: UnitOfWorkFac
             driver_id=authorization.driver_id,
             first=TransactionEvent(TransactionEventKind.STARTED, cmd.timestamp, meter_wh=cmd.meter_start_wh,
                                    id_tag=cmd.id_tag))
+        await freeze_pricing(uow, charge_point, session)
         await uow.sessions.add(session, start_key=start_key)
         if authorization.accepted:
             await _use_reservation(uow, charge_point, session, cmd.reservation_id, cmd.connector_id, now)
@@ -156,6 +158,7 @@ async def _fold(uow: UnitOfWork, charge_point: ChargePoint, transaction_id: str,
             id=new_id(PREFIXES["session"]), organization_id=charge_point.organization_id,
             charge_point_id=charge_point.id, transaction_id=transaction_id, connector_id=connector_id,
             evse_id=evse_id, driver_id=driver_id, first=event)
+        await freeze_pricing(uow, charge_point, session)
         await uow.sessions.add(session)
     else:
         samples = session.apply(event)
@@ -166,6 +169,9 @@ async def _fold(uow: UnitOfWork, charge_point: ChargePoint, transaction_id: str,
         await uow.sessions.save(session)
     if samples:
         await uow.sessions.add_samples(session, samples)
+    if session.status is SessionStatus.COMPLETED and session.cost is None:
+        await price_if_completed(uow, session)   # exactly once: in the unit of work that completes it
+        await uow.sessions.save(session)
     return session
 
 

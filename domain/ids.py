@@ -26,6 +26,9 @@ PREFIXES = {
     "session": "ses",
     "reservation": "rsv",
     "sample": "smp",
+    "tariff": "trf",
+    "plan": "pln",
+    "subscription": "sub",
 }
 
 

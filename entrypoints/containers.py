@@ -28,11 +28,13 @@ from application import (
     invitations,
     mail_relay,
     members,
+    memberships,
     network,
     organizations,
     reservations,
     sessions,
     settings,
+    tariffs,
     transactions,
 )
 
@@ -124,7 +126,7 @@ class UseCases(containers.DeclarativeContainer):
     get_driver = providers.Coroutine(drivers.get_driver, uow_factory=_uow)
     list_drivers = providers.Coroutine(drivers.list_drivers, uow_factory=_uow)
     list_sessions = providers.Coroutine(sessions.list_sessions, uow_factory=_uow)
-    get_session = providers.Coroutine(sessions.get_session, uow_factory=_uow)
+    get_session = providers.Coroutine(sessions.get_session, uow_factory=_uow, clock=_clock)
     send_command = providers.Coroutine(commands.send_command, uow_factory=_uow,
                                        commands=adapters.charge_point_commands)
     stop_session = providers.Coroutine(commands.stop_session, uow_factory=_uow,
@@ -135,6 +137,23 @@ class UseCases(containers.DeclarativeContainer):
     cancel_reservation = providers.Coroutine(reservations.cancel_reservation, uow_factory=_uow,
                                              commands=adapters.charge_point_commands, clock=_clock)
     expire_reservations = providers.Coroutine(reservations.expire_reservations, uow_factory=_uow, clock=_clock)
+
+    # Pricing: tariffs (versioned), assignments, quotes, membership plans and subscriptions.
+    create_tariff = providers.Coroutine(tariffs.create_tariff, uow_factory=_uow, clock=_clock)
+    get_tariff = providers.Coroutine(tariffs.get_tariff, uow_factory=_uow)
+    list_tariffs = providers.Coroutine(tariffs.list_tariffs, uow_factory=_uow)
+    update_tariff = providers.Coroutine(tariffs.update_tariff, uow_factory=_uow, clock=_clock)
+    assign_tariff_to_charge_point = providers.Coroutine(tariffs.assign_to_charge_point, uow_factory=_uow)
+    assign_tariff_to_location = providers.Coroutine(tariffs.assign_to_location, uow_factory=_uow)
+    quote = providers.Coroutine(tariffs.quote, uow_factory=_uow)
+    create_plan = providers.Coroutine(memberships.create_plan, uow_factory=_uow, clock=_clock)
+    update_plan = providers.Coroutine(memberships.update_plan, uow_factory=_uow)
+    get_plan = providers.Coroutine(memberships.get_plan, uow_factory=_uow)
+    list_plans = providers.Coroutine(memberships.list_plans, uow_factory=_uow)
+    subscribe = providers.Coroutine(memberships.subscribe, uow_factory=_uow, clock=_clock)
+    get_subscription = providers.Coroutine(memberships.get_subscription, uow_factory=_uow)
+    list_subscriptions = providers.Coroutine(memberships.list_subscriptions, uow_factory=_uow)
+    end_subscription = providers.Coroutine(memberships.end_subscription, uow_factory=_uow, clock=_clock)
 
     # What charge points report (the OCPP door).
     admit_charge_point = providers.Coroutine(network.admit_charge_point, uow_factory=_uow,

@@ -22,6 +22,9 @@ class InMemoryLocations(_Table):
         found = self.data.get(location_id)
         return copy.deepcopy(found) if found is not None and found.organization_id == organization_id else None
 
+    async def save(self, location: Location) -> None:
+        self._put(location.id, location)
+
     async def list(self, organization_id: str, page: PageRequest) -> Page[Location]:
         return _page([x for x in self.data.values() if x.organization_id == organization_id], page, lambda x: x.id)
 

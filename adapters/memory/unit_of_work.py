@@ -13,6 +13,7 @@ from adapters.memory.network import (
     InMemoryReservations,
     InMemorySessions,
 )
+from adapters.memory.pricing import InMemoryPlans, InMemorySubscriptions, InMemoryTariffs
 from adapters.memory.repositories import (
     InMemoryAccessTokens,
     InMemoryApiKeys,
@@ -24,7 +25,8 @@ from adapters.memory.repositories import (
 )
 
 _TABLES = ("users", "organizations", "members", "invitations", "api_keys", "access_tokens", "outbox",
-           "locations", "charge_points", "drivers", "sessions", "samples", "reservations")
+           "locations", "charge_points", "drivers", "sessions", "samples", "reservations",
+           "tariffs", "plans", "subscriptions")
 
 
 class InMemoryStore:
@@ -57,6 +59,9 @@ class InMemoryUnitOfWork:
         self.drivers = InMemoryDrivers(t["drivers"])
         self.sessions = InMemorySessions(t["sessions"], t["samples"], t["drivers"])
         self.reservations = InMemoryReservations(t["reservations"])
+        self.tariffs = InMemoryTariffs(t["tariffs"])
+        self.plans = InMemoryPlans(t["plans"])
+        self.subscriptions = InMemorySubscriptions(t["subscriptions"])
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -85,3 +90,4 @@ class InMemoryUnitOfWork:
         self.drivers.data = t["drivers"]
         self.sessions.data, self.sessions.sample_data, self.sessions.drivers = t["sessions"], t["samples"], t["drivers"]
         self.reservations.data = t["reservations"]
+        self.tariffs.data, self.plans.data, self.subscriptions.data = t["tariffs"], t["plans"], t["subscriptions"]

@@ -13,6 +13,7 @@ from application.ports.network import (
     ReservationRepository,
     SessionRepository,
 )
+from application.ports.pricing import PlanRepository, SubscriptionRepository, TariffRepository
 from application.ports.repositories import (
     AccessTokenRepository,
     ApiKeyRepository,
@@ -37,6 +38,9 @@ class UnitOfWork(Protocol):
     drivers: DriverRepository
     sessions: SessionRepository
     reservations: ReservationRepository
+    tariffs: TariffRepository
+    plans: PlanRepository
+    subscriptions: SubscriptionRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from attrs import define, field, frozen
 
@@ -74,6 +75,11 @@ class ChargingSession:
     offline: bool = False
     seen_seq_nos: set[int] = field(factory=set)
     last_event_at: datetime | None = None
+    # Pricing, frozen when the session opens: the tariff version (and membership plan) in force then.
+    tariff_id: str | None = None
+    tariff_version: int | None = None
+    plan_id: str | None = None
+    cost: Any = None                     # domain.pricing.SessionCost once priced, exactly once
 
     @classmethod
     def open(cls, *, id: str, organization_id: str, charge_point_id: str, transaction_id: str,

@@ -55,6 +55,7 @@ class ChargePoint:
     connectors: list[Connector] = field(factory=list)
     next_transaction_id: int = 1
     next_reservation_id: int = 1
+    tariff_id: str | None = None          # assigned tariff; the most specific wins
 
     @staticmethod
     def validate_registration(identity: object, password: object, evses: list[tuple[int, list[int]]]) -> None:

@@ -29,6 +29,7 @@ class Location:
     longitude: Decimal | None = None
     site_owner_id: str | None = None
     project_id: str | None = None
+    tariff_id: str | None = None          # assigned tariff; the most specific wins
 
     @staticmethod
     def validate(*, name: object, address: object, city: object, country: object, timezone: object,

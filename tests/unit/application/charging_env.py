@@ -6,7 +6,17 @@ import functools
 from types import SimpleNamespace
 
 from adapters.memory import InMemoryMeterSink, InMemoryStore
-from application import charge_point_events, commands, drivers, network, reservations, sessions, transactions
+from application import (
+    charge_point_events,
+    commands,
+    drivers,
+    memberships,
+    network,
+    reservations,
+    sessions,
+    tariffs,
+    transactions,
+)
 from application.drivers import CreateDriver
 from application.network import CreateLocation, RegisterChargePoint
 from tests.fakes import FakeChargePoints, FakeClock, FastHasher
@@ -36,7 +46,15 @@ async def charging_env(base) -> SimpleNamespace:
     env.transaction_event = p(transactions.transaction_event, uow_factory=uow, sink=InMemoryMeterSink(store),
                               clock=clock)
     env.list_sessions = p(sessions.list_sessions, uow_factory=uow)
-    env.get_session = p(sessions.get_session, uow_factory=uow)
+    env.get_session = p(sessions.get_session, uow_factory=uow, clock=clock)
+    env.create_tariff = p(tariffs.create_tariff, uow_factory=uow, clock=clock)
+    env.update_tariff = p(tariffs.update_tariff, uow_factory=uow, clock=clock)
+    env.assign_cp = p(tariffs.assign_to_charge_point, uow_factory=uow)
+    env.assign_location = p(tariffs.assign_to_location, uow_factory=uow)
+    env.quote = p(tariffs.quote, uow_factory=uow)
+    env.create_plan = p(memberships.create_plan, uow_factory=uow, clock=clock)
+    env.subscribe = p(memberships.subscribe, uow_factory=uow, clock=clock)
+    env.end_subscription = p(memberships.end_subscription, uow_factory=uow, clock=clock)
     env.send_command = p(commands.send_command, uow_factory=uow, commands=fleet)
     env.stop_session = p(commands.stop_session, uow_factory=uow, commands=fleet)
     env.create_reservation = p(reservations.create_reservation, uow_factory=uow, commands=fleet, clock=clock)
