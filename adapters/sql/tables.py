@@ -181,6 +181,9 @@ locations = Table(
     _id("site_owner_id", nullable=True),
     _id("project_id", nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
+    # The assigned tariff, if any. No foreign key: like organizations.default_tariff_id it names a
+    # tariff that pricing looks up (and does without when it is gone).
+    _id("tariff_id", nullable=True),
     UniqueConstraint("organization_id", "id"),
 )
 
@@ -204,6 +207,7 @@ charge_points = Table(
     Column("last_boot_at", UtcDateTime, nullable=True),
     Column("next_transaction_id", Integer, nullable=False),
     Column("next_reservation_id", Integer, nullable=False),
+    _id("tariff_id", nullable=True),
     UniqueConstraint("organization_id", "id"),
     Index(None, "organization_id", "location_id", "id"),
     ForeignKeyConstraint(["organization_id", "location_id"], ["locations.organization_id", "locations.id"]),
@@ -282,6 +286,17 @@ sessions = Table(
     # The start message's own fields, so a retried StartTransaction finds its session. NULLs are
     # distinct in a UNIQUE constraint on both engines: sessions opened otherwise have none.
     Column("start_key", Text, nullable=True),
+    # Pricing, frozen when the session opens (all NULL when unpriced): the tariff version and plan.
+    # No foreign keys, as for the charge point's tariff_id: a session outlives what priced it.
+    _id("tariff_id", nullable=True),
+    Column("tariff_version", Integer, nullable=True),
+    _id("plan_id", nullable=True),
+    # The cost, written once when the session completes: NULL columns until then.
+    Column("cost_currency", String(3), nullable=True),
+    Column("cost_total_excl_vat", ExactDecimal, nullable=True),
+    Column("cost_vat", ExactDecimal, nullable=True),
+    Column("cost_total", ExactDecimal, nullable=True),
+    Column("cost_breakdown", JSON, nullable=True),
     UniqueConstraint("organization_id", "id"),
     UniqueConstraint("charge_point_id", "transaction_id"),
     UniqueConstraint("charge_point_id", "start_key"),
@@ -337,4 +352,58 @@ reservations = Table(
     ForeignKeyConstraint(["organization_id", "charge_point_id"],
                          ["charge_points.organization_id", "charge_points.id"]),
     ForeignKeyConstraint(["organization_id", "session_id"], ["sessions.organization_id", "sessions.id"]),
+)
+
+# Pricing. A tariff is its versions: every update adds one and a stored version never changes, so a
+# session keeps pricing by the version in force when it started. A version is stored as the tariff's
+# JSON document (``tariff_to_json``), read back with ``parse_tariff``: only the REST shape is kept.
+
+tariffs = Table(
+    "tariffs", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), ForeignKey("organizations.id"), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("organization_id", "id"),
+)
+
+tariff_versions = Table(
+    "tariff_versions", metadata,
+    Column("organization_id", String(ID), nullable=False),
+    _id("tariff_id"),
+    Column("version", Integer, nullable=False),
+    Column("document", JSON, nullable=False),
+    Column("valid_from", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("organization_id", "tariff_id", "version"),
+    ForeignKeyConstraint(["organization_id", "tariff_id"], ["tariffs.organization_id", "tariffs.id"]),
+)
+
+membership_plans = Table(
+    "membership_plans", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), ForeignKey("organizations.id"), nullable=False),
+    Column("name", String(NAME), nullable=False),
+    Column("monthly_fee_amount", ExactDecimal, nullable=False),
+    Column("monthly_fee_currency", String(3), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    # Either the plan's own tariff (no foreign key, as elsewhere) or a discount percentage.
+    _id("tariff_id", nullable=True),
+    Column("discount_percent", ExactDecimal, nullable=True),
+    UniqueConstraint("organization_id", "id"),
+)
+
+subscriptions = Table(
+    "subscriptions", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), nullable=False),
+    _id("plan_id"),
+    _id("driver_id"),
+    Column("starts_at", UtcDateTime, nullable=False),
+    Column("ends_at", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("organization_id", "id"),
+    # "The driver's subscription in force at this instant", asked as every session opens.
+    Index(None, "organization_id", "driver_id", "starts_at"),
+    Index(None, "organization_id", "plan_id", "id"),
+    ForeignKeyConstraint(["organization_id", "plan_id"], ["membership_plans.organization_id", "membership_plans.id"]),
+    ForeignKeyConstraint(["organization_id", "driver_id"], ["drivers.organization_id", "drivers.id"]),
 )

@@ -16,8 +16,11 @@ from adapters.sql.repositories import (
     SqlMembers,
     SqlOrganizations,
     SqlOutbox,
+    SqlPlans,
     SqlReservations,
     SqlSessions,
+    SqlSubscriptions,
+    SqlTariffs,
     SqlUsers,
 )
 
@@ -41,6 +44,9 @@ class SqlUnitOfWork:
     drivers: SqlDrivers
     sessions: SqlSessions
     reservations: SqlReservations
+    tariffs: SqlTariffs
+    plans: SqlPlans
+    subscriptions: SqlSubscriptions
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -62,6 +68,9 @@ class SqlUnitOfWork:
         self.drivers = SqlDrivers(connection)
         self.sessions = SqlSessions(connection)
         self.reservations = SqlReservations(connection)
+        self.tariffs = SqlTariffs(connection)
+        self.plans = SqlPlans(connection)
+        self.subscriptions = SqlSubscriptions(connection)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

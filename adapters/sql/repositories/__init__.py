@@ -9,9 +9,11 @@ from adapters.sql.repositories.locations import SqlLocations
 from adapters.sql.repositories.members import SqlMembers
 from adapters.sql.repositories.organizations import SqlOrganizations
 from adapters.sql.repositories.outbox import SqlOutbox
+from adapters.sql.repositories.pricing import SqlPlans, SqlSubscriptions, SqlTariffs
 from adapters.sql.repositories.reservations import SqlReservations
 from adapters.sql.repositories.sessions import SqlSessions
 from adapters.sql.repositories.users import SqlUsers
 
 __all__ = ["SqlAccessTokens", "SqlApiKeys", "SqlChargePoints", "SqlDrivers", "SqlInvitations", "SqlLocations",
-           "SqlMembers", "SqlOrganizations", "SqlOutbox", "SqlReservations", "SqlSessions", "SqlUsers"]
+           "SqlMembers", "SqlOrganizations", "SqlOutbox", "SqlPlans", "SqlReservations", "SqlSessions",
+           "SqlSubscriptions", "SqlTariffs", "SqlUsers"]

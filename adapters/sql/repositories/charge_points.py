@@ -33,7 +33,8 @@ def charge_point_to_row(charge_point: ChargePoint) -> dict[str, Any]:
             "ocpp_version": cp.ocpp_version, "registration_status": cp.registration_status.value,
             "validation_mode": cp.validation_mode.value, "online": cp.online,
             "last_heartbeat_at": cp.last_heartbeat_at, "last_boot_at": cp.last_boot_at,
-            "next_transaction_id": cp.next_transaction_id, "next_reservation_id": cp.next_reservation_id}
+            "next_transaction_id": cp.next_transaction_id, "next_reservation_id": cp.next_reservation_id,
+            "tariff_id": cp.tariff_id}
 
 
 def connector_rows(charge_point: ChargePoint) -> dict[ConnectorKey, dict[str, Any]]:
@@ -51,7 +52,8 @@ def charge_point_from_row(row: Row[Any], connector_list: list[Connector]) -> Cha
         registration_status=RegistrationStatus(row.registration_status),
         validation_mode=ValidationMode(row.validation_mode), online=row.online,
         last_heartbeat_at=row.last_heartbeat_at, last_boot_at=row.last_boot_at, connectors=connector_list,
-        next_transaction_id=row.next_transaction_id, next_reservation_id=row.next_reservation_id)
+        next_transaction_id=row.next_transaction_id, next_reservation_id=row.next_reservation_id,
+        tariff_id=row.tariff_id)
 
 
 def _connector(row: Any, prefix: str = "") -> Connector:

@@ -14,6 +14,7 @@ from application.pagination import Page, PageRequest
 from application.ports.network import SessionFilter
 from domain.charging import ChargingSession, MeterSample, SessionStatus
 from domain.charging.sessions import Reading
+from domain.pricing import SessionCost
 
 # "No phase" and "no location" in the sample key: NULLs never compare equal, so they would not dedupe.
 NONE = ""
@@ -29,7 +30,26 @@ def session_to_row(session: ChargingSession) -> dict[str, Any]:
             "first_reading_at": first.timestamp if first else None, "first_reading_wh": first.wh if first else None,
             "last_reading_at": last.timestamp if last else None, "last_reading_wh": last.wh if last else None,
             "stop_reason": s.stop_reason, "offline": s.offline, "seen_seq_nos": sorted(s.seen_seq_nos),
-            "last_event_at": s.last_event_at}
+            "last_event_at": s.last_event_at, "tariff_id": s.tariff_id, "tariff_version": s.tariff_version,
+            "plan_id": s.plan_id} | cost_to_row(s.cost)
+
+
+# Written once, by the unit of work that completes the session; the meter sink never overwrites them.
+COST_COLUMNS = ("cost_currency", "cost_total_excl_vat", "cost_vat", "cost_total", "cost_breakdown")
+
+
+def cost_to_row(cost: SessionCost | None) -> dict[str, Any]:
+    if cost is None:
+        return dict.fromkeys(COST_COLUMNS)
+    return {"cost_currency": cost.currency, "cost_total_excl_vat": cost.total_excl_vat, "cost_vat": cost.vat,
+            "cost_total": cost.total, "cost_breakdown": cost.breakdown}
+
+
+def cost_from_row(row: Row[Any]) -> SessionCost | None:
+    if row.cost_currency is None:
+        return None
+    return SessionCost(currency=row.cost_currency, total_excl_vat=row.cost_total_excl_vat, vat=row.cost_vat,
+                       total=row.cost_total, breakdown=row.cost_breakdown)
 
 
 def session_from_row(row: Row[Any]) -> ChargingSession:
@@ -41,7 +61,8 @@ def session_from_row(row: Row[Any]) -> ChargingSession:
         evse_id=row.evse_id, id_tag=row.id_tag, driver_id=row.driver_id, started_at=row.started_at,
         stopped_at=row.stopped_at, meter_start_wh=row.meter_start_wh, meter_stop_wh=row.meter_stop_wh,
         first_reading=first, last_reading=last, stop_reason=row.stop_reason, offline=row.offline,
-        seen_seq_nos=set(row.seen_seq_nos), last_event_at=row.last_event_at)
+        seen_seq_nos=set(row.seen_seq_nos), last_event_at=row.last_event_at, tariff_id=row.tariff_id,
+        tariff_version=row.tariff_version, plan_id=row.plan_id, cost=cost_from_row(row))
 
 
 def sample_rows(session: ChargingSession, samples: Iterable[MeterSample]) -> list[dict[str, Any]]:
@@ -73,7 +94,8 @@ async def insert_samples(connection: AsyncConnection, rows: list[dict[str, Any]]
 
 async def upsert_summaries(connection: AsyncConnection, rows: list[dict[str, Any]]) -> None:
     """Store sessions as given (every column but ``start_key``) in one statement, inserting any not stored yet,
-    except that a completed session is not overwritten by one that is not.
+    except that a completed session is not overwritten by one that is not, and a stored cost is kept
+    (only the unit of work that completes a session prices it; the sink's copy never carries the cost).
 
     One row per session (a statement may not update a row twice); sorted, so every writer locks
     sessions in the same order.
@@ -85,7 +107,8 @@ async def upsert_summaries(connection: AsyncConnection, rows: list[dict[str, Any
         # A late summary (a meter record read before the session ended) never reopens a completed one.
         keeps_completed = (sessions.c.status != "completed") | (insert.excluded.status == "completed")
         return insert.on_conflict_do_update(index_elements=[sessions.c.id], where=keeps_completed,
-                                            set_={name: insert.excluded[name] for name in rows[0] if name != "id"})
+                                            set_={name: insert.excluded[name] for name in rows[0]
+                                                  if name != "id" and name not in COST_COLUMNS})
 
     await insert_many(connection, sessions, sorted(rows, key=lambda row: row["id"]), replace)
 

@@ -21,6 +21,7 @@ from domain.identity import (
     User,
 )
 from domain.ids import PREFIXES, new_id
+from domain.money import Money
 from domain.network import (
     ChargePoint,
     Connector,
@@ -31,6 +32,8 @@ from domain.network import (
     ReservationStatus,
     ValidationMode,
 )
+from domain.pricing import MembershipPlan, SessionCost, Subscription, TariffRecord
+from domain.tariffs import Tariff, parse_tariff
 
 # Microseconds and a non-UTC offset: both must survive storage as the same instant.
 NOW = datetime(2026, 5, 9, 12, 30, 15, 123456, tzinfo=UTC)
@@ -138,3 +141,56 @@ def a_reservation(charge_point: ChargePoint, ocpp_id: int, *, expires_at: dateti
                        charge_point_id=charge_point.id, connector_id=1, id_tag="RESERVED-1", expires_at=expires_at,
                        ocpp_reservation_id=ocpp_id, created_at=NOW, status=status,
                        closed_at=NOW if status is not ReservationStatus.ACTIVE else None)
+
+
+def a_tariff_document(energy_price: str = "0.305") -> dict:
+    """Most of what a tariff can say: alt texts and URL, price bounds, restrictions, every dimension."""
+    return {
+        "id": "DAY-NIGHT-1", "name": "Day and night", "currency": "EUR", "type": "REGULAR",
+        "tariff_alt_text": [{"language": "en", "text": "Day and night"}, {"language": "de", "text": "Tag und Nacht"}],
+        "tariff_alt_url": "https://example.com/tariffs/day-night",
+        "min_price": {"excl_vat": "0.50", "incl_vat": "0.605"}, "max_price": {"excl_vat": "99.123456"},
+        "elements": [
+            {"price_components": [{"type": "ENERGY", "price": energy_price, "vat": "21.5", "step_size": 1},
+                                  {"type": "PARKING_TIME", "price": "2.000001", "vat": "21", "step_size": 300}],
+             "restrictions": {"start_time": "08:00", "end_time": "22:00", "min_kwh": "0.5", "max_duration": 7200,
+                              "day_of_week": ["MONDAY", "FRIDAY"]}},
+            {"price_components": [{"type": "FLAT", "price": "1.00", "vat": "0", "step_size": 0},
+                                  {"type": "ENERGY", "price": "0.20", "vat": "21", "step_size": 1}]},
+        ],
+        "start_date_time": "2026-01-01T00:00:00Z",
+    }
+
+
+def a_tariff(energy_price: str = "0.305") -> Tariff:
+    return parse_tariff(a_tariff_document(energy_price))
+
+
+def a_tariff_record(organization: Organization) -> TariffRecord:
+    return TariffRecord.create(id=new_id(PREFIXES["tariff"]), organization_id=organization.id, tariff=a_tariff(),
+                               now=NOW)
+
+
+def a_plan(organization: Organization, *, tariff_id: str | None = None,
+           discount_percent: Decimal | None = None) -> MembershipPlan:
+    """A discount plan unless given a tariff; the fee with more digits than a float holds."""
+    if tariff_id is None and discount_percent is None:
+        discount_percent = Decimal("12.5")
+    return MembershipPlan(id=new_id(PREFIXES["plan"]), organization_id=organization.id, name="Commuter",
+                          monthly_fee=Money(Decimal("9.990000000000000001"), "EUR"), created_at=NOW,
+                          tariff_id=tariff_id, discount_percent=discount_percent)
+
+
+def a_subscription(plan: MembershipPlan, driver: Driver, *, starts_at: datetime = NOW,
+                   ends_at: datetime | None = None) -> Subscription:
+    return Subscription(id=new_id(PREFIXES["subscription"]), organization_id=plan.organization_id, plan_id=plan.id,
+                        driver_id=driver.id, starts_at=starts_at, created_at=NOW, ends_at=ends_at)
+
+
+def a_cost() -> SessionCost:
+    return SessionCost(currency="EUR", total_excl_vat=Decimal("12.34"), vat=Decimal("2.5914"),
+                       total=Decimal("14.9314"),
+                       breakdown={"currency": "EUR", "total": "14.93", "lines": [
+                           {"type": "ENERGY", "quantity": "41.1333", "price": "0.30",
+                            "nested": {"a": [1, None, True]}}],
+                           "empty": {}, "unicode": "Straße ✓"})

@@ -32,6 +32,7 @@ def repository_for(uow: UnitOfWork, obj: Any) -> Any:
         "Invitation": uow.invitations, "ApiKey": uow.api_keys, "AccessToken": uow.access_tokens,
         "OutboundEmail": uow.outbox, "Location": uow.locations, "ChargePoint": uow.charge_points,
         "Driver": uow.drivers, "ChargingSession": uow.sessions, "Reservation": uow.reservations,
+        "TariffRecord": uow.tariffs, "MembershipPlan": uow.plans, "Subscription": uow.subscriptions,
     }[type(obj).__name__]
 
 

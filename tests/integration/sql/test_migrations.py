@@ -39,10 +39,19 @@ async def _tables(url: str) -> set[str]:
         await database.dispose()
 
 
+async def _columns(url: str, table: str) -> set[str]:
+    database = Database(url)
+    try:
+        async with database.engine.connect() as connection:
+            return {c["name"] for c in await connection.run_sync(lambda c: inspect(c).get_columns(table))}
+    finally:
+        await database.dispose()
+
+
 def test_the_migrations_ship_inside_the_package() -> None:
     assert MIGRATIONS == Path(migrate.__file__).parent / "migrations"
     assert (MIGRATIONS / "env.py").is_file() and (MIGRATIONS / "script.py.mako").is_file()
-    assert head_revision() == "0002"
+    assert head_revision() == "0003"
 
 
 async def test_upgrade_an_empty_database_to_head(empty_database_url: str) -> None:
@@ -70,12 +79,22 @@ async def test_the_migrated_schema_is_exactly_the_tables_module(empty_database_u
     assert await _diff(empty_database_url, metadata) == []
 
 
+NETWORK_TABLES = {"locations", "charge_points", "connectors", "drivers", "driver_id_tags", "sessions", "meter_samples",
+                  "reservations"}
+PRICING_SESSION_COLUMNS = {"tariff_id", "tariff_version", "plan_id", "cost_currency", "cost_total_excl_vat",
+                           "cost_vat", "cost_total", "cost_breakdown"}
 IDENTITY_TABLES = {"users", "organizations", "members", "invitations", "api_keys", "access_tokens", "mail_outbox",
                    "idempotency_keys"}
 
 
 async def test_downgrade_step_by_step_and_up_again(empty_database_url: str) -> None:
     await upgrade(empty_database_url)
+    await downgrade(empty_database_url, "0002")
+    assert await current_revision(empty_database_url) == "0002"
+    assert await _tables(empty_database_url) == (IDENTITY_TABLES | NETWORK_TABLES | {"alembic_version"})
+    assert not await _columns(empty_database_url, "sessions") & PRICING_SESSION_COLUMNS
+    assert "tariff_id" not in await _columns(empty_database_url, "charge_points")
+    assert "tariff_id" not in await _columns(empty_database_url, "locations")
     await downgrade(empty_database_url, "0001")
     assert await current_revision(empty_database_url) == "0001"
     assert await _tables(empty_database_url) == IDENTITY_TABLES | {"alembic_version"}
