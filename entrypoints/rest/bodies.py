@@ -19,7 +19,7 @@ from domain.network.charge_points import MAX_PASSWORD as MAX_OCPP_PASSWORD
 from domain.network.drivers import MAX_ID_TAGS
 from domain.network.locations import MAX_ADDRESS
 from domain.validation import MAX_EMAIL, MAX_NAME
-from entrypoints.rest.schema import decimal, described, integer, items, text
+from entrypoints.rest.schema import FreeForm, decimal, described, integer, items, text
 
 MAX_TOKEN = 200
 MAX_TIMEZONE = 64
@@ -319,3 +319,89 @@ class SetChargingProfileBody:
 @frozen
 class ClearCacheBody:
     """Clear the charge point's authorization cache. The body is an empty object."""
+
+
+# ---------------------------------------------------------------- pricing
+
+MAX_METER_VALUES = 10_000
+EXAMPLE_TARIFF = {
+    "name": "Standard AC", "currency": "EUR",
+    "elements": [
+        {"price_components": [{"type": "ENERGY", "price": "0.30", "vat": "20", "step_size": 1}]},
+        {"price_components": [{"type": "PARKING_TIME", "price": "2.00", "vat": "20", "step_size": 300}],
+         "restrictions": {"start_time": "08:00", "end_time": "20:00"}},
+    ],
+    "min_price": {"excl_vat": "0.50"},
+}
+
+
+class TariffBody(FreeForm):
+    """An OCPI 2.2.1 tariff: `{name?, currency, elements: [{price_components: [{type: ENERGY|TIME|PARKING_TIME|FLAT,
+    price, vat?, step_size}], restrictions?: {start_time, end_time, start_date, end_date, min_kwh, max_kwh,
+    min_current, max_current, min_power, max_power, min_duration, max_duration, day_of_week}}], min_price?:
+    {excl_vat, incl_vat?}, max_price?: {excl_vat, incl_vat?}}`. Prices are decimal strings excluding VAT (a JSON
+    number is refused); `vat` is a percentage, absent for no VAT. Unknown fields are refused, and every field at
+    fault is named with its path (`elements[0].price_components[1].price`)."""
+
+    example = EXAMPLE_TARIFF
+
+
+@frozen
+class TariffAssignmentBody:
+    """The tariff that prices sessions here; null clears it (the next level's applies)."""
+
+    tariff_id: str | None = text(MAX_ID, "The tariff (`trf_…`), or null.", example="trf_01JD0000000000000000000000")
+
+
+@frozen
+class MeterValueBody:
+    """A reading of the energy register."""
+
+    timestamp: datetime = described("When it was read.", example="2026-01-15T09:30:00Z")
+    value_wh: Decimal = decimal("The register, in Wh (a decimal string).", 32, signed=False, example="12345")
+
+
+@frozen
+class QuoteBody:
+    """A session to price: total energy spread over the time at constant power, or measured meter values."""
+
+    start: datetime = described("When charging starts.", example="2026-01-15T09:00:00Z")
+    end: datetime = described("When the car leaves.", example="2026-01-15T11:00:00Z")
+    energy_kwh: Decimal | None = decimal("Energy delivered, in kWh (needed without `meter_values`).", 32,
+                                         signed=False, example="22.5", default=None)
+    max_power_kw: Decimal | None = decimal("The most the car can draw, in kW: energy flows at this power until "
+                                           "done, then the car parks. Without it, energy spreads over the whole "
+                                           "time.", 32, signed=False, example="11", default=None)
+    location_timezone: str | None = text(MAX_TIMEZONE, "IANA time zone the tariff's times of day are read in "
+                                         "(default: the organization's).", example="Europe/Berlin", default=None)
+    meter_values: list[MeterValueBody] = items("Energy register readings over the session; they replace "
+                                               "`energy_kwh`.", max_items=MAX_METER_VALUES, factory=list)
+
+
+@frozen
+class MoneyBody:
+    """An amount of money."""
+
+    amount: Decimal = decimal("A decimal string in the currency's unit.", 32, signed=False, example="9.99")
+    currency: str = text(3, "ISO 4217 currency code.", example="EUR")
+
+
+@frozen
+class MembershipPlanBody:
+    """A membership plan; a PUT replaces it. A plan has either its own tariff or a discount, not both."""
+
+    name: str = text(MAX_NAME, "Display name of the plan.", example="Commuter")
+    monthly_fee: MoneyBody = described("What a member pays a month.")
+    tariff_id: str | None = text(MAX_ID, "The tariff members charge at (`trf_…`).", default=None)
+    discount_percent: Decimal | None = decimal("A discount on the usual tariff, above 0 and at most 100.", 16,
+                                               signed=False, example="15", default=None)
+
+
+@frozen
+class SubscriptionBody:
+    """A driver joins a plan."""
+
+    plan_id: str = text(MAX_ID, "The plan (`pln_…`).", example="pln_01JD0000000000000000000000")
+    driver_id: str = text(MAX_ID, "The driver (`drv_…`).", example="drv_01JD0000000000000000000000")
+    starts_at: datetime | None = described("When the membership starts (default: now).", default=None)
+    ends_at: datetime | None = described("When it ends (default: open-ended).", default=None)

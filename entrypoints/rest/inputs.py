@@ -30,6 +30,9 @@ PATH_IDS: dict[str, tuple[str | None, str]] = {
     "driver_id": ("drv", "driver"),
     "session_id": ("ses", "session"),
     "reservation_id": ("rsv", "reservation"),
+    "tariff_id": ("trf", "tariff"),
+    "plan_id": ("pln", "plan"),
+    "subscription_id": ("sub", "subscription"),
 }
 ORGANIZATION_HEADER = "X-Organization-Id"
 

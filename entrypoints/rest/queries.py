@@ -42,3 +42,9 @@ class ReservationQuery:
     status: ReservationStatus | None = parameter(
         "Filter by status: active, used, expired, or cancelled (as of now: an unused reservation past its "
         "expiry is expired).")
+
+
+@frozen
+class SubscriptionQuery:
+    driver_id: str | None = parameter("Only this driver's subscriptions (`drv_…`).", max_length=MAX_ID)
+    plan_id: str | None = parameter("Only subscriptions to this plan (`pln_…`).", max_length=MAX_ID)

@@ -43,6 +43,22 @@ UNSIGNED_DECIMAL_PATTERN = r"^[0-9]+(\.[0-9]+)?$"
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 
 
+class FreeForm:
+    """A body the edge only checks to be a JSON object: its fields are the domain's to validate (and name).
+
+    Subclasses set ``example`` (published in the schema); the object itself is in ``document``.
+    """
+
+    example: typing.ClassVar[dict[str, Any]] = {}
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+
+
+def _free_form(kind: Any) -> bool:
+    return isinstance(kind, type) and issubclass(kind, FreeForm)
+
+
 def text(max_length: int, description: str, *, example: str | None = None,
          default: Any = attrs.NOTHING) -> Any:
     """A string field; ``max_length`` is enforced at the edge and published in the schema."""
@@ -131,6 +147,10 @@ def parse(cls: type[T], value: object) -> T:
     if not isinstance(value, dict):
         errors.add("", "the request body must be a JSON object")
         errors.raise_if_any()
+    if _free_form(cls):
+        _check_free_text(value, "", errors)
+        errors.raise_if_any()
+        return typing.cast(T, cls(typing.cast(dict, value)))
     result = _check(cls, value, "", {}, errors)
     errors.raise_if_any()
     return typing.cast(T, result)
@@ -192,6 +212,20 @@ def _check_str(value: object, path: str, meta: dict[str, Any], errors: FieldErro
         errors.add(path, "must be valid Unicode text")
         return _INVALID
     return value
+
+
+def _check_free_text(value: object, path: str, errors: FieldErrors) -> None:
+    """In a free-form body, every string (keys too) is refused with NUL or a lone surrogate, as declared ones are."""
+    if isinstance(value, str):
+        _check_str(value, path, {}, errors)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_free_text(item, f"{path}[{i}]", errors)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            key_path = _join(path, key)
+            if _check_str(key, key_path, {}, errors) is not _INVALID:
+                _check_free_text(item, key_path, errors)
 
 
 def _check_int(value: object, path: str, meta: dict[str, Any], errors: FieldErrors) -> Any:
@@ -385,6 +419,11 @@ class SchemaBuilder:
             return {"type": "string", "format": "date-time", "pattern": TIMESTAMP_PATTERN, "maxLength": MAX_TIMESTAMP}
         if isinstance(kind, type) and issubclass(kind, enum.Enum):
             return {"type": "string", "enum": [m.value for m in kind]}
+        if _free_form(kind):
+            if kind.__name__ not in self.components:
+                self.components[kind.__name__] = {"type": "object", "description": " ".join((kind.__doc__ or "").split()),
+                                                  "examples": [kind.example]}
+            return {"$ref": self.ref_prefix + kind.__name__}
         if attrs.has(kind):
             return {"$ref": self.ref_prefix + self._component(kind, request)}
         raise TypeError(f"no JSON declaration for {kind!r}")

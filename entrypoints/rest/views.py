@@ -22,6 +22,9 @@ from domain.charging import ChargingSession, MeterSample, SessionStatus
 from domain.charging.meter import POWER
 from domain.identity import ApiKey, Invitation, InvitationStatus, Notifications, Organization, Role, User
 from domain.identity.organizations import OrganizationSettings
+from domain.money import Money
+from domain.pricing import MembershipPlan, SessionCost, Subscription, TariffRecord
+from domain.tariffs.parse import tariff_to_json
 from domain.network import (
     ChargePoint,
     Connector,
@@ -362,11 +365,18 @@ class MoneyOut:
 
 @frozen
 class SessionCostOut:
-    """What a session costs (rated against its tariff)."""
+    """What a completed session costs, rated against its tariff (rounded to the currency's minor unit)."""
 
-    total: MoneyOut
-    total_excl_vat: MoneyOut
-    vat: MoneyOut
+    currency: str = described("ISO 4217 currency code.")
+    total: str = described("Including VAT, a decimal string.")
+    total_excl_vat: str = described("Excluding VAT, a decimal string.")
+    vat: str = described("The VAT, a decimal string.")
+
+    @classmethod
+    def of(cls, cost: SessionCost | None) -> SessionCostOut | None:
+        if cost is None:
+            return None
+        return cls(cost.currency, format(cost.total, "f"), format(cost.total_excl_vat, "f"), format(cost.vat, "f"))
 
 
 SESSION_STATUS = ("`started`: the transaction began and no energy has flowed yet; `active`: energy is "
@@ -392,15 +402,17 @@ class SessionOut:
     meter_stop_wh: str | None = described("The energy register at the stop, in Wh (decimal string).")
     stop_reason: str | None
     offline: bool = described("Some of its messages were sent while the charge point was offline.")
-    cost: SessionCostOut | None = described("Null until sessions are rated against a tariff.")
-    tariff_id: str | None = described("The tariff it is rated with; null until sessions are rated.")
+    cost: SessionCostOut | None = described("Null until it completes, and for a session no tariff prices.")
+    tariff_id: str | None = described("The tariff that prices it (chosen when it starts); null when none applies.")
+    tariff_version: int | None = described("The version of that tariff in force when it started.")
+    plan_id: str | None = described("The membership plan of its driver when it started, if any.")
 
     @classmethod
     def fields_of(cls, session: ChargingSession) -> tuple[Any, ...]:
         s = session
         return (s.id, s.charge_point_id, s.connector_id, s.evse_id, s.id_tag, s.driver_id, s.status, s.started_at,
                 s.stopped_at, _thousandths(s.energy_kwh), _decimal(s.meter_start_wh), _decimal(s.meter_stop_wh),
-                s.stop_reason, s.offline, None, None)
+                s.stop_reason, s.offline, SessionCostOut.of(s.cost), s.tariff_id, s.tariff_version, s.plan_id)
 
     @classmethod
     def of(cls, session: ChargingSession) -> SessionOut:
@@ -457,6 +469,178 @@ class ReservationOut:
 
 
 @frozen
+class PriceOut:
+    """A price limit."""
+
+    excl_vat: str = described("Excluding VAT, a decimal string.")
+    incl_vat: str | None = described("Including VAT; null: the VAT of the session's lines applies.")
+
+
+@frozen
+class TariffVersionOut:
+    """One version of a tariff: an update makes a new one, and sessions keep the version they started with."""
+
+    version: int
+    valid_from: datetime
+
+
+@frozen
+class TariffOut:
+    """A tariff (OCPI 2.2.1 model), as its current version has it."""
+
+    id: str = described("The tariff id (`trf_…`).")
+    version: int = described("The current version, from 1; each PUT adds one.")
+    name: str | None
+    currency: str = described("ISO 4217 currency code.")
+    type: str | None = described("OCPI tariff type (AD_HOC_PAYMENT, PROFILE_CHEAP, …), if given.")
+    tariff_alt_text: list[dict[str, Any]] = described("Descriptions: `{language, text}`.")
+    tariff_alt_url: str | None
+    elements: list[dict[str, Any]] = described("The tariff elements as sent (decimals as strings).")
+    min_price: PriceOut | None = described("The least a session costs.")
+    max_price: PriceOut | None = described("The most a session costs.")
+    start_date_time: str | None = described("When the tariff becomes valid (ISO 8601, UTC).")
+    end_date_time: str | None = described("When it stops being valid (ISO 8601, UTC).")
+    created_at: datetime
+    updated_at: datetime = described("When the current version was made.")
+
+    @classmethod
+    def fields_of(cls, record: TariffRecord) -> tuple[Any, ...]:
+        current = record.current
+        doc = tariff_to_json(current.tariff)
+
+        def price(key: str) -> PriceOut | None:
+            value = doc.get(key)
+            return None if value is None else PriceOut(value["excl_vat"], value.get("incl_vat"))
+
+        return (record.id, current.version, doc.get("name"), doc["currency"], doc.get("type"),
+                list(doc.get("tariff_alt_text", [])), doc.get("tariff_alt_url"), doc["elements"], price("min_price"),
+                price("max_price"), doc.get("start_date_time"), doc.get("end_date_time"), record.created_at,
+                current.valid_from)
+
+    @classmethod
+    def of(cls, record: TariffRecord) -> TariffOut:
+        return cls(*cls.fields_of(record))
+
+
+@frozen
+class TariffDetailOut(TariffOut):
+    """A tariff and its versions."""
+
+    versions: list[TariffVersionOut]
+
+    @classmethod
+    def of_detail(cls, record: TariffRecord) -> TariffDetailOut:
+        return cls(*TariffOut.fields_of(record), [TariffVersionOut(v.version, v.valid_from) for v in record.versions])
+
+
+@frozen
+class TariffAssignmentOut:
+    """The tariff assigned (null: none here)."""
+
+    tariff_id: str | None
+
+
+@frozen
+class CostLineOut:
+    """One price component's share: `amount` excludes VAT."""
+
+    type: str = described("FLAT, ENERGY, TIME, PARKING_TIME, RESERVATION_FLAT, RESERVATION_TIME, MIN_PRICE or "
+                          "MAX_PRICE.")
+    quantity: str
+    unit: str = described("kWh, h or flat.")
+    unit_price: str
+    amount: str
+    vat_rate: str | None = described("Percent; null: no VAT.")
+    vat: str
+    element: int | None = described("The tariff element (index) that priced it.")
+
+
+@frozen
+class AppliedElementOut:
+    """Which element priced a dimension in a period, and why."""
+
+    dimension: str
+    element: int
+    reason: str
+
+
+@frozen
+class CostPeriodOut:
+    """A stretch of the session over which the same elements applied."""
+
+    start: str
+    end: str
+    kind: str = described("charging, parking or reservation.")
+    energy_kwh: str
+    duration_h: str
+    applied: list[AppliedElementOut]
+
+
+@frozen
+class CostBreakdownOut:
+    """What a session costs, line by line: the lines add up to the totals."""
+
+    currency: str
+    lines: list[CostLineOut]
+    periods: list[CostPeriodOut]
+    total_excl_vat: str
+    vat: str
+    total: str
+    energy_kwh: str
+    total_time_h: str
+    charging_time_h: str
+    parking_time_h: str
+    reservation_time_h: str
+    rounded: bool = described("Amounts are rounded to the currency's minor unit.")
+    estimate: bool = described("true: a running session's cost so far, which may still change.")
+
+    @classmethod
+    def of(cls, doc: dict[str, Any], *, estimate: bool = False) -> CostBreakdownOut:
+        lines = [CostLineOut(line["type"], line["quantity"], line["unit"], line["unit_price"], line["amount"],
+                             line.get("vat_rate"), line["vat"], line.get("element")) for line in doc["lines"]]
+        periods = [CostPeriodOut(p["start"], p["end"], p["kind"], p["energy_kwh"], p["duration_h"],
+                                 [AppliedElementOut(a["dimension"], a["element"], a["reason"]) for a in p["applied"]])
+                   for p in doc["periods"]]
+        return cls(doc["currency"], lines, periods, doc["total_excl_vat"], doc["vat"], doc["total"],
+                   doc["energy_kwh"], doc["total_time_h"], doc["charging_time_h"], doc["parking_time_h"],
+                   doc["reservation_time_h"], bool(doc.get("rounded", True)), estimate)
+
+
+@frozen
+class PlanOut:
+    """A membership plan: its members charge at its tariff, or at a discount."""
+
+    id: str
+    name: str
+    monthly_fee: MoneyOut
+    tariff_id: str | None
+    discount_percent: str | None = described("A decimal string.")
+    created_at: datetime
+
+    @classmethod
+    def of(cls, plan: MembershipPlan) -> PlanOut:
+        return cls(plan.id, plan.name, _money(plan.monthly_fee), plan.tariff_id, _decimal(plan.discount_percent),
+                   plan.created_at)
+
+
+@frozen
+class SubscriptionOut:
+    """A driver's membership of a plan, in force from `starts_at` until `ends_at` (exclusive)."""
+
+    id: str
+    plan_id: str
+    driver_id: str
+    starts_at: datetime
+    ends_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, subscription: Subscription) -> SubscriptionOut:
+        s = subscription
+        return cls(s.id, s.plan_id, s.driver_id, s.starts_at, s.ends_at, s.created_at)
+
+
+@frozen
 class HealthOut:
     """The server and its database answer."""
 
@@ -476,6 +660,10 @@ def _number(value: Decimal | None) -> float | None:
 
 def _decimal(value: Decimal | None) -> str | None:
     return None if value is None else format(value, "f")
+
+
+def _money(money: Money) -> MoneyOut:
+    return MoneyOut(format(money.amount, "f"), money.currency)
 
 
 def _thousandths(value: Decimal) -> str:

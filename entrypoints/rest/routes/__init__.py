@@ -10,10 +10,12 @@ from entrypoints.rest.routes import (
     invitations,
     locations,
     members,
+    memberships,
     organizations,
     reservations,
     sessions,
     settings,
+    tariffs,
 )
 
 ENDPOINTS: list[Endpoint] = [
@@ -29,6 +31,8 @@ ENDPOINTS: list[Endpoint] = [
     *drivers.ENDPOINTS,
     *sessions.ENDPOINTS,
     *reservations.ENDPOINTS,
+    *tariffs.ENDPOINTS,
+    *memberships.ENDPOINTS,
 ]
 
 __all__ = ["ENDPOINTS"]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from application.pagination import Page
 from application.ports.network import SessionFilter
+from domain.charging import SessionStatus
 from domain.errors import InvalidInput
 from entrypoints.rest.endpoint import Call, Endpoint
+from entrypoints.rest.problems import HttpProblem
 from entrypoints.rest.queries import SessionQuery
-from entrypoints.rest.views import SESSION_STATUS, SessionDetailOut, SessionOut
+from entrypoints.rest.views import SESSION_STATUS, CostBreakdownOut, SessionDetailOut, SessionOut
 
 TAG = "Sessions"
 PATH = "/api/v1/sessions"
@@ -28,12 +30,27 @@ async def get_session(call: Call) -> SessionDetailOut:
     return SessionDetailOut.of_detail(detail)
 
 
+async def get_cost_breakdown(call: Call) -> CostBreakdownOut:
+    detail = await call.use_cases.get_session(call.ids["session_id"], call.caller, call.organization_id)
+    session = detail.session
+    if session.status is SessionStatus.COMPLETED and session.cost is not None:
+        return CostBreakdownOut.of(session.cost.breakdown)
+    if session.status is not SessionStatus.COMPLETED and detail.estimate is not None:
+        return CostBreakdownOut.of(detail.estimate.to_json(), estimate=True)
+    raise HttpProblem(404, "not_priced", "no tariff prices this session, so it has no cost breakdown")
+
+
 ENDPOINTS = [
     Endpoint("GET", PATH, list_sessions, "listSessions", "List sessions", TAG, query=SessionQuery,
              response=SessionOut, paginated=True, tenant=True,
              description="Newest first. `from`/`to` bound `started_at` (from inclusive, to exclusive). "
-                         + SESSION_STATUS + " `cost` and `tariff_id` are null until sessions are rated."),
+                         + SESSION_STATUS + " `cost` is set once a session priced by a tariff completes."),
     Endpoint("GET", PATH + "/{session_id}", get_session, "getSession", "Get a session", TAG,
              response=SessionDetailOut, tenant=True,
              description="The session with a summary of its meter data (`meter`)."),
+    Endpoint("GET", PATH + "/{session_id}/cost-breakdown", get_cost_breakdown, "getSessionCostBreakdown",
+             "Get a session's cost breakdown", TAG, response=CostBreakdownOut, tenant=True,
+             description="A completed session's cost, line by line (the lines add up to the totals), with the "
+                         "periods and the tariff elements that applied; for a running session, the cost so far "
+                         "(`estimate: true`). 404 `not_priced` when no tariff prices the session."),
 ]

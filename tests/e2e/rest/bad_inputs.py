@@ -24,7 +24,7 @@ import httpx
 from attrs import frozen
 
 from entrypoints.rest.routes import ENDPOINTS
-from entrypoints.rest.schema import INT_MAX, fields_of, wire_name
+from entrypoints.rest.schema import INT_MAX, FreeForm, fields_of, wire_name
 from tests.e2e.rest.client import PASSWORD, Api
 
 OVERSIZE_BYTES = 1_100_000  # past the default 1 MiB body limit
@@ -246,6 +246,79 @@ def _list_cases(f: attrs.Attribute, item: Any, valid: dict, path: list[str | int
     return cases
 
 
+# A valid tariff (OCPI 2.2.1 model), and what the domain's parser must refuse in it, naming the field.
+VALID_TARIFF: dict[str, Any] = {
+    "name": "Standard AC", "currency": "EUR", "type": "REGULAR",
+    "tariff_alt_text": [{"language": "en", "text": "30 ct/kWh"}],
+    "elements": [
+        {"price_components": [{"type": "ENERGY", "price": "0.30", "vat": "20", "step_size": 1},
+                              {"type": "TIME", "price": "1.20", "step_size": 60}],
+         "restrictions": {"start_time": "08:00", "end_time": "20:00", "day_of_week": ["MONDAY", "FRIDAY"],
+                          "min_kwh": "0.5"}},
+        {"price_components": [{"type": "FLAT", "price": "0.50", "step_size": 1}]},
+    ],
+    "min_price": {"excl_vat": "1.00"}, "max_price": {"excl_vat": "50.00", "incl_vat": "60.00"},
+}
+_PC = ["elements", 0, "price_components"]
+TARIFF_JUNK: list[tuple[str, list[str | int], Any, str]] = [
+    ("negative price", [*_PC, 1, "price"], "-1.20", "elements[0].price_components[1].price"),
+    ("a float price", [*_PC, 1, "price"], 1.2, "elements[0].price_components[1].price"),
+    ("an integer price", [*_PC, 0, "price"], 3, "elements[0].price_components[0].price"),
+    ("a price in words", [*_PC, 0, "price"], "cheap", "elements[0].price_components[0].price"),
+    ("a huge price", [*_PC, 0, "price"], "9" * 5000, "elements[0].price_components[0].price"),
+    ("an unknown type", [*_PC, 0, "type"], "PARKING", "elements[0].price_components[0].type"),
+    ("a type in lower case", [*_PC, 0, "type"], "energy", "elements[0].price_components[0].type"),
+    ("a null type", [*_PC, 0, "type"], None, "elements[0].price_components[0].type"),
+    ("a negative vat", [*_PC, 0, "vat"], "-5", "elements[0].price_components[0].vat"),
+    ("a step_size of 0", [*_PC, 0, "step_size"], 0, "elements[0].price_components[0].step_size"),
+    ("a step_size as text", [*_PC, 0, "step_size"], "1", "elements[0].price_components[0].step_size"),
+    ("a step_size of true", [*_PC, 0, "step_size"], True, "elements[0].price_components[0].step_size"),
+    ("a huge step_size", [*_PC, 0, "step_size"], 2**70, "elements[0].price_components[0].step_size"),
+    ("a price component that is a string", [*_PC, 0], "ENERGY", "elements[0].price_components[0]"),
+    ("an unknown component field", [*_PC, 0, "surprise"], 1, "elements[0].price_components[0].surprise"),
+    ("start_time 25:00", ["elements", 0, "restrictions", "start_time"], "25:00",
+     "elements[0].restrictions.start_time"),
+    ("start_time 8am", ["elements", 0, "restrictions", "start_time"], "8am", "elements[0].restrictions.start_time"),
+    ("an unknown day", ["elements", 0, "restrictions", "day_of_week"], ["MONDAY", "FUNDAY"],
+     "elements[0].restrictions.day_of_week[1]"),
+    ("a float min_kwh", ["elements", 0, "restrictions", "min_kwh"], 0.5, "elements[0].restrictions.min_kwh"),
+    ("an unknown restriction", ["elements", 0, "restrictions", "surprise"], 1,
+     "elements[0].restrictions.surprise"),
+    ("restrictions as a list", ["elements", 0, "restrictions"], [], "elements[0].restrictions"),
+    ("a bad currency", ["currency"], "XYZ", "currency"),
+    ("a currency in lower case", ["currency"], "eur", "currency"),
+    ("a currency as a number", ["currency"], 978, "currency"),
+    ("a null currency", ["currency"], None, "currency"),
+    ("no elements", ["elements"], [], "elements"),
+    ("elements as an object", ["elements"], {}, "elements"),
+    ("an element that is a number", ["elements", 1], 5, "elements[1]"),
+    ("a float min_price", ["min_price", "excl_vat"], 1.0, "min_price.excl_vat"),
+    ("a name of 10,000 characters", ["name"], LONG, "name"),
+    ("a name with NUL", ["name"], "a\u0000b", "name"),
+    ("a name with a lone surrogate", ["name"], "a\ud800b", "name"),
+    ("alt text with NUL", ["tariff_alt_text", 0, "text"], "a\u0000b", "tariff_alt_text[0].text"),
+    ("a bad start_date_time", ["start_date_time"], "tomorrow", "start_date_time"),
+]
+
+
+def tariff_cases() -> list[Case]:
+    """The free-form tariff body: the domain's parser checks it and names each field at fault."""
+    cases = [Case(f"tariff with {label}", _encode(_set(VALID_TARIFF, path, value)), status=422, field=field,
+                  reaches_core=True) for label, path, value, field in TARIFF_JUNK]
+    no_currency = _drop(VALID_TARIFF, ["currency"])
+    cases += [
+        Case("tariff without currency", _encode(no_currency), status=422, field="currency", reaches_core=True),
+        Case("tariff without elements", _encode(_drop(VALID_TARIFF, ["elements"])), status=422, field="elements",
+             reaches_core=True),
+        Case("tariff without price components", _encode(_drop(VALID_TARIFF, ["elements", 1, "price_components"])),
+             status=422, reaches_core=True),
+        Case("tariff in Unicode", _encode(_set(VALID_TARIFF, ["name"], UNICODE)), reaches_core=True,
+             may_succeed=True),
+        Case("the tariff nested 10,000 deep", b'{"name": ' + b"[" * 10_000 + b"]" * 10_000 + b"}", status=None),
+    ]
+    return cases
+
+
 def cases_for(body_cls: type, valid: dict, *, semantic_status: int | None = None,
               semantic: dict[str, list[Any]] | None = None) -> list[Case]:
     """Every bad variant of ``valid``; ``semantic_status`` overrides 422 where the use case answers otherwise."""
@@ -264,6 +337,8 @@ def cases_for(body_cls: type, valid: dict, *, semantic_status: int | None = None
         Case("no content type", _encode(valid), content_type="", status=415),
         Case("oversize body", _encode(valid | {"padding": "x" * OVERSIZE_BYTES}), status=413),
     ]
+    if issubclass(body_cls, FreeForm):
+        return cases + tariff_cases()
     return cases + _field_cases(body_cls, valid, [], semantic_status, {**SEMANTIC, **(semantic or {})})
 
 
@@ -331,6 +406,9 @@ async def _target(api: Api, operation_id: str, world: World) -> Target:
     org = f"/organizations/{w.org_id}"
     commands = f"/charge-points/{quote(w.charge_point_id)}/commands"
     tenant = w.headers
+    if operation_id in ("updateTariff", "quoteTariff", "createMembershipPlan", "updateMembershipPlan",
+                        "createSubscription"):
+        return await _pricing_target(api, operation_id, world)
     if operation_id == "updateMemberRole":
         spare_id, _ = await api.member(w.token, w.org_id, "member", "Spare")
         return Target(f"{org}/members/{spare_id}/role", {"role": "member"}, w.token)
@@ -386,8 +464,50 @@ async def _target(api: Api, operation_id: str, world: World) -> Target:
                                             {"connector_id": 1, "limit": "16.5", "unit": "A", "evse_id": None},
                                             w.token, tenant),
         "commandClearCache": Target(f"{commands}/clear-cache", {}, w.token, tenant),
+        "createTariff": Target("/tariffs", VALID_TARIFF, w.token, tenant),
+        "assignChargePointTariff": Target(f"/charge-points/{quote(w.charge_point_id)}/tariff", {"tariff_id": None},
+                                          w.token, tenant,
+                                          semantic={"tariff_id": ["nope", "trf_01JD0000000000000000000000"]}),
+        "assignLocationTariff": Target(f"/locations/{w.location_id}/tariff", {"tariff_id": None}, w.token, tenant,
+                                       semantic={"tariff_id": ["nope", "trf_01JD0000000000000000000000"]}),
     }
     return static[operation_id]
+
+
+_QUOTE = {"start": "2026-01-15T09:00:00Z", "end": "2026-01-15T11:00:00Z", "energy_kwh": "20", "max_power_kw": "11",
+          "location_timezone": "Europe/Berlin",
+          "meter_values": [{"timestamp": "2026-01-15T09:00:00Z", "value_wh": "1000"},
+                           {"timestamp": "2026-01-15T10:00:00Z", "value_wh": "12000"}]}
+
+
+async def _pricing_target(api: Api, operation_id: str, world: World) -> Target:
+    """Targets that need a tariff, a plan or a driver to exist first."""
+    w, tenant = world, world.headers
+    tariff = await api.post("/tariffs", w.token, headers=tenant, json=VALID_TARIFF)
+    assert tariff.status_code == 201, tariff.text
+    tariff_id = tariff.json()["id"]
+    plan_body = {"name": "Commuter", "monthly_fee": {"amount": "9.99", "currency": "EUR"}, "tariff_id": tariff_id,
+                 "discount_percent": None}
+    plan_semantic: dict[str, list[Any]] = {"tariff_id": ["nope", "trf_01JD0000000000000000000000"],
+                                           "discount_percent": ["15"], "amount": ["-1"]}
+    if operation_id == "updateTariff":
+        return Target(f"/tariffs/{tariff_id}", VALID_TARIFF, w.token, tenant)
+    if operation_id == "quoteTariff":
+        return Target(f"/tariffs/{tariff_id}/quote", _QUOTE, w.token, tenant,
+                      semantic={"location_timezone": ["Mars/Olympus", "europe/berlin"]})
+    if operation_id == "createMembershipPlan":
+        return Target("/membership-plans", plan_body, w.token, tenant, semantic=plan_semantic)
+    plan = await api.post("/membership-plans", w.token, headers=tenant, json=plan_body)
+    assert plan.status_code == 201, plan.text
+    if operation_id == "updateMembershipPlan":
+        return Target(f"/membership-plans/{plan.json()['id']}", plan_body, w.token, tenant, semantic=plan_semantic)
+    driver = await api.post("/drivers", w.token, headers=tenant, json={"name": "Member", "id_tags": []})
+    assert driver.status_code == 201, driver.text
+    return Target("/subscriptions", {"plan_id": plan.json()["id"], "driver_id": driver.json()["id"],
+                                     "starts_at": None, "ends_at": None}, w.token, tenant,
+                  semantic={"plan_id": ["nope", "pln_01JD0000000000000000000000"],
+                            "driver_id": ["nope", "drv_01JD0000000000000000000000"],
+                            "ends_at": ["2000-01-01T00:00:00Z"]})
 
 
 def _check(case: Case, response: httpx.Response) -> str | None:
@@ -479,7 +599,8 @@ def query_cases(endpoint: Any) -> list[QueryCase]:
 def _query_path(endpoint: Any, world: World) -> str:
     ids = {"location_id": world.location_id, "charge_point_id": quote(world.charge_point_id),
            "driver_id": "drv_01JD0000000000000000000000", "session_id": "ses_01JD0000000000000000000000",
-           "reservation_id": "rsv_01JD0000000000000000000000"}
+           "reservation_id": "rsv_01JD0000000000000000000000", "tariff_id": "trf_01JD0000000000000000000000",
+           "plan_id": "pln_01JD0000000000000000000000", "subscription_id": "sub_01JD0000000000000000000000"}
     return endpoint.path.removeprefix("/api/v1").format(**ids)
 
 

@@ -22,12 +22,15 @@ def test_every_endpoint_with_a_body_is_attacked():
         "createDriver", "createReservation", "commandRemoteStart", "commandRemoteStop", "commandReset",
         "commandUnlock", "commandAvailability", "commandTrigger", "commandGetConfiguration",
         "commandChangeConfiguration", "commandGetVariables", "commandSetVariables", "commandSetChargingProfile",
-        "commandClearCache"}
+        "commandClearCache", "createTariff", "updateTariff", "quoteTariff", "assignChargePointTariff",
+        "assignLocationTariff", "createMembershipPlan", "updateMembershipPlan", "createSubscription"}
 
 
 def test_every_operator_read_is_attacked():
     assert set(QUERY_ENDPOINTS) == {"listLocations", "getLocation", "listChargePoints", "getChargePoint",
-                                    "listDrivers", "getDriver", "listSessions", "getSession", "listReservations"}
+                                    "listDrivers", "getDriver", "listSessions", "getSession", "listReservations",
+                                    "getSessionCostBreakdown", "listTariffs", "getTariff", "listMembershipPlans",
+                                    "getMembershipPlan", "listSubscriptions", "getSubscription"}
 
 
 @pytest.mark.parametrize("operation_id", sorted(BODY_ENDPOINTS))

@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator
 from domain.errors import InvalidInput
 from entrypoints.rest.openapi import build_openapi
 from entrypoints.rest.routes import ENDPOINTS
-from entrypoints.rest.schema import parse
+from entrypoints.rest.schema import FreeForm, parse
 
 BODIES = sorted({e.body for e in ENDPOINTS if e.body is not None}, key=lambda cls: cls.__name__)
 DOCUMENT = build_openapi()
@@ -28,6 +28,8 @@ _scalar = (st.none() | st.booleans() | st.integers(-3, 3) | st.integers() | st.s
 
 
 def _names(cls: type) -> list[str]:
+    if issubclass(cls, FreeForm):
+        return list(cls.example)
     attrs.resolve_types(cls)
     return [f.name for f in attrs.fields(cls)]
 
