@@ -212,16 +212,15 @@ async def transaction_event(cmd: TransactionEventReport, *, uow_factory: UnitOfW
     event = TransactionEvent(cmd.kind, cmd.timestamp, seq_no=cmd.seq_no, id_tag=cmd.id_tag, samples=cmd.samples,
                              stop_reason=cmd.stopped_reason, offline=cmd.offline,
                              charging=cmd.charging_state == "Charging" if cmd.charging_state else None)
-    plain_update = cmd.kind is TransactionEventKind.UPDATED and cmd.id_tag is None
+    if cmd.kind is TransactionEventKind.UPDATED and cmd.id_tag is None:
+        async with uow_factory() as uow:
+            session = await uow.sessions.find_by_transaction(cmd.charge_point_id, cmd.transaction_id)
+        if session is not None:
+            # The hot path: no connection is held while the sink groups this with other charge points' samples.
+            await sink.record(session, session.apply(event))
+            return None
     async with uow_factory() as uow:
         charge_point = await _charge_point(uow, cmd.charge_point_id)
-        if plain_update:
-            session = await uow.sessions.find_by_transaction(charge_point.id, cmd.transaction_id)
-            if session is not None:
-                samples = session.apply(event)
-                await uow.rollback()
-                await sink.record(session, samples)   # the hot path: grouped with other charge points' samples
-                return None
         authorization = None
         if cmd.id_tag:
             authorization = await authorize_id_tag(uow, charge_point, cmd.id_tag, clock.now(),
