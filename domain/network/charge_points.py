@@ -21,6 +21,25 @@ class RegistrationStatus(str, enum.Enum):
     REJECTED = "Rejected"
 
 
+class ChargePointStatus(str, enum.Enum):
+    """One word for a charge point, from its connection and its connectors' last reported statuses."""
+
+    OFFLINE = "Offline"
+    CHARGING = "Charging"
+    AVAILABLE = "Available"
+    RESERVED = "Reserved"
+    UNAVAILABLE = "Unavailable"
+    FAULTED = "Faulted"
+    UNKNOWN = "Unknown"
+
+
+# Connector statuses (OCPP 1.6 and 2.0.1 names) that mean a vehicle is plugged in or charging.
+_IN_USE = frozenset({"Preparing", "Charging", "SuspendedEV", "SuspendedEVSE", "Finishing", "Occupied"})
+# The first that any connector reports decides, after in-use: what a driver could do here next.
+_PRECEDENCE = [("Available", ChargePointStatus.AVAILABLE), ("Reserved", ChargePointStatus.RESERVED),
+               ("Unavailable", ChargePointStatus.UNAVAILABLE), ("Faulted", ChargePointStatus.FAULTED)]
+
+
 class ValidationMode(str, enum.Enum):
     STRICT = "strict"          # payloads must match the official schemas
     LENIENT = "lenient"        # for chargers known to send non-conformant payloads
@@ -73,6 +92,18 @@ class ChargePoint:
                          and len(set(connector_ids)) == len(connector_ids)
                          and all(1 <= c <= 10 for c in connector_ids), "1 to 10 unique connector ids, 1 to 10")
         errors.raise_if_any()
+
+    @property
+    def summary_status(self) -> ChargePointStatus:
+        if not self.online:
+            return ChargePointStatus.OFFLINE
+        statuses = {c.status for c in self.connectors}
+        if statuses & _IN_USE:
+            return ChargePointStatus.CHARGING
+        for reported, status in _PRECEDENCE:
+            if reported in statuses:
+                return status
+        return ChargePointStatus.UNKNOWN
 
     def connector(self, connector_id: int, evse_id: int | None = None) -> Connector:
         for c in self.connectors:

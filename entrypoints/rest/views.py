@@ -35,6 +35,7 @@ from domain.network import (
     ReservationStatus,
     ValidationMode,
 )
+from domain.network.charge_points import ChargePointStatus
 from entrypoints.rest.schema import described
 
 
@@ -239,39 +240,11 @@ class LocationOut:
                    x.site_owner_id, x.project_id, x.created_at)
 
 
-class ChargePointStatus(str, enum.Enum):
-    OFFLINE = "Offline"
-    CHARGING = "Charging"
-    AVAILABLE = "Available"
-    RESERVED = "Reserved"
-    UNAVAILABLE = "Unavailable"
-    FAULTED = "Faulted"
-    UNKNOWN = "Unknown"
-
-
-# Connector statuses (OCPP 1.6 and 2.0.1 names) that mean a vehicle is plugged in or charging.
-_IN_USE = frozenset({"Preparing", "Charging", "SuspendedEV", "SuspendedEVSE", "Finishing", "Occupied"})
-# The first that any connector reports decides, after in-use: what a driver could do here next.
-_PRECEDENCE = [("Available", ChargePointStatus.AVAILABLE), ("Reserved", ChargePointStatus.RESERVED),
-               ("Unavailable", ChargePointStatus.UNAVAILABLE), ("Faulted", ChargePointStatus.FAULTED)]
-
 STATUS_DESCRIPTION = (
     "One word for the charge point, derived from its connection and its connectors' last reported statuses: "
     "`Offline` when it is not connected; else `Charging` when any connector is in use (1.6 Preparing, "
     "Charging, SuspendedEV, SuspendedEVSE, Finishing; 2.0.1 Occupied); else `Available` when any connector "
     "is; else `Reserved`, `Unavailable`, `Faulted` in that order; `Unknown` when no connector has reported.")
-
-
-def summary_status(charge_point: ChargePoint) -> ChargePointStatus:
-    if not charge_point.online:
-        return ChargePointStatus.OFFLINE
-    statuses = {c.status for c in charge_point.connectors}
-    if statuses & _IN_USE:
-        return ChargePointStatus.CHARGING
-    for reported, status in _PRECEDENCE:
-        if reported in statuses:
-            return status
-    return ChargePointStatus.UNKNOWN
 
 
 @frozen
@@ -318,7 +291,7 @@ class ChargePointOut:
     @classmethod
     def of(cls, charge_point: ChargePoint, ocpp_url: Callable[[str], str]) -> ChargePointOut:
         c = charge_point
-        return cls(c.id, c.location_id, ocpp_url(c.id), summary_status(c), c.online, c.last_heartbeat_at,
+        return cls(c.id, c.location_id, ocpp_url(c.id), c.summary_status, c.online, c.last_heartbeat_at,
                    c.last_boot_at, c.ocpp_version, c.vendor, c.model, c.serial_number, c.firmware_version,
                    c.registration_status, c.validation_mode, c.password_hash is not None,
                    [ConnectorOut.of(x) for x in c.connectors], c.created_at)

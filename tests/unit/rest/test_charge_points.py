@@ -12,7 +12,7 @@ from application.charge_point_events import Boot, StatusReport
 from domain.network import ChargePoint, Connector
 from entrypoints.rest.app import create_app
 from entrypoints.rest.links import ocpp_url_builder
-from entrypoints.rest.views import ChargePointStatus, summary_status
+from domain.network.charge_points import ChargePointStatus
 from tests.e2e.rest.client import Api
 from tests.e2e.rest.network import LOCATION
 from tests.unit.rest.conftest import build_container
@@ -187,7 +187,7 @@ def _charge_point(online: bool, *statuses: str) -> ChargePoint:
     (True, ("Faulted", "Faulted"), ChargePointStatus.FAULTED),
 ])
 def test_status_precedence(online, statuses, expected):
-    assert summary_status(_charge_point(online, *statuses)) is expected
+    assert _charge_point(online, *statuses).summary_status is expected
 
 
 @pytest.mark.parametrize(("public_url", "port", "tls", "expected"), [
