@@ -9,12 +9,11 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from adapters.sql.migrate import upgrade
 from entrypoints.config import Settings
 from entrypoints.server import Server
 from tests.e2e.ocpp.operator import Operator
-from tests.e2e.rest.conftest import ServerThread
-from tests.support.databases import SQL_BACKENDS, PostgresServer, run_async
+from tests.support.databases import SQL_BACKENDS, run_async
+from tests.support.servers import ServerThread, migrated_database
 
 CALL_TIMEOUT = 1.0   # seconds a charge point has to answer a command; the 504 test waits this long
 
@@ -28,19 +27,7 @@ def settings_for(database_url: str, **overrides) -> Settings:
 
 @pytest.fixture(scope="package", params=SQL_BACKENDS)
 def ocpp_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('ocpp-e2e') / 'charge.db'}"
-        run_async(lambda: upgrade(url))
-        yield url
-        return
-    postgres: PostgresServer = request.getfixturevalue("postgres_server")
-    name = run_async(postgres.create_database)
-    try:
-        url = postgres.url_for(name)
-        run_async(lambda: upgrade(url))
-        yield url
-    finally:
-        run_async(lambda: postgres.drop_database(name))
+    yield from migrated_database(request, tmp_path_factory, "ocpp-e2e")
 
 
 @pytest.fixture(scope="package")

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
 from dependency_injector import providers
 
-from adapters.sql.migrate import upgrade
 from entrypoints.config import Settings
 from entrypoints.containers import Application
 from entrypoints.server import Server
@@ -27,71 +25,16 @@ from tests.e2e.rest.client import Api, invitation_token_in
 from tests.e2e.rest.conformance import Conformance
 from tests.e2e.rest.network import Network, Sessions, build_network
 from tests.fakes import CapturingMailer, FakeChargePoints
-from tests.support.databases import SQL_BACKENDS, PostgresServer, run_async
+from tests.support.databases import SQL_BACKENDS
+from tests.support.servers import ServerThread, migrated_database
 
 MAIL_WAIT_SECONDS = 10.0
-T = TypeVar("T")
-
-
-class ServerThread:
-    """``entrypoints.server.Server`` started and stopped from sync code, on a thread of its own."""
-
-    def __init__(self, server: Server) -> None:
-        self.server = server
-        self._ready = threading.Event()
-        self._failure: BaseException | None = None
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._main()), name="rest-e2e-server",
-                                        daemon=True)
-
-    async def _main(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
-        try:
-            await self.server.start()
-        except BaseException as exc:  # handed to the starting thread
-            self._failure = exc
-            self._ready.set()
-            return
-        self._ready.set()
-        await self._stop.wait()
-        await self.server.stop()
-
-    def start(self) -> None:
-        self._thread.start()
-        if not self._ready.wait(60):
-            raise TimeoutError("the server did not start within 60 s")
-        if self._failure is not None:
-            raise self._failure
-
-    def stop(self) -> None:
-        self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(60)
-
-    async def run(self, make: Callable[[], Awaitable[T]]) -> T:
-        """Run a coroutine on the server's loop (its database connections belong to that loop)."""
-
-        async def call() -> T:
-            return await make()
-
-        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(call(), self._loop))
 
 
 @pytest.fixture(scope="package", params=SQL_BACKENDS)
 def rest_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated database shared by the package's tests (each test makes its own users and organizations)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('rest-e2e') / 'charge.db'}"
-        run_async(lambda: upgrade(url))
-        yield url
-        return
-    postgres: PostgresServer = request.getfixturevalue("postgres_server")
-    name = run_async(postgres.create_database)
-    try:
-        url = postgres.url_for(name)
-        run_async(lambda: upgrade(url))
-        yield url
-    finally:
-        run_async(lambda: postgres.drop_database(name))
+    yield from migrated_database(request, tmp_path_factory, "rest-e2e")
 
 
 @pytest.fixture(scope="package")
