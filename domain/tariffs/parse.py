@@ -24,7 +24,7 @@ from domain.tariffs.model import (
     TariffElement,
     TariffType,
 )
-from domain.validation import name_problem
+from domain.validation import name_problem, text_problem
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -45,10 +45,13 @@ STEP_SIZE_BOUNDS = {  # seconds for time, Wh for energy; FLAT ignores its step s
     DimensionType.FLAT: (0, 1_000_000),
 }
 
-_TIME = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
-_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-_LANGUAGE = re.compile(r"^[A-Za-z]{2}$")
-_URL = re.compile(r"^https?://[^\s]+$")
+_TIME = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])\Z")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_LANGUAGE = re.compile(r"[A-Za-z]{2}\Z")
+_URL = re.compile(r"https?://[^\s]+\Z")
+# Plain decimal notation only: Decimal() would also take "1e3", " 1.5", "1_000", "+2", ".5" and
+# digits of other scripts. A sign is let through so that "-0.25" is told it must not be negative.
+_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?\Z")
 
 _TARIFF_KEYS = {"id", "name", "currency", "type", "tariff_alt_text", "tariff_alt_url", "min_price",
                 "max_price", "elements", "start_date_time", "end_date_time"}
@@ -244,8 +247,9 @@ class _Parser:
             if not isinstance(language, str) or not _LANGUAGE.match(language):
                 self.errors.add(f"{path}.language", "must be an ISO 639-1 language code such as \"en\"")
                 ok = False
-            if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
-                self.errors.add(f"{path}.text", f"must be a non-blank string of at most {MAX_TEXT} characters")
+            problem = text_problem(text, MAX_TEXT, lines=True)
+            if problem:
+                self.errors.add(f"{path}.text", problem)
                 ok = False
             if ok:
                 texts.append(DisplayText(language.lower(), text))
@@ -255,8 +259,9 @@ class _Parser:
         value = data.get(key)
         if value is None:
             return None
-        if not isinstance(value, str) or not value.strip() or len(value) > max_length:
-            self.errors.add(path, f"must be a non-blank string of at most {max_length} characters")
+        problem = text_problem(value, max_length)
+        if problem:
+            self.errors.add(path, problem)
             return None
         return value
 
@@ -286,6 +291,10 @@ class _Parser:
                 return None
             text = str(value)  # a float's shortest repr: 0.1 reads as Decimal("0.1"), not its binary value
         elif isinstance(value, str):
+            if not _DECIMAL.match(value):
+                self.errors.add(path, "must be a plain decimal string such as \"0.25\" (digits and at most one "
+                                      "point: no exponent, spaces or plus sign)")
+                return None
             text = value
         else:
             self.errors.add(path, "must be a decimal string such as \"0.25\"")

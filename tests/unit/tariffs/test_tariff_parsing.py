@@ -80,6 +80,38 @@ def test_a_json_integer_price_is_refused_too_in_strict_mode():
     assert "elements[0].price_components[0].price" in _errors(doc)
 
 
+@pytest.mark.parametrize("bad", ["1e3", "2E-1", " 0.25", "0.25 ", "+0.25", ".5", "5.", "1_000", "0,25", "١٢",
+                                 "0.25\n", "NaN", "Infinity", ""])
+def test_a_price_must_be_a_plain_decimal_string(bad: str):
+    errors = _errors(_with(["elements", 0, "price_components", 0, "price"], bad))
+    assert list(errors) == ["elements[0].price_components[0].price"]
+    assert "plain decimal" in errors["elements[0].price_components[0].price"]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("Nacht\x00tarif", "control characters"), ("bell\x07", "control characters"), ("\ud800", "lone surrogates"),
+    ("   ", "blank"), ("x" * 513, "at most 512"),
+])
+def test_an_alt_text_must_be_text_that_can_be_stored_and_shown(text: str, message: str):
+    errors = _errors(_doc(tariff_alt_text=[{"language": "en", "text": text}]))
+    assert list(errors) == ["tariff_alt_text[0].text"] and message in errors["tariff_alt_text[0].text"]
+
+
+def test_an_alt_text_may_run_over_several_lines():
+    text = "0.25 EUR/kWh\n\tparking 2 EUR/h after two hours"
+    assert parse_tariff(_doc(tariff_alt_text=[{"language": "en", "text": text}])).tariff_alt_text[0].text == text
+
+
+@pytest.mark.parametrize(("key", "value"), [("start_time", "08:00\n"), ("start_date", "2024-01-01\n")])
+def test_a_trailing_newline_is_not_part_of_a_time_or_date(key: str, value: str):
+    assert list(_errors(_with(["elements", 0, "restrictions", key], value))) == [f"elements[0].restrictions.{key}"]
+
+
+def test_a_trailing_newline_is_not_part_of_a_url_or_language():
+    assert list(_errors(_doc(tariff_alt_url="https://example.com/t\n"))) == ["tariff_alt_url"]
+    assert list(_errors(_doc(tariff_alt_text=[{"language": "en\n", "text": "Hi"}]))) == ["tariff_alt_text[0].language"]
+
+
 @pytest.mark.parametrize("bad", ["25:00", "7:5", "24:00", "08:60", "0800", "", 800])
 def test_a_bad_time_of_day_is_named(bad: object):
     errors = _errors(_with(["elements", 0, "restrictions", "start_time"], bad))
