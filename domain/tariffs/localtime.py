@@ -81,21 +81,42 @@ class LocalClock:
             offset = after
         return offset
 
-    def next_transition(self, after: int, before: int) -> int | None:
-        """The first offset change in ``(after, before)``, if any."""
-        for day in range(after // DAY_US, before // DAY_US + 1):
-            for at, _offset in self._day(day)[1]:
-                if after < at < before:
-                    return at
-                if at >= before:
-                    return None
-        return None
+    def next_cut(self, after: int, times_of_day: tuple[int, ...]) -> int:
+        """The first instant later than ``after`` at which the local time of day reaches one of
+        ``times_of_day`` (microseconds after local midnight, sorted, not empty) or the offset
+        changes: until then, nothing read on the local clock can change its answer."""
+        return self.locate(after, times_of_day)[1]
 
-    def cuts(self, start: int, end: int, times_of_day: tuple[int, ...]) -> tuple[int, list[int], int]:
-        """For ``[start, end)``: the offset at ``start``; the instants inside where the local time of
-        day reaches one of ``times_of_day`` (microseconds after local midnight, sorted, not
-        empty) or the offset changes; and, when there are none, an instant up to which there are
-        still none (0 when not worked out)."""
+    def locate(self, after: int, times_of_day: tuple[int, ...]) -> tuple[int, int]:
+        """``(offset at after, next_cut(after))``, for the price of one."""
+        day = after // DAY_US
+        offset, transitions = self._days.get(day) or self._day(day)
+        change = None
+        for at, offset_after in transitions:
+            if at > after:
+                change = at
+                break
+            offset = offset_after
+        local = after + offset
+        tod = local % DAY_US
+        i = bisect_right(times_of_day, tod)
+        cut = local - tod - offset + (times_of_day[i] if i < len(times_of_day) else DAY_US + times_of_day[0])
+        if change is not None:
+            return offset, min(cut, change)
+        # No change later this UTC day; the days up to the cut may hold one.
+        day += 1
+        while day * DAY_US < cut:
+            first, transitions = self._days.get(day) or self._day(day)
+            if first != offset:  # a change at 00:00 UTC itself
+                return offset, day * DAY_US
+            if transitions:
+                return offset, min(cut, transitions[0][0])
+            day += 1
+        return offset, cut
+
+    def cuts(self, start: int, end: int, times_of_day: tuple[int, ...]) -> tuple[int, list[int]]:
+        """For ``[start, end)``: the offset at ``start``, and the instants inside where the local time
+        of day reaches one of ``times_of_day`` (as for ``next_cut``) or the offset changes."""
         day = start // DAY_US
         offset, transitions = self._days.get(day) or self._day(day)
         if not transitions:
@@ -115,7 +136,7 @@ class LocalClock:
                     limit += DAY_US
             if end <= limit:
                 if end <= candidate:
-                    return offset, _NONE, min(candidate, limit)
+                    return offset, _NONE
                 out = []
                 while candidate < end:
                     out.append(candidate)
@@ -123,29 +144,14 @@ class LocalClock:
                     if i == count:
                         midnight, i = midnight + DAY_US, 0
                     candidate = midnight + times_of_day[i]
-                return offset, out, 0
-        offset = self.offset(start)
-        first = offset
+                return offset, out
         out = []
         t = start
         while True:
-            local = t + offset
-            tod = local % DAY_US
-            midnight = local - tod
-            nxt = midnight + DAY_US + times_of_day[0]  # the first cut of the next day
-            for cut in times_of_day:
-                if cut > tod:
-                    nxt = midnight + cut
-                    break
-            candidate = nxt - offset
-            transition = self.next_transition(t, min(candidate, end))
-            if transition is not None:
-                candidate = transition
-            elif candidate >= end:
-                return first, out, 0
-            out.append(candidate)
-            t = candidate  # always later than before: the loop advances
-            offset = self.offset(t)
+            t = self.next_cut(t, times_of_day)  # always later than before: the loop advances
+            if t >= end:
+                return self.offset(start), out
+            out.append(t)
 
 
 _NONE: list[int] = []

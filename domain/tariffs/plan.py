@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from threading import Lock
 
-from domain.tariffs.breakdown import AppliedElement, LineType
+from domain.tariffs.breakdown import UNITS, AppliedElement, LineType, PeriodKind
 from domain.tariffs.localtime import DAY_US, US
 from domain.tariffs.model import DimensionType, PriceComponent, ReservationRestriction, Restrictions, Tariff
 
@@ -25,9 +25,13 @@ LINE_ORDER = {kind: i for i, kind in enumerate(LineType)}
 
 
 class ComponentPlan:
-    """One price component as billed in one dimension; also the key its quantity accumulates under."""
+    """One price component as billed in one dimension; also the key its quantity accumulates under.
 
-    __slots__ = ("dimension", "element", "price", "vat", "vat_factor", "step_size", "applied", "order")
+    ``step`` is what the dimension's session total is rounded up to (Wh for energy, microseconds
+    for time), None when it is not rounded."""
+
+    __slots__ = ("dimension", "element", "price", "vat", "vat_factor", "step", "is_fee", "unit",
+                 "applied", "order")
 
     def __init__(self, dimension: LineType, element: int, component: PriceComponent, reason: str) -> None:
         self.dimension = dimension
@@ -35,7 +39,10 @@ class ComponentPlan:
         self.price = component.price
         self.vat = component.vat
         self.vat_factor = None if component.vat is None else component.vat / _HUNDRED
-        self.step_size = component.step_size
+        self.is_fee = dimension in (LineType.FLAT, LineType.RESERVATION_FLAT)
+        unit = component.step_size if dimension is LineType.ENERGY else component.step_size * US
+        self.step = None if self.is_fee or unit < 1 else unit
+        self.unit = UNITS[dimension]
         self.applied = AppliedElement(dimension, element, reason)
         self.order = (LINE_ORDER[dimension], element)
 
@@ -109,8 +116,8 @@ class RatingPlan:
     """Per dimension, the elements that may price it, in tariff order; cut points for splitting."""
 
     __slots__ = ("tariff", "currency", "candidates", "fixed", "tod_cuts", "duration_cuts", "kwh_cuts",
-                 "needs_local", "splits", "uses_power", "uses_dates", "static", "local_only", "time_only", "limit_vat_rate", "applied_cache", "applied_variants",
-                 "local_memo")
+                 "needs_local", "uses_power", "uses_dates", "static", "local_only", "time_only",
+                 "limit_vat_rate", "has_limits", "static_variants", "unpriced", "_applied", "_variants", "local_memo")
 
     def __init__(self, tariff: Tariff) -> None:
         self.tariff = tariff
@@ -149,10 +156,13 @@ class RatingPlan:
         self.tod_cuts = tuple(sorted(tods | {0} if calendar or not tods else tods)) if self.needs_local else ()
         self.duration_cuts = tuple(sorted({t for e in used for t in (e.dur_lo, e.dur_hi) if t}))
         self.kwh_cuts = tuple(sorted({k for e in used for k in (e.kwh_lo, e.kwh_hi) if k}))
-        self.splits = bool(self.needs_local or self.duration_cuts or self.kwh_cuts)
         self.uses_power = any(e.pow_lo is not None or e.pow_hi is not None for e in used)
         self.uses_dates = any(e.date_lo is not None or e.date_hi is not None for e in used)
         session = (LineType.ENERGY, LineType.TIME, LineType.PARKING_TIME, LineType.FLAT)
+        # A kind of period no element can price (but for a FLAT fee) bills and shows nothing, however
+        # restrictions change over it.
+        self.unpriced = {PeriodKind.CHARGING: not self.candidates[LineType.ENERGY] and not self.candidates[LineType.TIME],
+                         PeriodKind.PARKING: not self.candidates[LineType.PARKING_TIME]}
         # No session dimension depends on anything but the kind of period: no walk is needed.
         self.static = all(self.fixed[kind] is not None or not self.candidates[kind] for kind in session)
         # Only the local clock and calendar decide: the answer for a (kind of period, stretch of the
@@ -167,9 +177,36 @@ class RatingPlan:
                              and e.pow_lo is None and e.pow_hi is None for e in used)
         rates = [c.vat for e in tariff.elements for c in e.price_components if c.vat is not None]
         self.limit_vat_rate = max(rates) if rates else None
-        self.applied_cache: dict[tuple[object, ...], tuple[AppliedElement, ...]] = {}
-        self.applied_variants: dict[tuple[object, ...], tuple[tuple[AppliedElement, ...], ...]] = {}
+        self.has_limits = tariff.min_price is not None or tariff.max_price is not None
+        self._applied: dict[tuple[object, ...], tuple[AppliedElement, ...]] = {}
+        self._variants: dict[tuple[object, ...], tuple[tuple[AppliedElement, ...], ...]] = {}
         self.local_memo: dict[tuple[object, ...], tuple[ComponentPlan | None, ...]] = {}
+        fixed = self.fixed
+        # A static tariff's periods: the first one meets the FLAT fee, the others do not.
+        self.static_variants = tuple(
+            {PeriodKind.CHARGING: self.variants(fixed[LineType.ENERGY], fixed[LineType.TIME], flat),
+             PeriodKind.PARKING: self.variants(None, fixed[LineType.PARKING_TIME], flat)}
+            for flat in (fixed[LineType.FLAT], None))
+
+    def applied(self, energy: ComponentPlan | None, time: ComponentPlan | None,
+                flat: ComponentPlan | None) -> tuple[AppliedElement, ...]:
+        """The explanation of a period priced by these components (one shared tuple per combination)."""
+        key = (energy, time, flat)
+        found = self._applied.get(key)
+        if found is None:
+            found = self._applied.setdefault(key, tuple(c.applied for c in key if c is not None))
+        return found
+
+    def variants(self, energy: ComponentPlan | None, time: ComponentPlan | None,
+                 flat: ComponentPlan | None = None) -> tuple[tuple[AppliedElement, ...], ...]:
+        """What a period priced by these components shows, by whether it drew energy and billed time:
+        index ``2 * drew_energy + billed_time`` (a component is listed only where it billed)."""
+        key = (energy, time, flat)
+        found = self._variants.get(key)
+        if found is None:
+            found = self._variants.setdefault(key, (self.applied(None, None, flat), self.applied(None, time, flat),
+                                                    self.applied(energy, None, flat), self.applied(energy, time, flat)))
+        return found
 
 
 _plans: dict[int, tuple[Tariff, RatingPlan]] = {}

@@ -103,7 +103,12 @@ class Reservation:
 
 @frozen
 class SessionProfile:
-    """A session from plug-in (``start``) to unplug (``end``); periods are ordered and do not overlap."""
+    """A session from plug-in (``start``) to unplug (``end``); periods are ordered and do not overlap.
+
+    Built once per session, read by every rating of it: besides the totals, the profile keeps its
+    *spans* (the reservation, if any, then the periods) with their bounds and running sums of energy
+    and billed time, so the engine can book a whole stretch of spans with two subtractions.
+    """
 
     start: datetime = field(converter=_utc("start"))
     end: datetime = field(converter=_utc("end"))
@@ -111,23 +116,49 @@ class SessionProfile:
     reservation: Reservation | None = None
     start_us: int = field(init=False, eq=False, repr=False, default=0)
     total_time: timedelta = field(init=False, eq=False, repr=False, default=timedelta(0))
+    energy_kwh: Decimal = field(init=False, eq=False, repr=False, default=_ZERO)
+    charging_us: int = field(init=False, eq=False, repr=False, default=0)
+    parking_us: int = field(init=False, eq=False, repr=False, default=0)
+    spans: tuple[ChargingPeriod | Reservation, ...] = field(init=False, eq=False, repr=False, default=())
+    starts_us: tuple[int, ...] = field(init=False, eq=False, repr=False, default=())
+    ends_us: tuple[int, ...] = field(init=False, eq=False, repr=False, default=())
+    # Before span i: energy drawn (kWh), charging and parking time billed (microseconds).
+    energy_before: tuple[Decimal, ...] = field(init=False, eq=False, repr=False, default=())
+    charging_before: tuple[int, ...] = field(init=False, eq=False, repr=False, default=())
+    parking_before: tuple[int, ...] = field(init=False, eq=False, repr=False, default=())
 
     def __attrs_post_init__(self) -> None:
-        _derive(self, start_us=to_us(self.start), total_time=self.end - self.start)
         if self.end < self.start:
             raise InvalidInput.field("end", "must not be before start")
         previous_end = self.start
+        energy, charging, parking = _ZERO, 0, 0
+        energy_before, charging_before, parking_before = [energy], [charging], [parking]
         for i, period in enumerate(self.periods):
             if period.start < previous_end:
                 raise InvalidInput.field(f"periods[{i}].start",
                                          "periods must be in order, not overlap, and start within the session")
             previous_end = period.end
+            if period.charging:
+                energy += period.energy_kwh
+                charging += period.billable_us
+            else:
+                parking += period.billable_us
+            energy_before.append(energy)
+            charging_before.append(charging)
+            parking_before.append(parking)
         if previous_end > self.end:
             raise InvalidInput.field("end", "the last period ends after the session")
-
-    @property
-    def energy_kwh(self) -> Decimal:
-        return sum((p.energy_kwh for p in self.periods), _ZERO)
+        spans: tuple[ChargingPeriod | Reservation, ...] = self.periods
+        if self.reservation is not None:  # before the session: it draws nothing and bills neither time
+            spans = (self.reservation, *spans)
+            energy_before.insert(0, _ZERO)
+            charging_before.insert(0, 0)
+            parking_before.insert(0, 0)
+        _derive(self, start_us=to_us(self.start), total_time=self.end - self.start, energy_kwh=energy,
+                charging_us=charging, parking_us=parking, spans=spans,
+                starts_us=tuple(s.start_us for s in spans), ends_us=tuple(s.end_us for s in spans),
+                energy_before=tuple(energy_before), charging_before=tuple(charging_before),
+                parking_before=tuple(parking_before))
 
 
 def quote_profile(start: datetime, end: datetime, energy_kwh: Decimal,

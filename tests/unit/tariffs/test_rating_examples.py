@@ -107,6 +107,17 @@ def test_day_of_week_follows_the_local_calendar():
     assert energy_by_element(b) == {1: D(1), 0: D(1)}
 
 
+def test_a_period_that_starts_on_a_boundary_is_priced_after_it_even_when_it_lasts_no_time():
+    # A CDR may state energy in a zero-length period; at 19:00 itself the day element no longer applies.
+    t = tariff(energy("0.40", start_time="08:00", end_time="19:00"), energy("0.20"))
+    periods = [ChargingPeriod(utc(2024, 5, 6, 18, 30), utc(2024, 5, 6, 19), D(3)),
+               ChargingPeriod(utc(2024, 5, 6, 19), utc(2024, 5, 6, 19), D(1)),
+               ChargingPeriod(utc(2024, 5, 6, 19), utc(2024, 5, 6, 19, 30), D(2))]
+    b = rate(t, SessionProfile(utc(2024, 5, 6, 18, 30), utc(2024, 5, 6, 19, 30), periods), UTC)
+    assert energy_by_element(b) == {0: D(3), 1: D(3)}
+    assert [p.applied[0].element for p in b.periods] == [0, 1, 1]
+
+
 # --- quotes and meter values ------------------------------------------------------------------
 
 

@@ -157,6 +157,9 @@ def _walk_values(value: object, path: str = "breakdown") -> Iterator[tuple[str, 
     if attrs.has(type(value)):
         for field in attrs.fields(type(value)):
             yield from _walk_values(getattr(value, field.name), f"{path}.{field.name}")
+    elif hasattr(value, "_fields"):  # a NamedTuple (CostBreakdown, CostLine)
+        for name in value._fields:
+            yield from _walk_values(getattr(value, name), f"{path}.{name}")
         if isinstance(value, CostBreakdown):
             yield from _walk_values(value.periods, f"{path}.periods")
     elif isinstance(value, (tuple, list)):
