@@ -294,6 +294,27 @@ def test_power_restrictions_use_the_stated_or_the_average_power():
     assert (slow.total_excl_vat, fast.total_excl_vat) == (D("2.00"), D("3.50"))
 
 
+# --- where OCPI pricing is not monotone in energy (docs/tariffs.md, "What the properties found") -----
+
+
+def test_more_energy_in_the_same_hour_can_cost_less_under_a_power_tier():
+    # Above 11 kW the cheaper element applies: a faster charge of more energy costs less.
+    t = tariff(energy("0.50", vat=None, max_power="11"), energy("0.20", vat=None))
+    slower = rate(t, quote_profile(utc(2024, 1, 1, 10), utc(2024, 1, 1, 11), D(10)), UTC)
+    faster = rate(t, quote_profile(utc(2024, 1, 1, 10), utc(2024, 1, 1, 11), D(12)), UTC)
+    assert (slower.total_excl_vat, faster.total_excl_vat) == (D("5.00"), D("2.40"))
+
+
+def test_a_watt_hour_more_can_cost_less_when_it_changes_whose_step_rounds_the_total():
+    # OCPI: the session's energy is rounded up at the step of the last component used, and the
+    # rounding is billed at that component's price. Past 0.5 kWh the 0.10 element is the last one.
+    t = tariff(energy("0.50", vat=None, step=1000, max_kwh="0.5"), energy("0.10", vat=None, step=1000))
+    below = rate(t, quote_profile(utc(2024, 1, 1, 10), utc(2024, 1, 1, 11), D("0.5")), UTC)
+    above = rate(t, quote_profile(utc(2024, 1, 1, 10), utc(2024, 1, 1, 11), D("0.501")), UTC)
+    assert below.total_excl_vat == D("0.50")  # 1 kWh billed at 0.50
+    assert above.total_excl_vat == D("0.30")  # 0.5 at 0.50, then 0.001 + 0.499 rounding at 0.10
+
+
 def test_current_restrictions_pass_when_the_current_is_not_known():
     t = tariff(energy("0.20", min_current="32"), energy("0.30"))
     unknown = rate(t, quote_profile(utc(2024, 1, 1, 10), utc(2024, 1, 1, 11), D(10)), UTC)
