@@ -56,10 +56,10 @@ async def charge_point_connected(charge_point_id: str, ocpp_version: str, *, uow
         await uow.commit()
 
 
-async def charge_point_disconnected(charge_point_id: str, *, uow_factory: UnitOfWorkFactory) -> None:
+async def charge_point_disconnected(charge_point_id: str, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
     async with uow_factory() as uow:
         charge_point = await _locked(uow, charge_point_id)
-        charge_point.disconnected()
+        charge_point.disconnected(clock.now())
         await uow.charge_points.save(charge_point)
         await uow.commit()
 

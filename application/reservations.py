@@ -66,9 +66,10 @@ async def create_reservation(cmd: CreateReservation, actor: Actor, organization_
     answer = await commands.send(charge_point.id, ReserveNow(ocpp_id, cmd.connector_id, cmd.id_tag, cmd.expires_at))
     if answer.status != "Accepted":
         raise ReservationRejected(answer.status)
-    reservation = Reservation(id=new_id(PREFIXES["reservation"]), organization_id=organization_id,
-                              charge_point_id=charge_point.id, connector_id=cmd.connector_id, id_tag=cmd.id_tag,
-                              expires_at=cmd.expires_at, ocpp_reservation_id=ocpp_id, created_at=now)
+    reservation = Reservation.make(id=new_id(PREFIXES["reservation"]), organization_id=organization_id,
+                                   charge_point_id=charge_point.id, connector_id=cmd.connector_id,
+                                   id_tag=cmd.id_tag, expires_at=cmd.expires_at, ocpp_reservation_id=ocpp_id,
+                                   now=now)
     async with uow_factory() as uow:
         await uow.reservations.add(reservation)
         await uow.commit()

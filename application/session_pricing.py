@@ -2,18 +2,25 @@
 
 Tariff choice: the charge point's tariff, else its location's, else the organization's default.
 A driver subscribed to a plan at the session's start gets the plan's tariff, or the discount.
+Rating is total: whatever a charge point reported, it answers a cost or "not priced", never an
+exception (readings the register cannot have shown are left out by ``meter_readings``; anything
+the engine still cannot compute is logged and left unpriced).
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from application.ports import UnitOfWork
+from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from domain.charging import ChargingSession, SessionStatus
+from domain.charging.events import SessionCompleted
 from domain.network import ChargePoint
 from domain.pricing import SessionCost, discounted, meter_readings
 from domain.tariffs import CostBreakdown, Tariff, profile_from_meter_values, quote_profile, rate
+
+log = logging.getLogger("charge.pricing")
 
 
 async def freeze_pricing(uow: UnitOfWork, charge_point: ChargePoint, session: ChargingSession) -> None:
@@ -71,19 +78,31 @@ async def rate_session(uow: UnitOfWork, session: ChargingSession, until: datetim
     end = session.stopped_at or max(until, session.started_at)
     samples = await uow.sessions.samples(session.organization_id, session.id)
     readings = meter_readings(session, samples, until=end)
-    if readings:
-        profile = profile_from_meter_values(readings, start=min(session.started_at, readings[0][0]),
-                                            end=max(end, readings[-1][0]))
-    else:
-        profile = quote_profile(session.started_at, end, session.energy_kwh)
-    return rate(tariff, profile, await _timezone(uow, session)).rounded()
+    zone = await _timezone(uow, session)
+    try:
+        if readings:
+            profile = profile_from_meter_values(readings, start=min(session.started_at, readings[0][0]),
+                                                end=max(end, readings[-1][0]))
+        else:
+            profile = quote_profile(session.started_at, end, session.energy_kwh)
+        return rate(tariff, profile, zone).rounded()
+    except (ArithmeticError, ValueError, OverflowError):
+        # Readings are range-checked where they enter; this is the last guard, so that no stored value
+        # can make a session, its breakdown or a list fail.
+        log.exception("a session could not be rated", extra={"session_id": session.id})
+        return None
 
 
-async def price_if_completed(uow: UnitOfWork, session: ChargingSession) -> None:
-    """Rate a completed session once, in the unit of work that completed it (idempotent)."""
-    if session.status is not SessionStatus.COMPLETED or session.cost is not None or session.stopped_at is None:
-        return
-    breakdown = await rate_session(uow, session, session.stopped_at)
-    if breakdown is not None:
-        session.cost = SessionCost(breakdown.currency, breakdown.total_excl_vat, breakdown.vat, breakdown.total,
-                                   breakdown.to_json())
+async def price_completed_session(event: SessionCompleted, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+    """The handler of ``SessionCompleted``: rate the session once (idempotent: a priced session is left)."""
+    async with uow_factory() as uow:
+        session = await uow.sessions.get(event.organization_id, event.session_id, for_update=True)
+        if session is None or session.status is not SessionStatus.COMPLETED or session.cost is not None \
+                or session.stopped_at is None:
+            return
+        breakdown = await rate_session(uow, session, session.stopped_at)
+        if breakdown is None:
+            return
+        session.priced(SessionCost.of(breakdown), clock.now())
+        await uow.sessions.save(session)
+        await uow.commit()

@@ -4,7 +4,10 @@ Every message may be a retry (its answer was lost) or an offline replay: a retri
 the session it opened (by a key made of the start message's own fields), a retried stop or
 event folds into the session without effect (see ``domain.charging.sessions``). Plain meter
 updates go through the ``MeterSink`` (group commit); anything that opens or closes a session
-goes through a unit of work.
+goes through a unit of work. A stop or an event of a transaction whose start was never seen is
+answered but opens no session: it is kept as an orphan (``domain.charging.orphans``), which a
+2.0.1 ``Started`` arriving later adopts. Completed sessions are priced by the handler of
+``SessionCompleted`` (``session_pricing``), after the commit.
 """
 
 from __future__ import annotations
@@ -19,8 +22,16 @@ from application.pagination import PageRequest
 from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from application.ports.meter_sink import MeterSink
 from application.ports.network import SessionFilter
-from application.session_pricing import freeze_pricing, price_if_completed
-from domain.charging import ChargingSession, MeterSample, SessionStatus, TransactionEvent, TransactionEventKind
+from application.session_pricing import freeze_pricing
+from domain.charging import (
+    Applied,
+    ChargingSession,
+    MeterSample,
+    OrphanTransaction,
+    SessionStatus,
+    TransactionEvent,
+    TransactionEventKind,
+)
 from domain.errors import NotFound
 from domain.ids import PREFIXES, new_id
 from domain.network import ChargePoint
@@ -109,6 +120,13 @@ async def _use_reservation(uow: UnitOfWork, charge_point: ChargePoint, session: 
             return
 
 
+async def _store_applied(uow: UnitOfWork, session: ChargingSession, applied: Applied) -> None:
+    if applied.samples:
+        await uow.sessions.add_samples(session, list(applied.samples))
+    if applied.anomalies:
+        await uow.sessions.add_anomalies(session, list(applied.anomalies))
+
+
 async def start_transaction(cmd: StartTransaction, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> Started:
     start_key = f"{cmd.connector_id}|{cmd.id_tag}|{cmd.meter_start_wh}|{cmd.timestamp.isoformat()}"
     now = clock.now()
@@ -121,7 +139,7 @@ async def start_transaction(cmd: StartTransaction, *, uow_factory: UnitOfWorkFac
         authorization = await authorize_id_tag(uow, charge_point, cmd.id_tag, now, cmd.connector_id)
         transaction_id = charge_point.allocate_transaction_id()
         await uow.charge_points.save(charge_point)
-        session, _ = ChargingSession.open(
+        session, applied = ChargingSession.open(
             id=new_id(PREFIXES["session"]), organization_id=charge_point.organization_id,
             charge_point_id=charge_point.id, transaction_id=str(transaction_id), connector_id=cmd.connector_id,
             driver_id=authorization.driver_id,
@@ -129,6 +147,7 @@ async def start_transaction(cmd: StartTransaction, *, uow_factory: UnitOfWorkFac
                                    id_tag=cmd.id_tag))
         await freeze_pricing(uow, charge_point, session)
         await uow.sessions.add(session, start_key=start_key)
+        await _store_applied(uow, session, applied)
         if authorization.accepted:
             await _use_reservation(uow, charge_point, session, cmd.reservation_id, cmd.connector_id, now)
         await uow.commit()
@@ -139,40 +158,60 @@ async def stop_transaction(cmd: StopTransaction, *, uow_factory: UnitOfWorkFacto
                            clock: Clock) -> Authorization | None:
     event = TransactionEvent(TransactionEventKind.ENDED, cmd.timestamp, meter_wh=cmd.meter_stop_wh,
                              id_tag=cmd.id_tag, samples=cmd.samples, stop_reason=cmd.reason)
+    now = clock.now()
     async with uow_factory() as uow:
         charge_point = await _charge_point(uow, cmd.charge_point_id)
-        await _fold(uow, charge_point, cmd.transaction_id, event)
-        authorization = (await authorize_id_tag(uow, charge_point, cmd.id_tag, clock.now())
-                         if cmd.id_tag else None)
+        # 1.6 transaction ids are ours: a stop for one we never handed out cannot be adopted later.
+        await _fold(uow, charge_point, cmd.transaction_id, event, now, adoptable=False)
+        authorization = (await authorize_id_tag(uow, charge_point, cmd.id_tag, now) if cmd.id_tag else None)
         await uow.commit()
     return authorization
 
 
-async def _fold(uow: UnitOfWork, charge_point: ChargePoint, transaction_id: str, event: TransactionEvent, *,
-                connector_id: int | None = None, evse_id: int | None = None,
-                driver_id: str | None = None) -> ChargingSession:
-    """Apply a message to its session, opening the session if this is the first message seen of it."""
-    session = await uow.sessions.find_by_transaction(charge_point.id, transaction_id)
-    if session is None:
-        session, samples = ChargingSession.open(
-            id=new_id(PREFIXES["session"]), organization_id=charge_point.organization_id,
-            charge_point_id=charge_point.id, transaction_id=transaction_id, connector_id=connector_id,
-            evse_id=evse_id, driver_id=driver_id, first=event)
-        await freeze_pricing(uow, charge_point, session)
-        await uow.sessions.add(session)
-    else:
-        samples = session.apply(event)
+async def _fold(uow: UnitOfWork, charge_point: ChargePoint, transaction_id: str, event: TransactionEvent,
+                now: datetime, *, adoptable: bool, connector_id: int | None = None, evse_id: int | None = None,
+                driver_id: str | None = None) -> ChargingSession | None:
+    """Apply a message to its session. The start of a transaction opens its session (adopting what an
+    orphan kept of it); any other message of a transaction without a session is kept as an orphan."""
+    session = await uow.sessions.find_by_transaction(charge_point.id, transaction_id, for_update=True)
+    if session is not None:
+        applied = session.apply(event)
         if session.connector_id is None and connector_id is not None:
             session.connector_id, session.evse_id = connector_id, evse_id
         if session.driver_id is None and driver_id is not None:
             session.driver_id = driver_id
         await uow.sessions.save(session)
-    if samples:
-        await uow.sessions.add_samples(session, samples)
-    if session.status is SessionStatus.COMPLETED and session.cost is None:
-        await price_if_completed(uow, session)   # exactly once: in the unit of work that completes it
-        await uow.sessions.save(session)
+        await _store_applied(uow, session, applied)
+        return session
+    if event.kind is not TransactionEventKind.STARTED:
+        await _keep_orphan(uow, charge_point, transaction_id, event, now)
+        return None
+    session, applied = ChargingSession.open(
+        id=new_id(PREFIXES["session"]), organization_id=charge_point.organization_id,
+        charge_point_id=charge_point.id, transaction_id=transaction_id, connector_id=connector_id,
+        evse_id=evse_id, driver_id=driver_id, first=event)
+    await freeze_pricing(uow, charge_point, session)
+    adopted = []
+    orphan = await uow.orphans.find(charge_point.id, transaction_id) if adoptable else None
+    if orphan is not None:
+        adopted = orphan.adopt_into(session)
+        await uow.orphans.save(orphan)
+    await uow.sessions.add(session)
+    for result in (applied, *adopted):
+        await _store_applied(uow, session, result)
     return session
+
+
+async def _keep_orphan(uow: UnitOfWork, charge_point: ChargePoint, transaction_id: str, event: TransactionEvent,
+                       now: datetime) -> None:
+    orphan = await uow.orphans.find(charge_point.id, transaction_id)
+    if orphan is None:
+        await uow.orphans.add(OrphanTransaction.record(
+            id=new_id(PREFIXES["orphan"]), organization_id=charge_point.organization_id,
+            charge_point_id=charge_point.id, transaction_id=transaction_id, first=event, now=now))
+    else:
+        orphan.absorb(event, now)
+        await uow.orphans.save(orphan)
 
 
 async def meter_values(cmd: MeterValues, *, uow_factory: UnitOfWorkFactory, sink: MeterSink) -> None:
@@ -187,8 +226,7 @@ async def meter_values(cmd: MeterValues, *, uow_factory: UnitOfWorkFactory, sink
     if session is None or not cmd.samples:
         return  # readings outside any session carry nothing to bill; they are acknowledged and dropped
     event = TransactionEvent(TransactionEventKind.UPDATED, max(s.timestamp for s in cmd.samples), samples=cmd.samples)
-    samples = session.apply(event)
-    await sink.record(session, samples)
+    await sink.record(session, session.apply(event))
 
 
 async def _running_on(uow: UnitOfWork, charge_point_id: str, connector_id: int | None,
@@ -219,17 +257,19 @@ async def transaction_event(cmd: TransactionEventReport, *, uow_factory: UnitOfW
             # The hot path: no connection is held while the sink groups this with other charge points' samples.
             await sink.record(session, session.apply(event))
             return None
+    now = clock.now()
     async with uow_factory() as uow:
         charge_point = await _charge_point(uow, cmd.charge_point_id)
         authorization = None
         if cmd.id_tag:
-            authorization = await authorize_id_tag(uow, charge_point, cmd.id_tag, clock.now(),
+            authorization = await authorize_id_tag(uow, charge_point, cmd.id_tag, now,
                                                    cmd.connector_id if cmd.kind is TransactionEventKind.STARTED
                                                    else None)
-        session = await _fold(uow, charge_point, cmd.transaction_id, event, connector_id=cmd.connector_id,
-                              evse_id=cmd.evse_id,
+        session = await _fold(uow, charge_point, cmd.transaction_id, event, now, adoptable=True,
+                              connector_id=cmd.connector_id, evse_id=cmd.evse_id,
                               driver_id=authorization.driver_id if authorization else None)
-        if cmd.kind is TransactionEventKind.STARTED and authorization and authorization.accepted:
-            await _use_reservation(uow, charge_point, session, cmd.reservation_id, cmd.connector_id, clock.now())
+        if session is not None and cmd.kind is TransactionEventKind.STARTED and authorization \
+                and authorization.accepted:
+            await _use_reservation(uow, charge_point, session, cmd.reservation_id, cmd.connector_id, now)
         await uow.commit()
     return authorization

@@ -29,6 +29,8 @@ PREFIXES = {
     "tariff": "trf",
     "plan": "pln",
     "subscription": "sub",
+    "event": "evt",
+    "orphan": "orp",
 }
 
 

@@ -19,11 +19,13 @@ from adapters.ocpp.connections import ConnectionRegistry
 from adapters.ocpp.gateway import OcppCommandGateway
 from adapters.sql.idempotency import SqlIdempotencyStore
 from adapters.sql.meter_sink import SqlMeterSink
+from application.events import EventDispatcher
 from application import (
     api_keys,
     charge_point_events,
     commands,
     drivers,
+    event_handlers,
     identity,
     invitations,
     mail_relay,
@@ -49,7 +51,11 @@ class Adapters(containers.DeclarativeContainer):
     core = providers.DependenciesContainer()
 
     database = providers.Singleton(Database, url=config.database_url)
-    uow_factory = providers.Callable(getattr, database, "unit_of_work")
+    raw_uow_factory = providers.Callable(getattr, database, "unit_of_work")
+    # Use cases get units of work whose committed domain events the dispatcher hands to their handlers.
+    events = providers.Singleton(EventDispatcher, uow_factory=raw_uow_factory, clock=core.clock,
+                                 handlers=providers.Callable(event_handlers.handlers, core.clock))
+    uow_factory = providers.Callable(getattr, events, "unit_of_work")
     idempotency = providers.Singleton(SqlIdempotencyStore, database=database)
     password_hasher = providers.Singleton(
         Argon2PasswordHasher,
@@ -127,6 +133,8 @@ class UseCases(containers.DeclarativeContainer):
     list_drivers = providers.Coroutine(drivers.list_drivers, uow_factory=_uow)
     list_sessions = providers.Coroutine(sessions.list_sessions, uow_factory=_uow)
     get_session = providers.Coroutine(sessions.get_session, uow_factory=_uow, clock=_clock)
+    session_cost = providers.Coroutine(sessions.session_cost, uow_factory=_uow, clock=_clock)
+    list_orphan_transactions = providers.Coroutine(sessions.list_orphan_transactions, uow_factory=_uow)
     send_command = providers.Coroutine(commands.send_command, uow_factory=_uow,
                                        commands=adapters.charge_point_commands)
     stop_session = providers.Coroutine(commands.stop_session, uow_factory=_uow,
@@ -163,7 +171,7 @@ class UseCases(containers.DeclarativeContainer):
     no_charge_point_connected = providers.Coroutine(charge_point_events.no_charge_point_connected,
                                                     uow_factory=_uow)
     charge_point_disconnected = providers.Coroutine(charge_point_events.charge_point_disconnected,
-                                                    uow_factory=_uow)
+                                                    uow_factory=_uow, clock=_clock)
     boot = providers.Coroutine(charge_point_events.boot, uow_factory=_uow, clock=_clock)
     heartbeat = providers.Coroutine(charge_point_events.heartbeat, uow_factory=_uow, clock=_clock)
     status_changed = providers.Coroutine(charge_point_events.status_changed, uow_factory=_uow)

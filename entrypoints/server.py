@@ -19,6 +19,7 @@ from entrypoints.ocpp.server import start_ocpp_server, tls_context
 log = logging.getLogger("charge.server")
 # Clients retry a request within hours; a day later the key is forgotten (as Stripe does).
 IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)
+EVENT_SWEEP_SECONDS = 5.0
 
 
 class _Uvicorn(uvicorn.Server):
@@ -82,6 +83,8 @@ class Server:
         if self.enable_grpc:
             self._grpc, self.grpc_port = await start_grpc_server(s.host, s.grpc_port)
         self._tasks.append(asyncio.create_task(self._every(self.settings.mail_poll_seconds, self._relay_mail)))
+        # At start-up, then every few seconds: events a crash (or a failed handler) left pending.
+        self._tasks.append(asyncio.create_task(self._every(EVENT_SWEEP_SECONDS, self._dispatch_pending_events)))
         self._tasks.append(asyncio.create_task(self._every(600, self._purge_idempotency_keys)))
         self._tasks.append(asyncio.create_task(self._every(30, self._expire_reservations)))
         log.info("serving", extra={"http_port": self.http_port, "ocpp_port": self.ocpp_port,
@@ -95,6 +98,11 @@ class Server:
                 log.exception("background job failed", extra={"job": job.__name__})
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), seconds)
+
+    async def _dispatch_pending_events(self) -> None:
+        dispatcher = self.container.adapters.events()
+        while await dispatcher.dispatch_pending():
+            pass
 
     async def _relay_mail(self) -> None:
         await self.container.use_cases.relay_due_emails()

@@ -6,10 +6,11 @@ import copy
 from datetime import datetime
 from typing import Any
 
-from adapters.memory.repositories import _page, _Table
+from adapters.memory.events import InMemoryEvents
+from adapters.memory.repositories import _newest_first, _page, _Table
 from application.pagination import Page, PageRequest
-from application.ports.network import ReservationFilter, SessionFilter
-from domain.charging import ChargingSession, MeterSample
+from application.ports.network import OrphanFilter, ReservationFilter, SessionFilter
+from domain.charging import Anomaly, ChargingSession, MeterSample, OrphanTransaction
 from domain.errors import Conflict
 from domain.network import ChargePoint, Driver, Location, Reservation, ReservationStatus
 
@@ -29,11 +30,23 @@ class InMemoryLocations(_Table):
         return _page([x for x in self.data.values() if x.organization_id == organization_id], page, lambda x: x.id)
 
 
-class InMemoryChargePoints(_Table):
+class _Recording(_Table):
+    """A table of aggregates that record domain events: storing one stores its events too."""
+
+    def __init__(self, data: dict[str, Any], events: InMemoryEvents) -> None:
+        super().__init__(data)
+        self.events = events
+
+    async def _store(self, key: str, aggregate: Any) -> None:
+        await self.events.add(aggregate.pull_events())
+        self._put(key, aggregate)
+
+
+class InMemoryChargePoints(_Recording):
     async def add(self, charge_point: ChargePoint) -> None:
         if charge_point.id in self.data:
             raise Conflict(f"a charge point with identity {charge_point.id} is already registered")
-        self._put(charge_point.id, charge_point)
+        await self._store(charge_point.id, charge_point)
 
     async def get(self, organization_id: str, charge_point_id: str) -> ChargePoint | None:
         found = self.data.get(charge_point_id)
@@ -51,7 +64,7 @@ class InMemoryChargePoints(_Table):
         return len(online)
 
     async def save(self, charge_point: ChargePoint) -> None:
-        self._put(charge_point.id, charge_point)
+        await self._store(charge_point.id, charge_point)
 
     async def list(self, organization_id: str, page: PageRequest, location_id: str | None = None) -> Page[ChargePoint]:
         rows = [x for x in self.data.values() if x.organization_id == organization_id
@@ -88,26 +101,35 @@ class InMemoryDrivers(_Table):
 
 
 class InMemorySessions(_Table):
-    def __init__(self, data: dict[str, Any], samples: dict[str, Any], drivers: dict[str, Any]) -> None:
+    def __init__(self, data: dict[str, Any], samples: dict[str, Any], drivers: dict[str, Any],
+                 anomalies: dict[str, Any], events: InMemoryEvents) -> None:
         super().__init__(data)
         self.sample_data = samples
         self.drivers = drivers
+        self.anomaly_data = anomalies
+        self.events = events
 
     async def add(self, session: ChargingSession, start_key: str | None = None) -> None:
         if any(s.charge_point_id == session.charge_point_id and s.transaction_id == session.transaction_id
                for s, _ in self.data.values()):
             raise Conflict(f"transaction {session.transaction_id} of {session.charge_point_id} exists")
+        await self.events.add(session.pull_events())
         self.data[session.id] = (copy.deepcopy(session), start_key)
 
     async def save(self, session: ChargingSession) -> None:
-        _, start_key = self.data.get(session.id, (None, None))
-        self.data[session.id] = (copy.deepcopy(session), start_key)
+        stored, start_key = self.data.get(session.id, (None, None))
+        await self.events.add(session.pull_events())
+        kept = copy.deepcopy(session)
+        if stored is not None and stored.cost is not None:
+            kept.cost = stored.cost   # priced once: a copy read before the pricing never clears it
+        self.data[session.id] = (kept, start_key)
 
-    async def get(self, organization_id: str, session_id: str) -> ChargingSession | None:
+    async def get(self, organization_id: str, session_id: str, *, for_update: bool = False) -> ChargingSession | None:
         row = self.data.get(session_id)
         return copy.deepcopy(row[0]) if row is not None and row[0].organization_id == organization_id else None
 
-    async def find_by_transaction(self, charge_point_id: str, transaction_id: str) -> ChargingSession | None:
+    async def find_by_transaction(self, charge_point_id: str, transaction_id: str, *,
+                                  for_update: bool = False) -> ChargingSession | None:
         return next((copy.deepcopy(s) for s, _ in self.data.values()
                      if s.charge_point_id == charge_point_id and s.transaction_id == transaction_id), None)
 
@@ -131,10 +153,7 @@ class InMemorySessions(_Table):
                     and (filters.started_to is None or (s.started_at is not None
                                                         and s.started_at < filters.started_to)))
         # Newest first: operators look at what is happening now.
-        rows = sorted((s for s, _ in self.data.values() if keep(s)), key=lambda s: s.id, reverse=True)
-        if page.after is not None:
-            rows = [s for s in rows if s.id < page.after]
-        return Page.from_overfetch([copy.deepcopy(s) for s in rows[: page.limit + 1]], page, lambda s: s.id)
+        return _newest_first((s for s, _ in self.data.values() if keep(s)), page, lambda s: s.id)
 
     async def samples(self, organization_id: str, session_id: str) -> list[MeterSample]:
         row = self.data.get(session_id)
@@ -147,17 +166,51 @@ class InMemorySessions(_Table):
         for sample in samples:
             stored.setdefault(sample.key, sample)
 
+    async def add_anomalies(self, session: ChargingSession, anomalies: list[Anomaly]) -> None:
+        stored = self.anomaly_data.setdefault(session.id, {})
+        for anomaly in anomalies:
+            stored.setdefault((anomaly.at, anomaly.kind), anomaly)
 
-class InMemoryReservations(_Table):
+    async def anomalies(self, organization_id: str, session_id: str) -> list[Anomaly]:
+        row = self.data.get(session_id)
+        if row is None or row[0].organization_id != organization_id:
+            return []
+        return sorted(self.anomaly_data.get(session_id, {}).values(), key=lambda a: (a.at, a.kind))
+
+
+class InMemoryOrphans(_Recording):
+    async def add(self, orphan: OrphanTransaction) -> None:
+        if orphan.id in self.data:
+            raise Conflict(f"orphan {orphan.id} exists")
+        await self._store(orphan.id, orphan)
+
+    async def save(self, orphan: OrphanTransaction) -> None:
+        await self._store(orphan.id, orphan)
+
+    async def get(self, organization_id: str, orphan_id: str) -> OrphanTransaction | None:
+        found = self.data.get(orphan_id)
+        return copy.deepcopy(found) if found is not None and found.organization_id == organization_id else None
+
+    async def find(self, charge_point_id: str, transaction_id: str) -> OrphanTransaction | None:
+        return next((copy.deepcopy(o) for o in self.data.values() if o.charge_point_id == charge_point_id
+                     and o.transaction_id == transaction_id and not o.adopted), None)
+
+    async def list(self, organization_id: str, filters: OrphanFilter, page: PageRequest) -> Page[OrphanTransaction]:
+        return _newest_first((o for o in self.data.values() if o.organization_id == organization_id
+                              and (filters.charge_point_id is None or o.charge_point_id == filters.charge_point_id)
+                              and (filters.adopted is None or o.adopted == filters.adopted)), page, lambda o: o.id)
+
+
+class InMemoryReservations(_Recording):
     async def add(self, reservation: Reservation) -> None:
-        self._put(reservation.id, reservation)
+        await self._store(reservation.id, reservation)
 
     async def get(self, organization_id: str, reservation_id: str) -> Reservation | None:
         found = self.data.get(reservation_id)
         return copy.deepcopy(found) if found is not None and found.organization_id == organization_id else None
 
     async def save(self, reservation: Reservation) -> None:
-        self._put(reservation.id, reservation)
+        await self._store(reservation.id, reservation)
 
     async def list(self, organization_id: str, filters: ReservationFilter, page: PageRequest,
                    now: datetime) -> Page[Reservation]:

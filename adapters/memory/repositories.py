@@ -22,6 +22,15 @@ def _page(rows: Iterable[T], page: PageRequest, key: Callable[[T], str]) -> Page
     return Page.from_overfetch([copy.deepcopy(r) for r in ordered[: page.limit + 1]], page, key)
 
 
+def _newest_first(rows: Iterable[T], page: PageRequest, key: Callable[[T], str]) -> Page[T]:
+    """Newest first: the ids are time-sortable, so "after" means a smaller id."""
+    ordered = sorted(rows, key=key, reverse=True)
+    if page.after is not None:
+        after = page.after
+        ordered = [r for r in ordered if key(r) < after]
+    return Page.from_overfetch([copy.deepcopy(r) for r in ordered[: page.limit + 1]], page, key)
+
+
 class _Table:
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data

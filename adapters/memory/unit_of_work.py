@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
+from adapters.memory.events import InMemoryEvents
 from adapters.memory.network import (
     InMemoryChargePoints,
     InMemoryDrivers,
     InMemoryLocations,
+    InMemoryOrphans,
     InMemoryReservations,
     InMemorySessions,
 )
@@ -25,16 +29,21 @@ from adapters.memory.repositories import (
 )
 
 _TABLES = ("users", "organizations", "members", "invitations", "api_keys", "access_tokens", "outbox",
-           "locations", "charge_points", "drivers", "sessions", "samples", "reservations",
-           "tariffs", "plans", "subscriptions")
+           "locations", "charge_points", "drivers", "sessions", "samples", "anomalies", "reservations",
+           "tariffs", "plans", "subscriptions", "orphans", "events")
+
+
+def _system_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class InMemoryStore:
     """The shared state every unit of work of one fake 'database' reads and commits to."""
 
-    def __init__(self) -> None:
+    def __init__(self, now: Callable[[], datetime] = _system_now) -> None:
         self.tables: dict[str, dict[Any, Any]] = {name: {} for name in _TABLES}
         self.commits = 0
+        self.now = now
 
     def unit_of_work(self) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self)
@@ -43,10 +52,12 @@ class InMemoryStore:
 class InMemoryUnitOfWork:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
+        self.committed_event_ids: list[str] = []
 
     async def __aenter__(self) -> InMemoryUnitOfWork:
         self._tables = copy.deepcopy(self._store.tables)
         t = self._tables
+        self.events = InMemoryEvents(t["events"], self._store.now)
         self.users = InMemoryUsers(t["users"])
         self.organizations = InMemoryOrganizations(t["organizations"], t["members"])
         self.members = InMemoryMembers(t["members"])
@@ -55,13 +66,14 @@ class InMemoryUnitOfWork:
         self.access_tokens = InMemoryAccessTokens(t["access_tokens"])
         self.outbox = InMemoryOutbox(t["outbox"])
         self.locations = InMemoryLocations(t["locations"])
-        self.charge_points = InMemoryChargePoints(t["charge_points"])
+        self.charge_points = InMemoryChargePoints(t["charge_points"], self.events)
         self.drivers = InMemoryDrivers(t["drivers"])
-        self.sessions = InMemorySessions(t["sessions"], t["samples"], t["drivers"])
-        self.reservations = InMemoryReservations(t["reservations"])
+        self.sessions = InMemorySessions(t["sessions"], t["samples"], t["drivers"], t["anomalies"], self.events)
+        self.reservations = InMemoryReservations(t["reservations"], self.events)
         self.tariffs = InMemoryTariffs(t["tariffs"])
         self.plans = InMemoryPlans(t["plans"])
         self.subscriptions = InMemorySubscriptions(t["subscriptions"])
+        self.orphans = InMemoryOrphans(t["orphans"], self.events)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -71,13 +83,17 @@ class InMemoryUnitOfWork:
     async def commit(self) -> None:
         self._store.tables = copy.deepcopy(self._tables)
         self._store.commits += 1
+        self.committed_event_ids.extend(self.events.recorded)
+        self.events.recorded.clear()
 
     async def rollback(self) -> None:
         self._tables = copy.deepcopy(self._store.tables)
+        self.events.recorded.clear()
         self._rebind()
 
     def _rebind(self) -> None:
         t = self._tables
+        self.events.data = t["events"]
         self.users.data = t["users"]
         self.organizations.data, self.organizations.members = t["organizations"], t["members"]
         self.members.data = t["members"]
@@ -88,6 +104,8 @@ class InMemoryUnitOfWork:
         self.locations.data = t["locations"]
         self.charge_points.data = t["charge_points"]
         self.drivers.data = t["drivers"]
-        self.sessions.data, self.sessions.sample_data, self.sessions.drivers = t["sessions"], t["samples"], t["drivers"]
+        s = self.sessions
+        s.data, s.sample_data, s.drivers, s.anomaly_data = t["sessions"], t["samples"], t["drivers"], t["anomalies"]
         self.reservations.data = t["reservations"]
         self.tariffs.data, self.plans.data, self.subscriptions.data = t["tariffs"], t["plans"], t["subscriptions"]
+        self.orphans.data = t["orphans"]

@@ -1,8 +1,9 @@
 """Meter samples on the hot path, by group commit: many charge points' readings share one transaction.
 
-``record`` queues its session summary and samples and waits; a flusher task takes everything that
-is queued (up to ``max_batch`` records), writes it in one transaction (one multi-row upsert of the
-summaries, one multi-row insert of the samples) and only after the commit answers every caller.
+``record`` queues its session's progress and samples and waits; a flusher task takes everything that
+is queued (up to ``max_batch`` records), writes it in one transaction (one multi-row statement that
+moves the sessions' readings forward, never back; one multi-row insert of the samples, and of any
+anomalies) and only after the commit answers every caller.
 No artificial delay by default: records arriving while a transaction is in flight wait for the
 next one, so batches grow with load by themselves and a lone caller waits for one commit only.
 
@@ -21,8 +22,15 @@ from weakref import WeakKeyDictionary
 from attrs import frozen
 
 from adapters.sql.database import Database
-from adapters.sql.repositories.sessions import insert_samples, sample_rows, session_to_row, upsert_summaries
-from domain.charging import ChargingSession, MeterSample
+from adapters.sql.repositories.sessions import (
+    advance_summaries,
+    anomaly_rows,
+    insert_anomalies,
+    insert_samples,
+    progress_row,
+    sample_rows,
+)
+from domain.charging import Applied, ChargingSession
 
 MAX_BATCH = 500
 
@@ -36,6 +44,7 @@ class _Record:
     session_id: str
     summary: dict[str, Any]
     samples: list[dict[str, Any]]
+    anomalies: list[dict[str, Any]]
     done: asyncio.Future[None]
 
 
@@ -105,10 +114,11 @@ class SqlMeterSink:
         self.commits = 0
         self.recorded = 0
 
-    async def record(self, session: ChargingSession, samples: list[MeterSample]) -> None:
+    async def record(self, session: ChargingSession, applied: Applied) -> None:
         loop = asyncio.get_running_loop()
         # Converted now: the caller's objects may change once it has its answer, the rows may not.
-        item = _Record(session.id, session_to_row(session), sample_rows(session, samples), loop.create_future())
+        item = _Record(session.id, progress_row(session), sample_rows(session, applied.samples),
+                       anomaly_rows(session, applied.anomalies), loop.create_future())
         self._flusher(loop).queue.put_nowait(item)
         await item.done
 
@@ -146,8 +156,11 @@ class SqlMeterSink:
         # The calls of one charge point come one after another, so the last summary of a session is its newest.
         summaries = {item.session_id: item.summary for item in batch}
         async with self._database.engine.begin() as connection:
-            await upsert_summaries(connection, list(summaries.values()))
+            await advance_summaries(connection, list(summaries.values()))
             await insert_samples(connection, [row for item in batch for row in item.samples])
+            anomalies = [row for item in batch for row in item.anomalies]
+            if anomalies:
+                await insert_anomalies(connection, anomalies)
 
     async def close(self) -> None:
         """Write what is queued on this event loop, then stop its flusher; ``record`` starts a new one."""

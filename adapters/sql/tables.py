@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from adapters.sql.exact_decimal import ExactDecimal
@@ -297,6 +298,8 @@ sessions = Table(
     Column("cost_vat", ExactDecimal, nullable=True),
     Column("cost_total", ExactDecimal, nullable=True),
     Column("cost_breakdown", JSON, nullable=True),
+    # Some reading was not counted (its reasons are in session_anomalies); only ever set, never cleared.
+    Column("flagged", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("organization_id", "id"),
     UniqueConstraint("charge_point_id", "transaction_id"),
     UniqueConstraint("charge_point_id", "start_key"),
@@ -329,6 +332,38 @@ meter_samples = Table(
     Column("unit", Text, nullable=True),
     Column("context", Text, nullable=True),
     PrimaryKeyConstraint("organization_id", "session_id", "timestamp", "measurand", "phase", "location"),
+)
+
+# Readings a session refused to count (a register that ran backwards, or jumped beyond what a
+# charger can deliver), each kept once per instant and kind: written beside the samples.
+session_anomalies = Table(
+    "session_anomalies", metadata,
+    Column("organization_id", String(ID), nullable=False),
+    _id("session_id"),
+    Column("at", UtcDateTime, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("detail", Text, nullable=False),
+    PrimaryKeyConstraint("organization_id", "session_id", "at", "kind"),
+)
+
+# Transactions a charge point reported without their start: its messages kept (as JSON, for the
+# operator and for adoption by a late 2.0.1 Started), never billed.
+orphan_transactions = Table(
+    "orphan_transactions", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), nullable=False),
+    Column("charge_point_id", String(CHARGE_POINT_ID), nullable=False),
+    Column("transaction_id", String(WIRE_ID), nullable=False),
+    Column("first_seen_at", UtcDateTime, nullable=False),
+    Column("last_seen_at", UtcDateTime, nullable=False),
+    Column("messages", JSON, nullable=False),
+    Column("received", Integer, nullable=False),
+    _id("adopted_by", nullable=True),
+    UniqueConstraint("organization_id", "id"),
+    Index(None, "charge_point_id", "transaction_id"),
+    Index(None, "organization_id", "charge_point_id", "id"),
+    ForeignKeyConstraint(["organization_id", "charge_point_id"],
+                         ["charge_points.organization_id", "charge_points.id"]),
 )
 
 reservations = Table(
@@ -406,4 +441,24 @@ subscriptions = Table(
     Index(None, "organization_id", "plan_id", "id"),
     ForeignKeyConstraint(["organization_id", "plan_id"], ["membership_plans.organization_id", "membership_plans.id"]),
     ForeignKeyConstraint(["organization_id", "driver_id"], ["drivers.organization_id", "drivers.id"]),
+)
+
+# The event outbox: every domain event, stored in the transaction of the change that raised it, then
+# handed to its handlers after the commit (application/events.py). ``next_attempt_at`` is when a
+# pending event is due; while a dispatcher holds it, the end of its lease.
+domain_events = Table(
+    "domain_events", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("status", String(ENUM), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=True),
+    Column("handled_at", UtcDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    UniqueConstraint("organization_id", "id"),
+    Index(None, "status", "next_attempt_at"),
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -11,10 +13,12 @@ from adapters.sql.repositories import (
     SqlApiKeys,
     SqlChargePoints,
     SqlDrivers,
+    SqlEvents,
     SqlInvitations,
     SqlLocations,
     SqlMembers,
     SqlOrganizations,
+    SqlOrphans,
     SqlOutbox,
     SqlPlans,
     SqlReservations,
@@ -47,15 +51,20 @@ class SqlUnitOfWork:
     tariffs: SqlTariffs
     plans: SqlPlans
     subscriptions: SqlSubscriptions
+    orphans: SqlOrphans
+    events: SqlEvents
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, now: Callable[[], datetime] | None = None) -> None:
         self._engine = engine
+        self._now = now or _system_now
         self._connection: AsyncConnection | None = None
+        self.committed_event_ids: list[str] = []
 
     async def __aenter__(self) -> SqlUnitOfWork:
         if self._connection is not None:
             raise RuntimeError("this unit of work is already in use; make a new one per use case")
         connection = self._connection = await self._engine.connect()
+        self.events = events = SqlEvents(connection, self._now)
         self.users = SqlUsers(connection)
         self.organizations = SqlOrganizations(connection)
         self.members = SqlMembers(connection)
@@ -64,13 +73,14 @@ class SqlUnitOfWork:
         self.access_tokens = SqlAccessTokens(connection)
         self.outbox = SqlOutbox(connection)
         self.locations = SqlLocations(connection)
-        self.charge_points = SqlChargePoints(connection)
+        self.charge_points = SqlChargePoints(connection, events)
         self.drivers = SqlDrivers(connection)
-        self.sessions = SqlSessions(connection)
-        self.reservations = SqlReservations(connection)
+        self.sessions = SqlSessions(connection, events)
+        self.reservations = SqlReservations(connection, events)
         self.tariffs = SqlTariffs(connection)
         self.plans = SqlPlans(connection)
         self.subscriptions = SqlSubscriptions(connection)
+        self.orphans = SqlOrphans(connection, events)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -96,7 +106,14 @@ class SqlUnitOfWork:
         # The locks that kept what the charge point repository remembers true end here either way.
         self.charge_points.forget()
         await self._active().commit()
+        self.committed_event_ids.extend(self.events.recorded)
+        self.events.recorded.clear()
 
     async def rollback(self) -> None:
         self.charge_points.forget()
+        self.events.recorded.clear()
         await self._active().rollback()
+
+
+def _system_now() -> datetime:
+    return datetime.now(UTC)

@@ -6,10 +6,12 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Protocol
 
+from application.ports.events import EventRepository
 from application.ports.network import (
     ChargePointRepository,
     DriverRepository,
     LocationRepository,
+    OrphanTransactionRepository,
     ReservationRepository,
     SessionRepository,
 )
@@ -41,6 +43,10 @@ class UnitOfWork(Protocol):
     tariffs: TariffRepository
     plans: PlanRepository
     subscriptions: SubscriptionRepository
+    orphans: OrphanTransactionRepository
+    events: EventRepository
+    # Ids of the events each ``commit`` stored, in order: what a dispatcher hands to handlers next.
+    committed_event_ids: list[str]
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -1,12 +1,17 @@
-"""Charging sessions built from charge-point traffic: meter samples and the session state machine."""
+"""Charging sessions built from charge-point traffic: meter samples, the session state machine, orphans."""
 
-from domain.charging.meter import ENERGY_REGISTER, MeterSample
-from domain.charging.sessions import ChargingSession, SessionStatus, TransactionEvent, TransactionEventKind
+from domain.charging.meter import ENERGY_REGISTER, Anomaly, MeterSample, Reading
+from domain.charging.orphans import OrphanTransaction
+from domain.charging.sessions import Applied, ChargingSession, SessionStatus, TransactionEvent, TransactionEventKind
 
 __all__ = [
     "ENERGY_REGISTER",
+    "Anomaly",
+    "Applied",
     "ChargingSession",
     "MeterSample",
+    "OrphanTransaction",
+    "Reading",
     "SessionStatus",
     "TransactionEvent",
     "TransactionEventKind",

@@ -4,8 +4,15 @@ Charge points retry a message whose answer was lost and replay queued messages a
 offline, in any order. So every transition here is idempotent and order-independent:
 - energy comes from energy-register readings (first and last by timestamp, or the meter
   start/stop values), never from summing increments, so a repeated reading cannot count twice;
+- a reading the register cannot physically have shown (it runs backwards, or gains more than
+  any charger delivers in the time) is not counted: the session is flagged and keeps the anomaly;
 - a message carrying a sequence number already seen is ignored whole;
-- ``completed`` is terminal: a late ``Started`` or ``Updated`` fills in facts, never reopens.
+- ``completed`` is terminal: a late ``Started`` or ``Updated`` fills in facts, never reopens;
+  statuses only move forward (``started`` → ``active`` → ``completed``), here and wherever a
+  session's readings are written (the meter sink moves them forward, never back).
+
+A session opens from the start of its transaction. Messages of a transaction whose start was never
+seen make an ``OrphanTransaction`` instead (``domain.charging.orphans``), never a billable session.
 """
 
 from __future__ import annotations
@@ -13,17 +20,34 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from attrs import define, field, frozen
 
-from domain.charging.meter import MeterSample
+from typing import TYPE_CHECKING
+
+from domain.charging.events import SessionCompleted, SessionPriced, SessionStarted
+from domain.charging.meter import Anomaly, MeterSample, Reading, implausible_step
+from domain.errors import InvalidState
+from domain.events import DomainEvent
+
+if TYPE_CHECKING:  # domain.pricing prices sessions, so it imports this module
+    from domain.pricing.costs import SessionCost
+
+__all__ = ["Applied", "ChargingSession", "Reading", "SessionStatus", "TransactionEvent", "TransactionEventKind"]
 
 
 class SessionStatus(str, enum.Enum):
     STARTED = "started"        # the transaction began; no energy has flowed yet
     ACTIVE = "active"          # energy is flowing (or the charge point says it is charging)
     COMPLETED = "completed"
+
+    @property
+    def rank(self) -> int:
+        """Statuses only move forward: a session's status never takes a lower rank."""
+        return _RANK[self]
+
+
+_RANK = {SessionStatus.STARTED: 0, SessionStatus.ACTIVE: 1, SessionStatus.COMPLETED: 2}
 
 
 class TransactionEventKind(str, enum.Enum):
@@ -49,9 +73,11 @@ class TransactionEvent:
 
 
 @frozen
-class Reading:
-    timestamp: datetime
-    wh: Decimal
+class Applied:
+    """What folding one message produced: samples to store, and readings the session refused to count."""
+
+    samples: tuple[MeterSample, ...] = ()
+    anomalies: tuple[Anomaly, ...] = ()
 
 
 @define
@@ -79,17 +105,24 @@ class ChargingSession:
     tariff_id: str | None = None
     tariff_version: int | None = None
     plan_id: str | None = None
-    cost: Any = None                     # domain.pricing.SessionCost once priced, exactly once
+    cost: SessionCost | None = None      # set once, by ``priced``, after the session completes
+    flagged: bool = False                # some reading was not counted (see the session's anomalies)
+    pending_events: list[DomainEvent] = field(factory=list, eq=False, repr=False)
 
     @classmethod
     def open(cls, *, id: str, organization_id: str, charge_point_id: str, transaction_id: str,
              connector_id: int | None = None, evse_id: int | None = None, driver_id: str | None = None,
-             first: TransactionEvent) -> tuple[ChargingSession, list[MeterSample]]:
-        """A session from the first message seen for a transaction, whichever kind it is."""
+             first: TransactionEvent) -> tuple[ChargingSession, Applied]:
+        """A session from the start of its transaction (StartTransaction, or TransactionEvent Started)."""
         session = cls(id=id, organization_id=organization_id, charge_point_id=charge_point_id,
                       transaction_id=transaction_id, status=SessionStatus.STARTED, connector_id=connector_id,
                       evse_id=evse_id, driver_id=driver_id)
-        return session, session.apply(first)
+        applied = session.apply(first)
+        session.pending_events.append(SessionStarted(
+            organization_id=organization_id, occurred_at=session.started_at or first.timestamp, session_id=id,
+            charge_point_id=charge_point_id, transaction_id=transaction_id, connector_id=connector_id,
+            evse_id=evse_id, id_tag=session.id_tag, driver_id=driver_id))
+        return session, applied
 
     @property
     def start_wh(self) -> Decimal | None:
@@ -114,44 +147,94 @@ class ChargingSession:
     def energy_kwh(self) -> Decimal:
         return self.energy_wh / 1000
 
-    def apply(self, event: TransactionEvent) -> list[MeterSample]:
-        """Fold one message into the session; returns the samples it carried, to be stored.
-
-        Applying the same message twice leaves the session as applying it once did.
-        """
+    def apply(self, event: TransactionEvent) -> Applied:
+        """Fold one message into the session; returns the samples it carried (to be stored) and the
+        readings it refused to count. Applying the same message twice leaves the session as once did."""
         if event.seq_no is not None:
             if event.seq_no in self.seen_seq_nos:
-                return []
+                return Applied()
             self.seen_seq_nos.add(event.seq_no)
         self.offline = self.offline or event.offline
         if self.last_event_at is None or event.timestamp > self.last_event_at:
             self.last_event_at = event.timestamp
         if event.id_tag and self.id_tag is None:
             self.id_tag = event.id_tag
-        samples = [s.normalised() for s in event.samples]
-        for sample in samples:
-            if sample.is_energy_register:
-                self._observe(Reading(sample.timestamp, sample.value))
+        samples = tuple(s.normalised() for s in event.samples)
+        anomalies: list[Anomaly] = []
         if event.kind is TransactionEventKind.STARTED:
             self._started(event)
-        elif event.kind is TransactionEventKind.ENDED:
-            self._ended(event)
+        for sample in samples:
+            if sample.is_energy_register:
+                self._observe(Reading(sample.timestamp, sample.value), anomalies)
+        if event.kind is TransactionEventKind.ENDED:
+            self._ended(event, anomalies)
         if event.meter_wh is not None and event.kind is TransactionEventKind.UPDATED:
-            self._observe(Reading(event.timestamp, event.meter_wh))
+            self._observe(Reading(event.timestamp, event.meter_wh), anomalies)
         if self.started_at is None or (event.timestamp < self.started_at and self.meter_start_wh is None):
             # Until the Started message arrives, the earliest message seen marks the start.
             self.started_at = event.timestamp
         if self.status is SessionStatus.STARTED and (event.charging or self.energy_wh > 0):
             self.status = SessionStatus.ACTIVE
-        return samples
+        if anomalies:
+            self.flagged = True
+        return Applied(samples, tuple(anomalies))
 
-    def _observe(self, reading: Reading) -> None:
+    def advance_to(self, newer: ChargingSession) -> None:
+        """Take what a copy of this session learned from meter readings (``newer``, read before and
+        folded since), moving readings and status forward only: a stale copy never undoes a stop.
+
+        This is the meter sink's write; the SQL sink expresses the same rule in its upsert.
+        """
+        if newer.first_reading is not None and (self.first_reading is None
+                                                or newer.first_reading.timestamp < self.first_reading.timestamp):
+            self.first_reading = newer.first_reading
+        if newer.last_reading is not None and _later(newer.last_reading, self.last_reading):
+            self.last_reading = newer.last_reading
+        if newer.status.rank > self.status.rank and newer.status is not SessionStatus.COMPLETED:
+            self.status = newer.status
+        if newer.last_event_at is not None and (self.last_event_at is None or newer.last_event_at > self.last_event_at):
+            self.last_event_at = newer.last_event_at
+        self.offline = self.offline or newer.offline
+        self.flagged = self.flagged or newer.flagged
+
+    def priced(self, cost: SessionCost, at: datetime) -> None:
+        """Record the billed cost: once, and only of a completed session."""
+        if self.status is not SessionStatus.COMPLETED:
+            raise InvalidState(f"session {self.id} is {self.status.value}: only a completed session is priced")
+        if self.cost is not None:
+            raise InvalidState(f"session {self.id} is priced already")
+        self.cost = cost
+        self.pending_events.append(SessionPriced(
+            organization_id=self.organization_id, occurred_at=at, session_id=self.id, currency=cost.currency,
+            total_excl_vat=cost.total_excl_vat, vat=cost.vat, total=cost.total))
+
+    def pull_events(self) -> list[DomainEvent]:
+        """The events recorded since the last pull (the repository storing this session takes them)."""
+        events, self.pending_events = self.pending_events, []
+        return events
+
+    def _start_point(self) -> Reading | None:
+        if self.meter_start_wh is not None and self.started_at is not None:
+            return Reading(self.started_at, self.meter_start_wh)
+        return None
+
+    def _observe(self, reading: Reading, anomalies: list[Anomaly]) -> None:
+        latest = self.last_reading or self._start_point()
+        if latest is not None and reading.timestamp > latest.timestamp:
+            anomaly = implausible_step(latest, reading)
+            if anomaly is not None:
+                anomalies.append(anomaly)
+                return
+        earliest = self.first_reading or self._start_point()
+        if earliest is not None and reading.timestamp < earliest.timestamp:
+            anomaly = implausible_step(reading, earliest)
+            if anomaly is not None:
+                anomalies.append(anomaly)
+                return
         if self.first_reading is None or reading.timestamp < self.first_reading.timestamp:
             self.first_reading = reading
-        if self.last_reading is None or reading.timestamp >= self.last_reading.timestamp:
-            if self.last_reading is None or reading.timestamp > self.last_reading.timestamp \
-                    or reading.wh > self.last_reading.wh:
-                self.last_reading = reading
+        if _later(reading, self.last_reading):
+            self.last_reading = reading
 
     def _started(self, event: TransactionEvent) -> None:
         if self.meter_start_wh is None and event.meter_wh is not None:
@@ -160,11 +243,28 @@ class ChargingSession:
         elif self.meter_start_wh is None:
             self.started_at = min(self.started_at or event.timestamp, event.timestamp)
 
-    def _ended(self, event: TransactionEvent) -> None:
+    def _ended(self, event: TransactionEvent, anomalies: list[Anomaly]) -> None:
         if self.status is SessionStatus.COMPLETED:
             return  # the first Ended wins; a retry or a second report changes nothing
         self.status = SessionStatus.COMPLETED
         self.stopped_at = event.timestamp
         self.stop_reason = event.stop_reason
         if event.meter_wh is not None:
-            self.meter_stop_wh = event.meter_wh
+            before = self.last_reading or self._start_point()
+            anomaly = implausible_step(before, Reading(event.timestamp, event.meter_wh)) \
+                if before is not None and event.timestamp >= before.timestamp else None
+            if anomaly is None:
+                self.meter_stop_wh = event.meter_wh
+            else:
+                anomalies.append(anomaly)
+        self.pending_events.append(SessionCompleted(
+            organization_id=self.organization_id, occurred_at=event.timestamp, session_id=self.id,
+            charge_point_id=self.charge_point_id, started_at=self.started_at, stopped_at=self.stopped_at,
+            energy_wh=self.energy_wh, stop_reason=self.stop_reason))
+
+
+def _later(reading: Reading, than: Reading | None) -> bool:
+    """Whether ``reading`` replaces ``than`` as the latest: a later instant, or the same one reading higher."""
+    if than is None:
+        return True
+    return reading.timestamp > than.timestamp or (reading.timestamp == than.timestamp and reading.wh > than.wh)

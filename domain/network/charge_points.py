@@ -9,6 +9,8 @@ from datetime import datetime
 from attrs import define, field
 
 from domain.errors import FieldErrors, NotFound
+from domain.events import DomainEvent
+from domain.network.events import ChargePointStatusChanged
 
 # The identity is the last segment of the websocket URL: URL-safe, at most 48 characters (OCPP 2.0.1).
 IDENTITY = re.compile(r"^[A-Za-z0-9._:*+|@-]{1,48}\Z")
@@ -75,6 +77,7 @@ class ChargePoint:
     next_transaction_id: int = 1
     next_reservation_id: int = 1
     tariff_id: str | None = None          # assigned tariff; the most specific wins
+    pending_events: list[DomainEvent] = field(factory=list, eq=False, repr=False)
 
     @staticmethod
     def validate_registration(identity: object, password: object, evses: list[tuple[int, list[int]]]) -> None:
@@ -115,25 +118,45 @@ class ChargePoint:
         return any(c.connector_id == connector_id and (evse_id is None or c.evse_id == evse_id)
                    for c in self.connectors)
 
+    def pull_events(self) -> list[DomainEvent]:
+        events, self.pending_events = self.pending_events, []
+        return events
+
+    def _status_after(self, before: ChargePointStatus, now: datetime) -> None:
+        """Record ``ChargePointStatusChanged`` when a change moved the one-word status."""
+        after = self.summary_status
+        if after is not before:
+            self.pending_events.append(ChargePointStatusChanged(
+                organization_id=self.organization_id, occurred_at=now, charge_point_id=self.id,
+                status=after.value, previous_status=before.value))
+
     def connected(self, ocpp_version: str, now: datetime) -> None:
+        before = self.summary_status
         self.online = True
         self.ocpp_version = ocpp_version
         self.last_heartbeat_at = now
+        self._status_after(before, now)
 
-    def disconnected(self) -> None:
+    def disconnected(self, now: datetime) -> None:
+        before = self.summary_status
         self.online = False
+        self._status_after(before, now)
 
     def booted(self, *, vendor: str, model: str, serial_number: str | None, firmware_version: str | None,
                now: datetime) -> None:
+        before = self.summary_status
         self.vendor, self.model = vendor, model
         self.serial_number, self.firmware_version = serial_number, firmware_version
         self.registration_status = RegistrationStatus.ACCEPTED
         self.last_boot_at = self.last_heartbeat_at = now
         self.online = True
+        self._status_after(before, now)
 
     def heartbeat(self, now: datetime) -> None:
+        before = self.summary_status
         self.last_heartbeat_at = now
         self.online = True
+        self._status_after(before, now)
 
     def status_changed(self, *, evse_id: int, connector_id: int, status: str, error_code: str | None,
                        timestamp: datetime) -> None:
@@ -144,13 +167,16 @@ class ChargePoint:
         """
         if connector_id == 0:
             return
+        before = self.summary_status
         for c in self.connectors:
             if c.connector_id == connector_id and c.evse_id == evse_id:
                 if c.updated_at is None or timestamp >= c.updated_at:
                     c.status, c.error_code, c.updated_at = status, error_code, timestamp
-                return
-        self.connectors.append(Connector(evse_id, connector_id, status, error_code, timestamp))
-        self.connectors.sort(key=lambda c: (c.evse_id, c.connector_id))
+                break
+        else:
+            self.connectors.append(Connector(evse_id, connector_id, status, error_code, timestamp))
+            self.connectors.sort(key=lambda c: (c.evse_id, c.connector_id))
+        self._status_after(before, timestamp)
 
     def allocate_transaction_id(self) -> int:
         """OCPP 1.6 transaction ids are integers the central system hands out."""

@@ -4,39 +4,47 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from attrs import frozen
 
 from domain.charging import ChargingSession, MeterSample
+from domain.charging.meter import Reading, plausible_readings
+from domain.tariffs import CostBreakdown
 
 
 @frozen
 class SessionCost:
-    """Rounded once per line (minor unit, half-up); ``breakdown`` is the explained cost, as JSON."""
+    """What the session is billed: the totals (rounded once per line, minor unit, half-up) and the
+    breakdown that explains them, line by line and period by period."""
 
     currency: str
     total_excl_vat: Decimal
     vat: Decimal
     total: Decimal
-    breakdown: dict[str, Any]
+    breakdown: CostBreakdown
+
+    @classmethod
+    def of(cls, breakdown: CostBreakdown) -> SessionCost:
+        billed = breakdown.rounded().detached()
+        return cls(billed.currency, billed.total_excl_vat, billed.vat, billed.total, billed)
 
 
 def meter_readings(session: ChargingSession, samples: list[MeterSample],
                    until: datetime | None = None) -> list[tuple[datetime, Decimal]]:
-    """The energy register over the session as ``(instant, Wh)``: strictly later instants, never running
-    backwards (a reading below an earlier one is a meter glitch and is left out), from the meter start
-    to the meter stop when the charge point reported them."""
+    """The energy register over the session as ``(instant, Wh)``, strictly later instants, from the
+    meter start to the meter stop when the charge point reported them: only readings the register can
+    have shown (``plausible_readings``: it never runs backwards, never gains more than a charger can
+    deliver), so a glitch or a forged value is never billed."""
     points: dict[datetime, Decimal] = {}
     if session.started_at is not None and session.meter_start_wh is not None:
         points[session.started_at] = session.meter_start_wh
     for sample in samples:
-        if sample.normalised().is_energy_register:
-            reading = sample.normalised()
+        reading = sample.normalised()
+        if reading.is_energy_register:
             points[reading.timestamp] = max(points.get(reading.timestamp, reading.value), reading.value)
     if session.stopped_at is not None and session.meter_stop_wh is not None:
         points[session.stopped_at] = session.meter_stop_wh
-    readings: list[tuple[datetime, Decimal]] = []
+    ordered = []
     for instant in sorted(points):
         if until is not None and instant > until:
             break
@@ -44,7 +52,5 @@ def meter_readings(session: ChargingSession, samples: list[MeterSample],
             continue
         if session.stopped_at is not None and instant > session.stopped_at:
             continue
-        if readings and points[instant] < readings[-1][1]:
-            continue
-        readings.append((instant, points[instant]))
-    return readings
+        ordered.append(Reading(instant, points[instant]))
+    return [(r.timestamp, r.wh) for r in plausible_readings(ordered)]

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 from attrs import frozen
 
 from domain.geography import CURRENCY_EXPONENTS
-from domain.tariffs.localtime import from_us
+from domain.tariffs.localtime import from_us, to_us
 from domain.tariffs.model import Price
 
 _ZERO = Decimal(0)
@@ -21,6 +21,7 @@ _ONE = Decimal(1)
 AMOUNT_QUANTUM = Decimal("1e-12")
 _HUNDRED = Decimal(100)
 _US_PER_HOUR = Decimal(3_600_000_000)
+_ONE_US = timedelta(microseconds=1)
 
 
 class LineType(StrEnum):
@@ -135,6 +136,13 @@ class CostBreakdown(NamedTuple):
                 start, end, kind, energy, duration, applied = entry
                 out.append(PeriodCost(from_us(start), from_us(end), kind, energy, timedelta(0, 0, duration), applied))
         return tuple(out)
+
+    def detached(self) -> CostBreakdown:
+        """The same breakdown with every period kept as its own piece, apart from the profile it was rated
+        from: what is stored for a billed session (two detached breakdowns are equal when their contents are)."""
+        pieces = tuple((to_us(p.start), to_us(p.end), p.kind, p.energy_kwh, p.duration // _ONE_US, p.applied)
+                       for p in self.periods)
+        return self._replace(period_spans=(), period_entries=pieces)
 
     def cost(self, *types: LineType) -> tuple[Decimal, Decimal]:
         """``(excl VAT, incl VAT)`` of the lines of these types."""

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Row, and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.repositories._statements import fetch_page, insert_many, insert_or_conflict, upsert
+from adapters.sql.repositories.events import SqlEvents
 from adapters.sql.tables import charge_points, connectors
 from application.pagination import Page, PageRequest
 from domain.network import ChargePoint, Connector, RegistrationStatus, ValidationMode
@@ -69,8 +70,9 @@ def _replace_connector(insert: Any) -> Any:
 
 
 class SqlChargePoints:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, events: SqlEvents) -> None:
         self._connection = connection
+        self._events = events
         # Connector rows as stored, for the charge points this transaction has locked or written:
         # no other transaction can change those until ours ends (every save updates, so locks, the
         # charge point's row before its connectors). Only valid until the transaction ends: see forget().
@@ -86,6 +88,7 @@ class SqlChargePoints:
         rows = connector_rows(charge_point)
         await insert_many(self._connection, connectors, list(rows.values()), lambda insert: insert)
         self._stored[charge_point.id] = rows
+        await self._events.add(charge_point.pull_events())
 
     async def get(self, organization_id: str, charge_point_id: str) -> ChargePoint | None:
         return await self._load(and_(charge_points.c.organization_id == organization_id,
@@ -133,6 +136,7 @@ class SqlChargePoints:
         changed = [row for key, row in wanted.items() if stored.get(key) != row]
         await insert_many(self._connection, connectors, changed, _replace_connector)
         self._stored[charge_point.id] = wanted
+        await self._events.add(charge_point.pull_events())
 
     async def _delete_connectors(self, charge_point: ChargePoint, keys: list[ConnectorKey] | None) -> None:
         c = connectors

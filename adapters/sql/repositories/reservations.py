@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Row, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.repositories._statements import fetch_page, insert_or_conflict, upsert
+from adapters.sql.repositories.events import SqlEvents
 from adapters.sql.tables import reservations
 from application.pagination import Page, PageRequest
 from application.ports.network import ReservationFilter
@@ -45,13 +46,15 @@ def status_at(status: ReservationStatus, now: datetime) -> ColumnElement[bool]:
 
 
 class SqlReservations:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, events: SqlEvents) -> None:
         self._connection = connection
+        self._events = events
 
     async def add(self, reservation: Reservation) -> None:
         await insert_or_conflict(self._connection, reservations, reservation_to_row(reservation),
                                  f"reservation {reservation.ocpp_reservation_id} of {reservation.charge_point_id} "
                                  "exists")
+        await self._events.add(reservation.pull_events())
 
     async def get(self, organization_id: str, reservation_id: str) -> Reservation | None:
         return await self._one(reservations.c.organization_id == organization_id,
@@ -60,6 +63,7 @@ class SqlReservations:
     async def save(self, reservation: Reservation) -> None:
         await upsert(self._connection, reservations, reservation_to_row(reservation), {"id": reservation.id},
                      "reservation exists")
+        await self._events.add(reservation.pull_events())
 
     async def list(self, organization_id: str, filters: ReservationFilter, page: PageRequest,
                    now: datetime) -> Page[Reservation]:
@@ -82,11 +86,13 @@ class SqlReservations:
                                reservations.c.ocpp_reservation_id == ocpp_reservation_id)
 
     async def due_to_expire(self, now: datetime, limit: int) -> list[Reservation]:
-        # Not locked: once past its expiry a reservation can only become expired, so two nodes
-        # expiring it at once write the same thing.
+        # Locked, skipping what another node is expiring right now: each expiry (and its event) is
+        # recorded once. SQLite needs no lock: its units of work hold the write lock throughout.
         t = reservations
         statement = (select(t).where(t.c.status == _ACTIVE, t.c.expires_at <= now)
                      .order_by(t.c.id).limit(limit))
+        if self._connection.dialect.name == "postgresql":
+            statement = statement.with_for_update(skip_locked=True)
         return [reservation_from_row(row) for row in await self._connection.execute(statement)]
 
     async def _one(self, *conditions: ColumnElement[bool]) -> Reservation | None:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from application.pagination import Page
 from application.ports.network import SessionFilter
-from domain.charging import SessionStatus
 from domain.errors import InvalidInput
 from entrypoints.rest.endpoint import Call, Endpoint
-from entrypoints.rest.problems import HttpProblem
 from entrypoints.rest.queries import SessionQuery
 from entrypoints.rest.views import SESSION_STATUS, CostBreakdownOut, SessionDetailOut, SessionOut
 
@@ -31,13 +29,8 @@ async def get_session(call: Call) -> SessionDetailOut:
 
 
 async def get_cost_breakdown(call: Call) -> CostBreakdownOut:
-    detail = await call.use_cases.get_session(call.ids["session_id"], call.caller, call.organization_id)
-    session = detail.session
-    if session.status is SessionStatus.COMPLETED and session.cost is not None:
-        return CostBreakdownOut.of(session.cost.breakdown)
-    if session.status is not SessionStatus.COMPLETED and detail.estimate is not None:
-        return CostBreakdownOut.of(detail.estimate.to_json(), estimate=True)
-    raise HttpProblem(404, "not_priced", "no tariff prices this session, so it has no cost breakdown")
+    cost = await call.use_cases.session_cost(call.ids["session_id"], call.caller, call.organization_id)
+    return CostBreakdownOut.of(cost.breakdown.to_json(), estimate=cost.estimate)
 
 
 ENDPOINTS = [

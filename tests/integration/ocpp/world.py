@@ -21,7 +21,7 @@ PASSWORD = "a-very-secret-pass"    # CP-1's, as charging_env registers it
 async def ocpp_world(*, timeout: float = 2.0, tls=None) -> SimpleNamespace:
     """CP-1 (password, EVSEs 1 and 2), CP-2 (no password), CP-L (lenient); drivers RFID-DANA and RFID-ELI."""
     net = await charging_env(build_env())
-    uow, clock, p = net.store.unit_of_work, net.clock, functools.partial
+    uow, clock, p = net.uow, net.clock, functools.partial
     net.registry = ConnectionRegistry()
     net.gateway = OcppCommandGateway(net.registry, timeout)
     net.send_command = p(commands.send_command, uow_factory=uow, commands=net.gateway)
@@ -34,7 +34,7 @@ async def ocpp_world(*, timeout: float = 2.0, tls=None) -> SimpleNamespace:
     net.use_cases = SimpleNamespace(
         admit_charge_point=net.admit,
         charge_point_connected=p(charge_point_events.charge_point_connected, uow_factory=uow, clock=clock),
-        charge_point_disconnected=p(charge_point_events.charge_point_disconnected, uow_factory=uow),
+        charge_point_disconnected=p(charge_point_events.charge_point_disconnected, uow_factory=uow, clock=clock),
         boot=net.boot,
         heartbeat=p(charge_point_events.heartbeat, uow_factory=uow, clock=clock),
         status_changed=net.status_changed,

@@ -33,7 +33,7 @@ from domain.network import (
     ValidationMode,
 )
 from domain.pricing import MembershipPlan, SessionCost, Subscription, TariffRecord
-from domain.tariffs import Tariff, parse_tariff
+from domain.tariffs import Tariff, parse_tariff, profile_from_meter_values, rate
 
 # Microseconds and a non-UTC offset: both must survive storage as the same instant.
 NOW = datetime(2026, 5, 9, 12, 30, 15, 123456, tzinfo=UTC)
@@ -188,9 +188,9 @@ def a_subscription(plan: MembershipPlan, driver: Driver, *, starts_at: datetime 
 
 
 def a_cost() -> SessionCost:
-    return SessionCost(currency="EUR", total_excl_vat=Decimal("12.34"), vat=Decimal("2.5914"),
-                       total=Decimal("14.9314"),
-                       breakdown={"currency": "EUR", "total": "14.93", "lines": [
-                           {"type": "ENERGY", "quantity": "41.1333", "price": "0.30",
-                            "nested": {"a": [1, None, True]}}],
-                           "empty": {}, "unicode": "Straße ✓"})
+    """A billed cost with every kind of content a breakdown holds: several lines, VAT, bounds, periods
+    that time-of-day restrictions split, energy with many decimals."""
+    readings = [(NOW + timedelta(minutes=20 * i), Decimal("1234500000.5") + Decimal("3666.667") * i) for i in range(7)]
+    readings.append((NOW + timedelta(hours=3), readings[-1][1]))   # parked for an hour at the end
+    profile = profile_from_meter_values(readings)
+    return SessionCost.of(rate(a_tariff(), profile, timezone(timedelta(hours=1))))

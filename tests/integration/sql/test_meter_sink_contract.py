@@ -18,7 +18,7 @@ from adapters.sql.database import Database
 from adapters.sql.meter_sink import SqlMeterSink
 from application.ports import UnitOfWorkFactory
 from application.ports.meter_sink import MeterSink
-from domain.charging import ChargingSession, SessionStatus, TransactionEvent, TransactionEventKind
+from domain.charging import Applied, ChargingSession, SessionStatus, TransactionEvent, TransactionEventKind
 from domain.identity import Organization
 from domain.ids import PREFIXES, new_id
 from domain.network import ChargePoint
@@ -46,8 +46,8 @@ def opened(charge_point: ChargePoint) -> ChargingSession:
     return session
 
 
-def update(session: ChargingSession, minutes: int, wh: str) -> list:
-    """Fold one MeterValues message into the session, as the use case does; returns its samples."""
+def update(session: ChargingSession, minutes: int, wh: str) -> Applied:
+    """Fold one MeterValues message into the session, as the use case does; returns what it produced."""
     return session.apply(TransactionEvent(TransactionEventKind.UPDATED, NOW + timedelta(minutes=minutes),
                                           samples=tuple(samples_at(NOW + timedelta(minutes=minutes), wh))))
 
@@ -69,7 +69,7 @@ class TestContract:
             kept = await uow.sessions.samples(organization.id, session.id)
         assert stored is not None and stored.status is SessionStatus.COMPLETED
         assert stored.energy_wh == Decimal("100000.0")
-        assert len(kept) == len(late)   # the late readings are still kept
+        assert len(kept) == len(late.samples)   # the late readings are still kept
 
     async def test_a_returned_record_is_durable(self, meter_sink: MeterSink, uow_factory: UnitOfWorkFactory) -> None:
         organization, _, [session] = await a_charging_session(uow_factory)
@@ -78,7 +78,7 @@ class TestContract:
         async with uow_factory() as uow:
             assert await uow.sessions.get(organization.id, session.id) == session
             stored = await uow.sessions.samples(organization.id, session.id)
-        assert sorted(stored, key=str) == sorted(samples, key=str)
+        assert sorted(stored, key=str) == sorted(samples.samples, key=str)
         assert session.last_reading.wh == Decimal("1234599999.75") and session.status is SessionStatus.ACTIVE
 
     async def test_replayed_samples_are_ignored_and_the_summary_follows(
@@ -86,13 +86,13 @@ class TestContract:
         organization, _, [session] = await a_charging_session(uow_factory)
         first = update(session, 5, "1234590000")
         await meter_sink.record(session, first)
-        await meter_sink.record(session, [evolve(s, value=Decimal(1)) for s in first])   # a replay, other values
+        await meter_sink.record(session, Applied(tuple(evolve(s, value=Decimal(1)) for s in first.samples)))   # a replay, other values
         later = update(session, 6, "1234600000")
         await meter_sink.record(session, later)
         async with uow_factory() as uow:
             assert await uow.sessions.get(organization.id, session.id) == session
             stored = await uow.sessions.samples(organization.id, session.id)
-        assert len(stored) == len(first) + len(later)
+        assert len(stored) == len(first.samples) + len(later.samples)
         assert all(s.value != Decimal(1) for s in stored)
 
     async def test_concurrent_records_of_many_sessions_all_land(
@@ -103,7 +103,7 @@ class TestContract:
         async with uow_factory() as uow:
             for session, samples in updates:
                 assert await uow.sessions.get(organization.id, session.id) == session
-                assert len(await uow.sessions.samples(organization.id, session.id)) == len(samples)
+                assert len(await uow.sessions.samples(organization.id, session.id)) == len(samples.samples)
 
     async def test_the_last_of_one_sessions_records_wins(
             self, meter_sink: MeterSink, uow_factory: UnitOfWorkFactory) -> None:
@@ -115,7 +115,7 @@ class TestContract:
         await asyncio.gather(*(meter_sink.record(s, samples) for s, samples in snapshots))
         async with uow_factory() as uow:
             assert await uow.sessions.get(organization.id, session.id) == snapshots[-1][0]
-            assert len(await uow.sessions.samples(organization.id, session.id)) == 5 * len(snapshots[0][1])
+            assert len(await uow.sessions.samples(organization.id, session.id)) == 5 * len(snapshots[0][1].samples)
 
 
 async def sql_sink_world(database: Database, count: int) -> tuple[Organization, ChargePoint, list[ChargingSession]]:
@@ -153,7 +153,7 @@ class TestGroupCommit:
         sink = SqlMeterSink(database)
         try:
             calls = [sink.record(s, update(s, 5, "2000")) for s in sessions]
-            calls.insert(2, sink.record(stray, samples_at(NOW)))
+            calls.insert(2, sink.record(stray, Applied(tuple(samples_at(NOW)))))
             outcomes = await asyncio.gather(*calls, return_exceptions=True)
             assert all(isinstance(o, Exception) for o in outcomes), outcomes
             assert sink.commits == 0 and sink.recorded == 0
@@ -162,7 +162,7 @@ class TestGroupCommit:
                     assert await uow.sessions.get(organization.id, original.id) == original
                     assert await uow.sessions.samples(organization.id, original.id) == []
             # The sink outlives a failed batch.
-            await sink.record(sessions[0], [])
+            await sink.record(sessions[0], Applied())
             assert sink.commits == 1
         finally:
             await sink.close()
@@ -172,7 +172,7 @@ class TestGroupCommit:
         session = a_session(a_charge_point(a_location(an_organization())))
         sink = SqlMeterSink(unreachable)
         try:
-            outcomes = await asyncio.gather(*(sink.record(session, samples_at(NOW)) for _ in range(3)),
+            outcomes = await asyncio.gather(*(sink.record(session, Applied(tuple(samples_at(NOW)))) for _ in range(3)),
                                             return_exceptions=True)
         finally:
             await sink.close()

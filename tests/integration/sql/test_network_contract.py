@@ -168,7 +168,7 @@ class TestChargePoints:
         async with uow_factory() as uow:
             locked = await uow.charge_points.find_for_update(charge_point.id)
             locked.connectors.clear()
-            locked.disconnected()
+            locked.disconnected(NOW)
             await uow.charge_points.save(locked)
         async with uow_factory() as uow:
             assert await uow.charge_points.find(charge_point.id) == charge_point

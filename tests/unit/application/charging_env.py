@@ -27,7 +27,7 @@ async def charging_env(base) -> SimpleNamespace:
     """Extends the identity ``env`` fixture with the charging use cases and a populated network."""
     store: InMemoryStore = base.store
     clock: FakeClock = base.clock
-    uow = store.unit_of_work
+    uow = base.uow
     fleet = FakeChargePoints(online={"CP-1", "CP-2"})
     p = functools.partial
     env = SimpleNamespace(**vars(base))
@@ -39,6 +39,8 @@ async def charging_env(base) -> SimpleNamespace:
     env.create_driver = p(drivers.create_driver, uow_factory=uow, clock=clock)
     env.boot = p(charge_point_events.boot, uow_factory=uow, clock=clock)
     env.status_changed = p(charge_point_events.status_changed, uow_factory=uow)
+    env.session_cost = p(sessions.session_cost, uow_factory=uow, clock=clock)
+    env.list_orphans = p(sessions.list_orphan_transactions, uow_factory=uow)
     env.authorize = p(charge_point_events.authorize, uow_factory=uow, clock=clock)
     env.start = p(transactions.start_transaction, uow_factory=uow, clock=clock)
     env.stop = p(transactions.stop_transaction, uow_factory=uow, clock=clock)

@@ -9,7 +9,8 @@ import pytest
 
 from adapters.memory import InMemoryStore
 from adapters.security.login_throttle import InMemoryLoginThrottle
-from application import api_keys, identity, invitations, mail_relay, members, organizations, settings
+from application import api_keys, event_handlers, identity, invitations, mail_relay, members, organizations, settings
+from application.events import EventDispatcher
 from tests.fakes import CapturingMailer, FakeClock, FastHasher
 
 
@@ -20,13 +21,16 @@ def env():
 
 def build_env() -> SimpleNamespace:
     """A fresh in-memory world with every identity use case bound to it (as the container would)."""
-    store, clock, hasher = InMemoryStore(), FakeClock(), FastHasher()
+    clock, hasher = FakeClock(), FastHasher()
+    store = InMemoryStore(now=clock.now)
+    # Use cases get the dispatcher's units of work, as in the container: committed events reach handlers.
+    dispatcher = EventDispatcher(store.unit_of_work, clock, event_handlers.handlers(clock))
     throttle = InMemoryLoginThrottle(max_per_email=3, max_per_address=10, window_seconds=600)
     mailer = CapturingMailer()
-    uow = store.unit_of_work
+    uow = dispatcher.unit_of_work
     p = functools.partial
     return SimpleNamespace(
-        store=store, clock=clock, mailer=mailer, throttle=throttle,
+        store=store, clock=clock, mailer=mailer, throttle=throttle, dispatcher=dispatcher, uow=uow,
         signup=p(identity.signup, uow_factory=uow, hasher=hasher, clock=clock),
         issue_token=p(identity.issue_token, uow_factory=uow, hasher=hasher, throttle=throttle, clock=clock),
         authenticate=p(identity.authenticate, uow_factory=uow, clock=clock),

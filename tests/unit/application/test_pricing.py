@@ -55,9 +55,10 @@ async def test_a_completed_session_carries_its_cost_and_lines_add_up(net):
     cost = session.cost
     assert (cost.currency, cost.total_excl_vat, cost.vat, cost.total) == ("GBP", Decimal("3.00"), Decimal("0.60"),
                                                                           Decimal("3.60"))
-    lines = cost.breakdown["lines"]
-    assert sum(Decimal(line["amount"]) for line in lines) == cost.total_excl_vat
-    assert sum(Decimal(line["vat"]) for line in lines) == cost.vat
+    lines = cost.breakdown.lines
+    assert sum(line.amount for line in lines) == cost.total_excl_vat
+    assert sum(line.vat for line in lines) == cost.vat
+    assert cost.breakdown.is_rounded and cost.breakdown.total == cost.total
 
 
 async def test_a_tariff_changed_mid_session_does_not_change_that_sessions_price(net):

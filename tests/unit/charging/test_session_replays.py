@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from domain.charging import ENERGY_REGISTER, ChargingSession, MeterSample, SessionStatus, TransactionEvent
+from domain.charging import ENERGY_REGISTER, Applied, ChargingSession, MeterSample, SessionStatus, TransactionEvent
 from domain.charging import TransactionEventKind as Kind
 
 T0 = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
@@ -120,8 +120,8 @@ def test_a_repeated_sequence_number_is_ignored_whole():
     messages, _ = transaction_messages(0, [10], with_seq_no=True, kwh_unit=False)
     session, _ = ChargingSession.open(id="ses_1", organization_id="org_x", charge_point_id="CP-1",
                                       transaction_id="1", first=messages[0])
-    assert session.apply(messages[1]) != []
-    assert session.apply(messages[1]) == []
+    assert session.apply(messages[1]).samples != ()
+    assert session.apply(messages[1]) == Applied()
 
 
 def test_per_phase_registers_do_not_count_as_the_total():

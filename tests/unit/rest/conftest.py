@@ -38,7 +38,7 @@ def build_container(**settings: object) -> Application:
     config = Settings(argon2_time_cost=1, argon2_memory_kib=8, argon2_parallelism=1, **settings).as_config()
     container = Application(config=config)
     store = InMemoryStore()
-    container.adapters.uow_factory.override(providers.Object(store.unit_of_work))
+    container.adapters.raw_uow_factory.override(providers.Object(store.unit_of_work))
     container.adapters.idempotency.override(providers.Object(InMemoryIdempotencyStore()))
     container.adapters.database.override(providers.Object(FakeDatabase()))
     container.adapters.mailer.override(providers.Object(CapturingMailer()))

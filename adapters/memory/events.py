@@ -1,0 +1,47 @@
+"""The in-memory event outbox: events stored with the unit of work's copy, so they commit with the change."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from adapters.memory.repositories import _newest_first, _Table
+from application.pagination import Page, PageRequest
+from application.ports.events import EventStatus, StoredEvent
+from domain.events import DomainEvent
+
+
+class InMemoryEvents(_Table):
+    def __init__(self, data: dict[str, Any], now: Any) -> None:
+        super().__init__(data)
+        self._now = now                     # when an event is recorded: the fake's idea of "now"
+        self.recorded: list[str] = []       # added in this transaction, not committed yet
+
+    async def add(self, events: Sequence[DomainEvent]) -> None:
+        for event in events:
+            self.data[event.id] = StoredEvent(copy.deepcopy(event), recorded_at=self._now())
+            self.recorded.append(event.id)
+
+    async def claim(self, now: datetime, lease_until: datetime, limit: int,
+                    ids: Sequence[str] | None = None) -> list[StoredEvent]:
+        wanted = set(ids) if ids is not None else None
+        due = sorted((e for e in self.data.values() if e.status is EventStatus.PENDING
+                      and (wanted is None or e.id in wanted)
+                      and (e.next_attempt_at is None or e.next_attempt_at <= now)), key=lambda e: e.id)[:limit]
+        for stored in due:
+            stored.next_attempt_at = lease_until
+            stored.attempts += 1
+        return [copy.deepcopy(e) for e in due]
+
+    async def save(self, stored: StoredEvent) -> None:
+        self._put(stored.id, stored)
+
+    async def get(self, organization_id: str, event_id: str) -> StoredEvent | None:
+        found = self.data.get(event_id)
+        return copy.deepcopy(found) if found is not None and found.event.organization_id == organization_id else None
+
+    async def list(self, organization_id: str, page: PageRequest) -> Page[StoredEvent]:
+        return _newest_first((e for e in self.data.values() if e.event.organization_id == organization_id), page,
+                             lambda e: e.id)
