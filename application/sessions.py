@@ -11,7 +11,7 @@ from application.ports import Clock, UnitOfWorkFactory
 from application.ports.network import OrphanFilter, SessionFilter
 from application.session_pricing import rate_session
 from domain.charging import Anomaly, ChargingSession, MeterSample, OrphanTransaction, SessionStatus
-from domain.errors import NotFound
+from domain.errors import DomainError, NotFound
 from domain.tariffs import CostBreakdown
 
 
@@ -21,8 +21,8 @@ class NotPriced(NotFound):
     code = "not_priced"
 
     def __init__(self, session_id: str) -> None:
-        super().__init__("cost of session", session_id)
-        self.detail = "no tariff prices this session, so it has no cost breakdown"
+        DomainError.__init__(self, "no tariff prices this session, so it has no cost breakdown")
+        self.kind, self.object_id = "cost", session_id
 
 
 @frozen

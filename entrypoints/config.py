@@ -40,6 +40,10 @@ class Settings:
     login_max_failures_per_address: int = 30
     login_window_seconds: int = 900
     max_body_bytes: int = 1_048_576
+    # Domain events: how long a dispatcher holds an event it handles (another takes it over after), and
+    # how often the server looks for events a crash or a failed handler left pending.
+    event_lease_seconds: float = 60.0
+    event_sweep_seconds: float = 5.0
     # OCPP.
     ocpp_call_timeout_seconds: float = 30.0
     ocpp_tls_cert: str = ""

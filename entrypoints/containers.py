@@ -8,6 +8,8 @@ Tests build an ``Application`` and override adapter providers (never patch). Emb
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from dependency_injector import containers, providers
 
 from adapters.clock import SystemClock
@@ -41,6 +43,10 @@ from application import (
 )
 
 
+def _seconds(value: float) -> timedelta:
+    return timedelta(seconds=float(value))
+
+
 class Core(containers.DeclarativeContainer):
     config = providers.Configuration()
     clock = providers.Singleton(SystemClock)
@@ -54,7 +60,8 @@ class Adapters(containers.DeclarativeContainer):
     raw_uow_factory = providers.Callable(getattr, database, "unit_of_work")
     # Use cases get units of work whose committed domain events the dispatcher hands to their handlers.
     events = providers.Singleton(EventDispatcher, uow_factory=raw_uow_factory, clock=core.clock,
-                                 handlers=providers.Callable(event_handlers.handlers, core.clock))
+                                 handlers=providers.Callable(event_handlers.handlers, core.clock),
+                                 lease=providers.Callable(_seconds, config.event_lease_seconds))
     uow_factory = providers.Callable(getattr, events, "unit_of_work")
     idempotency = providers.Singleton(SqlIdempotencyStore, database=database)
     password_hasher = providers.Singleton(
@@ -90,8 +97,7 @@ class UseCases(containers.DeclarativeContainer):
     issue_token = providers.Coroutine(
         identity.issue_token, uow_factory=_uow, hasher=adapters.password_hasher,
         throttle=adapters.login_throttle, clock=_clock,
-        lifetime=providers.Callable(lambda s: __import__("datetime").timedelta(seconds=s),
-                                    config.access_token_ttl_seconds),
+        lifetime=providers.Callable(_seconds, config.access_token_ttl_seconds),
     )
     authenticate = providers.Coroutine(identity.authenticate, uow_factory=_uow, clock=_clock)
     me = providers.Coroutine(identity.me, uow_factory=_uow)

@@ -19,7 +19,6 @@ from entrypoints.ocpp.server import start_ocpp_server, tls_context
 log = logging.getLogger("charge.server")
 # Clients retry a request within hours; a day later the key is forgotten (as Stripe does).
 IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)
-EVENT_SWEEP_SECONDS = 5.0
 
 
 class _Uvicorn(uvicorn.Server):
@@ -84,7 +83,8 @@ class Server:
             self._grpc, self.grpc_port = await start_grpc_server(s.host, s.grpc_port)
         self._tasks.append(asyncio.create_task(self._every(self.settings.mail_poll_seconds, self._relay_mail)))
         # At start-up, then every few seconds: events a crash (or a failed handler) left pending.
-        self._tasks.append(asyncio.create_task(self._every(EVENT_SWEEP_SECONDS, self._dispatch_pending_events)))
+        self._tasks.append(asyncio.create_task(self._every(self.settings.event_sweep_seconds,
+                                                           self._dispatch_pending_events)))
         self._tasks.append(asyncio.create_task(self._every(600, self._purge_idempotency_keys)))
         self._tasks.append(asyncio.create_task(self._every(30, self._expire_reservations)))
         log.info("serving", extra={"http_port": self.http_port, "ocpp_port": self.ocpp_port,

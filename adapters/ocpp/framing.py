@@ -2,6 +2,9 @@
 
 Numbers are parsed as ``Decimal`` so meter readings and schema limits (``multipleOf``) stay exact.
 A frame whose own message id cannot be read is answered with id ``"-1"`` (OCPP-J 2.0.1 §4.2.3).
+OCPP-J messages are text frames with message ids of at most 36 characters; a payload string that
+cannot be stored or shown (NUL, a lone surrogate: JSON lets both through as escapes) is a format
+violation of the message that carries it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from ocpp.messages import Call, CallError, CallResult, MessageType
 from adapters.ocpp.errors import ErrorKind, RpcError
 
 UNKNOWN_ID = "-1"
+MAX_MESSAGE_ID = 36
 
 
 class UnanswerableFrame(Exception):
@@ -26,6 +30,9 @@ def _no_constants(name: str) -> NoReturn:
 
 
 def parse(raw: str | bytes) -> Call | CallResult | CallError:
+    if not isinstance(raw, str):
+        raise RpcError(ErrorKind.RPC_FRAMEWORK, "OCPP-J messages are text frames, not binary ones",
+                       unique_id=UNKNOWN_ID)
     try:
         frame = json.loads(raw, parse_float=Decimal, parse_constant=_no_constants)
     except (ValueError, UnicodeDecodeError, RecursionError):  # JSONDecodeError is a ValueError
@@ -37,11 +44,14 @@ def parse(raw: str | bytes) -> Call | CallResult | CallError:
     if type(message_type) is not int:
         raise RpcError(ErrorKind.RPC_FRAMEWORK, "the message type must be a number", unique_id=UNKNOWN_ID)
     unique_id = frame[1] if len(frame) > 1 else None
-    if not isinstance(unique_id, str):
+    if not isinstance(unique_id, str) or not 0 < len(unique_id) <= MAX_MESSAGE_ID:
         if message_type in (MessageType.CallResult, MessageType.CallError):
             raise UnanswerableFrame("an answer without a readable message id")
-        raise RpcError(ErrorKind.RPC_FRAMEWORK, "the message id must be a string", unique_id=UNKNOWN_ID)
+        raise RpcError(ErrorKind.RPC_FRAMEWORK, f"the message id must be a string of 1 to {MAX_MESSAGE_ID} characters",
+                       unique_id=UNKNOWN_ID)
     if message_type == MessageType.Call:
+        if "\\u" in raw:   # only an escape can carry NUL or a lone surrogate into a parsed string
+            _check_text(frame[3] if len(frame) > 3 else None, unique_id)
         return _call(frame, unique_id)
     if message_type == MessageType.CallResult:
         if len(frame) != 3 or not isinstance(frame[2], dict):
@@ -63,6 +73,27 @@ def _call(frame: list[Any], unique_id: str) -> Call:
     if len(frame) != 4 or not isinstance(frame[3], dict):
         raise RpcError(ErrorKind.PROTOCOL, "a Call must be [2, id, action, {payload}]", unique_id=unique_id)
     return Call(unique_id, frame[2], frame[3])
+
+
+def _check_text(value: object, unique_id: str, path: str = "") -> None:
+    """Refuse a payload holding a string that cannot be stored or shown (NUL, a lone surrogate)."""
+    if isinstance(value, str):
+        bad = "\x00" in value
+        if not bad:
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                bad = True
+        if bad:
+            raise RpcError(ErrorKind.FORMAT, f"{path or 'a string'}: must be valid text (no NUL, no lone surrogate)",
+                           {"field": path} if path else {}, unique_id=unique_id)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key, unique_id, path)
+            _check_text(item, unique_id, f"{path}/{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_text(item, unique_id, f"{path}/{index}")
 
 
 def _plain(value: object) -> object:

@@ -30,6 +30,7 @@ from ocpp.v201.enums import Action as Action201
 
 from adapters.ocpp import framing, schemas
 from adapters.ocpp.errors import ErrorAnswer, ErrorKind, InvalidOutgoing, RpcError, error_code
+from domain.charging.quantities import MalformedNumber
 from domain.errors import DomainError, Forbidden, InvalidInput, Unauthenticated
 
 log = logging.getLogger("charge.ocpp")
@@ -69,6 +70,8 @@ def _signature(function: Callable[..., Any]) -> inspect.Signature:
 
 def _domain_error_kind(error: DomainError) -> ErrorKind:
     """The one place domain errors become OCPP-J error codes (NotFound, Conflict… are GenericError)."""
+    if isinstance(error, MalformedNumber):
+        return ErrorKind.FORMAT
     if isinstance(error, InvalidInput):
         return ErrorKind.PROPERTY
     if isinstance(error, Unauthenticated | Forbidden):
@@ -130,7 +133,9 @@ class OcppPeer(ChargePoint):
         except RpcError as error:
             kind, description, details = error.kind, error.description, error.details
         except DomainError as error:
-            kind, description, details = _domain_error_kind(error), error.detail, {}
+            kind, description = _domain_error_kind(error), error.detail
+            fields = error.errors if isinstance(error, InvalidInput) else []
+            details = {"field": fields[0].field} if fields else {}
         except Exception:  # a bug or an outage must not end the connection; the peer may retry
             self.logger.exception("OCPP handler failed", extra={"charge_point_id": self.id, "action": call.action})
             kind, description, details = ErrorKind.INTERNAL, "the server could not process the request", {}

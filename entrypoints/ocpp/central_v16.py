@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from ocpp import v16
@@ -14,7 +13,8 @@ from application.charge_point_events import Boot, StatusReport
 from application.id_tags import Authorization
 from application.transactions import MeterValues, StartTransaction, StopTransaction
 from entrypoints.ocpp.central import CentralSystemPeer
-from entrypoints.ocpp.values import STATUS_16, iso, parse_timestamp, samples_16
+from domain.charging.quantities import CONNECTOR_ID, REGISTER_WH, RESERVATION_ID, TRANSACTION_ID, read, read_int
+from entrypoints.ocpp.values import STATUS_16, iso, optional_integer, parse_timestamp, samples_16
 
 
 def _id_tag_info(authorization: Authorization) -> datatypes.IdTagInfo:
@@ -40,7 +40,8 @@ class CentralSystem16(CentralSystemPeer, v16.ChargePoint):
                                      timestamp: str | None = None, **_: Any) -> call_result.StatusNotification:
         # 1.6 has no EVSEs: connector N is EVSE N's only connector.
         at = parse_timestamp(timestamp) if timestamp else self.clock.now()
-        await self.use_cases.status_changed(StatusReport(self.id, connector_id, connector_id, status, error_code, at))
+        connector = read_int(connector_id, CONNECTOR_ID, "connectorId")
+        await self.use_cases.status_changed(StatusReport(self.id, connector, connector, status, error_code, at))
         return call_result.StatusNotification()
 
     @on(Action.authorize)
@@ -51,7 +52,9 @@ class CentralSystem16(CentralSystemPeer, v16.ChargePoint):
     async def on_start_transaction(self, connector_id: int, id_tag: str, meter_start: int, timestamp: str,
                                    reservation_id: int | None = None, **_: Any) -> call_result.StartTransaction:
         started = await self.use_cases.start_transaction(StartTransaction(
-            self.id, connector_id, id_tag, Decimal(meter_start), parse_timestamp(timestamp), reservation_id))
+            self.id, read_int(connector_id, CONNECTOR_ID, "connectorId"), id_tag,
+            read(meter_start, REGISTER_WH, "meterStart"), parse_timestamp(timestamp),
+            optional_integer(reservation_id, RESERVATION_ID, "reservationId")))
         return call_result.StartTransaction(transaction_id=started.transaction_id,
                                             id_tag_info=_id_tag_info(started.authorization))
 
@@ -61,16 +64,19 @@ class CentralSystem16(CentralSystemPeer, v16.ChargePoint):
                                   transaction_data: list[dict[str, Any]] | None = None,
                                   **_: Any) -> call_result.StopTransaction:
         authorization = await self.use_cases.stop_transaction(StopTransaction(
-            self.id, str(transaction_id), Decimal(meter_stop), parse_timestamp(timestamp), reason, id_tag,
+            self.id, str(read_int(transaction_id, TRANSACTION_ID, "transactionId")),
+            read(meter_stop, REGISTER_WH, "meterStop"), parse_timestamp(timestamp), reason, id_tag,
             samples_16(transaction_data)))
         return call_result.StopTransaction(id_tag_info=_id_tag_info(authorization) if authorization else None)
 
     @on(Action.meter_values)
     async def on_meter_values(self, connector_id: int, meter_value: list[dict[str, Any]],
                               transaction_id: int | None = None, **_: Any) -> call_result.MeterValues:
+        connector = read_int(connector_id, CONNECTOR_ID, "connectorId")
+        transaction = optional_integer(transaction_id, TRANSACTION_ID, "transactionId")
         await self.use_cases.meter_values(MeterValues(
-            self.id, samples_16(meter_value), str(transaction_id) if transaction_id is not None else None,
-            connector_id, connector_id))
+            self.id, samples_16(meter_value, require_one=True), str(transaction) if transaction is not None else None,
+            connector, connector))
         return call_result.MeterValues()
 
     @on(Action.data_transfer)

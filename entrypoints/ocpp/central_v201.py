@@ -14,7 +14,8 @@ from application.id_tags import Authorization
 from application.transactions import MeterValues, TransactionEventReport
 from domain.charging import TransactionEventKind
 from entrypoints.ocpp.central import CentralSystemPeer
-from entrypoints.ocpp.values import STATUS_201, iso, member, parse_timestamp, samples_201
+from domain.charging.quantities import CONNECTOR_ID, EVSE_ID, RESERVATION_ID, SEQ_NO, read_int
+from entrypoints.ocpp.values import STATUS_201, iso, member, optional_integer, parse_timestamp, samples_201
 
 
 def _id_token_info(authorization: Authorization) -> dict[str, str]:
@@ -44,8 +45,9 @@ class CentralSystem201(CentralSystemPeer, v201.ChargePoint):
     @on(Action.status_notification)
     async def on_status_notification(self, timestamp: str, connector_status: str, evse_id: int, connector_id: int,
                                      **_: Any) -> call_result.StatusNotification:
-        await self.use_cases.status_changed(StatusReport(self.id, evse_id, connector_id, connector_status, None,
-                                                         parse_timestamp(timestamp)))
+        await self.use_cases.status_changed(StatusReport(
+            self.id, read_int(evse_id, EVSE_ID, "evseId"), read_int(connector_id, CONNECTOR_ID, "connectorId"),
+            connector_status, None, parse_timestamp(timestamp)))
         return call_result.StatusNotification()
 
     @on(Action.authorize)
@@ -60,13 +62,17 @@ class CentralSystem201(CentralSystemPeer, v201.ChargePoint):
                                    id_token: dict[str, Any] | None = None,
                                    meter_value: list[dict[str, Any]] | None = None,
                                    **_: Any) -> call_result.TransactionEvent:
+        evse = evse or {}
         authorization = await self.use_cases.transaction_event(TransactionEventReport(
             charge_point_id=self.id, kind=member(TransactionEventKind, event_type, "eventType"),
-            timestamp=parse_timestamp(timestamp), transaction_id=transaction_info["transaction_id"], seq_no=seq_no,
-            trigger_reason=trigger_reason, id_tag=_token(id_token), evse_id=(evse or {}).get("id"),
-            connector_id=(evse or {}).get("connector_id"), samples=samples_201(meter_value),
+            timestamp=parse_timestamp(timestamp), transaction_id=transaction_info["transaction_id"],
+            seq_no=read_int(seq_no, SEQ_NO, "seqNo"), trigger_reason=trigger_reason, id_tag=_token(id_token),
+            evse_id=optional_integer(evse.get("id"), EVSE_ID, "evse.id"),
+            connector_id=optional_integer(evse.get("connector_id"), CONNECTOR_ID, "evse.connectorId"),
+            samples=samples_201(meter_value),
             stopped_reason=transaction_info.get("stopped_reason"), offline=offline,
-            charging_state=transaction_info.get("charging_state"), reservation_id=reservation_id))
+            charging_state=transaction_info.get("charging_state"),
+            reservation_id=optional_integer(reservation_id, RESERVATION_ID, "reservationId")))
         return call_result.TransactionEvent(
             id_token_info=_id_token_info(authorization) if authorization else None)  # type: ignore[arg-type]
 
@@ -74,7 +80,8 @@ class CentralSystem201(CentralSystemPeer, v201.ChargePoint):
     async def on_meter_values(self, evse_id: int, meter_value: list[dict[str, Any]],
                               **_: Any) -> call_result.MeterValues:
         # 2.0.1 reports a transaction's readings in TransactionEvent; these belong to no session by id.
-        await self.use_cases.meter_values(MeterValues(self.id, samples_201(meter_value), evse_id=evse_id))
+        await self.use_cases.meter_values(MeterValues(self.id, samples_201(meter_value, require_one=True),
+                                                      evse_id=read_int(evse_id, EVSE_ID, "evseId")))
         return call_result.MeterValues()
 
     @on(Action.data_transfer)

@@ -1,4 +1,11 @@
-"""OCPP field values ↔ the core's: timestamps, meter samples, authorization statuses, enumerations."""
+"""OCPP field values ↔ the core's: timestamps, numbers, meter samples, authorization statuses, enumerations.
+
+Every number a charge point sends is read by one rule, ``domain.charging.quantities.read``: finite,
+and within the physical range of what it measures. A value outside it is a CallError
+(``PropertyConstraintViolation``, or a format violation when it is not a number at all); a bad
+sample inside an otherwise valid message is dropped and logged with its reason, so that one
+glitching sensor does not stop a transaction.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +13,14 @@ import enum
 import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from adapters.ocpp.errors import ErrorKind, RpcError
 from application.id_tags import AuthorizationStatus
 from domain.charging import ENERGY_REGISTER, MeterSample
+from domain.charging.quantities import Quantity, number, quantity_of, read_int, within
+from domain.errors import InvalidInput
 
 log = logging.getLogger("charge.ocpp")
 E = TypeVar("E", bound=enum.Enum)
@@ -21,6 +30,10 @@ STATUS_16 = {AuthorizationStatus.ACCEPTED: "Accepted", AuthorizationStatus.BLOCK
              AuthorizationStatus.INVALID: "Invalid", AuthorizationStatus.RESERVED: "Invalid"}
 STATUS_201 = {AuthorizationStatus.ACCEPTED: "Accepted", AuthorizationStatus.BLOCKED: "Blocked",
               AuthorizationStatus.INVALID: "Invalid", AuthorizationStatus.RESERVED: "NotAtThisTime"}
+# Units whose values the core scales to its base unit before judging their range.
+_SCALE = {"kWh": Decimal(1000), "kW": Decimal(1000), "kvarh": Decimal(1000), "kvar": Decimal(1000),
+          "kVA": Decimal(1000)}
+_MAX_MULTIPLIER = 9
 
 
 def parse_timestamp(value: str, field: str = "timestamp") -> datetime:
@@ -44,35 +57,63 @@ def member(kind: type[E], value: Any, field: str) -> E:
         raise RpcError(ErrorKind.PROPERTY, f"{field}: unknown value {str(value)[:40]!r}") from None
 
 
-def samples_16(meter_values: Iterable[dict[str, Any]] | None) -> tuple[MeterSample, ...]:
-    """1.6 MeterValue[] (snake_case keys): values are strings; signed data carries no number to use."""
-    found = []
+def optional_integer(value: Any, quantity: Quantity, field: str) -> int | None:
+    """An optional identifier or counter, read by ``read_int`` when present."""
+    return None if value is None else read_int(value, quantity, field)
+
+
+def _sample(at: datetime, sampled: dict[str, Any], value: Decimal, unit: str | None) -> MeterSample:
+    measurand = sampled.get("measurand", ENERGY_REGISTER)
+    base = value * _SCALE.get(unit or "", Decimal(1))
+    within(base, quantity_of(measurand), "sampledValue.value")
+    return MeterSample(at, measurand, value, unit, sampled.get("phase"), sampled.get("context"),
+                       sampled.get("location"))
+
+
+def _kept(found: list[MeterSample], refused: list[InvalidInput], require_one: bool) -> tuple[MeterSample, ...]:
+    for error in refused:
+        log.warning("meter sample dropped", extra={"reason": error.detail[:200]})
+    if require_one and refused and not found:
+        raise refused[0]  # nothing in the message could be read: the charge point hears why
+    return tuple(found)
+
+
+def samples_16(meter_values: Iterable[dict[str, Any]] | None, *, require_one: bool = False) -> tuple[MeterSample, ...]:
+    """1.6 MeterValue[] (snake_case keys): values are decimal strings; signed data carries no number to use.
+
+    ``require_one``: a message that carries nothing but unreadable samples is refused (MeterValues);
+    otherwise (a StopTransaction's transactionData) bad samples are dropped and the message kept."""
+    found: list[MeterSample] = []
+    refused: list[InvalidInput] = []
     for meter_value in meter_values or ():
         at = parse_timestamp(meter_value["timestamp"], "meterValue.timestamp")
         for sampled in meter_value.get("sampled_value", ()):
             if sampled.get("format") == "SignedData":
                 continue
             try:
-                value = Decimal(sampled["value"])
-            except (InvalidOperation, TypeError, KeyError):
-                log.warning("meter sample without a number skipped", extra={"sample": str(sampled)[:200]})
-                continue
-            found.append(MeterSample(at, sampled.get("measurand", ENERGY_REGISTER), value, sampled.get("unit", "Wh"),
-                                     sampled.get("phase"), sampled.get("context"), sampled.get("location")))
-    return tuple(found)
+                unit = sampled.get("unit", "Wh")
+                found.append(_sample(at, sampled, number(sampled.get("value"), "sampledValue.value"), unit))
+            except InvalidInput as error:
+                refused.append(error)
+    return _kept(found, refused, require_one)
 
 
-def samples_201(meter_values: Iterable[dict[str, Any]] | None) -> tuple[MeterSample, ...]:
-    """2.0.1 MeterValueType[] (snake_case keys): numeric values scaled by 10^multiplier."""
-    found = []
+def samples_201(meter_values: Iterable[dict[str, Any]] | None, *,
+                require_one: bool = False) -> tuple[MeterSample, ...]:
+    """2.0.1 MeterValueType[] (snake_case keys): numeric values scaled by 10^multiplier (see ``samples_16``)."""
+    found: list[MeterSample] = []
+    refused: list[InvalidInput] = []
     for meter_value in meter_values or ():
         at = parse_timestamp(meter_value["timestamp"], "meterValue.timestamp")
         for sampled in meter_value.get("sampled_value", ()):
             unit = sampled.get("unit_of_measure") or {}
             multiplier = unit.get("multiplier", 0)
-            if not -9 <= multiplier <= 9:  # real meters scale by at most 10^±9; more is junk, not a reading
+            if not -_MAX_MULTIPLIER <= multiplier <= _MAX_MULTIPLIER:
+                # Real meters scale by at most 10^±9; more is junk, not a reading.
                 raise RpcError(ErrorKind.PROPERTY, f"unitOfMeasure.multiplier out of range: {multiplier}")
-            value = Decimal(sampled["value"]) * (Decimal(10) ** multiplier)
-            found.append(MeterSample(at, sampled.get("measurand", ENERGY_REGISTER), value, unit.get("unit", "Wh"),
-                                     sampled.get("phase"), sampled.get("context"), sampled.get("location")))
-    return tuple(found)
+            try:
+                value = number(sampled.get("value"), "sampledValue.value") * (Decimal(10) ** multiplier)
+                found.append(_sample(at, sampled, value, unit.get("unit", "Wh")))
+            except InvalidInput as error:
+                refused.append(error)
+    return _kept(found, refused, require_one)

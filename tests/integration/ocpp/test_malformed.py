@@ -109,10 +109,21 @@ async def test_stray_answers_are_dropped_without_a_reply_and_break_nothing(world
         await still_works(ws)
 
 
-async def test_a_binary_frame_is_read_as_utf8_text(world):
-    async with raw(world.url, "CP-2", "ocpp1.6") as ws:
+@pytest.mark.parametrize(("subprotocol", "code"), [("ocpp1.6", "ProtocolError"), ("ocpp2.0.1", "RpcFrameworkError")])
+async def test_a_binary_frame_is_refused_even_when_it_carries_a_call(world, subprotocol, code):
+    async with raw(world.url, "CP-2", subprotocol) as ws:
         answer = await exchange(ws, HEARTBEAT.encode())
-        assert answer[:2] == [3, "hb"]
+        assert answer[:3] == [4, "-1", code], answer
+        await still_works(ws)
+
+
+@pytest.mark.parametrize(("subprotocol", "code"), [("ocpp1.6", "ProtocolError"), ("ocpp2.0.1", "RpcFrameworkError")])
+async def test_a_message_id_longer_than_36_characters_is_refused(world, subprotocol, code):
+    async with raw(world.url, "CP-2", subprotocol) as ws:
+        answer = await exchange(ws, json.dumps([2, "x" * 10_000, "Heartbeat", {}]))
+        assert answer[:3] == [4, "-1", code], answer
+        assert (await exchange(ws, json.dumps([2, "y" * 36, "Heartbeat", {}])))[:2] == [3, "y" * 36]
+        await still_works(ws)
 
 
 async def test_lenient_mode_tolerates_extra_fields_and_odd_values_but_not_missing_ones(world):

@@ -33,6 +33,7 @@ def repository_for(uow: UnitOfWork, obj: Any) -> Any:
         "OutboundEmail": uow.outbox, "Location": uow.locations, "ChargePoint": uow.charge_points,
         "Driver": uow.drivers, "ChargingSession": uow.sessions, "Reservation": uow.reservations,
         "TariffRecord": uow.tariffs, "MembershipPlan": uow.plans, "Subscription": uow.subscriptions,
+        "OrphanTransaction": uow.orphans,
     }[type(obj).__name__]
 
 
