@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from attrs import frozen
@@ -61,12 +63,13 @@ async def signup(cmd: Signup, *, uow_factory: UnitOfWorkFactory, hasher: Passwor
 
 
 async def issue_token(cmd: IssueToken, *, uow_factory: UnitOfWorkFactory, hasher: PasswordHasher,
-                      throttle: LoginThrottle, clock: Clock,
-                      lifetime: timedelta = ACCESS_TOKEN_LIFETIME) -> IssuedToken:
+                      throttle: LoginThrottle, clock: Clock, lifetime: timedelta = ACCESS_TOKEN_LIFETIME,
+                      sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> IssuedToken:
     email = normalize_email(cmd.email) if isinstance(cmd.email, str) else ""
-    keys = [f"email:{email}"] + ([f"addr:{cmd.client_address}"] if cmd.client_address else [])
     now = clock.now()
-    await throttle.check(keys, now)
+    delay = await throttle.check(email, cmd.client_address, now)
+    if delay:
+        await sleep(delay.total_seconds())   # an email under attack slows down; its owner still gets in
     async with uow_factory() as uow:
         user = await uow.users.get_by_email(email)
     password = cmd.password if isinstance(cmd.password, str) and len(cmd.password) <= MAX_PASSWORD else ""
@@ -76,9 +79,9 @@ async def issue_token(cmd: IssueToken, *, uow_factory: UnitOfWorkFactory, hasher
     else:
         ok = bool(password) and await hasher.verify(user.password_hash, password)
     if not ok or user is None:
-        await throttle.record_failure(keys, now)
+        await throttle.record_failure(email, cmd.client_address, now)
         raise Unauthenticated("email or password is wrong")
-    await throttle.reset([f"email:{email}"])
+    await throttle.reset(email, cmd.client_address)
     secret = new_secret(ACCESS_TOKEN_PREFIX)
     token = AccessToken(id=new_id(PREFIXES["access_token"]), user_id=user.id, secret_hash=hash_secret(secret),
                         created_at=now, expires_at=now + lifetime)

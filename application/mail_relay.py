@@ -1,17 +1,22 @@
 """Relays the mail outbox to the mailer: lease a batch, send each outside the transaction, record it.
 
 Failures are retried with exponential backoff; after ``MAX_ATTEMPTS`` an email is marked failed.
+Once an email is delivered (or given up) its body is dropped from the outbox: bodies carry secrets
+(an invitation's token), and no secret is kept at rest in clear longer than it takes to send it.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from attrs import evolve
+
 from application.ports import Clock, Mailer, UnitOfWorkFactory
 from application.ports.mail import OutboundStatus
 
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=2)
+DROPPED_BODY = "(body removed from the outbox once the email was delivered or given up)"
 
 
 async def relay_due_emails(*, uow_factory: UnitOfWorkFactory, mailer: Mailer, clock: Clock,
@@ -31,6 +36,7 @@ async def relay_due_emails(*, uow_factory: UnitOfWorkFactory, mailer: Mailer, cl
             if email.attempts >= MAX_ATTEMPTS:
                 email.status = OutboundStatus.FAILED
                 email.next_attempt_at = None
+                email.message = evolve(email.message, text=DROPPED_BODY)
             else:
                 email.next_attempt_at = clock.now() + timedelta(seconds=2 ** email.attempts)
         else:
@@ -38,6 +44,7 @@ async def relay_due_emails(*, uow_factory: UnitOfWorkFactory, mailer: Mailer, cl
             email.status = OutboundStatus.SENT
             email.sent_at = clock.now()
             email.next_attempt_at = None
+            email.message = evolve(email.message, text=DROPPED_BODY)
             sent += 1
         async with uow_factory() as uow:
             await uow.outbox.save(email)

@@ -8,7 +8,7 @@ from attrs import frozen
 
 from application.authorization import Action, Actor, authorize
 from application.pagination import Page, PageRequest
-from application.ports import Clock, PasswordHasher, UnitOfWorkFactory
+from application.ports import Clock, PasswordHasher, UnitOfWork, UnitOfWorkFactory
 from domain.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from domain.ids import PREFIXES, new_id
 from domain.network import ChargePoint, Connector, Location, ValidationMode
@@ -73,20 +73,28 @@ async def register_charge_point(cmd: RegisterChargePoint, actor: Actor, organiza
                                 uow_factory: UnitOfWorkFactory, hasher: PasswordHasher,
                                 clock: Clock) -> ChargePoint:
     ChargePoint.validate_registration(cmd.id, cmd.ocpp_password, [(e, list(c)) for e, c in cmd.evses])
+    # Hashing a password costs about a second of CPU and 64 MiB: only for a caller allowed to register,
+    # and with no connection held meanwhile. The checks run again where the charge point is stored.
+    async with uow_factory() as uow:
+        await _may_register(uow, cmd, actor, organization_id)
     password_hash = await hasher.hash(cmd.ocpp_password) if cmd.ocpp_password is not None else None
     connectors = [Connector(evse_id, connector_id) for evse_id, ids in cmd.evses for connector_id in ids]
     charge_point = ChargePoint(id=cmd.id, organization_id=organization_id, location_id=cmd.location_id,
                                created_at=clock.now(), password_hash=password_hash, connectors=connectors,
                                validation_mode=cmd.validation_mode)
     async with uow_factory() as uow:
-        await authorize(uow, actor, organization_id, Action.OPERATE)
-        if await uow.locations.get(organization_id, cmd.location_id) is None:
-            raise InvalidInput.field("location_id", "no such location in this organization")
-        if await uow.charge_points.find(cmd.id) is not None:
-            raise Conflict(f"a charge point with identity {cmd.id} is already registered")
+        await _may_register(uow, cmd, actor, organization_id)
         await uow.charge_points.add(charge_point)
         await uow.commit()
     return charge_point
+
+
+async def _may_register(uow: UnitOfWork, cmd: RegisterChargePoint, actor: Actor, organization_id: str) -> None:
+    await authorize(uow, actor, organization_id, Action.OPERATE)
+    if await uow.locations.get(organization_id, cmd.location_id) is None:
+        raise InvalidInput.field("location_id", "no such location in this organization")
+    if await uow.charge_points.find(cmd.id) is not None:
+        raise Conflict(f"a charge point with identity {cmd.id} is already registered")
 
 
 async def get_charge_point(charge_point_id: str, actor: Actor, organization_id: str, *,

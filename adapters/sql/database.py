@@ -47,18 +47,20 @@ class Database:
 
 
 def _create_engine(url: str, sqlalchemy_url: str) -> AsyncEngine:
+    # hide_parameters: statement parameters carry secrets (token hashes, password hashes, mail bodies);
+    # they never reach a log line or an exception message, whatever the log level.
     if not is_sqlite(url):
         # pre_ping survives a PostgreSQL restart or a proxy closing idle connections; recycle keeps
         # connections younger than typical idle timeouts of load balancers.
         return create_async_engine(sqlalchemy_url, pool_size=10, max_overflow=10, pool_timeout=30,
-                                   pool_pre_ping=True, pool_recycle=1800)
-    options: dict[str, Any]
+                                   pool_pre_ping=True, pool_recycle=1800, hide_parameters=True)
+    options: dict[str, Any] = {"hide_parameters": True}
     if is_memory_sqlite(url):
         # One connection is the whole database; units of work queue for it instead of sharing
         # its single transaction (the default StaticPool would interleave them).
-        options = {"poolclass": AsyncAdaptedQueuePool, "pool_size": 1, "max_overflow": 0}
+        options |= {"poolclass": AsyncAdaptedQueuePool, "pool_size": 1, "max_overflow": 0}
     else:
-        options = {"pool_size": 5, "max_overflow": 5}
+        options |= {"pool_size": 5, "max_overflow": 5}
     engine = create_async_engine(sqlalchemy_url, **options)
     event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
     event.listen(engine.sync_engine, "begin", _begin_immediate)

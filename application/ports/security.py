@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 
@@ -13,10 +12,11 @@ class PasswordHasher(Protocol):
 
 
 class LoginThrottle(Protocol):
-    """Counts failed sign-ins per key (an email, a client address) in a sliding window."""
+    """Counts failed sign-ins by email and client address in a sliding window; never locks an account."""
 
-    async def check(self, keys: Sequence[str], now: datetime) -> None:
-        """Raise ``RateLimited`` if any key has used up its failures."""
+    async def check(self, email: str, address: str | None, now: datetime) -> timedelta:
+        """Raise ``RateLimited`` if this address may not try (this email, or any) for now; else return how
+        long this attempt should wait first (an email under attack slows down, but never refuses)."""
         ...
-    async def record_failure(self, keys: Sequence[str], now: datetime) -> None: ...
-    async def reset(self, keys: Sequence[str]) -> None: ...
+    async def record_failure(self, email: str, address: str | None, now: datetime) -> None: ...
+    async def reset(self, email: str, address: str | None) -> None: ...

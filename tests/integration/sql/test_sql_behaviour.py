@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from attrs import evolve
-from sqlalchemy import event, select, text
-from sqlalchemy.exc import StatementError
+from sqlalchemy import event, insert, select, text
+from sqlalchemy.exc import IntegrityError, StatementError
 
 from adapters.sql.database import Database
 from adapters.sql.idempotency import SqlIdempotencyStore
@@ -269,3 +270,23 @@ async def test_a_heartbeat_writes_the_charge_points_row_alone(database: Database
     # Read, heartbeat (one UPDATE), status report (one UPDATE and one upsert of the connector that changed).
     assert [s for s in statements if s in ("SELECT", "UPDATE", "INSERT", "DELETE")] == [
         "SELECT", "UPDATE", "UPDATE", "INSERT"]
+
+
+async def test_statement_parameters_never_reach_a_log_or_an_error_message(database: Database, caplog) -> None:
+    secret = "argon2id$SECRET-PARAMETER-7f3a"
+    user = evolve(a_user(), password_hash=secret)
+    caplog.set_level(logging.DEBUG, logger="sqlalchemy")
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.DEBUG)
+    try:
+        async with database.unit_of_work() as uow:
+            await uow.users.add(user)
+            await uow.commit()
+        with pytest.raises(IntegrityError) as failed:
+            async with database.engine.begin() as connection:
+                await connection.execute(insert(users).values(id=user.id, email="twin@example.com", name="Twin",
+                                                              password_hash=secret, created_at=NOW))
+    finally:
+        logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+    assert "INSERT INTO users" in caplog.text         # statements are logged at this level, their values not
+    assert secret not in caplog.text
+    assert secret not in str(failed.value) and "hidden" in str(failed.value)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
+from application import network
 from application.charge_point_events import Boot, StatusReport
 from application.drivers import CreateDriver
 from application.id_tags import AuthorizationStatus
@@ -18,9 +20,10 @@ from application.reservations import CreateReservation, ReservationRejected
 from application.transactions import MeterValues, StartTransaction, StopTransaction, TransactionEventReport
 from domain.charging import ENERGY_REGISTER, MeterSample, SessionStatus, TransactionEventKind
 from domain.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound, Unauthenticated, Unavailable
-from domain.network import ReservationStatus
-from tests.unit.application.charging_env import charging_env
 from domain.identity import Role
+from domain.network import ReservationStatus
+from tests.fakes import FastHasher
+from tests.unit.application.charging_env import charging_env
 from tests.unit.application.helpers import join, organization, user
 
 T = datetime(2026, 1, 15, 8, 0, tzinfo=UTC)
@@ -238,3 +241,34 @@ async def test_reservation_input_is_checked_before_anything_is_sent(net):
         await net.create_reservation(CreateReservation("CP-1", 7, T + timedelta(minutes=1), "RFID-DANA"),
                                      net.operator, net.org.id)
     assert net.fleet.sent == []
+
+
+class CountingHasher(FastHasher):
+    """Counts the (costly, in production) hashes it is asked for."""
+
+    def __init__(self) -> None:
+        self.hashed = 0
+
+    async def hash(self, password: str) -> str:
+        self.hashed += 1
+        return await super().hash(password)
+
+
+async def test_a_password_is_hashed_only_for_a_caller_allowed_to_register(net):
+    hasher = CountingHasher()
+    register = functools.partial(network.register_charge_point, uow_factory=net.uow, hasher=hasher, clock=net.clock)
+    viewer = await join(net, net.operator, net.org.id, "viewer@example.com", Role.VIEWER)
+    stranger = await user(net, "stranger@example.com")
+    password = "sixteen-characters-long"
+    with pytest.raises(Forbidden):
+        await register(RegisterChargePoint("CP-V", net.location.id, password), viewer, net.org.id)
+    with pytest.raises(NotFound):
+        await register(RegisterChargePoint("CP-S", net.location.id, password), stranger, net.org.id)
+    with pytest.raises(InvalidInput, match="location_id"):
+        await register(RegisterChargePoint("CP-L", "loc_01JD0000000000000000000000", password), net.operator,
+                       net.org.id)
+    with pytest.raises(Conflict):
+        await register(RegisterChargePoint("CP-1", net.location.id, password), net.operator, net.org.id)
+    assert hasher.hashed == 0
+    await register(RegisterChargePoint("CP-OK", net.location.id, password), net.operator, net.org.id)
+    assert hasher.hashed == 1

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
+from application import identity
 from application.api_keys import CreateApiKey
 from application.identity import IssueToken, Signup
 from domain.errors import Conflict, InvalidInput, RateLimited, Unauthenticated
 from domain.identity import Role
+from tests.fakes import FastHasher
 from tests.unit.application.helpers import organization, user
 
 
@@ -50,16 +54,35 @@ async def test_wrong_password_and_unknown_email_fail_alike(env):
             await env.issue_token(IssueToken(email, password))
 
 
-async def test_failed_logins_are_throttled_per_email_then_reset_by_time(env):
+async def test_failed_logins_stop_the_address_that_failed_then_reset_by_time(env):
     await env.signup(Signup("ada@example.com", "correct horse", "Ada"))
     for _ in range(3):
         with pytest.raises(Unauthenticated):
             await env.issue_token(IssueToken("ada@example.com", "wrong horse", "10.0.0.1"))
     with pytest.raises(RateLimited) as info:
-        await env.issue_token(IssueToken("ada@example.com", "correct horse", "10.0.0.2"))
+        await env.issue_token(IssueToken("ada@example.com", "correct horse", "10.0.0.1"))
     assert 0 < info.value.retry_after <= 600
     env.clock.advance(seconds=601)
-    assert (await env.issue_token(IssueToken("ada@example.com", "correct horse"))).access_token
+    assert (await env.issue_token(IssueToken("ada@example.com", "correct horse", "10.0.0.1"))).access_token
+
+
+async def test_nobody_can_lock_an_account_a_correct_password_from_elsewhere_still_works(env):
+    await env.signup(Signup("ada@example.com", "correct horse", "Ada"))
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    sign_in = functools.partial(identity.issue_token, uow_factory=env.uow, hasher=FastHasher(), throttle=env.throttle,
+                                clock=env.clock, sleep=sleep)
+    for attacker in range(20):   # a botnet, each address guessing a few times
+        for _ in range(3):
+            with pytest.raises((Unauthenticated, RateLimited)):
+                await sign_in(IssueToken("ada@example.com", "wrong horse", f"10.6.6.{attacker}"))
+    issued = await sign_in(IssueToken("ada@example.com", "correct horse", "192.0.2.7"))
+    assert issued.access_token
+    # Past the email's own limit every attempt waited, longer and longer, up to a bound: guessing slows down.
+    assert waits and waits == sorted(waits) and max(waits) <= 8 and waits[-1] > waits[0]
 
 
 async def test_failed_logins_are_throttled_per_client_address_across_emails(env):
@@ -94,7 +117,7 @@ async def test_unknown_bearers_are_unauthenticated(env, bearer):
 async def test_throttle_forgets_stale_keys_once_it_grows_large(env):
     env.throttle.SWEEP_ABOVE = 5
     for i in range(6):
-        await env.throttle.record_failure([f"email:{i}@example.com"], env.clock.now())
+        await env.throttle.record_failure(f"{i}@example.com", "10.0.0.1", env.clock.now())
     env.clock.advance(seconds=601)
-    await env.throttle.record_failure(["email:last@example.com"], env.clock.now())
-    assert list(env.throttle._failures) == ["email:last@example.com"]
+    await env.throttle.record_failure("last@example.com", "10.0.0.1", env.clock.now())
+    assert sorted(env.throttle._failures) == ["addr:10.0.0.1", "email:last@example.com", "pair:last@example.com|10.0.0.1"]

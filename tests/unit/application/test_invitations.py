@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from application.authorization import Actor
+from application.mail_relay import DROPPED_BODY
 from application.invitations import Invite
 from application.pagination import PageRequest
 from domain.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound
@@ -98,3 +99,15 @@ async def test_relay_retries_failed_delivery_with_backoff(env):
     env.clock.advance(seconds=3)
     assert await env.relay() == 1 and env.mailer.sent[0].to == "new@example.com"
     assert await env.relay() == 0  # sent exactly once
+
+
+async def test_a_delivered_emails_body_and_its_token_leave_the_outbox(env):
+    admin = await user(env, "admin@example.com")
+    org = await organization(env, admin)
+    await env.invite_member(org.id, Invite("new@example.com", Role.MEMBER), admin)
+    [pending] = env.store.tables["outbox"].values()
+    token = token_from(pending.message.text)
+    assert await env.relay() == 1 and token in env.mailer.sent[0].text
+    [delivered] = env.store.tables["outbox"].values()
+    assert token not in repr(delivered) and delivered.message.text == DROPPED_BODY
+    assert delivered.message.subject == pending.message.subject and delivered.message.to == "new@example.com"
