@@ -1,10 +1,13 @@
-"""An OCPP-J peer on one websocket, on the ``ocpp`` library's ChargePoint, hardened for untrusted traffic.
+"""An OCPP-J peer on one websocket, on the ``ocpp`` library's message classes and ``@on`` routing,
+hardened for untrusted traffic.
 
-The library drops frames it cannot parse, answers schema errors with the 2.0.1 spelling whatever
-the version, validates on a thread per message and correlates answers through an unbounded queue.
-Here instead: every malformed Call gets a CallError in its version's terms and the connection
-stays up; validators are cached and run inline; an answer is matched to the one outstanding call
-by its message id, anything else is logged and dropped; the library's ``@on`` routing is kept.
+The library's ChargePoint drops frames it cannot parse, answers schema errors with the 2.0.1
+spelling whatever the version, validates on a thread per message and correlates answers through
+an unbounded queue. So this peer uses only the library's public parts (its payload dataclasses,
+``ocpp.routing.on``/``create_route_map``, the key-case helpers) and does the rest itself: every
+malformed Call gets a CallError in its version's terms and the connection stays up; validators
+are cached and run inline; an answer is matched to the one outstanding call by its message id,
+anything else is logged and dropped.
 """
 
 from __future__ import annotations
@@ -12,18 +15,15 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import uuid
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from types import ModuleType
+from typing import Any, ClassVar
 
-from ocpp.charge_point import (
-    ChargePoint,
-    camel_to_snake_case,
-    remove_nones,
-    serialize_as_dict,
-    snake_to_camel_case,
-)
+from ocpp.charge_point import camel_to_snake_case, remove_nones, serialize_as_dict, snake_to_camel_case
 from ocpp.messages import Call, CallError, CallResult
+from ocpp.routing import create_route_map
 from ocpp.v16.enums import Action as Action16
 from ocpp.v21.enums import Action as Action21
 from ocpp.v201.enums import Action as Action201
@@ -79,20 +79,21 @@ def _domain_error_kind(error: DomainError) -> ErrorKind:
     return ErrorKind.GENERIC
 
 
-class OcppPeer(ChargePoint):
-    """One side of an OCPP-J connection; a subclass mixes in a version (``ocpp.v16.ChargePoint``…)."""
+class OcppPeer:
+    """One side of an OCPP-J connection; a subclass names its version and that version's result classes."""
 
-    _ocpp_version: str
+    ocpp_version: ClassVar[str]
+    call_results: ClassVar[ModuleType]        # ocpp.v16.call_result, ocpp.v201.call_result…
 
     def __init__(self, id: str, connection: Any, *, lenient: bool = False,
                  logger: logging.Logger = log) -> None:
-        super().__init__(id, connection, logger=logger)
+        self.id = id
         self.lenient = lenient
+        self.logger = logger
+        self._connection = connection
+        self.route_map = create_route_map(self)
+        self._call_lock = asyncio.Lock()          # one outstanding call per direction (OCPP-J)
         self._pending: tuple[str, asyncio.Future[CallResult | CallError]] | None = None
-
-    @property
-    def ocpp_version(self) -> str:
-        return self._ocpp_version
 
     async def start(self) -> None:
         """Read frames until the connection closes; then fail the call still waiting, if any."""
@@ -117,7 +118,7 @@ class OcppPeer(ChargePoint):
         except RpcError as error:
             self.logger.warning("malformed OCPP frame", extra={"charge_point_id": self.id, "error": error.description})
             await self._send(framing.error_frame(error.unique_id or framing.UNKNOWN_ID,
-                                                 error_code(error.kind, self._ocpp_version), error.description))
+                                                 error_code(error.kind, self.ocpp_version), error.description))
             return
         except framing.UnanswerableFrame as error:
             self.logger.warning("malformed OCPP answer dropped", extra={"charge_point_id": self.id, "error": str(error)})
@@ -141,17 +142,17 @@ class OcppPeer(ChargePoint):
             kind, description, details = ErrorKind.INTERNAL, "the server could not process the request", {}
         self.logger.info("OCPP call refused", extra={"charge_point_id": self.id, "action": call.action,
                                                      "error": description})
-        return framing.error_frame(call.unique_id, error_code(kind, self._ocpp_version), description, details)
+        return framing.error_frame(call.unique_id, error_code(kind, self.ocpp_version), description, details)
 
     async def _dispatch(self, call: Call) -> dict[str, Any]:
         route = self.route_map.get(call.action)
         handler = route.get("_on_action") if route else None
         if handler is None:
-            if call.action in _ACTIONS[self._ocpp_version]:
+            if call.action in _ACTIONS[self.ocpp_version]:
                 raise RpcError(ErrorKind.NOT_SUPPORTED, f"{call.action} is not supported here")
-            raise RpcError(ErrorKind.NOT_IMPLEMENTED, f"{call.action} is not an OCPP {self._ocpp_version} action")
+            raise RpcError(ErrorKind.NOT_IMPLEMENTED, f"{call.action} is not an OCPP {self.ocpp_version} action")
         if not route.get("_skip_schema_validation", False):
-            problem = schemas.violation(self._ocpp_version, call.action, call.payload, response=False,
+            problem = schemas.violation(self.ocpp_version, call.action, call.payload, response=False,
                                         lenient=self.lenient)
             if problem is not None:
                 raise RpcError(problem.kind, str(problem), {"field": problem.path} if problem.path else {})
@@ -164,7 +165,7 @@ class OcppPeer(ChargePoint):
         if inspect.isawaitable(result):
             result = await result
         payload = wire_payload(result)
-        problem = schemas.violation(self._ocpp_version, call.action, payload, response=True)
+        problem = schemas.violation(self.ocpp_version, call.action, payload, response=True)
         if problem is not None:  # our own answer is wrong: a bug to fix, never something to send
             self.logger.error("OCPP answer fails its schema", extra={"charge_point_id": self.id,
                                                                     "action": call.action, "error": str(problem)})
@@ -187,11 +188,11 @@ class OcppPeer(ChargePoint):
         """
         action = type(payload).__name__
         body = wire_payload(payload)
-        problem = schemas.violation(self._ocpp_version, action, body, response=False)
+        problem = schemas.violation(self.ocpp_version, action, body, response=False)
         if problem is not None:
             raise InvalidOutgoing(problem.path, problem.message)
         async with self._call_lock:
-            unique_id = str(self._unique_id_generator())
+            unique_id = str(uuid.uuid4())
             future: asyncio.Future[CallResult | CallError] = asyncio.get_running_loop().create_future()
             self._pending = (unique_id, future)
             try:
@@ -202,18 +203,18 @@ class OcppPeer(ChargePoint):
                     self._pending = None
         if isinstance(answer, CallError):
             raise ErrorAnswer(answer.error_code, answer.error_description, answer.error_details)
-        problem = schemas.violation(self._ocpp_version, action, answer.payload, response=True, lenient=self.lenient)
+        problem = schemas.violation(self.ocpp_version, action, answer.payload, response=True, lenient=self.lenient)
         if problem is not None:
-            raise ErrorAnswer(error_code(problem.kind, self._ocpp_version), f"invalid {action} answer: {problem}")
+            raise ErrorAnswer(error_code(problem.kind, self.ocpp_version), f"invalid {action} answer: {problem}")
         return answer.payload
 
     async def call(self, payload: Any, suppress: bool = True, unique_id: str | None = None,
                    skip_schema_validation: bool = False) -> Any:
-        """The library's ``call`` on this peer's correlation (its response queue is not fed here)."""
+        """``request``, answering the version's result dataclass (as the library's ``ChargePoint.call`` does)."""
         try:
             answer = await self.request(payload)
         except ErrorAnswer:
             if suppress:
                 return None
             raise
-        return getattr(self._call_result, type(payload).__name__)(**snake_keys(answer))
+        return getattr(self.call_results, type(payload).__name__)(**snake_keys(answer))

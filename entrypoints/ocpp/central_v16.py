@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ocpp import v16
 from ocpp.routing import on
 from ocpp.v16 import call_result, datatypes
 from ocpp.v16.enums import Action
@@ -21,7 +20,10 @@ def _id_tag_info(authorization: Authorization) -> datatypes.IdTagInfo:
     return datatypes.IdTagInfo(status=STATUS_16[authorization.status])  # type: ignore[arg-type]
 
 
-class CentralSystem16(CentralSystemPeer, v16.ChargePoint):
+class CentralSystem16(CentralSystemPeer):
+    ocpp_version = "1.6"
+    call_results = call_result
+
     @on(Action.boot_notification)
     async def on_boot_notification(self, charge_point_vendor: str, charge_point_model: str,
                                    charge_point_serial_number: str | None = None,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ocpp import v21, v201
 from ocpp.routing import on
+from ocpp.v21 import call_result as call_result_21
 from ocpp.v201 import call_result
 from ocpp.v201.enums import Action
 
@@ -27,7 +27,10 @@ def _token(id_token: dict[str, Any] | None) -> str | None:
     return (id_token or {}).get("id_token") or None
 
 
-class CentralSystem201(CentralSystemPeer, v201.ChargePoint):
+class CentralSystem201(CentralSystemPeer):
+    ocpp_version = "2.0.1"
+    call_results = call_result
+
     @on(Action.boot_notification)
     async def on_boot_notification(self, charging_station: dict[str, Any], reason: str,
                                    **_: Any) -> call_result.BootNotification:
@@ -128,6 +131,5 @@ class CentralSystem201(CentralSystemPeer, v201.ChargePoint):
 class CentralSystem21(CentralSystem201):
     """OCPP 2.1 keeps every message above compatible (its new fields are optional); its own schemas apply."""
 
-    _ocpp_version = v21.ChargePoint._ocpp_version
-    _call = v21.ChargePoint._call
-    _call_result = v21.ChargePoint._call_result
+    ocpp_version = "2.1"
+    call_results = call_result_21
