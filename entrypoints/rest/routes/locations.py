@@ -5,6 +5,7 @@ from __future__ import annotations
 from application.network import CreateLocation
 from application.pagination import Page
 from entrypoints.rest.bodies import LocationBody
+from entrypoints.rest.decoding import quantity
 from entrypoints.rest.endpoint import Call, Endpoint
 from entrypoints.rest.views import LocationOut
 
@@ -15,7 +16,8 @@ PATH = "/api/v1/locations"
 async def create_location(call: Call) -> LocationOut:
     body: LocationBody = call.body
     cmd = CreateLocation(name=body.name, address=body.address, city=body.city, country=body.country,
-                         timezone=body.timezone, latitude=body.latitude, longitude=body.longitude,
+                         timezone=body.timezone, latitude=quantity(body.latitude, "latitude", allow_negative=True),
+                         longitude=quantity(body.longitude, "longitude", allow_negative=True),
                          site_owner_id=body.site_owner_id, project_id=body.project_id)
     location = await call.use_cases.create_location(cmd, call.caller, call.organization_id)
     return LocationOut.of(location)

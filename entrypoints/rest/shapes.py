@@ -1,0 +1,125 @@
+"""Field types shared by the REST door's bodies, queries and views: msgspec annotations that check and document.
+
+Each alias is a type plus ``msgspec.Meta``: what msgspec enforces while decoding (a type, a length, a
+range) is what the OpenAPI document publishes. Rules the domain judges (an email, an identity, a price)
+are only *described* here (``extra_json_schema``), so that the domain stays their one place and still
+names every field at fault.
+"""
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import msgspec
+from msgspec import Meta
+
+from domain.network.charge_points import IDENTITY
+from domain.network.drivers import ID_TAG
+from domain.geography import COUNTRIES, CURRENCY_EXPONENTS
+from domain.validation import EMAIL, MAX_EMAIL, MAX_NAME
+
+MAX_TOKEN = 200
+MAX_TIMEZONE = 64
+MAX_ID = 64
+MAX_IDENTITY = 48          # an OCPP 2.0.1 identity
+MAX_ID_TAG = 36            # an OCPP 2.0.1 IdToken (1.6 idTag: 20)
+MAX_CONNECTOR = 100        # connector and EVSE numbers a charge point may have
+MAX_DECIMAL_TEXT = 32      # a decimal sent as text: 12 integer digits, a point, decimals to spare
+# Bounds for integers without declared ones: what every database column and charge point can hold.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+
+# PostgreSQL text cannot hold NUL: every string the door accepts is refused with one (the message says so).
+NO_NUL = "^[^\\x00]*$"
+# JSON Schema patterns are ECMA-262: Python's \Z (end of text) is written $ there.
+PLAIN_DECIMAL = "^[0-9]+(\\.[0-9]+)?$"
+PRICE = "^[0-9]{1,12}(\\.[0-9]{1,6})?$"
+
+
+class Body(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Base of request bodies: unknown fields are refused, fields are named on construction."""
+
+    def _in_utc(self, *names: str) -> None:
+        """Instants are UTC inside: a client's offset is read, then dropped (called by ``__post_init__``)."""
+        for name in names:
+            value = getattr(self, name)
+            if value is not None:
+                setattr(self, name, value.astimezone(UTC))
+
+
+def ecma(pattern: str) -> str:
+    """A Python pattern of the domain's, anchored with ``\\Z``, as a JSON Schema pattern."""
+    return pattern.replace("\\Z", "$")
+
+
+def doc(description: str, *examples: Any) -> Meta:
+    """A field's description (and examples) for the OpenAPI document."""
+    return Meta(description=description, examples=list(examples) if examples else None)
+
+
+def Text(max_length: int, *, min_length: int | None = None, pattern: str | None = None,  # noqa: N802
+         choices: Iterable[str] | None = None) -> Any:
+    """A string of at most ``max_length`` characters without NUL; ``pattern`` and ``choices`` document
+    the domain's rule (it is checked there, where every field at fault is named)."""
+    extra: dict[str, Any] = {}
+    if pattern is not None:  # beside the NUL pattern msgspec enforces (JSON Schema: both must match)
+        extra["allOf"] = [{"pattern": pattern}]
+    if choices is not None:
+        extra["enum"] = sorted(choices)
+    return Annotated[str, Meta(max_length=max_length, min_length=min_length, pattern=NO_NUL,
+                               extra_json_schema=extra or None)]
+
+
+def Int(low: int, high: int) -> Any:  # noqa: N802
+    """A whole number from ``low`` to ``high`` (``2.0`` counts: JSON has one number type)."""
+    return Annotated[int, Meta(ge=low, le=high)]
+
+
+# Printable text with something in it (the domain refuses blank names and control characters).
+PRINTABLE = "^[^\\x00-\\x1f]*[^\\x00-\\x20][^\\x00-\\x1f]*$"
+Name = Text(MAX_NAME, min_length=1, pattern=PRINTABLE)
+Email = Text(MAX_EMAIL, min_length=3, pattern=ecma(EMAIL.pattern))
+Country = Text(2, choices=COUNTRIES)
+Currency = Text(3, choices=CURRENCY_EXPONENTS)
+Timezone = Text(MAX_TIMEZONE, min_length=1, pattern="^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$")
+Identity = Text(MAX_IDENTITY, pattern=ecma(IDENTITY.pattern))
+IdTag = Text(MAX_ID_TAG, pattern=ecma(ID_TAG.pattern))
+Count = Int(INT_MIN, INT_MAX)
+
+
+def Id(prefix: str) -> Any:  # noqa: N802
+    """A prefixed id (``loc_01J…``). Only its length is enforced here: an id that names nothing is the
+    use case's to refuse, naming the field."""
+    return Text(MAX_ID, pattern=f"^{prefix}_[0-9A-HJKMNP-TV-Z]{{26}}$")
+
+
+# An instant: RFC 3339 with an offset (msgspec reads it; a naive time is refused).
+Timestamp = Annotated[datetime, Meta(tz=True)]
+
+# Money and prices: a decimal string, never a JSON number (a float would have lost digits already).
+Money = Annotated[str, Meta(max_length=MAX_DECIMAL_TEXT, pattern=NO_NUL,
+                            extra_json_schema={"allOf": [{"pattern": PRICE}]})]
+
+
+def Quantity(pattern: str = PLAIN_DECIMAL, max_length: int = MAX_DECIMAL_TEXT, *,  # noqa: N802
+             nullable: bool = False, minimum: float | None = 0, maximum: float | None = None,
+             exclusive_minimum: bool = False) -> Any:
+    """A quantity or percentage as OCPI and Stripe send it: a JSON number or a decimal string.
+
+    msgspec hands it over undecoded-to-float: the JSON number's own digits as a ``Decimal`` (the
+    door's decoder reads untyped floats with ``float_hook=Decimal``), an ``int``, or the string;
+    ``domain.money.parse_decimal`` reads it exactly and names the field at fault.
+    """
+    number: dict[str, Any] = {"type": "number"}
+    if minimum is not None:
+        number["exclusiveMinimum" if exclusive_minimum else "minimum"] = minimum
+    if maximum is not None:
+        number["maximum"] = maximum
+    kinds: list[dict[str, Any]] = [number, {"type": "string", "pattern": pattern, "maxLength": max_length}]
+    if nullable:
+        kinds.append({"type": "null"})
+    return Annotated[Any, Meta(extra_json_schema={"anyOf": kinds})]
+
+
+__all__ = ["Body", "Count", "Country", "Currency", "Email", "INT_MAX", "INT_MIN", "Id", "IdTag", "Identity", "Int",
+           "MAX_CONNECTOR", "MAX_ID", "MAX_IDENTITY", "MAX_ID_TAG", "MAX_TIMEZONE", "MAX_TOKEN", "Money", "NO_NUL",
+           "Name", "PRINTABLE", "Quantity", "Text", "Timestamp", "Timezone", "doc", "ecma", "msgspec"]
