@@ -40,6 +40,8 @@ class Settings:
     login_max_failures_per_address: int = 30
     login_window_seconds: int = 900
     max_body_bytes: int = 1_048_576
+    # Proxies whose X-Forwarded-For names the client (comma-separated addresses or CIDRs); none by default.
+    trusted_proxies: str = ""
     # OCPP.
     ocpp_call_timeout_seconds: float = 30.0
     ocpp_tls_cert: str = ""

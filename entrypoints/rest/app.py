@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -18,6 +19,8 @@ from application.authorization import Actor
 from application.pagination import Page
 from domain.errors import DomainError, RateLimited, Unavailable
 from entrypoints.rest import idempotency
+from entrypoints.rest.access_log import AccessLog
+from entrypoints.rest.clients import ClientAddresses, parse_trusted
 from entrypoints.rest.endpoint import Call, Endpoint
 from entrypoints.rest.decoding import decode_body, decode_query
 from entrypoints.rest.inputs import (
@@ -154,5 +157,7 @@ def create_app(container: Application) -> Starlette:
         Route(COMMANDS_PATH + "/{name}", unknown_command, name="unknownCommand",
               methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
     ]
+    clients = ClientAddresses(parse_trusted(container.config.trusted_proxies() or ""))
     return Starlette(routes=routes, exception_handlers={HTTPException: handle_exception,
-                                                        Exception: handle_exception})
+                                                        Exception: handle_exception},
+                     middleware=[Middleware(AccessLog, clients=clients)])

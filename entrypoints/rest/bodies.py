@@ -37,6 +37,7 @@ from entrypoints.rest.shapes import (
     Text,
     Timestamp,
     Timezone,
+    UNIQUE,
     doc,
 )
 from entrypoints.rest.tariff_shapes import TariffBody
@@ -132,11 +133,12 @@ class LocationBody(Body):
     city: Annotated[Name, doc("City.", "London")]
     country: Annotated[Country, doc("ISO 3166-1 alpha-2 country code.", "GB")]
     timezone: Annotated[Timezone, doc("IANA time zone: time-of-day tariffs are read in it.", "Europe/London")]
-    latitude: Annotated[Quantity("^-?[0-9]{1,2}(\\.[0-9]{1,12})?$", nullable=True, minimum=-90, maximum=90), doc(
+    latitude: Annotated[Quantity("^-?(90(\\.0{1,12})?|[0-8]?[0-9](\\.[0-9]{1,12})?)$", nullable=True, minimum=-90, maximum=90,
+                                 whole_numbers=False), doc(
         "Degrees north (WGS 84), -90 to 90: a JSON number or a decimal string. Comes with `longitude`.",
         "51.5072")] = None
-    longitude: Annotated[Quantity("^-?[0-9]{1,3}(\\.[0-9]{1,12})?$", nullable=True, minimum=-180,
-                                  maximum=180), doc(
+    longitude: Annotated[Quantity("^-?(180(\\.0{1,12})?|(1[0-7][0-9]|[0-9]?[0-9])(\\.[0-9]{1,12})?)$", nullable=True, minimum=-180,
+                                  maximum=180, whole_numbers=False), doc(
         "Degrees east (WGS 84), -180 to 180: a JSON number or a decimal string. Comes with `latitude`.",
         "-0.1276")] = None
     site_owner_id: Annotated[Text(MAX_ID) | None, doc("The site owner hosting it (`so_…`).")] = None
@@ -153,7 +155,8 @@ class EvseBody(Body):
     """An EVSE and its connectors (an OCPP 1.6 charge point has one EVSE per connector)."""
 
     evse_id: Annotated[Int(1, MAX_CONNECTOR), doc("The EVSE number, from 1.", 1)]
-    connectors: Annotated[list[ConnectorBody], Meta(min_length=1, max_length=10), doc("Its connectors.")]
+    connectors: Annotated[list[ConnectorBody], Meta(min_length=1, max_length=10, extra_json_schema=UNIQUE),
+                          doc("Its connectors, each number once.")]
 
 
 class ChargePointBody(Body):
@@ -181,7 +184,7 @@ class DriverBody(Body):
     name: Annotated[Name, doc("The driver's name.", "Grace Hopper")]
     email: Annotated[Email | None, doc("The driver's email address.", "grace@example.com")] = None
     fleet_id: Annotated[Text(MAX_ID) | None, doc("The fleet the driver belongs to (`flt_…`).")] = None
-    id_tags: Annotated[list[IdTag], Meta(max_length=MAX_ID_TAGS), doc(
+    id_tags: Annotated[list[IdTag], Meta(max_length=MAX_ID_TAGS, extra_json_schema=UNIQUE), doc(
         "RFID UIDs or other tokens (1 to 36 printable characters without spaces), unique within the "
         "organization.", ["04A2B3C4D5E6F7"])] = []
 
@@ -340,6 +343,8 @@ class TariffAssignmentBody(Body):
 
 
 _KWH = "^[0-9]{1,9}(\\.[0-9]{1,6})?$"
+# Above 0, at most 100, at most 4 decimals (as text).
+PERCENT_ABOVE_ZERO = "^(100(\\.0{1,4})?|[1-9][0-9]?(\\.[0-9]{1,4})?|0\\.[0-9]{0,3}[1-9])$"
 
 
 class MeterValueBody(Body):
@@ -387,7 +392,7 @@ class MembershipPlanBody(Body):
     name: Annotated[Name, doc("Display name of the plan.", "Commuter")]
     monthly_fee: Annotated[MoneyBody, doc("What a member pays a month.")]
     tariff_id: Annotated[Text(MAX_ID) | None, doc("The tariff members charge at (`trf_…`).")] = None
-    discount_percent: Annotated[Quantity("^[0-9]{1,3}(\\.[0-9]{1,4})?$", nullable=True, minimum=0,
+    discount_percent: Annotated[Quantity(PERCENT_ABOVE_ZERO, nullable=True, minimum=0,
                                          exclusive_minimum=True, maximum=100), doc(
         "A discount on the usual tariff, above 0 and at most 100: a JSON number or a decimal string.",
         "15")] = None

@@ -234,7 +234,7 @@ MAX_QUANTITY_DECIMALS = 12
 
 
 def quantity(value: Any, field_name: str, *, allow_negative: bool = False,
-             max_decimals: int = MAX_QUANTITY_DECIMALS) -> Decimal | None:
+             max_decimals: int | None = MAX_QUANTITY_DECIMALS) -> Decimal | None:
     """A ``shapes.Quantity`` as the ``Decimal`` it is (None stays None), read by the domain's one decimal parser."""
     if value is None:
         return None

@@ -13,6 +13,7 @@ from application.authorization import Actor
 from application.pagination import PageRequest
 from domain.errors import Unauthenticated
 from domain.ids import is_id
+from entrypoints.rest.clients import client_address
 
 Handler = Callable[["Call"], Awaitable[Any]]
 
@@ -94,4 +95,5 @@ class Call:
 
     @property
     def client_address(self) -> str | None:
-        return self.request.client.host if self.request.client else None
+        """The client's address: the peer, or ``X-Forwarded-For``'s behind a trusted proxy (see ``clients``)."""
+        return client_address(self.request)

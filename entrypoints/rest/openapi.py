@@ -111,6 +111,26 @@ _OPENAPI_DOCUMENT = {"type": "object", "required": ["openapi", "info", "paths", 
                                     "paths": {"type": "object"}, "components": {"type": "object"}}}
 
 
+def _together(a: str, b: str) -> dict[str, Any]:
+    """Given (not null), ``a`` needs ``b`` given too."""
+    return {"anyOf": [{"properties": {a: {"type": "null"}}},
+                      {"required": [b], "properties": {b: {"not": {"type": "null"}}}}]}
+
+
+# Rules between fields that the domain checks and JSON Schema can say (a Struct field cannot carry them).
+_BETWEEN_FIELDS: dict[str, dict[str, Any]] = {
+    "MembershipPlanBody": {"oneOf": [
+        {"required": ["tariff_id"], "properties": {"tariff_id": {"type": "string"},
+                                                   "discount_percent": {"type": "null"}}},
+        {"required": ["discount_percent"], "properties": {"discount_percent": {"not": {"type": "null"}},
+                                                          "tariff_id": {"type": "null"}}}]},
+    "LocationBody": {"dependentSchemas": {"latitude": _together("latitude", "longitude"),
+                                          "longitude": _together("longitude", "latitude")}},
+    "QuoteBody": {"anyOf": [{"required": ["energy_kwh"], "properties": {"energy_kwh": {"not": {"type": "null"}}}},
+                            {"required": ["meter_values"], "properties": {"meter_values": {"minItems": 1}}}]},
+}
+
+
 class _Schemas:
     """The JSON Schema of every type the endpoints name, made by msgspec in one call (shared components)."""
 
@@ -122,7 +142,8 @@ class _Schemas:
         schemas, components = msgspec.json.schema_components(self._kinds, ref_template=REF)
         self._schemas = dict(zip(self._kinds, schemas, strict=True))
         queries = {e.query.__name__ for e in endpoints if e.query is not None}
-        self.components = {name: _tidy(c) for name, c in sorted(components.items()) if name not in queries}
+        self.components = {name: _tidy(c) | _BETWEEN_FIELDS.get(name, {})
+                           for name, c in sorted(components.items()) if name not in queries}
         self._query_components = {name: c for name, c in components.items() if name in queries}
 
     @staticmethod

@@ -30,6 +30,8 @@ INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 
 # PostgreSQL text cannot hold NUL: every string the door accepts is refused with one (the message says so).
 NO_NUL = "^[^\\x00]*$"
+# A list whose items the domain refuses twice (the same connector, tag or weekday).
+UNIQUE = {"uniqueItems": True}
 # JSON Schema patterns are ECMA-262: Python's \Z (end of text) is written $ there.
 PLAIN_DECIMAL = "^[0-9]+(\\.[0-9]+)?$"
 PRICE = "^[0-9]{1,12}(\\.[0-9]{1,6})?$"
@@ -46,9 +48,14 @@ class Body(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
                 setattr(self, name, value.astimezone(UTC))
 
 
+# What Python's \s matches in text; ECMA-262's \s (which JSON Schema tools use) leaves out \x1c-\x1f and \x85.
+WHITESPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+
+
 def ecma(pattern: str) -> str:
-    """A Python pattern of the domain's, anchored with ``\\Z``, as a JSON Schema pattern."""
-    return pattern.replace("\\Z", "$")
+    """A Python pattern of the domain's as a JSON Schema pattern: ``\\Z`` is ``$``, and ``\\s`` inside a
+    character class is spelled out, so that both dialects read the same text as whitespace."""
+    return pattern.replace("\\Z", "$").replace("\\s]", WHITESPACE + "]")
 
 
 def doc(description: str, *examples: Any) -> Meta:
@@ -75,7 +82,7 @@ def Int(low: int, high: int) -> Any:  # noqa: N802
 
 
 # Printable text with something in it (the domain refuses blank names and control characters).
-PRINTABLE = "^[^\\x00-\\x1f]*[^\\x00-\\x20][^\\x00-\\x1f]*$"
+PRINTABLE = f"^[^\\x00-\\x1f]*[^\\x00-\\x1f{WHITESPACE}][^\\x00-\\x1f]*$"
 Name = Text(MAX_NAME, min_length=1, pattern=PRINTABLE)
 Email = Text(MAX_EMAIL, min_length=3, pattern=ecma(EMAIL.pattern))
 Country = Text(2, choices=COUNTRIES)
@@ -102,14 +109,18 @@ Money = Annotated[str, Meta(max_length=MAX_DECIMAL_TEXT, pattern=NO_NUL,
 
 def Quantity(pattern: str = PLAIN_DECIMAL, max_length: int = MAX_DECIMAL_TEXT, *,  # noqa: N802
              nullable: bool = False, minimum: float | None = 0, maximum: float | None = None,
-             exclusive_minimum: bool = False) -> Any:
+             exclusive_minimum: bool = False, whole_numbers: bool = True) -> Any:
     """A quantity or percentage as OCPI and Stripe send it: a JSON number or a decimal string.
 
     msgspec hands it over undecoded-to-float: the JSON number's own digits as a ``Decimal`` (the
     door's decoder reads untyped floats with ``float_hook=Decimal``), an ``int``, or the string;
-    ``domain.money.parse_decimal`` reads it exactly and names the field at fault.
+    ``domain.money.parse_decimal`` reads it exactly and names the field at fault. With
+    ``whole_numbers`` the schema's number form is an integer (see below), though any JSON number is read.
     """
-    number: dict[str, Any] = {"type": "number"}
+    # A quantity with a decimal limit publishes its number form as whole numbers: a binary double's
+    # shortest form (0.30000000000000004) has more decimals than any limit. Decimals travel exactly as
+    # text, or as a JSON number the API reads digit for digit.
+    number: dict[str, Any] = {"type": "integer" if whole_numbers else "number"}
     if minimum is not None:
         number["exclusiveMinimum" if exclusive_minimum else "minimum"] = minimum
     if maximum is not None:
@@ -120,6 +131,6 @@ def Quantity(pattern: str = PLAIN_DECIMAL, max_length: int = MAX_DECIMAL_TEXT, *
     return Annotated[Any, Meta(extra_json_schema={"anyOf": kinds})]
 
 
-__all__ = ["Body", "Count", "Country", "Currency", "Email", "INT_MAX", "INT_MIN", "Id", "IdTag", "Identity", "Int",
+__all__ = ["UNIQUE", "Body", "Count", "Country", "Currency", "Email", "INT_MAX", "INT_MIN", "Id", "IdTag", "Identity", "Int",
            "MAX_CONNECTOR", "MAX_ID", "MAX_IDENTITY", "MAX_ID_TAG", "MAX_TIMEZONE", "MAX_TOKEN", "Money", "NO_NUL",
            "Name", "PRINTABLE", "Quantity", "Text", "Timestamp", "Timezone", "doc", "ecma", "msgspec"]

@@ -22,7 +22,7 @@ from domain.tariffs.parse import (
     MAX_TEXT,
     MAX_URL,
 )
-from entrypoints.rest.shapes import PRINTABLE, Body, Currency, Int, Money, Name, Quantity, Text, Timestamp, doc
+from entrypoints.rest.shapes import PRINTABLE, UNIQUE, WHITESPACE, Body, Currency, Int, Money, Name, Quantity, Text, Timestamp, doc
 
 _TIME = "^([01][0-9]|2[0-3]):[0-5][0-9]$"
 _DATE = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$"
@@ -56,7 +56,7 @@ class PriceComponentBody(TariffShape, kw_only=True):
                                        "charging) or FLAT (once per session).", "ENERGY")]
     price: Annotated[Money, doc("Price per unit excluding VAT: a decimal string of at most 6 decimals, below "
                                 "10^12 (a JSON number is refused).", "0.30")]
-    vat: Annotated[Quantity("^[0-9]{1,3}(\\.[0-9]{1,4})?$", nullable=True, maximum=100), doc(
+    vat: Annotated[Quantity("^(100(\\.0{1,4})?|[0-9]{1,2}(\\.[0-9]{1,4})?)$", nullable=True, maximum=100), doc(
         "VAT in percent, 0 to 100 with at most 4 decimals: a JSON number or a decimal string. Absent: no VAT "
         "applies.", "20")] = None
     step_size: Annotated[Int(0, 1_000_000), doc(
@@ -92,7 +92,7 @@ class RestrictionsBody(TariffShape):
     max_power: _bound("Charging power until which it applies, in kW (above `min_power`)") = None
     min_duration: _seconds("Session duration from which it applies") = None
     max_duration: _seconds("Session duration until which it applies (above `min_duration`)") = None
-    day_of_week: Annotated[list[DayOfWeek], Meta(max_length=7), doc(
+    day_of_week: Annotated[list[DayOfWeek], Meta(max_length=7, extra_json_schema=UNIQUE), doc(
         "Local weekdays on which it applies, each at most once.", ["MONDAY", "TUESDAY"])] = []
     reservation: Annotated[ReservationRestriction | None, doc(
         "Makes the element price reservations (RESERVATION) or expired reservations (RESERVATION_EXPIRES) "
@@ -119,7 +119,7 @@ class TariffBody(TariffShape, kw_only=True):
     type: Annotated[TariffType | None, doc("OCPI tariff type.", "REGULAR")] = None
     tariff_alt_text: Annotated[list[DisplayTextBody], Meta(max_length=MAX_ALT_TEXTS), doc(
         "Descriptions for people, one per language.")] = []
-    tariff_alt_url: Annotated[Text(MAX_URL, pattern="^https?://[^\\s]+$") | None, doc(
+    tariff_alt_url: Annotated[Text(MAX_URL, pattern=f"^https?://[^\\x00-\\x1f{WHITESPACE}]+$") | None, doc(
         "A web page describing the tariff.", "https://example.com/tariffs/ac")] = None
     min_price: Annotated[PriceBody | None, doc("The least a session costs.")] = None
     max_price: Annotated[PriceBody | None, doc("The most a session costs (at least `min_price`).")] = None

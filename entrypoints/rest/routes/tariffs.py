@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from application.pagination import Page
 from application.tariffs import Quote
+from domain.errors import InvalidInput
+from domain.tariffs.parse import MAX_DURATION_SECONDS
 from entrypoints.rest.bodies import QuoteBody, TariffAssignmentBody, TariffBody
 from entrypoints.rest.decoding import quantity
 from entrypoints.rest.endpoint import Call, Endpoint
@@ -42,8 +46,16 @@ async def update_tariff(call: Call) -> TariffDetailOut:
     return TariffDetailOut.of_detail(record)
 
 
+# Rating walks a quote day by day; a quote of centuries would hold the server for minutes. No session lasts
+# longer than the longest duration a tariff can restrict on.
+MAX_QUOTE = timedelta(seconds=MAX_DURATION_SECONDS)
+
+
 async def quote(call: Call) -> CostBreakdownOut:
     body: QuoteBody = call.body
+    instants = [body.start, body.end, *(m.timestamp for m in body.meter_values)]
+    if max(instants) - min(instants) > MAX_QUOTE:
+        raise InvalidInput.field("end", f"a quote spans at most {MAX_QUOTE.days} days (meter values included)")
     request = Quote(start=body.start, end=body.end, energy_kwh=quantity(body.energy_kwh, "energy_kwh"),
                     max_power_kw=quantity(body.max_power_kw, "max_power_kw"),
                     location_timezone=body.location_timezone,
@@ -87,7 +99,8 @@ ENDPOINTS = [
              description="What a session would cost: `energy_kwh` delivered at constant power (`max_power_kw`, "
                          "else spread over `start`..`end`), or the energy register's `meter_values`. Times of day "
                          "are read in `location_timezone` (default: the organization's). The same shape as a "
-                         "session's cost breakdown. 422 naming `energy_kwh` when neither is given."),
+                         "session's cost breakdown. 422 naming `energy_kwh` when neither is given, `end` when the "
+                         "quote spans more than 366 days."),
     Endpoint("PUT", "/api/v1/charge-points/{charge_point_id}/tariff", assign_to_charge_point,
              "assignChargePointTariff", "Assign a tariff to a charge point", TAG, body=TariffAssignmentBody,
              response=TariffAssignmentOut, tenant=True, errors=(403,), description=_ASSIGN),
