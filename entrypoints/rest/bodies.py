@@ -125,20 +125,24 @@ class ApiKeyBody(Body):
     role: Annotated[Role, doc('The role the key acts with: "admin", "member", or "viewer".', "member")]
 
 
+# Degrees as text, within their range (at most 12 decimals written out).
+LATITUDE = "^-?(90(\\.0{1,12})?|[0-8]?[0-9](\\.[0-9]{1,12})?)$"
+LONGITUDE = "^-?(180(\\.0{1,12})?|(1[0-7][0-9]|[0-9]?[0-9])(\\.[0-9]{1,12})?)$"
+
+
 class LocationBody(Body):
     """A new location (a site) where charge points stand."""
 
     name: Annotated[Name, doc("Display name of the site.", "Riverside Car Park")]
-    address: Annotated[Text(MAX_ADDRESS, min_length=1, pattern=PRINTABLE), doc("Street address.", "1 Riverside Way")]
+    address: Annotated[Text(MAX_ADDRESS, min_length=1, pattern=PRINTABLE),
+                       doc("Street address.", "1 Riverside Way")]
     city: Annotated[Name, doc("City.", "London")]
     country: Annotated[Country, doc("ISO 3166-1 alpha-2 country code.", "GB")]
     timezone: Annotated[Timezone, doc("IANA time zone: time-of-day tariffs are read in it.", "Europe/London")]
-    latitude: Annotated[Quantity("^-?(90(\\.0{1,12})?|[0-8]?[0-9](\\.[0-9]{1,12})?)$", nullable=True, minimum=-90, maximum=90,
-                                 whole_numbers=False), doc(
+    latitude: Annotated[Quantity(LATITUDE, nullable=True, minimum=-90, maximum=90, whole_numbers=False), doc(
         "Degrees north (WGS 84), -90 to 90: a JSON number or a decimal string. Comes with `longitude`.",
         "51.5072")] = None
-    longitude: Annotated[Quantity("^-?(180(\\.0{1,12})?|(1[0-7][0-9]|[0-9]?[0-9])(\\.[0-9]{1,12})?)$", nullable=True, minimum=-180,
-                                  maximum=180, whole_numbers=False), doc(
+    longitude: Annotated[Quantity(LONGITUDE, nullable=True, minimum=-180, maximum=180, whole_numbers=False), doc(
         "Degrees east (WGS 84), -180 to 180: a JSON number or a decimal string. Comes with `latitude`.",
         "-0.1276")] = None
     site_owner_id: Annotated[Text(MAX_ID) | None, doc("The site owner hosting it (`so_…`).")] = None

@@ -20,7 +20,8 @@ Handler = Callable[["Call"], Awaitable[Any]]
 
 @frozen
 class Endpoint:
-    """One method on one path. ``response`` is the view type (the item type when ``paginated``)."""
+    """One method on one path. ``body``, ``query`` and ``response`` are msgspec Structs (``bodies``,
+    ``queries``, ``views``); ``response`` is the item type when ``paginated``."""
 
     method: str
     path: str
@@ -30,7 +31,7 @@ class Endpoint:
     tag: str
     status: int = 200
     body: type | None = None
-    query: type | None = None  # the query parameters' declaration (``schema.parameter`` fields)
+    query: type | None = None  # the query parameters' Struct (``queries``)
     response: Any = None
     paginated: bool = False
     # What a page cursor may name: the id of the list's last item (an OCPP identity for charge points).

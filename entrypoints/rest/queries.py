@@ -18,13 +18,16 @@ class Query(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class ChargePointQuery(Query):
-    location_id: Annotated[Text(MAX_ID, min_length=1) | None, doc("Only the charge points of this location (`loc_…`).")] = None
+    location_id: Annotated[Text(MAX_ID, min_length=1) | None,
+                           doc("Only the charge points of this location (`loc_…`).")] = None
 
 
 class SessionQuery(Query):
-    charge_point_id: Annotated[Text(MAX_IDENTITY, min_length=1) | None, doc("Only sessions on this charge point.")] = None
+    charge_point_id: Annotated[Text(MAX_IDENTITY, min_length=1) | None,
+                               doc("Only sessions on this charge point.")] = None
     driver_id: Annotated[Text(MAX_ID, min_length=1) | None, doc("Only sessions of this driver (`drv_…`).")] = None
-    fleet_id: Annotated[Text(MAX_ID, min_length=1) | None, doc("Only sessions of this fleet's drivers (`flt_…`).")] = None
+    fleet_id: Annotated[Text(MAX_ID, min_length=1) | None,
+                        doc("Only sessions of this fleet's drivers (`flt_…`).")] = None
     status: Annotated[SessionStatus | None, doc(
         "`started` (no energy yet), `active` (energy flowing) or `completed`.")] = None
     started_from: Annotated[Timestamp | None, doc(
@@ -36,7 +39,8 @@ class SessionQuery(Query):
 
 
 class ReservationQuery(Query):
-    charge_point_id: Annotated[Text(MAX_IDENTITY, min_length=1) | None, doc("Filter reservations by charge point.")] = None
+    charge_point_id: Annotated[Text(MAX_IDENTITY, min_length=1) | None,
+                               doc("Filter reservations by charge point.")] = None
     status: Annotated[ReservationStatus | None, doc(
         "Filter by status: active, used, expired, or cancelled (as of now: an unused reservation past its "
         "expiry is expired).")] = None

@@ -25,8 +25,6 @@ MAX_IDENTITY = 48          # an OCPP 2.0.1 identity
 MAX_ID_TAG = 36            # an OCPP 2.0.1 IdToken (1.6 idTag: 20)
 MAX_CONNECTOR = 100        # connector and EVSE numbers a charge point may have
 MAX_DECIMAL_TEXT = 32      # a decimal sent as text: 12 integer digits, a point, decimals to spare
-# Bounds for integers without declared ones: what every database column and charge point can hold.
-INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 
 # PostgreSQL text cannot hold NUL: every string the door accepts is refused with one (the message says so).
 NO_NUL = "^[^\\x00]*$"
@@ -90,7 +88,6 @@ Currency = Text(3, choices=CURRENCY_EXPONENTS)
 Timezone = Text(MAX_TIMEZONE, min_length=1, pattern="^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$")
 Identity = Text(MAX_IDENTITY, pattern=ecma(IDENTITY.pattern))
 IdTag = Text(MAX_ID_TAG, pattern=ecma(ID_TAG.pattern))
-Count = Int(INT_MIN, INT_MAX)
 
 
 def Id(prefix: str) -> Any:  # noqa: N802
@@ -131,6 +128,3 @@ def Quantity(pattern: str = PLAIN_DECIMAL, max_length: int = MAX_DECIMAL_TEXT, *
     return Annotated[Any, Meta(extra_json_schema={"anyOf": kinds})]
 
 
-__all__ = ["UNIQUE", "Body", "Count", "Country", "Currency", "Email", "INT_MAX", "INT_MIN", "Id", "IdTag", "Identity", "Int",
-           "MAX_CONNECTOR", "MAX_ID", "MAX_IDENTITY", "MAX_ID_TAG", "MAX_TIMEZONE", "MAX_TOKEN", "Money", "NO_NUL",
-           "Name", "PRINTABLE", "Quantity", "Text", "Timestamp", "Timezone", "doc", "ecma", "msgspec"]

@@ -22,7 +22,9 @@ MAY_REJECT: dict[str, str] = {
                                                                           "point has started one (OCPP)",
     "POST /api/v1/reservations": "`expires_at` must lie in the next 24 hours",
     "POST /api/v1/subscriptions": "`ends_at` must follow `starts_at`",
-    "POST /api/v1/tariffs/{tariff_id}/quote": "`end` must follow `start`, meter values must rise in time",
+    "POST /api/v1/tariffs/{tariff_id}/quote": "`end` must follow `start` by at most 366 days, meter values must "
+                                              "rise in time",
+    "GET /api/v1/sessions": "`to` must follow `from`",
     "POST /api/v1/tariffs": "one component per dimension in an element, minimums below maximums, step sizes per "
                             "dimension, `incl_vat` at least `excl_vat`",
     "PUT /api/v1/tariffs/{tariff_id}": "as creating a tariff",
