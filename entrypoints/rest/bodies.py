@@ -7,7 +7,7 @@ schema only describes it (see ``shapes``).
 """
 
 import enum
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from msgspec import Meta
@@ -27,14 +27,14 @@ from entrypoints.rest.shapes import (
     Country,
     Currency,
     Email,
-    Id,
+    prefixed_id,
     IdTag,
     Identity,
-    Int,
+    between,
     Money,
     Name,
-    Quantity,
-    Text,
+    quantity_field,
+    text,
     Timestamp,
     Timezone,
     UNIQUE,
@@ -54,15 +54,15 @@ class SignupBody(Body):
     """A new account."""
 
     email: Annotated[Email, doc("The email address the user signs in with.", "ada@example.com")]
-    password: Annotated[Text(MAX_PASSWORD, min_length=8), doc("At least 8 characters.", "correct horse battery")]
+    password: Annotated[str, text(MAX_PASSWORD, min_length=8), doc("At least 8 characters.", "correct horse battery")]
     name: Annotated[Name, doc("The user's display name.", "Ada Lovelace")]
 
 
 class TokenBody(Body):
     """Credentials exchanged for an access token."""
 
-    email: Annotated[Text(254), doc("The account's email address.", "ada@example.com")]
-    password: Annotated[Text(MAX_PASSWORD), doc("The account's password.")]
+    email: Annotated[str, text(254), doc("The account's email address.", "ada@example.com")]
+    password: Annotated[str, text(MAX_PASSWORD), doc("The account's password.")]
 
 
 class OrganizationBody(Body):
@@ -90,7 +90,7 @@ class InvitationBody(Body):
 class AcceptInvitationBody(Body):
     """The token from an invitation email."""
 
-    token: Annotated[Text(MAX_TOKEN, min_length=1), doc("The invitation token from the invitation email.")]
+    token: Annotated[str, text(MAX_TOKEN, min_length=1), doc("The invitation token from the invitation email.")]
 
 
 class NotificationsBody(Body):
@@ -114,7 +114,8 @@ class SettingsBody(Body):
     notifications: Annotated[NotificationsBody, doc(
         "Object controlling which notifications the organization receives; omitted switches take "
         "their defaults.")] = msgspec.field(default_factory=NotificationsBody)
-    default_tariff_id: Annotated[Id("trf") | None, doc("The tariff used where no charge point or location "
+    default_tariff_id: Annotated[Annotated[str, prefixed_id("trf")] | None,
+                                 doc("The tariff used where no charge point or location "
                                                        "tariff applies.")] = None
 
 
@@ -134,31 +135,33 @@ class LocationBody(Body):
     """A new location (a site) where charge points stand."""
 
     name: Annotated[Name, doc("Display name of the site.", "Riverside Car Park")]
-    address: Annotated[Text(MAX_ADDRESS, min_length=1, pattern=PRINTABLE),
+    address: Annotated[str, text(MAX_ADDRESS, min_length=1, pattern=PRINTABLE),
                        doc("Street address.", "1 Riverside Way")]
     city: Annotated[Name, doc("City.", "London")]
     country: Annotated[Country, doc("ISO 3166-1 alpha-2 country code.", "GB")]
     timezone: Annotated[Timezone, doc("IANA time zone: time-of-day tariffs are read in it.", "Europe/London")]
-    latitude: Annotated[Quantity(LATITUDE, nullable=True, minimum=-90, maximum=90, whole_numbers=False), doc(
+    latitude: Annotated[Any, quantity_field(LATITUDE, nullable=True, minimum=-90, maximum=90, whole_numbers=False), doc(
         "Degrees north (WGS 84), -90 to 90: a JSON number or a decimal string. Comes with `longitude`.",
         "51.5072")] = None
-    longitude: Annotated[Quantity(LONGITUDE, nullable=True, minimum=-180, maximum=180, whole_numbers=False), doc(
+    longitude: Annotated[Any, quantity_field(LONGITUDE, nullable=True, minimum=-180, maximum=180,
+                                             whole_numbers=False), doc(
         "Degrees east (WGS 84), -180 to 180: a JSON number or a decimal string. Comes with `latitude`.",
         "-0.1276")] = None
-    site_owner_id: Annotated[Text(MAX_ID) | None, doc("The site owner hosting it (`so_…`).")] = None
-    project_id: Annotated[Text(MAX_ID) | None, doc("The site owner's project it belongs to (`prj_…`).")] = None
+    site_owner_id: Annotated[Annotated[str, text(MAX_ID)] | None, doc("The site owner hosting it (`so_…`).")] = None
+    project_id: Annotated[Annotated[str, text(MAX_ID)] | None,
+                          doc("The site owner's project it belongs to (`prj_…`).")] = None
 
 
 class ConnectorBody(Body):
     """A connector of an EVSE."""
 
-    connector_id: Annotated[Int(1, 10), doc("Its number on the EVSE, from 1.", 1)]
+    connector_id: Annotated[int, between(1, 10), doc("Its number on the EVSE, from 1.", 1)]
 
 
 class EvseBody(Body):
     """An EVSE and its connectors (an OCPP 1.6 charge point has one EVSE per connector)."""
 
-    evse_id: Annotated[Int(1, MAX_CONNECTOR), doc("The EVSE number, from 1.", 1)]
+    evse_id: Annotated[int, between(1, MAX_CONNECTOR), doc("The EVSE number, from 1.", 1)]
     connectors: Annotated[list[ConnectorBody], Meta(min_length=1, max_length=10, extra_json_schema=UNIQUE),
                           doc("Its connectors, each number once.")]
 
@@ -168,8 +171,8 @@ class ChargePointBody(Body):
 
     id: Annotated[Identity, doc("The OCPP identity (the last segment of its websocket URL): 1 to 48 of "
                                 "A-Z a-z 0-9 . _ : * + | @ -. Unique across Charge.", "CP-LON-0001")]
-    location_id: Annotated[Text(MAX_ID), doc("The location it stands at (`loc_…`).")]
-    ocpp_password: Annotated[Text(40, min_length=16, pattern="^[!-~]{16,40}$") | None, doc(
+    location_id: Annotated[str, text(MAX_ID), doc("The location it stands at (`loc_…`).")]
+    ocpp_password: Annotated[Annotated[str, text(40, min_length=16, pattern="^[!-~]{16,40}$")] | None, doc(
         "16 to 40 printable characters: it must then authenticate with HTTP Basic (OCPP security profile 1). "
         "Never shown again.")] = None
     evses: Annotated[list[EvseBody], Meta(max_length=MAX_CONNECTOR), doc(
@@ -187,7 +190,7 @@ class DriverBody(Body):
 
     name: Annotated[Name, doc("The driver's name.", "Grace Hopper")]
     email: Annotated[Email | None, doc("The driver's email address.", "grace@example.com")] = None
-    fleet_id: Annotated[Text(MAX_ID) | None, doc("The fleet the driver belongs to (`flt_…`).")] = None
+    fleet_id: Annotated[Annotated[str, text(MAX_ID)] | None, doc("The fleet the driver belongs to (`flt_…`).")] = None
     id_tags: Annotated[list[IdTag], Meta(max_length=MAX_ID_TAGS, extra_json_schema=UNIQUE), doc(
         "RFID UIDs or other tokens (1 to 36 printable characters without spaces), unique within the "
         "organization.", ["04A2B3C4D5E6F7"])] = []
@@ -197,7 +200,7 @@ class ReservationBody(Body):
     """A connector to hold for one id tag."""
 
     charge_point_id: Annotated[Identity, doc("The charge point to reserve a connector on.", "CP-LON-0001")]
-    connector_id: Annotated[Int(1, MAX_CONNECTOR), doc("The connector number to reserve.", 1)]
+    connector_id: Annotated[int, between(1, MAX_CONNECTOR), doc("The connector number to reserve.", 1)]
     expires_at: Annotated[Timestamp, doc("ISO 8601 datetime at which the reservation expires if unused (at most "
                                          "24 hours ahead).", "2026-01-15T18:00:00Z")]
     id_tag: Annotated[IdTag, doc("The driver's ID tag (RFID UID or email). Only this tag can use the reservation.",
@@ -210,14 +213,14 @@ class ReservationBody(Body):
 # ---------------------------------------------------------------- charge point commands
 
 _EVSE = "OCPP 2.0.1: the EVSE the connector belongs to (connector numbers restart on each EVSE)."
-EvseId = Annotated[Int(1, MAX_CONNECTOR) | None, doc(_EVSE)]
+EvseId = Annotated[Annotated[int, between(1, MAX_CONNECTOR)] | None, doc(_EVSE)]
 
 
 class RemoteStartBody(Body):
     """Start a session for an id tag, as if the tag had been presented at the charge point."""
 
     id_tag: Annotated[IdTag, doc("The id tag to start the session for.", "04A2B3C4D5E6F7")]
-    connector_id: Annotated[Int(1, MAX_CONNECTOR) | None, doc(
+    connector_id: Annotated[Annotated[int, between(1, MAX_CONNECTOR)] | None, doc(
         "The connector to start on; null lets the charge point choose.", 1)] = None
     evse_id: EvseId = None
 
@@ -225,7 +228,7 @@ class RemoteStartBody(Body):
 class RemoteStopBody(Body):
     """Stop a running session."""
 
-    session_id: Annotated[Text(MAX_ID), doc("The session to stop (`ses_…`); it must run on this charge point.")]
+    session_id: Annotated[str, text(MAX_ID), doc("The session to stop (`ses_…`); it must run on this charge point.")]
 
 
 class ResetType(str, enum.Enum):
@@ -243,14 +246,14 @@ class ResetBody(Body):
 class UnlockBody(Body):
     """Release the cable on a connector."""
 
-    connector_id: Annotated[Int(1, MAX_CONNECTOR), doc("The connector to unlock.", 1)]
+    connector_id: Annotated[int, between(1, MAX_CONNECTOR), doc("The connector to unlock.", 1)]
     evse_id: EvseId = None
 
 
 class AvailabilityBody(Body):
     """Take a connector (or the whole charge point) in or out of service."""
 
-    connector_id: Annotated[Int(0, MAX_CONNECTOR), doc("The connector; 0 for the whole charge point.", 1)]
+    connector_id: Annotated[int, between(0, MAX_CONNECTOR), doc("The connector; 0 for the whole charge point.", 1)]
     available: Annotated[bool, doc("true: operative; false: inoperative.", False)]
     evse_id: EvseId = None
 
@@ -271,29 +274,30 @@ class TriggerBody(Body):
 
     message: Annotated[TriggerableMessage, doc("The message to send (some exist in one OCPP version only).",
                                                "StatusNotification")]
-    connector_id: Annotated[Int(0, MAX_CONNECTOR) | None, doc("The connector the message is about, if any.")] = None
+    connector_id: Annotated[Annotated[int, between(0, MAX_CONNECTOR)] | None,
+                            doc("The connector the message is about, if any.")] = None
     evse_id: EvseId = None
 
 
 class GetConfigurationBody(Body):
     """Read configuration keys (OCPP 1.6)."""
 
-    keys: Annotated[list[Text(MAX_CONFIGURATION_KEY)], Meta(max_length=100), doc(
+    keys: Annotated[list[Annotated[str, text(MAX_CONFIGURATION_KEY)]], Meta(max_length=100), doc(
         "The keys to read; empty reads them all.", ["HeartbeatInterval"])] = []
 
 
 class ChangeConfigurationBody(Body):
     """Set one configuration key (OCPP 1.6)."""
 
-    key: Annotated[Text(MAX_CONFIGURATION_KEY), doc("The configuration key.", "HeartbeatInterval")]
-    value: Annotated[Text(MAX_CONFIGURATION_VALUE), doc("Its new value, as text.", "300")]
+    key: Annotated[str, text(MAX_CONFIGURATION_KEY), doc("The configuration key.", "HeartbeatInterval")]
+    value: Annotated[str, text(MAX_CONFIGURATION_VALUE), doc("Its new value, as text.", "300")]
 
 
 class VariableBody(Body):
     """A variable of a component (OCPP 2.0.1 device model)."""
 
-    component: Annotated[Text(MAX_IDENTIFIER), doc("The component's name.", "OCPPCommCtrlr")]
-    variable: Annotated[Text(MAX_IDENTIFIER), doc("The variable's name.", "HeartbeatInterval")]
+    component: Annotated[str, text(MAX_IDENTIFIER), doc("The component's name.", "OCPPCommCtrlr")]
+    variable: Annotated[str, text(MAX_IDENTIFIER), doc("The variable's name.", "HeartbeatInterval")]
 
 
 class GetVariablesBody(Body):
@@ -306,9 +310,9 @@ class GetVariablesBody(Body):
 class VariableValueBody(Body):
     """A variable of a component and its new value (OCPP 2.0.1 device model)."""
 
-    component: Annotated[Text(MAX_IDENTIFIER), doc("The component's name.", "OCPPCommCtrlr")]
-    variable: Annotated[Text(MAX_IDENTIFIER), doc("The variable's name.", "HeartbeatInterval")]
-    value: Annotated[Text(MAX_VARIABLE_VALUE), doc("Its new value, as text.", "300")]
+    component: Annotated[str, text(MAX_IDENTIFIER), doc("The component's name.", "OCPPCommCtrlr")]
+    variable: Annotated[str, text(MAX_IDENTIFIER), doc("The variable's name.", "HeartbeatInterval")]
+    value: Annotated[str, text(MAX_VARIABLE_VALUE), doc("Its new value, as text.", "300")]
 
 
 class SetVariablesBody(Body):
@@ -326,8 +330,8 @@ class ChargingRateUnit(str, enum.Enum):
 class SetChargingProfileBody(Body):
     """Limit the charging rate (a default profile for new sessions)."""
 
-    connector_id: Annotated[Int(0, MAX_CONNECTOR), doc("The connector; 0 for the whole charge point.", 1)]
-    limit: Annotated[Quantity("^[0-9]{1,9}(\\.[0-9]{1,6})?$", maximum=1e9), doc(
+    connector_id: Annotated[int, between(0, MAX_CONNECTOR), doc("The connector; 0 for the whole charge point.", 1)]
+    limit: Annotated[Any, quantity_field("^[0-9]{1,9}(\\.[0-9]{1,6})?$", maximum=1e9), doc(
         "The limit in `unit`: a JSON number or a decimal string, at least 0.", "16")]
     unit: Annotated[ChargingRateUnit, doc("`A` (amperes per phase) or `W` (watts).", "A")]
     evse_id: EvseId = None
@@ -343,7 +347,8 @@ class ClearCacheBody(Body):
 class TariffAssignmentBody(Body):
     """The tariff that prices sessions here; null clears it (the next level's applies)."""
 
-    tariff_id: Annotated[Id("trf") | None, doc("The tariff (`trf_…`), or null.", "trf_01JD0000000000000000000000")]
+    tariff_id: Annotated[Annotated[str, prefixed_id("trf")] | None,
+                         doc("The tariff (`trf_…`), or null.", "trf_01JD0000000000000000000000")]
 
 
 _KWH = "^[0-9]{1,9}(\\.[0-9]{1,6})?$"
@@ -355,7 +360,7 @@ class MeterValueBody(Body):
     """A reading of the energy register."""
 
     timestamp: Annotated[Timestamp, doc("When it was read.", "2026-01-15T09:30:00Z")]
-    value_wh: Annotated[Quantity("^[0-9]{1,12}(\\.[0-9]{1,6})?$", maximum=1e11), doc(
+    value_wh: Annotated[Any, quantity_field("^[0-9]{1,12}(\\.[0-9]{1,6})?$", maximum=1e11), doc(
         "The register, in Wh: a JSON number or a decimal string.", "12345")]
 
     def __post_init__(self) -> None:
@@ -367,10 +372,10 @@ class QuoteBody(Body):
 
     start: Annotated[Timestamp, doc("When charging starts.", "2026-01-15T09:00:00Z")]
     end: Annotated[Timestamp, doc("When the car leaves.", "2026-01-15T11:00:00Z")]
-    energy_kwh: Annotated[Quantity(_KWH, nullable=True, maximum=1e9), doc(
+    energy_kwh: Annotated[Any, quantity_field(_KWH, nullable=True, maximum=1e9), doc(
         "Energy delivered, in kWh (needed without `meter_values`): a JSON number or a decimal string.",
         "22.5")] = None
-    max_power_kw: Annotated[Quantity(_KWH, nullable=True, maximum=1e9), doc(
+    max_power_kw: Annotated[Any, quantity_field(_KWH, nullable=True, maximum=1e9), doc(
         "The most the car can draw, in kW: energy flows at this power until done, then the car parks. Without "
         "it, energy spreads over the whole time.", "11")] = None
     location_timezone: Annotated[Timezone | None, doc(
@@ -395,8 +400,8 @@ class MembershipPlanBody(Body):
 
     name: Annotated[Name, doc("Display name of the plan.", "Commuter")]
     monthly_fee: Annotated[MoneyBody, doc("What a member pays a month.")]
-    tariff_id: Annotated[Text(MAX_ID) | None, doc("The tariff members charge at (`trf_…`).")] = None
-    discount_percent: Annotated[Quantity(PERCENT_ABOVE_ZERO, nullable=True, minimum=0,
+    tariff_id: Annotated[Annotated[str, text(MAX_ID)] | None, doc("The tariff members charge at (`trf_…`).")] = None
+    discount_percent: Annotated[Any, quantity_field(PERCENT_ABOVE_ZERO, nullable=True, minimum=0,
                                          exclusive_minimum=True, maximum=100), doc(
         "A discount on the usual tariff, above 0 and at most 100: a JSON number or a decimal string.",
         "15")] = None
@@ -405,8 +410,8 @@ class MembershipPlanBody(Body):
 class SubscriptionBody(Body):
     """A driver joins a plan."""
 
-    plan_id: Annotated[Text(MAX_ID), doc("The plan (`pln_…`).", "pln_01JD0000000000000000000000")]
-    driver_id: Annotated[Text(MAX_ID), doc("The driver (`drv_…`).", "drv_01JD0000000000000000000000")]
+    plan_id: Annotated[str, text(MAX_ID), doc("The plan (`pln_…`).", "pln_01JD0000000000000000000000")]
+    driver_id: Annotated[str, text(MAX_ID), doc("The driver (`drv_…`).", "drv_01JD0000000000000000000000")]
     starts_at: Annotated[Timestamp | None, doc("When the membership starts (default: now).")] = None
     ends_at: Annotated[Timestamp | None, doc("When it ends (default: open-ended).")] = None
 

@@ -3,7 +3,7 @@
 msgspec decodes, validates and builds the Struct in C and stops at the first fault, which it
 reports as ``... - at `$.evses[0].connectors[1].connector_id```: that path becomes the dotted
 ``field`` of the problem (``evses[0].connectors[1].connector_id``). Untyped numbers (quantities,
-see ``shapes.Quantity``) are read as ``Decimal`` from their own digits, never through a float.
+see ``shapes.quantity_field``) are read as ``Decimal`` from their own digits, never through a float.
 """
 
 from __future__ import annotations
@@ -235,7 +235,8 @@ MAX_QUANTITY_DECIMALS = 12
 
 def quantity(value: Any, field_name: str, *, allow_negative: bool = False,
              max_decimals: int | None = MAX_QUANTITY_DECIMALS) -> Decimal | None:
-    """A ``shapes.Quantity`` as the ``Decimal`` it is (None stays None), read by the domain's one decimal parser."""
+    """A ``shapes.quantity_field`` value as the ``Decimal`` it is (None stays None), read by the domain's one
+    decimal parser."""
     if value is None:
         return None
     return parse_decimal(value, field_name, numbers=True, allow_negative=allow_negative, max_decimals=max_decimals)

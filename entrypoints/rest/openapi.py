@@ -18,6 +18,7 @@ from msgspec import inspect
 from entrypoints.rest.endpoint import Endpoint
 from entrypoints.rest.idempotency import HEADER, MAX_KEY, REPLAYED
 from application.pagination import MAX_LIMIT
+from domain.ids import id_pattern
 from domain.network.charge_points import IDENTITY
 from entrypoints.rest.inputs import ORGANIZATION_HEADER, PATH_IDS
 from entrypoints.rest.problems import PROBLEM_JSON
@@ -100,7 +101,7 @@ _TENANT_HEADER = {
     "description": "The organization to act in (`org_…`). Required with a user access token; with an API "
                    "key it may be left out (the key's organization), and naming another organization is a 404. "
                    "Missing with a user token: 422; an organization the user does not belong to: 404.",
-    "schema": {"type": "string", "pattern": "^org_[0-9A-HJKMNP-TV-Z]{26}$"},
+    "schema": {"type": "string", "pattern": id_pattern("org")},
 }
 
 
@@ -196,7 +197,7 @@ def _parameters(schemas: _Schemas, endpoint: Endpoint) -> list[dict[str, Any]]:
             continue
         parameters.append({"name": name, "in": "path", "required": True,
                            "description": f"The {kind.replace('_', ' ')} id (`{prefix}_…`).",
-                           "schema": {"type": "string", "pattern": f"^{prefix}_[0-9A-HJKMNP-TV-Z]{{26}}$"}})
+                           "schema": {"type": "string", "pattern": id_pattern(prefix)}})
     if endpoint.tenant:
         parameters.append(dict(_TENANT_HEADER))
     if endpoint.query is not None:

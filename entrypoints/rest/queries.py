@@ -10,7 +10,7 @@ import msgspec
 
 from domain.charging import SessionStatus
 from domain.network import ReservationStatus
-from entrypoints.rest.shapes import MAX_ID, MAX_IDENTITY, Text, Timestamp, doc
+from entrypoints.rest.shapes import MAX_ID, MAX_IDENTITY, Timestamp, doc, text
 
 
 class Query(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -18,15 +18,16 @@ class Query(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class ChargePointQuery(Query):
-    location_id: Annotated[Text(MAX_ID, min_length=1) | None,
+    location_id: Annotated[Annotated[str, text(MAX_ID, min_length=1)] | None,
                            doc("Only the charge points of this location (`loc_…`).")] = None
 
 
 class SessionQuery(Query):
-    charge_point_id: Annotated[Text(MAX_IDENTITY, min_length=1) | None,
+    charge_point_id: Annotated[Annotated[str, text(MAX_IDENTITY, min_length=1)] | None,
                                doc("Only sessions on this charge point.")] = None
-    driver_id: Annotated[Text(MAX_ID, min_length=1) | None, doc("Only sessions of this driver (`drv_…`).")] = None
-    fleet_id: Annotated[Text(MAX_ID, min_length=1) | None,
+    driver_id: Annotated[Annotated[str, text(MAX_ID, min_length=1)] | None,
+                         doc("Only sessions of this driver (`drv_…`).")] = None
+    fleet_id: Annotated[Annotated[str, text(MAX_ID, min_length=1)] | None,
                         doc("Only sessions of this fleet's drivers (`flt_…`).")] = None
     status: Annotated[SessionStatus | None, doc(
         "`started` (no energy yet), `active` (energy flowing) or `completed`.")] = None
@@ -39,7 +40,7 @@ class SessionQuery(Query):
 
 
 class ReservationQuery(Query):
-    charge_point_id: Annotated[Text(MAX_IDENTITY, min_length=1) | None,
+    charge_point_id: Annotated[Annotated[str, text(MAX_IDENTITY, min_length=1)] | None,
                                doc("Filter reservations by charge point.")] = None
     status: Annotated[ReservationStatus | None, doc(
         "Filter by status: active, used, expired, or cancelled (as of now: an unused reservation past its "
@@ -47,5 +48,7 @@ class ReservationQuery(Query):
 
 
 class SubscriptionQuery(Query):
-    driver_id: Annotated[Text(MAX_ID, min_length=1) | None, doc("Only this driver's subscriptions (`drv_…`).")] = None
-    plan_id: Annotated[Text(MAX_ID, min_length=1) | None, doc("Only subscriptions to this plan (`pln_…`).")] = None
+    driver_id: Annotated[Annotated[str, text(MAX_ID, min_length=1)] | None,
+                         doc("Only this driver's subscriptions (`drv_…`).")] = None
+    plan_id: Annotated[Annotated[str, text(MAX_ID, min_length=1)] | None,
+                       doc("Only subscriptions to this plan (`pln_…`).")] = None

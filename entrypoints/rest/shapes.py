@@ -16,6 +16,7 @@ from msgspec import Meta
 from domain.network.charge_points import IDENTITY
 from domain.network.drivers import ID_TAG
 from domain.geography import COUNTRIES, CURRENCY_EXPONENTS
+from domain.ids import id_pattern
 from domain.validation import EMAIL, MAX_EMAIL, MAX_NAME
 
 MAX_TOKEN = 200
@@ -61,39 +62,39 @@ def doc(description: str, *examples: Any) -> Meta:
     return Meta(description=description, examples=list(examples) if examples else None)
 
 
-def Text(max_length: int, *, min_length: int | None = None, pattern: str | None = None,  # noqa: N802
-         choices: Iterable[str] | None = None) -> Any:
-    """A string of at most ``max_length`` characters without NUL; ``pattern`` and ``choices`` document
-    the domain's rule (it is checked there, where every field at fault is named)."""
+def text(max_length: int, *, min_length: int | None = None, pattern: str | None = None,
+         choices: Iterable[str] | None = None) -> Meta:
+    """For ``Annotated[str, text(…)]``: at most ``max_length`` characters, no NUL; ``pattern`` and ``choices``
+    document the domain's rule (it is checked there, where every field at fault is named)."""
     extra: dict[str, Any] = {}
     if pattern is not None:  # beside the NUL pattern msgspec enforces (JSON Schema: both must match)
         extra["allOf"] = [{"pattern": pattern}]
     if choices is not None:
         extra["enum"] = sorted(choices)
-    return Annotated[str, Meta(max_length=max_length, min_length=min_length, pattern=NO_NUL,
-                               extra_json_schema=extra or None)]
+    return Meta(max_length=max_length, min_length=min_length, pattern=NO_NUL, extra_json_schema=extra or None)
 
 
-def Int(low: int, high: int) -> Any:  # noqa: N802
-    """A whole number from ``low`` to ``high`` (``2.0`` counts: JSON has one number type)."""
-    return Annotated[int, Meta(ge=low, le=high)]
+def between(low: int, high: int) -> Meta:
+    """For ``Annotated[int, between(…)]``: a whole number from ``low`` to ``high`` (``2.0`` counts: JSON has one
+    number type)."""
+    return Meta(ge=low, le=high)
 
 
 # Printable text with something in it (the domain refuses blank names and control characters).
 PRINTABLE = f"^[^\\x00-\\x1f]*[^\\x00-\\x1f{WHITESPACE}][^\\x00-\\x1f]*$"
-Name = Text(MAX_NAME, min_length=1, pattern=PRINTABLE)
-Email = Text(MAX_EMAIL, min_length=3, pattern=ecma(EMAIL.pattern))
-Country = Text(2, choices=COUNTRIES)
-Currency = Text(3, choices=CURRENCY_EXPONENTS)
-Timezone = Text(MAX_TIMEZONE, min_length=1, pattern="^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$")
-Identity = Text(MAX_IDENTITY, pattern=ecma(IDENTITY.pattern))
-IdTag = Text(MAX_ID_TAG, pattern=ecma(ID_TAG.pattern))
+Name = Annotated[str, text(MAX_NAME, min_length=1, pattern=PRINTABLE)]
+Email = Annotated[str, text(MAX_EMAIL, min_length=3, pattern=ecma(EMAIL.pattern))]
+Country = Annotated[str, text(2, choices=COUNTRIES)]
+Currency = Annotated[str, text(3, choices=CURRENCY_EXPONENTS)]
+Timezone = Annotated[str, text(MAX_TIMEZONE, min_length=1, pattern="^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$")]
+Identity = Annotated[str, text(MAX_IDENTITY, pattern=ecma(IDENTITY.pattern))]
+IdTag = Annotated[str, text(MAX_ID_TAG, pattern=ecma(ID_TAG.pattern))]
 
 
-def Id(prefix: str) -> Any:  # noqa: N802
-    """A prefixed id (``loc_01J…``). Only its length is enforced here: an id that names nothing is the
-    use case's to refuse, naming the field."""
-    return Text(MAX_ID, pattern=f"^{prefix}_[0-9A-HJKMNP-TV-Z]{{26}}$")
+def prefixed_id(prefix: str) -> Meta:
+    """For ``Annotated[str, prefixed_id(…)]``: an id such as ``loc_01J…``. Only its length is enforced here:
+    an id that names nothing is the use case's to refuse, naming the field."""
+    return text(MAX_ID, pattern=id_pattern(prefix))
 
 
 # An instant: RFC 3339 with an offset (msgspec reads it; a naive time is refused).
@@ -104,10 +105,11 @@ Money = Annotated[str, Meta(max_length=MAX_DECIMAL_TEXT, pattern=NO_NUL,
                             extra_json_schema={"allOf": [{"pattern": PRICE}]})]
 
 
-def Quantity(pattern: str = PLAIN_DECIMAL, max_length: int = MAX_DECIMAL_TEXT, *,  # noqa: N802
+def quantity_field(pattern: str = PLAIN_DECIMAL, max_length: int = MAX_DECIMAL_TEXT, *,
              nullable: bool = False, minimum: float | None = 0, maximum: float | None = None,
-             exclusive_minimum: bool = False, whole_numbers: bool = True) -> Any:
-    """A quantity or percentage as OCPI and Stripe send it: a JSON number or a decimal string.
+             exclusive_minimum: bool = False, whole_numbers: bool = True) -> Meta:
+    """For ``Annotated[Any, quantity_field(…)]``: a quantity or percentage as OCPI and Stripe send it, a JSON number
+    or a decimal string (``Any``, so that msgspec leaves it to the domain's decimal reader).
 
     msgspec hands it over undecoded-to-float: the JSON number's own digits as a ``Decimal`` (the
     door's decoder reads untyped floats with ``float_hook=Decimal``), an ``int``, or the string;
@@ -125,6 +127,6 @@ def Quantity(pattern: str = PLAIN_DECIMAL, max_length: int = MAX_DECIMAL_TEXT, *
     kinds: list[dict[str, Any]] = [number, {"type": "string", "pattern": pattern, "maxLength": max_length}]
     if nullable:
         kinds.append({"type": "null"})
-    return Annotated[Any, Meta(extra_json_schema={"anyOf": kinds})]
+    return Meta(extra_json_schema={"anyOf": kinds})
 
 
