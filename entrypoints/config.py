@@ -8,6 +8,8 @@ from typing import Any
 
 from attrs import asdict, define, fields
 
+from entrypoints.rest.clients import parse_trusted
+
 DEFAULT_DATABASE_URL = "sqlite:///./charge.db"
 
 
@@ -56,7 +58,12 @@ class Settings:
             if raw is not None and raw != "":
                 values[f.name] = _convert(f.type, raw, f.name)
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
+        settings = cls(**values)
+        try:  # a typo must stop the start with one line, not surface as a traceback when REST is built
+            parse_trusted(settings.trusted_proxies)
+        except ValueError as exc:
+            raise SystemExit(str(exc)) from None
+        return settings
 
     def as_config(self) -> dict[str, Any]:
         return asdict(self)

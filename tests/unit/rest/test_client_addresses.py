@@ -8,6 +8,7 @@ import logging
 import httpx
 import pytest
 
+from entrypoints.config import Settings
 from entrypoints.logs import JsonFormatter
 from entrypoints.rest.app import create_app
 from entrypoints.rest.clients import ClientAddresses, parse_trusted
@@ -44,6 +45,9 @@ def test_a_bad_setting_is_refused():
     with pytest.raises(ValueError, match="CHARGE_TRUSTED_PROXIES"):
         parse_trusted("10.0.0.0/8, proxy.example")
     assert parse_trusted("") == ()
+    with pytest.raises(SystemExit, match="proxy.example"):  # at start-up, in one line
+        Settings.from_env({"CHARGE_TRUSTED_PROXIES": "10.0.0.0/8, proxy.example"})
+    assert Settings.from_env({"CHARGE_TRUSTED_PROXIES": "10.0.0.0/8, ::1"}).trusted_proxies == "10.0.0.0/8, ::1"
 
 
 async def _sign_in_failures(trusted: str, peer: str, forwarded: list[str]) -> list[int]:
