@@ -11,7 +11,8 @@ import re
 import time
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_ID = re.compile(r"^[a-z]{2,5}_[0-9A-HJKMNP-TV-Z]{26}\Z")
+_ULID = "[0-9A-HJKMNP-TV-Z]{26}"
+_ID = re.compile(rf"^[a-z]{{2,5}}_{_ULID}\Z")
 
 PREFIXES = {
     "user": "usr",
@@ -46,6 +47,11 @@ def ulid(now_ms: int | None = None) -> str:
 
 def new_id(prefix: str) -> str:
     return f"{prefix}_{ulid()}"
+
+
+def id_pattern(prefix: str) -> str:
+    """The whole of an id with ``prefix`` as a regular expression (``^…$``: the same in Python and JSON Schema)."""
+    return f"^{prefix}_{_ULID}$"
 
 
 def is_id(value: str, prefix: str | None = None) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from attrs import field, frozen
@@ -20,13 +21,8 @@ def _to_decimal(value: object) -> Decimal:
     if isinstance(value, Decimal):
         return value
     if isinstance(value, (int, str)):
-        try:
-            d = Decimal(value)
-        except InvalidOperation:
-            raise InvalidInput.field("amount", f"{value!r} is not a decimal number") from None
-        if not d.is_finite():
-            raise InvalidInput.field("amount", "amount must be finite")
-        return d
+        # Amounts computed inside (rating, VAT) may carry any number of decimals; only text is read here.
+        return parse_decimal(value, "amount", max_decimals=None, allow_negative=True, numbers=True)
     raise TypeError(f"cannot make a money amount of {type(value).__name__}")
 
 
@@ -89,22 +85,49 @@ class Money:
         return {"amount": format(self.amount, "f"), "currency": self.currency}
 
 
-def parse_decimal(text: object, field_name: str, *, max_decimals: int = MAX_PRICE_DECIMALS,
-                  allow_negative: bool = False) -> Decimal:
-    """A decimal string from the outside world (never a float) into a Decimal, or a field error."""
-    if not isinstance(text, str):
-        raise InvalidInput.field(field_name, "must be a decimal string such as \"0.25\"")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise InvalidInput.field(field_name, f"{text!r} is not a decimal number") from None
-    if not value.is_finite():
+# Plain decimal notation only: Decimal() would also take "1e3", " 1.5", "1_000", "+2", ".5", "NaN" and
+# digits of other scripts. A sign is let through so that "-0.25" is told it must not be negative.
+PLAIN_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?\Z")
+STRING_ONLY = 'must be a decimal string such as "0.25"; JSON numbers are not accepted'
+NUMBER_OR_STRING = 'must be a number or a decimal string such as "0.25"'
+
+
+def parse_decimal(value: object, field_name: str, *, max_decimals: int | None = MAX_PRICE_DECIMALS,
+                  allow_negative: bool = False, numbers: bool = False, floats: bool = False,
+                  maximum: Decimal | None = None) -> Decimal:
+    """The one reader of decimals from the outside world, or ``InvalidInput`` naming ``field_name``.
+
+    Text must be plain notation (``"12.5"``). Money and prices come only as text; with ``numbers``
+    (quantities and percentages, as OCPI and Stripe send them) an exact number is read too: an
+    ``int``, or a ``Decimal`` that the edge decoded from the JSON number's own digits. A ``float``
+    has lost digits already, so it is refused unless ``floats`` (partners' OCPI documents, read
+    through ``repr`` so that 0.1 stays 0.1).
+    """
+    if isinstance(value, str):
+        if not PLAIN_DECIMAL.match(value):
+            raise InvalidInput.field(field_name, 'must be a plain decimal string such as "0.25" (digits and at '
+                                                 'most one point: no exponent, spaces or plus sign)')
+        number = Decimal(value)
+    elif isinstance(value, bool) or not numbers:
+        raise InvalidInput.field(field_name, NUMBER_OR_STRING if numbers else STRING_ONLY)
+    elif isinstance(value, (int, Decimal)):
+        number = Decimal(value)
+    elif isinstance(value, float) and floats:
+        try:
+            number = Decimal(repr(value))
+        except InvalidOperation:
+            raise InvalidInput.field(field_name, "must be a finite number") from None
+    else:
+        raise InvalidInput.field(field_name, NUMBER_OR_STRING)
+    if not number.is_finite():
         raise InvalidInput.field(field_name, "must be a finite number")
-    if value != 0 and value.adjusted() >= MAX_MAGNITUDE_DIGITS:
+    if number != 0 and number.adjusted() >= MAX_MAGNITUDE_DIGITS:
         raise InvalidInput.field(field_name, f"must be below 10^{MAX_MAGNITUDE_DIGITS}")
-    if not allow_negative and value < 0:
+    if not allow_negative and number < 0:
         raise InvalidInput.field(field_name, "must not be negative")
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > max_decimals:
+    if maximum is not None and number > maximum:
+        raise InvalidInput.field(field_name, f"must be at most {maximum}")
+    exponent = number.as_tuple().exponent
+    if max_decimals is not None and isinstance(exponent, int) and -exponent > max_decimals:
         raise InvalidInput.field(field_name, f"at most {max_decimals} decimals")
-    return value
+    return number

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+\Z")
+EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+\Z")
 MAX_NAME = 200
 MAX_EMAIL = 254
 
@@ -18,7 +18,7 @@ def email_problem(value: object) -> str | None:
         return "must be a string"
     if len(value) > MAX_EMAIL:
         return f"at most {MAX_EMAIL} characters"
-    if not _EMAIL.match(value.strip()):
+    if not EMAIL.match(value.strip()):
         return "is not a valid email address"
     return None
 

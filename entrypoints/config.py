@@ -8,6 +8,8 @@ from typing import Any
 
 from attrs import asdict, define, fields
 
+from entrypoints.rest.clients import parse_trusted
+
 DEFAULT_DATABASE_URL = "sqlite:///./charge.db"
 
 
@@ -40,6 +42,8 @@ class Settings:
     login_max_failures_per_address: int = 30
     login_window_seconds: int = 900
     max_body_bytes: int = 1_048_576
+    # Proxies whose X-Forwarded-For names the client (comma-separated addresses or CIDRs); none by default.
+    trusted_proxies: str = ""
     # Domain events: how long a dispatcher holds an event it handles (another takes it over after), and
     # how often the server looks for events a crash or a failed handler left pending.
     event_lease_seconds: float = 60.0
@@ -58,7 +62,12 @@ class Settings:
             if raw is not None and raw != "":
                 values[f.name] = _convert(f.type, raw, f.name)
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
+        settings = cls(**values)
+        try:  # a typo must stop the start with one line, not surface as a traceback when REST is built
+            parse_trusted(settings.trusted_proxies)
+        except ValueError as exc:
+            raise SystemExit(str(exc)) from None
+        return settings
 
     def as_config(self) -> dict[str, Any]:
         return asdict(self)

@@ -70,8 +70,10 @@ class Server:
             self.container.config.ocpp_port.from_value(self.ocpp_port)
         sock = _bind(s.host, s.http_port)
         self.http_port = sock.getsockname()[1]
+        # The REST door logs each request itself and reads X-Forwarded-For only from CHARGE_TRUSTED_PROXIES;
+        # uvicorn's own proxy handling (which trusts 127.0.0.1) would decide the client address before it.
         config = uvicorn.Config(create_app(self.container), log_config=None, access_log=False,
-                                lifespan="off", server_header=False)
+                                lifespan="off", server_header=False, proxy_headers=False)
         self._uvicorn = _Uvicorn(config)
         self._rest_task = asyncio.create_task(self._uvicorn.serve(sockets=[sock]))
         while not self._uvicorn.started:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from domain.errors import FieldErrors
+from domain.errors import FieldErrors, InvalidInput
 from domain.geography import is_currency
-from domain.money import MAX_MAGNITUDE_DIGITS, MAX_PRICE_DECIMALS
+from domain.money import MAX_PRICE_DECIMALS, parse_decimal
 from domain.tariffs.model import (
     DayOfWeek,
     DimensionType,
@@ -49,9 +49,6 @@ _TIME = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])\Z")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _LANGUAGE = re.compile(r"[A-Za-z]{2}\Z")
 _URL = re.compile(r"https?://[^\s]+\Z")
-# Plain decimal notation only: Decimal() would also take "1e3", " 1.5", "1_000", "+2", ".5" and
-# digits of other scripts. A sign is let through so that "-0.25" is told it must not be negative.
-_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?\Z")
 
 _TARIFF_KEYS = {"id", "name", "currency", "type", "tariff_alt_text", "tariff_alt_url", "min_price",
                 "max_price", "elements", "start_date_time", "end_date_time"}
@@ -181,7 +178,8 @@ class _Parser:
             return None
         kind = self._enum(data.get("type"), f"{path}.type", DimensionType, required=True)
         price = self._decimal(data.get("price"), f"{path}.price", required=True)
-        vat = self._decimal(data.get("vat"), f"{path}.vat", max_decimals=MAX_VAT_DECIMALS, maximum=Decimal(100))
+        vat = self._decimal(data.get("vat"), f"{path}.vat", quantity=True, max_decimals=MAX_VAT_DECIMALS,
+                            maximum=Decimal(100))
         low, high = STEP_SIZE_BOUNDS[kind] if kind is not None else (0, 1_000_000)
         step_size = self._integer(data.get("step_size"), f"{path}.step_size", low, high, required=True)
         if kind is None or price is None or step_size is None:
@@ -198,7 +196,8 @@ class _Parser:
         for key in ("start_date", "end_date"):
             values[key] = self._date(data.get(key), f"{path}.{key}")
         for key in ("min_kwh", "max_kwh", "min_current", "max_current", "min_power", "max_power"):
-            values[key] = self._decimal(data.get(key), f"{path}.{key}", max_decimals=MAX_QUANTITY_DECIMALS)
+            values[key] = self._decimal(data.get(key), f"{path}.{key}", quantity=True,
+                                         max_decimals=MAX_QUANTITY_DECIMALS)
         for key in ("min_duration", "max_duration"):
             values[key] = self._integer(data.get(key), f"{path}.{key}", 0, MAX_DURATION_SECONDS)
         values["day_of_week"] = self._days(data.get("day_of_week"), f"{path}.day_of_week")
@@ -276,39 +275,20 @@ class _Parser:
             self.errors.add(path, f"must be one of {', '.join(kind)}")
             return None
 
-    def _decimal(self, value: object, path: str, *, required: bool = False,
+    def _decimal(self, value: object, path: str, *, required: bool = False, quantity: bool = False,
                  max_decimals: int = MAX_PRICE_DECIMALS, maximum: Decimal | None = None) -> Decimal | None:
+        """Prices are decimal strings; quantities and percentages (``quantity``) may be exact numbers too."""
         if value is None:
             if required:
                 self.errors.add(path, "required")
             return None
-        if isinstance(value, bool):
-            self.errors.add(path, "must be a decimal number")
-            return None
-        if isinstance(value, (int, float)):
-            if not self.ocpi:
-                self.errors.add(path, "must be a decimal string such as \"0.25\"; JSON numbers are not accepted")
-                return None
-            text = str(value)  # a float's shortest repr: 0.1 reads as Decimal("0.1"), not its binary value
-        elif isinstance(value, str):
-            if not _DECIMAL.match(value):
-                self.errors.add(path, "must be a plain decimal string such as \"0.25\" (digits and at most one "
-                                      "point: no exponent, spaces or plus sign)")
-                return None
-            text = value
-        else:
-            self.errors.add(path, "must be a decimal string such as \"0.25\"")
-            return None
         try:
-            number = Decimal(text)
-        except InvalidOperation:
-            self.errors.add(path, f"{text!r} is not a decimal number")
+            return parse_decimal(value, path, max_decimals=max_decimals, maximum=maximum,
+                                 numbers=quantity or self.ocpi, floats=self.ocpi)
+        except InvalidInput as exc:
+            for error in exc.errors:
+                self.errors.add(error.field, error.message)
             return None
-        problem = _decimal_problem(number, max_decimals, maximum)
-        if problem:
-            self.errors.add(path, problem)
-            return None
-        return number
 
     def _integer(self, value: object, path: str, low: int, high: int, *, required: bool = False) -> int | None:
         if value is None:
@@ -346,9 +326,10 @@ class _Parser:
         return None
 
     def _datetime(self, value: object, path: str) -> datetime | None:
+        """An instant: a ``datetime`` the edge already read, or RFC 3339 text (partners' documents)."""
         if value is None:
             return None
-        parsed = None
+        parsed = value if isinstance(value, datetime) else None
         if isinstance(value, str) and len(value) <= 40:
             try:
                 parsed = datetime.fromisoformat(value)
@@ -381,21 +362,6 @@ class _Parser:
                 continue
             days.append(day)
         return tuple(days)
-
-
-def _decimal_problem(number: Decimal, max_decimals: int, maximum: Decimal | None) -> str | None:
-    if not number.is_finite():
-        return "must be a finite number"
-    if number < 0:
-        return "must not be negative"
-    if number != 0 and number.adjusted() >= MAX_MAGNITUDE_DIGITS:
-        return f"must be below 10^{MAX_MAGNITUDE_DIGITS}"
-    if maximum is not None and number > maximum:
-        return f"must be at most {maximum}"
-    exponent = number.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > max_decimals:
-        return f"at most {max_decimals} decimals"
-    return None
 
 
 def _join(path: str, key: str) -> str:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -18,10 +19,12 @@ from application.authorization import Actor
 from application.pagination import Page
 from domain.errors import DomainError, RateLimited, Unavailable
 from entrypoints.rest import idempotency
+from entrypoints.rest.access_log import AccessLog
+from entrypoints.rest.clients import ClientAddresses, parse_trusted
 from entrypoints.rest.endpoint import Call, Endpoint
+from entrypoints.rest.decoding import decode_body, decode_query
 from entrypoints.rest.inputs import (
     bearer_token,
-    decode_json,
     encode_cursor,
     organization_of,
     page_request,
@@ -34,8 +37,7 @@ from entrypoints.rest.openapi import openapi_json
 from entrypoints.rest.problems import HttpProblem, handle_exception, problem, problem_for
 from entrypoints.rest.routes import ENDPOINTS
 from entrypoints.rest.routes.commands import COMMANDS_PATH, unknown_command
-from entrypoints.rest.schema import parse, parse_query
-from entrypoints.rest.views import Renderer
+from entrypoints.rest.views import PageOut, Renderer
 
 if TYPE_CHECKING:
     from entrypoints.containers import Application
@@ -109,10 +111,10 @@ class Door:
         try:
             ids = path_ids(request)
             tenant = organization_of(request, actor) if endpoint.tenant else None
-            query = parse_query(endpoint.query, request.query_params.multi_items(),
-                                PAGING if endpoint.paginated else frozenset())
+            query = decode_query(endpoint.query, request.query_params.multi_items(),
+                                 PAGING if endpoint.paginated else frozenset())
             page = page_request(request, endpoint.cursor_key) if endpoint.paginated else None
-            body = parse(endpoint.body, decode_json(raw)) if endpoint.body is not None else None
+            body = decode_body(endpoint.body, raw) if endpoint.body is not None else None
             call = Call(request=request, use_cases=self.container.use_cases, now=self._now, actor=actor,
                         body=body, ids=ids, page=page, query=query, tenant=tenant, ocpp_url=self.ocpp_url)
             result = await endpoint.handler(call)
@@ -125,8 +127,7 @@ class Door:
             return Response(status_code=endpoint.status, headers=dict(endpoint.headers))
         if isinstance(result, Page):
             cursor = encode_cursor(result.next_cursor) if result.next_cursor is not None else None
-            content: Any = {"data": [self.renderer.plain(item) for item in result.items],
-                            "has_more": result.has_more, "next_cursor": cursor}
+            content: Any = PageOut(list(result.items), result.has_more, cursor)
         else:
             content = result
         return Response(self.renderer.json(content), status_code=endpoint.status, media_type=JSON,
@@ -156,5 +157,7 @@ def create_app(container: Application) -> Starlette:
         Route(COMMANDS_PATH + "/{name}", unknown_command, name="unknownCommand",
               methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
     ]
+    clients = ClientAddresses(parse_trusted(container.config.trusted_proxies() or ""))
     return Starlette(routes=routes, exception_handlers={HTTPException: handle_exception,
-                                                        Exception: handle_exception})
+                                                        Exception: handle_exception},
+                     middleware=[Middleware(AccessLog, clients=clients)])

@@ -1,205 +1,234 @@
-"""Request bodies the REST door accepts, declared once (see ``schema``): checked here, documented in OpenAPI.
+"""Request bodies the REST door accepts, typed once as msgspec Structs: decoded and checked in one pass,
+published in OpenAPI as they are.
 
-Only the shape is checked at the edge (types, required and unknown fields, lengths, roles);
-what a value means (an ISO country, an IANA zone, an email) is the domain's to judge.
+Only the shape is enforced at the edge (types, required and unknown fields, lengths, ranges); what a
+value means (an ISO country, an IANA zone, an email, a price) is the domain's to judge, and the
+schema only describes it (see ``shapes``).
 """
 
-from __future__ import annotations
-
 import enum
-from datetime import datetime
-from decimal import Decimal
+from typing import Annotated, Any
 
-from attrs import Factory, frozen
+import msgspec
+from msgspec import Meta
 
-from domain.identity import Notifications, Role
+from domain.identity import Role
 from domain.identity.users import MAX_PASSWORD
 from domain.network import ValidationMode
 from domain.network.charge_points import MAX_PASSWORD as MAX_OCPP_PASSWORD
 from domain.network.drivers import MAX_ID_TAGS
 from domain.network.locations import MAX_ADDRESS
-from domain.validation import MAX_EMAIL, MAX_NAME
-from entrypoints.rest.schema import FreeForm, decimal, described, integer, items, text
+from entrypoints.rest.shapes import (
+    Body,
+    MAX_CONNECTOR,
+    MAX_ID,
+    MAX_TOKEN,
+    PRINTABLE,
+    Country,
+    Currency,
+    Email,
+    prefixed_id,
+    IdTag,
+    Identity,
+    between,
+    Money,
+    Name,
+    quantity_field,
+    text,
+    Timestamp,
+    Timezone,
+    UNIQUE,
+    doc,
+)
+from entrypoints.rest.tariff_shapes import TariffBody
 
-MAX_TOKEN = 200
-MAX_TIMEZONE = 64
-MAX_ID = 64
-MAX_IDENTITY = 48          # an OCPP 2.0.1 identity
-MAX_ID_TAG = 36            # an OCPP 2.0.1 IdToken (1.6 idTag: 20)
-MAX_CONNECTOR = 100        # connector and EVSE numbers a charge point may have
 MAX_CONFIGURATION_KEY = 50     # OCPP 1.6 CiString50
 MAX_CONFIGURATION_VALUE = 500  # OCPP 1.6 CiString500
 MAX_IDENTIFIER = 50            # OCPP 2.0.1 identifierString (component and variable names)
 MAX_VARIABLE_VALUE = 1000      # OCPP 2.0.1 SetVariableData.attributeValue
 MAX_VARIABLES = 50
+MAX_METER_VALUES = 10_000
 
 
-@frozen
-class SignupBody:
+class SignupBody(Body):
     """A new account."""
 
-    email: str = text(MAX_EMAIL, "The email address the user signs in with.", example="ada@example.com")
-    password: str = text(MAX_PASSWORD, "At least 8 characters.", example="correct horse battery")
-    name: str = text(MAX_NAME, "The user's display name.", example="Ada Lovelace")
+    email: Annotated[Email, doc("The email address the user signs in with.", "ada@example.com")]
+    password: Annotated[str, text(MAX_PASSWORD, min_length=8), doc("At least 8 characters.", "correct horse battery")]
+    name: Annotated[Name, doc("The user's display name.", "Ada Lovelace")]
 
 
-@frozen
-class TokenBody:
+class TokenBody(Body):
     """Credentials exchanged for an access token."""
 
-    email: str = text(MAX_EMAIL, "The account's email address.", example="ada@example.com")
-    password: str = text(MAX_PASSWORD, "The account's password.")
+    email: Annotated[str, text(254), doc("The account's email address.", "ada@example.com")]
+    password: Annotated[str, text(MAX_PASSWORD), doc("The account's password.")]
 
 
-@frozen
-class OrganizationBody:
+class OrganizationBody(Body):
     """An organization's details; a PUT replaces all of them."""
 
-    name: str = text(MAX_NAME, "Display name for the organization.", example="Volt Fleet Ltd")
-    country: str = text(2, 'ISO 3166-1 alpha-2 country code (e.g., "GB", "DE", "US").', example="GB")
-    contact_email: str = text(MAX_EMAIL, "Primary contact email address for the organization.",
-                              example="ops@voltfleet.example")
+    name: Annotated[Name, doc("Display name for the organization.", "Volt Fleet Ltd")]
+    country: Annotated[Country, doc('ISO 3166-1 alpha-2 country code (e.g., "GB", "DE", "US").', "GB")]
+    contact_email: Annotated[Email, doc("Primary contact email address for the organization.",
+                                        "ops@voltfleet.example")]
 
 
-@frozen
-class RoleBody:
+class RoleBody(Body):
     """A member's new role."""
 
-    role: Role = described('The new role. One of "admin", "member", or "viewer".', example="member")
+    role: Annotated[Role, doc('The new role. One of "admin", "member", or "viewer".', "member")]
 
 
-@frozen
-class InvitationBody:
+class InvitationBody(Body):
     """Who to invite, and the role they get on acceptance."""
 
-    email: str = text(MAX_EMAIL, "Email address of the person to invite.", example="grace@example.com")
-    role: Role = described('Role to assign on acceptance: "admin", "member", or "viewer".', example="member")
+    email: Annotated[Email, doc("Email address of the person to invite.", "grace@example.com")]
+    role: Annotated[Role, doc('Role to assign on acceptance: "admin", "member", or "viewer".', "member")]
 
 
-@frozen
-class AcceptInvitationBody:
+class AcceptInvitationBody(Body):
     """The token from an invitation email."""
 
-    token: str = text(MAX_TOKEN, "The invitation token from the invitation email.")
+    token: Annotated[str, text(MAX_TOKEN, min_length=1), doc("The invitation token from the invitation email.")]
 
 
-@frozen
-class SettingsBody:
+class NotificationsBody(Body):
+    """Which notifications the organization's billing email receives; omitted switches take their defaults."""
+
+    session_completed: bool = False
+    invoice_issued: bool = True
+    payment_failed: bool = True
+    dispute_opened: bool = True
+    charge_point_offline: bool = True
+    weekly_report: bool = False
+
+
+class SettingsBody(Body):
     """An organization's settings; a PUT replaces them (omitted optional fields take their defaults)."""
 
-    currency: str = text(3, 'ISO 4217 currency code (e.g., "GBP", "EUR", "USD").', example="GBP")
-    timezone: str = text(MAX_TIMEZONE, 'IANA timezone name (e.g., "Europe/London").', example="Europe/London")
-    billing_email: str | None = text(MAX_EMAIL, "Email address for billing-related notifications.",
-                                     example="billing@voltfleet.example", default=None)
-    notifications: Notifications = described(
+    currency: Annotated[Currency, doc('ISO 4217 currency code (e.g., "GBP", "EUR", "USD").', "GBP")]
+    timezone: Annotated[Timezone, doc('IANA timezone name (e.g., "Europe/London").', "Europe/London")]
+    billing_email: Annotated[Email | None, doc("Email address for billing-related notifications.",
+                                               "billing@voltfleet.example")] = None
+    notifications: Annotated[NotificationsBody, doc(
         "Object controlling which notifications the organization receives; omitted switches take "
-        "their defaults.", default=Factory(Notifications))
-    default_tariff_id: str | None = text(MAX_ID, "The tariff used where no charge point or location "
-                                         "tariff applies.", default=None)
+        "their defaults.")] = msgspec.field(default_factory=NotificationsBody)
+    default_tariff_id: Annotated[Annotated[str, prefixed_id("trf")] | None,
+                                 doc("The tariff used where no charge point or location "
+                                                       "tariff applies.")] = None
 
 
-@frozen
-class ApiKeyBody:
+class ApiKeyBody(Body):
     """A new API key: a name to recognise it by, and the role it acts with."""
 
-    name: str = text(MAX_NAME, "A name to recognise the key by.", example="billing backend")
-    role: Role = described('The role the key acts with: "admin", "member", or "viewer".', example="member")
+    name: Annotated[Name, doc("A name to recognise the key by.", "billing backend")]
+    role: Annotated[Role, doc('The role the key acts with: "admin", "member", or "viewer".', "member")]
 
 
-@frozen
-class LocationBody:
+# Degrees as text, within their range (at most 12 decimals written out).
+LATITUDE = "^-?(90(\\.0{1,12})?|[0-8]?[0-9](\\.[0-9]{1,12})?)$"
+LONGITUDE = "^-?(180(\\.0{1,12})?|(1[0-7][0-9]|[0-9]?[0-9])(\\.[0-9]{1,12})?)$"
+
+
+class LocationBody(Body):
     """A new location (a site) where charge points stand."""
 
-    name: str = text(MAX_NAME, "Display name of the site.", example="Riverside Car Park")
-    address: str = text(MAX_ADDRESS, "Street address.", example="1 Riverside Way")
-    city: str = text(MAX_NAME, "City.", example="London")
-    country: str = text(2, "ISO 3166-1 alpha-2 country code.", example="GB")
-    timezone: str = text(MAX_TIMEZONE, "IANA time zone: time-of-day tariffs are read in it.",
-                         example="Europe/London")
-    latitude: Decimal | None = decimal("Degrees north (WGS 84), -90 to 90: a JSON number or a decimal string. "
-                                       "Comes with `longitude`.", 32, numbers=True, example="51.5072", default=None)
-    longitude: Decimal | None = decimal("Degrees east (WGS 84), -180 to 180: a JSON number or a decimal string. "
-                                        "Comes with `latitude`.", 32, numbers=True, example="-0.1276", default=None)
-    site_owner_id: str | None = text(MAX_ID, "The site owner hosting it (`so_…`).", default=None)
-    project_id: str | None = text(MAX_ID, "The site owner's project it belongs to (`prj_…`).", default=None)
+    name: Annotated[Name, doc("Display name of the site.", "Riverside Car Park")]
+    address: Annotated[str, text(MAX_ADDRESS, min_length=1, pattern=PRINTABLE),
+                       doc("Street address.", "1 Riverside Way")]
+    city: Annotated[Name, doc("City.", "London")]
+    country: Annotated[Country, doc("ISO 3166-1 alpha-2 country code.", "GB")]
+    timezone: Annotated[Timezone, doc("IANA time zone: time-of-day tariffs are read in it.", "Europe/London")]
+    latitude: Annotated[Any, quantity_field(LATITUDE, nullable=True, minimum=-90, maximum=90, whole_numbers=False), doc(
+        "Degrees north (WGS 84), -90 to 90: a JSON number or a decimal string. Comes with `longitude`.",
+        "51.5072")] = None
+    longitude: Annotated[Any, quantity_field(LONGITUDE, nullable=True, minimum=-180, maximum=180,
+                                             whole_numbers=False), doc(
+        "Degrees east (WGS 84), -180 to 180: a JSON number or a decimal string. Comes with `latitude`.",
+        "-0.1276")] = None
+    site_owner_id: Annotated[Annotated[str, text(MAX_ID)] | None, doc("The site owner hosting it (`so_…`).")] = None
+    project_id: Annotated[Annotated[str, text(MAX_ID)] | None,
+                          doc("The site owner's project it belongs to (`prj_…`).")] = None
 
 
-@frozen
-class ConnectorBody:
+class ConnectorBody(Body):
     """A connector of an EVSE."""
 
-    connector_id: int = integer("Its number on the EVSE, from 1.", 1, 10, example=1)
+    connector_id: Annotated[int, between(1, 10), doc("Its number on the EVSE, from 1.", 1)]
 
 
-@frozen
-class EvseBody:
+class EvseBody(Body):
     """An EVSE and its connectors (an OCPP 1.6 charge point has one EVSE per connector)."""
 
-    evse_id: int = integer("The EVSE number, from 1.", 1, MAX_CONNECTOR, example=1)
-    connectors: list[ConnectorBody] = items("Its connectors.", min_items=1, max_items=10)
+    evse_id: Annotated[int, between(1, MAX_CONNECTOR), doc("The EVSE number, from 1.", 1)]
+    connectors: Annotated[list[ConnectorBody], Meta(min_length=1, max_length=10, extra_json_schema=UNIQUE),
+                          doc("Its connectors, each number once.")]
 
 
-@frozen
-class ChargePointBody:
+class ChargePointBody(Body):
     """A charge point to register before it first connects."""
 
-    id: str = text(MAX_IDENTITY, "The OCPP identity (the last segment of its websocket URL): 1 to 48 of "
-                   "A-Z a-z 0-9 . _ : * + | @ -. Unique across Charge.", example="CP-LON-0001")
-    location_id: str = text(MAX_ID, "The location it stands at (`loc_…`).")
-    ocpp_password: str | None = text(MAX_OCPP_PASSWORD, "16 to 40 printable characters: it must then "
-                                     "authenticate with HTTP Basic (OCPP security profile 1). Never shown again.",
-                                     default=None)
-    evses: list[EvseBody] = items("Its EVSEs and connectors, if known now; connectors it reports later are "
-                                  "learned.", max_items=MAX_CONNECTOR, factory=list)
-    validation_mode: ValidationMode = described(
+    id: Annotated[Identity, doc("The OCPP identity (the last segment of its websocket URL): 1 to 48 of "
+                                "A-Z a-z 0-9 . _ : * + | @ -. Unique across Charge.", "CP-LON-0001")]
+    location_id: Annotated[str, text(MAX_ID), doc("The location it stands at (`loc_…`).")]
+    ocpp_password: Annotated[Annotated[str, text(40, min_length=16, pattern="^[!-~]{16,40}$")] | None, doc(
+        "16 to 40 printable characters: it must then authenticate with HTTP Basic (OCPP security profile 1). "
+        "Never shown again.")] = None
+    evses: Annotated[list[EvseBody], Meta(max_length=MAX_CONNECTOR), doc(
+        "Its EVSEs and connectors, if known now; connectors it reports later are learned.")] = []
+    validation_mode: Annotated[ValidationMode, doc(
         "`strict`: its OCPP payloads must match the official schemas; `lenient`: for chargers known to send "
-        "non-conformant payloads.", default=ValidationMode.STRICT)
+        "non-conformant payloads.")] = ValidationMode.STRICT
 
 
-@frozen
-class DriverBody:
+assert MAX_OCPP_PASSWORD == 40, "ChargePointBody.ocpp_password documents the domain's bound"
+
+
+class DriverBody(Body):
     """A new driver and the id tags a charge point presents for them."""
 
-    name: str = text(MAX_NAME, "The driver's name.", example="Grace Hopper")
-    email: str | None = text(MAX_EMAIL, "The driver's email address.", example="grace@example.com", default=None)
-    fleet_id: str | None = text(MAX_ID, "The fleet the driver belongs to (`flt_…`).", default=None)
-    id_tags: list[str] = items("RFID UIDs or other tokens (1 to 36 printable characters without spaces), unique "
-                               "within the organization.", max_items=MAX_ID_TAGS, max_length=MAX_ID_TAG,
-                               example=["04A2B3C4D5E6F7"], factory=list)
+    name: Annotated[Name, doc("The driver's name.", "Grace Hopper")]
+    email: Annotated[Email | None, doc("The driver's email address.", "grace@example.com")] = None
+    fleet_id: Annotated[Annotated[str, text(MAX_ID)] | None, doc("The fleet the driver belongs to (`flt_…`).")] = None
+    id_tags: Annotated[list[IdTag], Meta(max_length=MAX_ID_TAGS, extra_json_schema=UNIQUE), doc(
+        "RFID UIDs or other tokens (1 to 36 printable characters without spaces), unique within the "
+        "organization.", ["04A2B3C4D5E6F7"])] = []
 
 
-@frozen
-class ReservationBody:
+class ReservationBody(Body):
     """A connector to hold for one id tag."""
 
-    charge_point_id: str = text(MAX_IDENTITY, "The charge point to reserve a connector on.", example="CP-LON-0001")
-    connector_id: int = integer("The connector number to reserve.", 1, MAX_CONNECTOR, example=1)
-    expires_at: datetime = described("ISO 8601 datetime at which the reservation expires if unused (at most "
-                                     "24 hours ahead).", example="2026-01-15T18:00:00Z")
-    id_tag: str = text(MAX_ID_TAG, "The driver's ID tag (RFID UID or email). Only this tag can use the "
-                       "reservation.", example="04A2B3C4D5E6F7")
+    charge_point_id: Annotated[Identity, doc("The charge point to reserve a connector on.", "CP-LON-0001")]
+    connector_id: Annotated[int, between(1, MAX_CONNECTOR), doc("The connector number to reserve.", 1)]
+    expires_at: Annotated[Timestamp, doc("ISO 8601 datetime at which the reservation expires if unused (at most "
+                                         "24 hours ahead).", "2026-01-15T18:00:00Z")]
+    id_tag: Annotated[IdTag, doc("The driver's ID tag (RFID UID or email). Only this tag can use the reservation.",
+                                 "04A2B3C4D5E6F7")]
+
+    def __post_init__(self) -> None:
+        self._in_utc("expires_at")
 
 
 # ---------------------------------------------------------------- charge point commands
 
 _EVSE = "OCPP 2.0.1: the EVSE the connector belongs to (connector numbers restart on each EVSE)."
+EvseId = Annotated[Annotated[int, between(1, MAX_CONNECTOR)] | None, doc(_EVSE)]
 
 
-@frozen
-class RemoteStartBody:
+class RemoteStartBody(Body):
     """Start a session for an id tag, as if the tag had been presented at the charge point."""
 
-    id_tag: str = text(MAX_ID_TAG, "The id tag to start the session for.", example="04A2B3C4D5E6F7")
-    connector_id: int | None = integer("The connector to start on; null lets the charge point choose.", 1,
-                                       MAX_CONNECTOR, example=1, default=None)
-    evse_id: int | None = integer(_EVSE, 1, MAX_CONNECTOR, default=None)
+    id_tag: Annotated[IdTag, doc("The id tag to start the session for.", "04A2B3C4D5E6F7")]
+    connector_id: Annotated[Annotated[int, between(1, MAX_CONNECTOR)] | None, doc(
+        "The connector to start on; null lets the charge point choose.", 1)] = None
+    evse_id: EvseId = None
 
 
-@frozen
-class RemoteStopBody:
+class RemoteStopBody(Body):
     """Stop a running session."""
 
-    session_id: str = text(MAX_ID, "The session to stop (`ses_…`); it must run on this charge point.")
+    session_id: Annotated[str, text(MAX_ID), doc("The session to stop (`ses_…`); it must run on this charge point.")]
 
 
 class ResetType(str, enum.Enum):
@@ -207,29 +236,26 @@ class ResetType(str, enum.Enum):
     HARD = "hard"
 
 
-@frozen
-class ResetBody:
+class ResetBody(Body):
     """Reboot the charge point."""
 
-    type: ResetType = described("`soft`: stop sessions gracefully and restart the software; `hard`: reboot now.",
-                                example="soft")
+    type: Annotated[ResetType, doc("`soft`: stop sessions gracefully and restart the software; `hard`: reboot now.",
+                                   "soft")]
 
 
-@frozen
-class UnlockBody:
+class UnlockBody(Body):
     """Release the cable on a connector."""
 
-    connector_id: int = integer("The connector to unlock.", 1, MAX_CONNECTOR, example=1)
-    evse_id: int | None = integer(_EVSE, 1, MAX_CONNECTOR, default=None)
+    connector_id: Annotated[int, between(1, MAX_CONNECTOR), doc("The connector to unlock.", 1)]
+    evse_id: EvseId = None
 
 
-@frozen
-class AvailabilityBody:
+class AvailabilityBody(Body):
     """Take a connector (or the whole charge point) in or out of service."""
 
-    connector_id: int = integer("The connector; 0 for the whole charge point.", 0, MAX_CONNECTOR, example=1)
-    available: bool = described("true: operative; false: inoperative.", example=False)
-    evse_id: int | None = integer(_EVSE, 1, MAX_CONNECTOR, default=None)
+    connector_id: Annotated[int, between(0, MAX_CONNECTOR), doc("The connector; 0 for the whole charge point.", 1)]
+    available: Annotated[bool, doc("true: operative; false: inoperative.", False)]
+    evse_id: EvseId = None
 
 
 class TriggerableMessage(str, enum.Enum):
@@ -243,62 +269,57 @@ class TriggerableMessage(str, enum.Enum):
     TRANSACTION_EVENT = "TransactionEvent"                              # 2.0.1
 
 
-@frozen
-class TriggerBody:
+class TriggerBody(Body):
     """Ask the charge point to send a message now."""
 
-    message: TriggerableMessage = described("The message to send (some exist in one OCPP version only).",
-                                            example="StatusNotification")
-    connector_id: int | None = integer("The connector the message is about, if any.", 0, MAX_CONNECTOR,
-                                       default=None)
-    evse_id: int | None = integer(_EVSE, 1, MAX_CONNECTOR, default=None)
+    message: Annotated[TriggerableMessage, doc("The message to send (some exist in one OCPP version only).",
+                                               "StatusNotification")]
+    connector_id: Annotated[Annotated[int, between(0, MAX_CONNECTOR)] | None,
+                            doc("The connector the message is about, if any.")] = None
+    evse_id: EvseId = None
 
 
-@frozen
-class GetConfigurationBody:
+class GetConfigurationBody(Body):
     """Read configuration keys (OCPP 1.6)."""
 
-    keys: list[str] = items("The keys to read; empty reads them all.", max_items=100,
-                            max_length=MAX_CONFIGURATION_KEY, example=["HeartbeatInterval"], factory=list)
+    keys: Annotated[list[Annotated[str, text(MAX_CONFIGURATION_KEY)]], Meta(max_length=100), doc(
+        "The keys to read; empty reads them all.", ["HeartbeatInterval"])] = []
 
 
-@frozen
-class ChangeConfigurationBody:
+class ChangeConfigurationBody(Body):
     """Set one configuration key (OCPP 1.6)."""
 
-    key: str = text(MAX_CONFIGURATION_KEY, "The configuration key.", example="HeartbeatInterval")
-    value: str = text(MAX_CONFIGURATION_VALUE, "Its new value, as text.", example="300")
+    key: Annotated[str, text(MAX_CONFIGURATION_KEY), doc("The configuration key.", "HeartbeatInterval")]
+    value: Annotated[str, text(MAX_CONFIGURATION_VALUE), doc("Its new value, as text.", "300")]
 
 
-@frozen
-class VariableBody:
+class VariableBody(Body):
     """A variable of a component (OCPP 2.0.1 device model)."""
 
-    component: str = text(MAX_IDENTIFIER, "The component's name.", example="OCPPCommCtrlr")
-    variable: str = text(MAX_IDENTIFIER, "The variable's name.", example="HeartbeatInterval")
+    component: Annotated[str, text(MAX_IDENTIFIER), doc("The component's name.", "OCPPCommCtrlr")]
+    variable: Annotated[str, text(MAX_IDENTIFIER), doc("The variable's name.", "HeartbeatInterval")]
 
 
-@frozen
-class GetVariablesBody:
+class GetVariablesBody(Body):
     """Read device-model variables (OCPP 2.0.1)."""
 
-    variables: list[VariableBody] = items("The variables to read.", min_items=1, max_items=MAX_VARIABLES)
+    variables: Annotated[list[VariableBody], Meta(min_length=1, max_length=MAX_VARIABLES),
+                         doc("The variables to read.")]
 
 
-@frozen
-class VariableValueBody:
+class VariableValueBody(Body):
     """A variable of a component and its new value (OCPP 2.0.1 device model)."""
 
-    component: str = text(MAX_IDENTIFIER, "The component's name.", example="OCPPCommCtrlr")
-    variable: str = text(MAX_IDENTIFIER, "The variable's name.", example="HeartbeatInterval")
-    value: str = text(MAX_VARIABLE_VALUE, "Its new value, as text.", example="300")
+    component: Annotated[str, text(MAX_IDENTIFIER), doc("The component's name.", "OCPPCommCtrlr")]
+    variable: Annotated[str, text(MAX_IDENTIFIER), doc("The variable's name.", "HeartbeatInterval")]
+    value: Annotated[str, text(MAX_VARIABLE_VALUE), doc("Its new value, as text.", "300")]
 
 
-@frozen
-class SetVariablesBody:
+class SetVariablesBody(Body):
     """Set device-model variables (OCPP 2.0.1)."""
 
-    variables: list[VariableValueBody] = items("The variables to set.", min_items=1, max_items=MAX_VARIABLES)
+    variables: Annotated[list[VariableValueBody], Meta(min_length=1, max_length=MAX_VARIABLES),
+                         doc("The variables to set.")]
 
 
 class ChargingRateUnit(str, enum.Enum):
@@ -306,102 +327,96 @@ class ChargingRateUnit(str, enum.Enum):
     WATTS = "W"
 
 
-@frozen
-class SetChargingProfileBody:
+class SetChargingProfileBody(Body):
     """Limit the charging rate (a default profile for new sessions)."""
 
-    connector_id: int = integer("The connector; 0 for the whole charge point.", 0, MAX_CONNECTOR, example=1)
-    limit: Decimal = decimal("The limit in `unit`, a decimal string.", 16, signed=False, example="16")
-    unit: ChargingRateUnit = described("`A` (amperes per phase) or `W` (watts).", example="A")
-    evse_id: int | None = integer(_EVSE, 1, MAX_CONNECTOR, default=None)
+    connector_id: Annotated[int, between(0, MAX_CONNECTOR), doc("The connector; 0 for the whole charge point.", 1)]
+    limit: Annotated[Any, quantity_field("^[0-9]{1,9}(\\.[0-9]{1,6})?$", maximum=1e9), doc(
+        "The limit in `unit`: a JSON number or a decimal string, at least 0.", "16")]
+    unit: Annotated[ChargingRateUnit, doc("`A` (amperes per phase) or `W` (watts).", "A")]
+    evse_id: EvseId = None
 
 
-@frozen
-class ClearCacheBody:
+class ClearCacheBody(Body):
     """Clear the charge point's authorization cache. The body is an empty object."""
 
 
 # ---------------------------------------------------------------- pricing
 
-MAX_METER_VALUES = 10_000
-EXAMPLE_TARIFF = {
-    "name": "Standard AC", "currency": "EUR",
-    "elements": [
-        {"price_components": [{"type": "ENERGY", "price": "0.30", "vat": "20", "step_size": 1}]},
-        {"price_components": [{"type": "PARKING_TIME", "price": "2.00", "vat": "20", "step_size": 300}],
-         "restrictions": {"start_time": "08:00", "end_time": "20:00"}},
-    ],
-    "min_price": {"excl_vat": "0.50"},
-}
 
-
-class TariffBody(FreeForm):
-    """An OCPI 2.2.1 tariff: `{name?, currency, elements: [{price_components: [{type: ENERGY|TIME|PARKING_TIME|FLAT,
-    price, vat?, step_size}], restrictions?: {start_time, end_time, start_date, end_date, min_kwh, max_kwh,
-    min_current, max_current, min_power, max_power, min_duration, max_duration, day_of_week}}], min_price?:
-    {excl_vat, incl_vat?}, max_price?: {excl_vat, incl_vat?}}`. Prices are decimal strings excluding VAT (a JSON
-    number is refused); `vat` is a percentage, absent for no VAT. Unknown fields are refused, and every field at
-    fault is named with its path (`elements[0].price_components[1].price`)."""
-
-    example = EXAMPLE_TARIFF
-
-
-@frozen
-class TariffAssignmentBody:
+class TariffAssignmentBody(Body):
     """The tariff that prices sessions here; null clears it (the next level's applies)."""
 
-    tariff_id: str | None = text(MAX_ID, "The tariff (`trf_…`), or null.", example="trf_01JD0000000000000000000000")
+    tariff_id: Annotated[Annotated[str, prefixed_id("trf")] | None,
+                         doc("The tariff (`trf_…`), or null.", "trf_01JD0000000000000000000000")]
 
 
-@frozen
-class MeterValueBody:
+_KWH = "^[0-9]{1,9}(\\.[0-9]{1,6})?$"
+# Above 0, at most 100, at most 4 decimals (as text).
+PERCENT_ABOVE_ZERO = "^(100(\\.0{1,4})?|[1-9][0-9]?(\\.[0-9]{1,4})?|0\\.[0-9]{0,3}[1-9])$"
+
+
+class MeterValueBody(Body):
     """A reading of the energy register."""
 
-    timestamp: datetime = described("When it was read.", example="2026-01-15T09:30:00Z")
-    value_wh: Decimal = decimal("The register, in Wh (a decimal string).", 32, signed=False, example="12345")
+    timestamp: Annotated[Timestamp, doc("When it was read.", "2026-01-15T09:30:00Z")]
+    value_wh: Annotated[Any, quantity_field("^[0-9]{1,12}(\\.[0-9]{1,6})?$", maximum=1e11), doc(
+        "The register, in Wh: a JSON number or a decimal string.", "12345")]
+
+    def __post_init__(self) -> None:
+        self._in_utc("timestamp")
 
 
-@frozen
-class QuoteBody:
+class QuoteBody(Body):
     """A session to price: total energy spread over the time at constant power, or measured meter values."""
 
-    start: datetime = described("When charging starts.", example="2026-01-15T09:00:00Z")
-    end: datetime = described("When the car leaves.", example="2026-01-15T11:00:00Z")
-    energy_kwh: Decimal | None = decimal("Energy delivered, in kWh (needed without `meter_values`).", 32,
-                                         signed=False, example="22.5", default=None)
-    max_power_kw: Decimal | None = decimal("The most the car can draw, in kW: energy flows at this power until "
-                                           "done, then the car parks. Without it, energy spreads over the whole "
-                                           "time.", 32, signed=False, example="11", default=None)
-    location_timezone: str | None = text(MAX_TIMEZONE, "IANA time zone the tariff's times of day are read in "
-                                         "(default: the organization's).", example="Europe/Berlin", default=None)
-    meter_values: list[MeterValueBody] = items("Energy register readings over the session; they replace "
-                                               "`energy_kwh`.", max_items=MAX_METER_VALUES, factory=list)
+    start: Annotated[Timestamp, doc("When charging starts.", "2026-01-15T09:00:00Z")]
+    end: Annotated[Timestamp, doc("When the car leaves.", "2026-01-15T11:00:00Z")]
+    energy_kwh: Annotated[Any, quantity_field(_KWH, nullable=True, maximum=1e9), doc(
+        "Energy delivered, in kWh (needed without `meter_values`): a JSON number or a decimal string.",
+        "22.5")] = None
+    max_power_kw: Annotated[Any, quantity_field(_KWH, nullable=True, maximum=1e9), doc(
+        "The most the car can draw, in kW: energy flows at this power until done, then the car parks. Without "
+        "it, energy spreads over the whole time.", "11")] = None
+    location_timezone: Annotated[Timezone | None, doc(
+        "IANA time zone the tariff's times of day are read in (default: the organization's).",
+        "Europe/Berlin")] = None
+    meter_values: Annotated[list[MeterValueBody], Meta(max_length=MAX_METER_VALUES), doc(
+        "Energy register readings over the session; they replace `energy_kwh`.")] = []
+
+    def __post_init__(self) -> None:
+        self._in_utc("start", "end")
 
 
-@frozen
-class MoneyBody:
+class MoneyBody(Body):
     """An amount of money."""
 
-    amount: Decimal = decimal("A decimal string in the currency's unit.", 32, signed=False, example="9.99")
-    currency: str = text(3, "ISO 4217 currency code.", example="EUR")
+    amount: Annotated[Money, doc("A decimal string in the currency's unit (a JSON number is refused).", "9.99")]
+    currency: Annotated[Currency, doc("ISO 4217 currency code.", "EUR")]
 
 
-@frozen
-class MembershipPlanBody:
+class MembershipPlanBody(Body):
     """A membership plan; a PUT replaces it. A plan has either its own tariff or a discount, not both."""
 
-    name: str = text(MAX_NAME, "Display name of the plan.", example="Commuter")
-    monthly_fee: MoneyBody = described("What a member pays a month.")
-    tariff_id: str | None = text(MAX_ID, "The tariff members charge at (`trf_…`).", default=None)
-    discount_percent: Decimal | None = decimal("A discount on the usual tariff, above 0 and at most 100.", 16,
-                                               signed=False, example="15", default=None)
+    name: Annotated[Name, doc("Display name of the plan.", "Commuter")]
+    monthly_fee: Annotated[MoneyBody, doc("What a member pays a month.")]
+    tariff_id: Annotated[Annotated[str, text(MAX_ID)] | None, doc("The tariff members charge at (`trf_…`).")] = None
+    discount_percent: Annotated[Any, quantity_field(PERCENT_ABOVE_ZERO, nullable=True, minimum=0,
+                                         exclusive_minimum=True, maximum=100), doc(
+        "A discount on the usual tariff, above 0 and at most 100: a JSON number or a decimal string.",
+        "15")] = None
 
 
-@frozen
-class SubscriptionBody:
+class SubscriptionBody(Body):
     """A driver joins a plan."""
 
-    plan_id: str = text(MAX_ID, "The plan (`pln_…`).", example="pln_01JD0000000000000000000000")
-    driver_id: str = text(MAX_ID, "The driver (`drv_…`).", example="drv_01JD0000000000000000000000")
-    starts_at: datetime | None = described("When the membership starts (default: now).", default=None)
-    ends_at: datetime | None = described("When it ends (default: open-ended).", default=None)
+    plan_id: Annotated[str, text(MAX_ID), doc("The plan (`pln_…`).", "pln_01JD0000000000000000000000")]
+    driver_id: Annotated[str, text(MAX_ID), doc("The driver (`drv_…`).", "drv_01JD0000000000000000000000")]
+    starts_at: Annotated[Timestamp | None, doc("When the membership starts (default: now).")] = None
+    ends_at: Annotated[Timestamp | None, doc("When it ends (default: open-ended).")] = None
+
+    def __post_init__(self) -> None:
+        self._in_utc("starts_at", "ends_at")
+
+
+__all__ = ["Body", "TariffBody"]

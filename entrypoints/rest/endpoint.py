@@ -13,13 +13,15 @@ from application.authorization import Actor
 from application.pagination import PageRequest
 from domain.errors import Unauthenticated
 from domain.ids import is_id
+from entrypoints.rest.clients import client_address
 
 Handler = Callable[["Call"], Awaitable[Any]]
 
 
 @frozen
 class Endpoint:
-    """One method on one path. ``response`` is the view type (the item type when ``paginated``)."""
+    """One method on one path. ``body``, ``query`` and ``response`` are msgspec Structs (``bodies``,
+    ``queries``, ``views``); ``response`` is the item type when ``paginated``."""
 
     method: str
     path: str
@@ -29,7 +31,7 @@ class Endpoint:
     tag: str
     status: int = 200
     body: type | None = None
-    query: type | None = None  # the query parameters' declaration (``schema.parameter`` fields)
+    query: type | None = None  # the query parameters' Struct (``queries``)
     response: Any = None
     paginated: bool = False
     # What a page cursor may name: the id of the list's last item (an OCPP identity for charge points).
@@ -94,4 +96,5 @@ class Call:
 
     @property
     def client_address(self) -> str | None:
-        return self.request.client.host if self.request.client else None
+        """The client's address: the peer, or ``X-Forwarded-For``'s behind a trusted proxy (see ``clients``)."""
+        return client_address(self.request)

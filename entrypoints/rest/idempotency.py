@@ -20,6 +20,7 @@ from application.authorization import Actor
 from application.ports.idempotency import IdempotencyStore, StoredResponse
 from domain.errors import Conflict, InvalidInput
 from domain.ids import is_id
+from entrypoints.rest.clients import client_address
 from entrypoints.rest.inputs import ORGANIZATION_HEADER
 
 HEADER = "Idempotency-Key"
@@ -49,7 +50,7 @@ def scope_of(request: Request, actor: Actor | None) -> str:
     if actor is not None:
         caller = actor.label
     else:  # signing up has no credential yet; the client address keeps strangers' keys apart
-        caller = "anonymous@" + (request.client.host if request.client else "unknown")
+        caller = "anonymous@" + (client_address(request) or "unknown")
     # A user acting in two organizations on the same path must not get one's answer for the other.
     organization = request.headers.get(ORGANIZATION_HEADER)
     if organization is not None and is_id(organization, "org"):

@@ -1,13 +1,11 @@
-"""Reading what a request carries: the bounded JSON body, the bearer token, paging, path ids, and the
-organization an operator endpoint acts in."""
+"""Reading what a request carries: the bounded raw body, the bearer token, paging, path ids, and the
+organization an operator endpoint acts in (the body's JSON is ``decoding``'s)."""
 
 from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Callable
-from typing import Any
 
 from starlette.requests import ClientDisconnect, Request
 
@@ -16,7 +14,7 @@ from application.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 from domain.errors import InvalidInput, NotFound
 from domain.ids import is_id
 from domain.network.charge_points import IDENTITY
-from entrypoints.rest.problems import BearerChallenge, HttpProblem, malformed_json
+from entrypoints.rest.problems import BearerChallenge, HttpProblem
 
 # Path parameters and the id prefix each must carry; anything else cannot exist, so it is a 404.
 # A None prefix marks an OCPP identity: chosen by the operator, not a prefixed id.
@@ -77,25 +75,6 @@ async def read_body(request: Request, max_bytes: int) -> bytes:
     except ClientDisconnect:
         raise HttpProblem(400, "client_disconnected", "the client went away before sending the body") from None
     return b"".join(chunks)
-
-
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def decode_json(raw: bytes) -> Any:
-    if not raw.strip():
-        raise malformed_json("the request body is empty; send a JSON object")
-    try:
-        # NaN and Infinity are Python's extensions, not JSON; RecursionError is a hostile nesting depth.
-        return json.loads(raw, parse_constant=_no_constants)
-    except (ValueError, RecursionError) as exc:
-        raise malformed_json(f"the request body is not valid JSON: {_short(exc)}") from None
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    return text if len(text) <= 200 else text[:200] + "…"
 
 
 def page_request(request: Request, cursor_key: Callable[[str], bool] = is_id) -> PageRequest:

@@ -1,4 +1,4 @@
-"""The OpenAPI 3.1 document, built from the route table and the body/view declarations.
+"""The OpenAPI 3.1 document, built from the route table and the msgspec Structs of bodies, queries and views.
 
 ``python -m entrypoints.rest.openapi`` prints it (``make openapi`` writes ``contracts/openapi.json``);
 the app serves the same bytes at ``/openapi.json``.
@@ -12,13 +12,19 @@ from functools import cache
 from importlib import metadata
 from typing import Any
 
+import msgspec
+from msgspec import inspect
+
 from entrypoints.rest.endpoint import Endpoint
 from entrypoints.rest.idempotency import HEADER, MAX_KEY, REPLAYED
+from application.pagination import MAX_LIMIT
+from domain.ids import id_pattern
+from domain.network.charge_points import IDENTITY
 from entrypoints.rest.inputs import ORGANIZATION_HEADER, PATH_IDS
 from entrypoints.rest.problems import PROBLEM_JSON
 from entrypoints.rest.routes import ENDPOINTS
-from entrypoints.rest.schema import SchemaBuilder, fields_of, wire_name
-from entrypoints.rest.views import HealthOut
+from entrypoints.rest.shapes import ecma
+from entrypoints.rest.views import HealthOut, PageOut
 
 JSON = "application/json"
 
@@ -89,17 +95,98 @@ def _problem_response(status: int | str) -> dict[str, Any]:
     return response
 
 
-_IDENTITY_SCHEMA = {"type": "string", "pattern": "^[A-Za-z0-9._:*+|@-]{1,48}$"}
+_IDENTITY_SCHEMA = {"type": "string", "pattern": ecma(IDENTITY.pattern)}
 _TENANT_HEADER = {
     "name": ORGANIZATION_HEADER, "in": "header", "required": False,
     "description": "The organization to act in (`org_…`). Required with a user access token; with an API "
                    "key it may be left out (the key's organization), and naming another organization is a 404. "
                    "Missing with a user token: 422; an organization the user does not belong to: 404.",
-    "schema": {"type": "string"},
+    "schema": {"type": "string", "pattern": id_pattern("org")},
 }
 
 
-def _parameters(builder: SchemaBuilder, endpoint: Endpoint) -> list[dict[str, Any]]:
+REF = "#/components/schemas/{name}"
+# This document itself, as far as a client needs to know to read it (the full metaschema is OpenAPI's).
+_OPENAPI_DOCUMENT = {"type": "object", "required": ["openapi", "info", "paths", "components"],
+                     "properties": {"openapi": {"type": "string", "const": "3.1.0"}, "info": {"type": "object"},
+                                    "paths": {"type": "object"}, "components": {"type": "object"}}}
+
+
+def _together(a: str, b: str) -> dict[str, Any]:
+    """Given (not null), ``a`` needs ``b`` given too."""
+    return {"anyOf": [{"properties": {a: {"type": "null"}}},
+                      {"required": [b], "properties": {b: {"not": {"type": "null"}}}}]}
+
+
+# Rules between fields that the domain checks and JSON Schema can say (a Struct field cannot carry them).
+_BETWEEN_FIELDS: dict[str, dict[str, Any]] = {
+    "MembershipPlanBody": {"oneOf": [
+        {"required": ["tariff_id"], "properties": {"tariff_id": {"type": "string"},
+                                                   "discount_percent": {"type": "null"}}},
+        {"required": ["discount_percent"], "properties": {"discount_percent": {"not": {"type": "null"}},
+                                                          "tariff_id": {"type": "null"}}}]},
+    "LocationBody": {"dependentSchemas": {"latitude": _together("latitude", "longitude"),
+                                          "longitude": _together("longitude", "latitude")}},
+    "QuoteBody": {"anyOf": [{"required": ["energy_kwh"], "properties": {"energy_kwh": {"not": {"type": "null"}}}},
+                            {"required": ["meter_values"], "properties": {"meter_values": {"minItems": 1}}}]},
+}
+
+
+class _Schemas:
+    """The JSON Schema of every type the endpoints name, made by msgspec in one call (shared components)."""
+
+    def __init__(self, endpoints: list[Endpoint]) -> None:
+        kinds: list[Any] = [HealthOut]
+        for endpoint in endpoints:
+            kinds += [k for k in (endpoint.body, endpoint.query, self._answer(endpoint)) if k is not None]
+        self._kinds = list(dict.fromkeys(kinds))
+        schemas, components = msgspec.json.schema_components(self._kinds, ref_template=REF)
+        self._schemas = dict(zip(self._kinds, schemas, strict=True))
+        queries = {e.query.__name__ for e in endpoints if e.query is not None}
+        self.components = {name: _tidy(c) | _BETWEEN_FIELDS.get(name, {})
+                           for name, c in sorted(components.items()) if name not in queries}
+        self._query_components = {name: c for name, c in components.items() if name in queries}
+
+    @staticmethod
+    def _answer(endpoint: Endpoint) -> Any:
+        if endpoint.response is None:
+            return None
+        return PageOut[endpoint.response] if endpoint.paginated else endpoint.response
+
+    def of(self, kind: Any) -> dict[str, Any]:
+        return self._schemas[kind]
+
+    def answer(self, endpoint: Endpoint) -> dict[str, Any]:
+        return self._schemas[self._answer(endpoint)]
+
+    def parameters(self, query: type) -> list[dict[str, Any]]:
+        """A query Struct's fields as OpenAPI parameters (never null: an absent parameter is the null)."""
+        properties = self._query_components[query.__name__]["properties"]
+        info = inspect.type_info(query)
+        assert isinstance(info, inspect.StructType)
+        parameters = []
+        for f in info.fields:
+            schema = dict(properties[f.encode_name])
+            description = schema.pop("description", "")
+            examples = schema.pop("examples", None)
+            schema.pop("default", None)
+            options = [s for s in schema.pop("anyOf", []) if s != {"type": "null"}]
+            if options:
+                schema = {**options[0], **schema} if len(options) == 1 else {"anyOf": options, **schema}
+            parameter: dict[str, Any] = {"name": f.encode_name, "in": "query", "required": False,
+                                         "description": description, "schema": schema}
+            if examples:
+                parameter["example"] = examples[0]
+            parameters.append(parameter)
+        return parameters
+
+
+def _tidy(component: dict[str, Any]) -> dict[str, Any]:
+    # msgspec titles each component with its class name, which its key already is.
+    return {k: v for k, v in component.items() if k != "title"}
+
+
+def _parameters(schemas: _Schemas, endpoint: Endpoint) -> list[dict[str, Any]]:
     parameters: list[dict[str, Any]] = []
     for name in re.findall(r"{(\w+)}", endpoint.path):
         prefix, kind = PATH_IDS[name]
@@ -110,63 +197,42 @@ def _parameters(builder: SchemaBuilder, endpoint: Endpoint) -> list[dict[str, An
             continue
         parameters.append({"name": name, "in": "path", "required": True,
                            "description": f"The {kind.replace('_', ' ')} id (`{prefix}_…`).",
-                           "schema": {"type": "string"}})
+                           "schema": {"type": "string", "pattern": id_pattern(prefix)}})
     if endpoint.tenant:
         parameters.append(dict(_TENANT_HEADER))
     if endpoint.query is not None:
-        for f in fields_of(endpoint.query):
-            parameter: dict[str, Any] = {"name": wire_name(f), "in": "query", "required": False,
-                                         "description": f.metadata.get("description", ""),
-                                         "schema": builder.parameter_schema(f)}
-            if f.metadata.get("example") is not None:
-                parameter["example"] = f.metadata["example"]
-            parameters.append(parameter)
+        parameters += schemas.parameters(endpoint.query)
     if endpoint.paginated:
         parameters.append({"name": "limit", "in": "query", "required": False,
                            "description": "Items per page.",
-                           "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}})
+                           "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 20}})
         parameters.append({"name": "cursor", "in": "query", "required": False,
-                           "description": "`next_cursor` of the previous page.", "schema": {"type": "string"}})
+                           "description": "`next_cursor` of the previous page.",
+                           "schema": {"type": "string", "maxLength": 200}})
     if endpoint.creates:
         parameters.append({"name": HEADER, "in": "header", "required": False,
                            "description": "Repeating a key returns the first response (with "
                                           f"`{REPLAYED}: true`); reusing it with another body is a 409.",
-                           "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY}})
+                           "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY,
+                                      "pattern": "^[ -~]+$"}})
     return parameters
 
 
-def _list_schema(builder: SchemaBuilder, item: type) -> dict[str, Any]:
-    name = item.__name__.removesuffix("Out") + "Page"
-    builder.components[name] = {
-        "type": "object",
-        "properties": {
-            "data": {"type": "array", "items": builder.schema(item)},
-            "has_more": {"type": "boolean"},
-            "next_cursor": {"type": ["string", "null"], "description": "Pass as `cursor` for the next page."},
-        },
-        "required": ["data", "has_more", "next_cursor"],
-        "additionalProperties": False,
-    }
-    return {"$ref": builder.ref_prefix + name}
-
-
-def _operation(builder: SchemaBuilder, endpoint: Endpoint) -> dict[str, Any]:
+def _operation(schemas: _Schemas, endpoint: Endpoint) -> dict[str, Any]:
     operation: dict[str, Any] = {"operationId": endpoint.operation_id, "summary": endpoint.summary,
                                  "tags": [endpoint.tag]}
     if endpoint.description:
         operation["description"] = endpoint.description
     if endpoint.public:
         operation["security"] = []
-    parameters = _parameters(builder, endpoint)
+    parameters = _parameters(schemas, endpoint)
     if parameters:
         operation["parameters"] = parameters
     if endpoint.body is not None:
-        operation["requestBody"] = {"required": True, "content": {
-            JSON: {"schema": builder.schema(endpoint.body, request=True)}}}
+        operation["requestBody"] = {"required": True, "content": {JSON: {"schema": schemas.of(endpoint.body)}}}
     success: dict[str, Any] = {"description": "No Content" if endpoint.status == 204 else "Success."}
     if endpoint.response is not None:
-        schema = _list_schema(builder, endpoint.response) if endpoint.paginated else builder.schema(endpoint.response)
-        success["content"] = {JSON: {"schema": schema}}
+        success["content"] = {JSON: {"schema": schemas.answer(endpoint)}}
     if endpoint.creates:
         success["headers"] = {REPLAYED: {"schema": {"type": "string", "const": "true"},
                                          "description": "Present when this is a replayed response."}}
@@ -179,21 +245,21 @@ def _operation(builder: SchemaBuilder, endpoint: Endpoint) -> dict[str, Any]:
 
 
 def build_openapi(endpoints: list[Endpoint] = ENDPOINTS) -> dict[str, Any]:
-    builder = SchemaBuilder()
+    schemas = _Schemas(endpoints)
     paths: dict[str, dict[str, Any]] = {
         "/healthz": {"get": {
             "operationId": "health", "summary": "Health check", "tags": ["Operations"], "security": [],
             "responses": {"200": {"description": "The server and its database answer.",
-                                  "content": {JSON: {"schema": builder.schema(HealthOut)}}},
+                                  "content": {JSON: {"schema": schemas.of(HealthOut)}}},
                           "503": _problem_ref(503)}}},
         "/openapi.json": {"get": {
             "operationId": "openapi", "summary": "This document", "tags": ["Operations"], "security": [],
             "responses": {"200": {"description": "The OpenAPI 3.1 document.",
-                                  "content": {JSON: {"schema": {"type": "object"}}}}}}},
+                                  "content": {JSON: {"schema": _OPENAPI_DOCUMENT}}}}}},
     }
     for endpoint in endpoints:
-        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = _operation(builder, endpoint)
-    components = {"Problem": _PROBLEM, "FieldError": _FIELD_ERROR, **dict(sorted(builder.components.items()))}
+        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = _operation(schemas, endpoint)
+    components = {"Problem": _PROBLEM, "FieldError": _FIELD_ERROR, **schemas.components}
     return {
         "openapi": "3.1.0",
         "info": {

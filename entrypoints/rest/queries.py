@@ -1,50 +1,54 @@
-"""Query parameters the list endpoints accept, declared once (see ``schema``): checked here, documented in OpenAPI.
+"""Query parameters the list endpoints accept, typed once as msgspec Structs: checked here, documented in OpenAPI.
 
 Every parameter is optional; unknown or repeated parameters are refused (a typo must not widen a
 filter silently). Ids in filters are only checked for length: an id that matches nothing lists nothing.
 """
 
-from __future__ import annotations
+from typing import Annotated
 
-from datetime import datetime
-
-from attrs import frozen
+import msgspec
 
 from domain.charging import SessionStatus
 from domain.network import ReservationStatus
-from entrypoints.rest.bodies import MAX_ID, MAX_IDENTITY
-from entrypoints.rest.schema import parameter
+from entrypoints.rest.shapes import MAX_ID, MAX_IDENTITY, Timestamp, doc, text
 
 
-@frozen
-class ChargePointQuery:
-    location_id: str | None = parameter("Only the charge points of this location (`loc_…`).", max_length=MAX_ID)
+class Query(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Base of query parameter declarations."""
 
 
-@frozen
-class SessionQuery:
-    charge_point_id: str | None = parameter("Only sessions on this charge point.", max_length=MAX_IDENTITY)
-    driver_id: str | None = parameter("Only sessions of this driver (`drv_…`).", max_length=MAX_ID)
-    fleet_id: str | None = parameter("Only sessions of this fleet's drivers (`flt_…`).", max_length=MAX_ID)
-    status: SessionStatus | None = parameter(
-        "`started` (no energy yet), `active` (energy flowing) or `completed`.")
-    started_from: datetime | None = parameter(
+class ChargePointQuery(Query):
+    location_id: Annotated[Annotated[str, text(MAX_ID, min_length=1)] | None,
+                           doc("Only the charge points of this location (`loc_…`).")] = None
+
+
+class SessionQuery(Query):
+    charge_point_id: Annotated[Annotated[str, text(MAX_IDENTITY, min_length=1)] | None,
+                               doc("Only sessions on this charge point.")] = None
+    driver_id: Annotated[Annotated[str, text(MAX_ID, min_length=1)] | None,
+                         doc("Only sessions of this driver (`drv_…`).")] = None
+    fleet_id: Annotated[Annotated[str, text(MAX_ID, min_length=1)] | None,
+                        doc("Only sessions of this fleet's drivers (`flt_…`).")] = None
+    status: Annotated[SessionStatus | None, doc(
+        "`started` (no energy yet), `active` (energy flowing) or `completed`.")] = None
+    started_from: Annotated[Timestamp | None, doc(
         "Only sessions started at or after this instant (ISO 8601 with offset; encode `+` as `%2B`).",
-        name="from", example="2026-01-01T00:00:00Z")
-    started_to: datetime | None = parameter(
-        "Only sessions started before this instant (ISO 8601 with offset).", name="to",
-        example="2026-02-01T00:00:00Z")
+        "2026-01-01T00:00:00Z")] = msgspec.field(default=None, name="from")
+    started_to: Annotated[Timestamp | None, doc(
+        "Only sessions started before this instant (ISO 8601 with offset).", "2026-02-01T00:00:00Z")] = \
+        msgspec.field(default=None, name="to")
 
 
-@frozen
-class ReservationQuery:
-    charge_point_id: str | None = parameter("Filter reservations by charge point.", max_length=MAX_IDENTITY)
-    status: ReservationStatus | None = parameter(
+class ReservationQuery(Query):
+    charge_point_id: Annotated[Annotated[str, text(MAX_IDENTITY, min_length=1)] | None,
+                               doc("Filter reservations by charge point.")] = None
+    status: Annotated[ReservationStatus | None, doc(
         "Filter by status: active, used, expired, or cancelled (as of now: an unused reservation past its "
-        "expiry is expired).")
+        "expiry is expired).")] = None
 
 
-@frozen
-class SubscriptionQuery:
-    driver_id: str | None = parameter("Only this driver's subscriptions (`drv_…`).", max_length=MAX_ID)
-    plan_id: str | None = parameter("Only subscriptions to this plan (`pln_…`).", max_length=MAX_ID)
+class SubscriptionQuery(Query):
+    driver_id: Annotated[Annotated[str, text(MAX_ID, min_length=1)] | None,
+                         doc("Only this driver's subscriptions (`drv_…`).")] = None
+    plan_id: Annotated[Annotated[str, text(MAX_ID, min_length=1)] | None,
+                       doc("Only subscriptions to this plan (`pln_…`).")] = None

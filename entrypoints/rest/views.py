@@ -1,16 +1,14 @@
-"""What the REST door answers: response shapes declared once (rendered here, documented in OpenAPI)."""
+"""What the REST door answers: response shapes typed once as msgspec Structs (encoded in one pass by msgspec,
+documented in OpenAPI as they are)."""
 
 from __future__ import annotations
 
-import enum
-import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-import cattrs
-from attrs import frozen
+import msgspec
 
 from application.api_keys import CreatedApiKey
 from application.identity import IssuedToken
@@ -24,6 +22,7 @@ from domain.identity import ApiKey, Invitation, InvitationStatus, Notifications,
 from domain.identity.organizations import OrganizationSettings
 from domain.money import Money
 from domain.pricing import MembershipPlan, SessionCost, Subscription, TariffRecord
+from domain.tariffs.model import TariffType
 from domain.tariffs.parse import tariff_to_json
 from domain.network import (
     ChargePoint,
@@ -36,11 +35,17 @@ from domain.network import (
     ValidationMode,
 )
 from domain.network.charge_points import ChargePointStatus
-from entrypoints.rest.schema import described
+from entrypoints.rest.shapes import doc
+from entrypoints.rest.tariff_shapes import DisplayTextBody, TariffElementBody
+
+T = TypeVar("T")
 
 
-@frozen
-class UserOut:
+class View(msgspec.Struct):
+    """Base of response shapes: built by each one's ``of`` from the core's objects, encoded by msgspec."""
+
+
+class UserOut(View):
     """A user account."""
 
     id: str
@@ -52,50 +57,44 @@ class UserOut:
         return cls(user.id, user.email, user.name)
 
 
-@frozen
-class TokenOut:
+class TokenOut(View):
     """A bearer access token."""
 
-    access_token: str = described("Send as `Authorization: Bearer <access_token>`.")
+    access_token: Annotated[str, doc("Send as `Authorization: Bearer <access_token>`.")]
     token_type: Literal["bearer"]
-    expires_in: int = described("Seconds until the token expires.")
+    expires_in: Annotated[int, doc("Seconds until the token expires.")]
 
     @classmethod
     def of(cls, token: IssuedToken) -> TokenOut:
         return cls(token.access_token, "bearer", token.expires_in)
 
 
-@frozen
-class MeUserOut:
-    """The caller, when it is a signed-in user."""
+class MeUserOut(View, tag_field="type", tag="user"):
+    """The caller, when it is a signed-in user (`type: user`)."""
 
     id: str
     email: str
     name: str
-    type: Literal["user"]
 
     @classmethod
     def of(cls, user: User) -> MeUserOut:
-        return cls(user.id, user.email, user.name, "user")
+        return cls(user.id, user.email, user.name)
 
 
-@frozen
-class MeApiKeyOut:
-    """The caller, when it is an organization API key."""
+class MeApiKeyOut(View, tag_field="type", tag="api_key"):
+    """The caller, when it is an organization API key (`type: api_key`)."""
 
     id: str
     name: str
     role: Role
     organization_id: str
-    type: Literal["api_key"]
 
     @classmethod
     def of(cls, key: ApiKey) -> MeApiKeyOut:
-        return cls(key.id, key.name, key.role, key.organization_id, "api_key")
+        return cls(key.id, key.name, key.role, key.organization_id)
 
 
-@frozen
-class OrganizationOut:
+class OrganizationOut(View):
     """An organization (a tenant)."""
 
     id: str
@@ -111,11 +110,10 @@ class OrganizationOut:
         return cls(o.id, o.name, o.country, o.contact_email, o.created_at, o.updated_at)
 
 
-@frozen
 class MyOrganizationOut(OrganizationOut):
     """An organization the caller belongs to, with the caller's role in it."""
 
-    role: Role = described("The caller's role in this organization.")
+    role: Annotated[Role, doc("The caller's role in this organization.")]
 
     @classmethod
     def of_row(cls, row: tuple[Organization, Role]) -> MyOrganizationOut:
@@ -123,8 +121,7 @@ class MyOrganizationOut(OrganizationOut):
         return cls(o.id, o.name, o.country, o.contact_email, o.created_at, o.updated_at, role)
 
 
-@frozen
-class MemberOut:
+class MemberOut(View):
     """A member of an organization."""
 
     user_id: str
@@ -138,8 +135,7 @@ class MemberOut:
         return cls(view.user.id, view.user.email, view.user.name, view.member.role, view.member.joined_at)
 
 
-@frozen
-class InvitationOut:
+class InvitationOut(View):
     """An invitation to join an organization (its token travels only in the email)."""
 
     id: str
@@ -156,8 +152,7 @@ class InvitationOut:
         return cls(i.id, i.organization_id, i.email, i.role, i.status_at(now), i.expires_at, i.created_at)
 
 
-@frozen
-class AcceptanceOut:
+class AcceptanceOut(View):
     """The membership an accepted invitation created."""
 
     organization_id: str
@@ -169,30 +164,44 @@ class AcceptanceOut:
         return cls(acceptance.organization_id, acceptance.user_id, acceptance.role)
 
 
-@frozen
-class SettingsOut:
+class SettingsOut(View):
     """An organization's settings."""
 
-    currency: str = described("ISO 4217 currency code.")
-    timezone: str = described("IANA timezone name.")
+    currency: Annotated[str, doc("ISO 4217 currency code.")]
+    timezone: Annotated[str, doc("IANA timezone name.")]
     billing_email: str | None
-    notifications: Notifications
+    notifications: NotificationsOut
     default_tariff_id: str | None
 
     @classmethod
     def of(cls, settings: OrganizationSettings) -> SettingsOut:
         s = settings
-        return cls(s.currency, s.timezone, s.billing_email, s.notifications, s.default_tariff_id)
+        return cls(s.currency, s.timezone, s.billing_email, NotificationsOut.of(s.notifications), s.default_tariff_id)
 
 
-@frozen
-class ApiKeyCreatedOut:
+class NotificationsOut(View):
+    """Which notifications the organization's billing email receives."""
+
+    session_completed: bool
+    invoice_issued: bool
+    payment_failed: bool
+    dispute_opened: bool
+    charge_point_offline: bool
+    weekly_report: bool
+
+    @classmethod
+    def of(cls, n: Notifications) -> NotificationsOut:
+        return cls(n.session_completed, n.invoice_issued, n.payment_failed, n.dispute_opened, n.charge_point_offline,
+                   n.weekly_report)
+
+
+class ApiKeyCreatedOut(View):
     """A new API key; ``key`` is the secret, shown this once and stored only hashed."""
 
     id: str
     name: str
     role: Role
-    key: str = described("The secret: send as `Authorization: Bearer <key>`. It is not shown again.")
+    key: Annotated[str, doc("The secret: send as `Authorization: Bearer <key>`. It is not shown again.")]
     created_at: datetime
 
     @classmethod
@@ -201,14 +210,13 @@ class ApiKeyCreatedOut:
         return cls(k.id, k.name, k.role, created.secret, k.created_at)
 
 
-@frozen
-class ApiKeyOut:
+class ApiKeyOut(View):
     """An API key, without its secret."""
 
     id: str
     name: str
     role: Role
-    prefix: str = described("The first characters of the key, to recognise it.")
+    prefix: Annotated[str, doc("The first characters of the key, to recognise it.")]
     created_at: datetime
     revoked_at: datetime | None
 
@@ -217,18 +225,17 @@ class ApiKeyOut:
         return cls(key.id, key.name, key.role, key.prefix, key.created_at, key.revoked_at)
 
 
-@frozen
-class LocationOut:
+class LocationOut(View):
     """A location (a site) where charge points stand."""
 
     id: str
     name: str
     address: str
     city: str
-    country: str = described("ISO 3166-1 alpha-2 country code.")
-    timezone: str = described("IANA time zone: time-of-day tariffs are read in it.")
-    latitude: float | None = described("Degrees north (WGS 84); null when not given.")
-    longitude: float | None = described("Degrees east (WGS 84); null when not given.")
+    country: Annotated[str, doc("ISO 3166-1 alpha-2 country code.")]
+    timezone: Annotated[str, doc("IANA time zone: time-of-day tariffs are read in it.")]
+    latitude: Annotated[float | None, doc("Degrees north (WGS 84); null when not given.")]
+    longitude: Annotated[float | None, doc("Degrees east (WGS 84); null when not given.")]
     site_owner_id: str | None
     project_id: str | None
     created_at: datetime
@@ -247,16 +254,15 @@ STATUS_DESCRIPTION = (
     "is; else `Reserved`, `Unavailable`, `Faulted` in that order; `Unknown` when no connector has reported.")
 
 
-@frozen
-class ConnectorOut:
+class ConnectorOut(View):
     """A connector and its last reported status."""
 
-    evse_id: int = described("The EVSE it belongs to (OCPP 1.6 charge points have one EVSE per connector).")
+    evse_id: Annotated[int, doc("The EVSE it belongs to (OCPP 1.6 charge points have one EVSE per connector).")]
     connector_id: int
-    status: str = described("As last reported (OCPP names: Available, Charging, Occupied, Faulted…); "
-                            "`Unknown` before the first report.")
-    error_code: str | None = described("The error code of the last report (1.6), if any.")
-    updated_at: datetime | None = described("When the charge point reported the status.")
+    status: Annotated[str, doc("As last reported (OCPP names: Available, Charging, Occupied, Faulted…); "
+                            "`Unknown` before the first report.")]
+    error_code: Annotated[str | None, doc("The error code of the last report (1.6), if any.")]
+    updated_at: Annotated[datetime | None, doc("When the charge point reported the status.")]
 
     @classmethod
     def of(cls, connector: Connector) -> ConnectorOut:
@@ -264,27 +270,26 @@ class ConnectorOut:
         return cls(c.evse_id, c.connector_id, c.status, c.error_code, c.updated_at)
 
 
-@frozen
-class ChargePointOut:
+class ChargePointOut(View):
     """A charge point: its OCPP identity, connection, what it told us at boot, and its connectors."""
 
-    id: str = described("The OCPP identity: the last segment of its websocket URL.")
+    id: Annotated[str, doc("The OCPP identity: the last segment of its websocket URL.")]
     location_id: str
-    ocpp_url: str = described("Where the charge point connects (its central system URL).")
-    status: ChargePointStatus = described(STATUS_DESCRIPTION)
-    online: bool = described("Connected now.")
+    ocpp_url: Annotated[str, doc("Where the charge point connects (its central system URL).")]
+    status: Annotated[ChargePointStatus, doc(STATUS_DESCRIPTION)]
+    online: Annotated[bool, doc("Connected now.")]
     last_heartbeat_at: datetime | None
     last_boot_at: datetime | None
-    ocpp_version: str | None = described("`1.6` or `2.0.1`, as negotiated on its last connection.")
+    ocpp_version: Annotated[str | None, doc("`1.6` or `2.0.1`, as negotiated on its last connection.")]
     vendor: str | None
     model: str | None
     serial_number: str | None
     firmware_version: str | None
-    registration_status: RegistrationStatus = described(
-        "`Pending` until its first BootNotification, then `Accepted` (or `Rejected`).")
+    registration_status: Annotated[RegistrationStatus, doc(
+        "`Pending` until its first BootNotification, then `Accepted` (or `Rejected`).")]
     validation_mode: ValidationMode
-    ocpp_password_set: bool = described("Whether it must authenticate with HTTP Basic (the password is "
-                                        "never shown).")
+    ocpp_password_set: Annotated[bool, doc("Whether it must authenticate with HTTP Basic (the password is "
+                                        "never shown).")]
     connectors: list[ConnectorOut]
     created_at: datetime
 
@@ -297,29 +302,51 @@ class ChargePointOut:
                    [ConnectorOut.of(x) for x in c.connectors], c.created_at)
 
 
-@frozen
-class CommandResultOut:
+_OBJECTS = {"type": "array", "items": {"type": "object", "description": "As the charge point answered it "
+                                                                        "(OCPP 2.0.1 fields, snake_case)."}}
+# The charge point's own answer passes through: its known parts are described, anything else is kept as sent.
+COMMAND_DATA = {"anyOf": [{"type": "null"}, {
+    "type": "object",
+    "properties": {
+        "configuration_key": {"type": "array", "description": "GetConfiguration (1.6), as the charge point sent it.",
+                              "items": {"type": "object", "properties": {
+                                  "key": {"type": "string"}, "readonly": {"type": "boolean"},
+                                  "value": {"type": "string"}}}},
+        "unknown_key": {"type": "array", "items": {"type": "string"}},
+        "get_variable_result": _OBJECTS,
+        "set_variable_result": _OBJECTS,
+        "status_info": {"type": "object", "description": "OCPP 2.0.1 StatusInfo: why it answered so.",
+                        "properties": {"reason_code": {"type": "string"}, "additional_info": {"type": "string"}}},
+        "transaction_id": {"type": ["string", "integer"], "description": "The transaction it started, if it says."},
+        "error_description": {"type": "string", "description": "With a CallError: its description."},
+        "error_details": {"description": "With a CallError: its details, as sent."},
+    },
+    "additionalProperties": {"description": "Any other field of its answer, as sent (snake_case)."},
+}]}
+
+
+class CommandResultOut(View):
     """What the charge point answered."""
 
-    status: str = described("The charge point's answer, as it gave it (Accepted, Rejected, Scheduled…).")
-    data: dict[str, Any] | None = described("Anything else it answered (configuration keys, variable "
-                                            "results…); null when nothing.")
+    status: Annotated[str, doc("The charge point's answer, as it gave it (Accepted, Rejected, Scheduled…).")]
+    data: Annotated[dict[str, Any] | None, msgspec.Meta(
+        description="Anything else it answered (configuration keys, variable results…); null when nothing.",
+        extra_json_schema=COMMAND_DATA)]
 
     @classmethod
     def of(cls, result: CommandResult) -> CommandResultOut:
         return cls(result.status, dict(result.data) or None)
 
 
-@frozen
-class DriverOut:
+class DriverOut(View):
     """A driver and the id tags a charge point presents for them."""
 
     id: str
     name: str
     email: str | None
     fleet_id: str | None
-    id_tags: list[str] = described("RFID UIDs or other tokens; unique within the organization.")
-    active: bool = described("An inactive driver's tags are refused (Blocked).")
+    id_tags: Annotated[list[str], doc("RFID UIDs or other tokens; unique within the organization.")]
+    active: Annotated[bool, doc("An inactive driver's tags are refused (Blocked).")]
     created_at: datetime
 
     @classmethod
@@ -328,22 +355,20 @@ class DriverOut:
         return cls(d.id, d.name, d.email, d.fleet_id, list(d.id_tags), d.active, d.created_at)
 
 
-@frozen
-class MoneyOut:
+class MoneyOut(View):
     """An amount of money: a decimal string in the currency's unit."""
 
-    amount: str = described("A decimal string, e.g. \"12.34\".")
-    currency: str = described("ISO 4217 currency code.")
+    amount: Annotated[str, doc("A decimal string, e.g. \"12.34\".")]
+    currency: Annotated[str, doc("ISO 4217 currency code.")]
 
 
-@frozen
-class SessionCostOut:
+class SessionCostOut(View):
     """What a completed session costs, rated against its tariff (rounded to the currency's minor unit)."""
 
-    currency: str = described("ISO 4217 currency code.")
-    total: str = described("Including VAT, a decimal string.")
-    total_excl_vat: str = described("Excluding VAT, a decimal string.")
-    vat: str = described("The VAT, a decimal string.")
+    currency: Annotated[str, doc("ISO 4217 currency code.")]
+    total: Annotated[str, doc("Including VAT, a decimal string.")]
+    total_excl_vat: Annotated[str, doc("Excluding VAT, a decimal string.")]
+    vat: Annotated[str, doc("The VAT, a decimal string.")]
 
     @classmethod
     def of(cls, cost: SessionCost | None) -> SessionCostOut | None:
@@ -356,8 +381,7 @@ SESSION_STATUS = ("`started`: the transaction began and no energy has flowed yet
                   "flowing (or the charge point says it is charging); `completed`: it has ended.")
 
 
-@frozen
-class SessionOut:
+class SessionOut(View):
     """A charging session (a transaction on a charge point)."""
 
     id: str
@@ -365,20 +389,20 @@ class SessionOut:
     connector_id: int | None
     evse_id: int | None
     id_tag: str | None
-    driver_id: str | None = described("The driver whose id tag started it, if the tag is known.")
-    status: SessionStatus = described(SESSION_STATUS)
+    driver_id: Annotated[str | None, doc("The driver whose id tag started it, if the tag is known.")]
+    status: Annotated[SessionStatus, doc(SESSION_STATUS)]
     started_at: datetime | None
     stopped_at: datetime | None
-    energy_kwh: str = described("Energy delivered so far, in kWh, as a decimal string (at least three "
-                                "decimals: Wh precision).")
-    meter_start_wh: str | None = described("The energy register at the start, in Wh (decimal string).")
-    meter_stop_wh: str | None = described("The energy register at the stop, in Wh (decimal string).")
+    energy_kwh: Annotated[str, doc("Energy delivered so far, in kWh, as a decimal string (at least three "
+                                "decimals: Wh precision).")]
+    meter_start_wh: Annotated[str | None, doc("The energy register at the start, in Wh (decimal string).")]
+    meter_stop_wh: Annotated[str | None, doc("The energy register at the stop, in Wh (decimal string).")]
     stop_reason: str | None
-    offline: bool = described("Some of its messages were sent while the charge point was offline.")
-    cost: SessionCostOut | None = described("Null until it completes, and for a session no tariff prices.")
-    tariff_id: str | None = described("The tariff that prices it (chosen when it starts); null when none applies.")
-    tariff_version: int | None = described("The version of that tariff in force when it started.")
-    plan_id: str | None = described("The membership plan of its driver when it started, if any.")
+    offline: Annotated[bool, doc("Some of its messages were sent while the charge point was offline.")]
+    cost: Annotated[SessionCostOut | None, doc("Null until it completes, and for a session no tariff prices.")]
+    tariff_id: Annotated[str | None, doc("The tariff that prices it (chosen when it starts); null when none applies.")]
+    tariff_version: Annotated[int | None, doc("The version of that tariff in force when it started.")]
+    plan_id: Annotated[str | None, doc("The membership plan of its driver when it started, if any.")]
 
     @classmethod
     def fields_of(cls, session: ChargingSession) -> tuple[Any, ...]:
@@ -392,15 +416,14 @@ class SessionOut:
         return cls(*cls.fields_of(session))
 
 
-@frozen
-class MeterSummaryOut:
+class MeterSummaryOut(View):
     """What the charge point metered during a session."""
 
-    samples: int = described("Meter samples stored (each measurand and phase counts).")
+    samples: Annotated[int, doc("Meter samples stored (each measurand and phase counts).")]
     first_reading_at: datetime | None
     last_reading_at: datetime | None
-    max_power_kw: str | None = described("The highest total active power reported, in kW (decimal string, at "
-                                         "least three decimals); null when the charge point sent none.")
+    max_power_kw: Annotated[str | None, doc("The highest total active power reported, in kW (decimal string, at "
+                                         "least three decimals); null when the charge point sent none.")]
 
     @classmethod
     def of(cls, samples: list[MeterSample]) -> MeterSummaryOut:
@@ -411,7 +434,6 @@ class MeterSummaryOut:
                    _thousandths(max(power) / 1000) if power else None)
 
 
-@frozen
 class SessionDetailOut(SessionOut):
     """A charging session with a summary of its meter data."""
 
@@ -422,8 +444,7 @@ class SessionDetailOut(SessionOut):
         return cls(*SessionOut.fields_of(detail.session), MeterSummaryOut.of(detail.samples))
 
 
-@frozen
-class ReservationOut:
+class ReservationOut(View):
     """A connector held for one id tag until it expires, is used, or is cancelled."""
 
     id: str
@@ -431,8 +452,8 @@ class ReservationOut:
     connector_id: int
     id_tag: str
     expires_at: datetime
-    status: ReservationStatus = described("`active` until used by a session of its id tag, cancelled, or "
-                                          "past `expires_at` (then `expired`).")
+    status: Annotated[ReservationStatus, doc("`active` until used by a session of its id tag, cancelled, or "
+                                          "past `expires_at` (then `expired`).")]
     created_at: datetime
 
     @classmethod
@@ -441,53 +462,52 @@ class ReservationOut:
         return cls(r.id, r.charge_point_id, r.connector_id, r.id_tag, r.expires_at, r.status_at(now), r.created_at)
 
 
-@frozen
-class PriceOut:
+class PriceOut(View):
     """A price limit."""
 
-    excl_vat: str = described("Excluding VAT, a decimal string.")
-    incl_vat: str | None = described("Including VAT; null: the VAT of the session's lines applies.")
+    excl_vat: Annotated[str, doc("Excluding VAT, a decimal string.")]
+    incl_vat: Annotated[str | None, doc("Including VAT; null: the VAT of the session's lines applies.")]
 
 
-@frozen
-class TariffVersionOut:
+class TariffVersionOut(View):
     """One version of a tariff: an update makes a new one, and sessions keep the version they started with."""
 
     version: int
     valid_from: datetime
 
 
-@frozen
-class TariffOut:
+class TariffOut(View):
     """A tariff (OCPI 2.2.1 model), as its current version has it."""
 
-    id: str = described("The tariff id (`trf_…`).")
-    version: int = described("The current version, from 1; each PUT adds one.")
+    id: Annotated[str, doc("The tariff id (`trf_…`).")]
+    version: Annotated[int, doc("The current version, from 1; each PUT adds one.")]
     name: str | None
-    currency: str = described("ISO 4217 currency code.")
-    type: str | None = described("OCPI tariff type (AD_HOC_PAYMENT, PROFILE_CHEAP, …), if given.")
-    tariff_alt_text: list[dict[str, Any]] = described("Descriptions: `{language, text}`.")
+    currency: Annotated[str, doc("ISO 4217 currency code.")]
+    type: Annotated[TariffType | None, doc("OCPI tariff type (AD_HOC_PAYMENT, PROFILE_CHEAP, …), if given.")]
+    tariff_alt_text: Annotated[list[DisplayTextBody], doc("Descriptions: `{language, text}`.")]
     tariff_alt_url: str | None
-    elements: list[dict[str, Any]] = described("The tariff elements as sent (decimals as strings).")
-    min_price: PriceOut | None = described("The least a session costs.")
-    max_price: PriceOut | None = described("The most a session costs.")
-    start_date_time: str | None = described("When the tariff becomes valid (ISO 8601, UTC).")
-    end_date_time: str | None = described("When it stops being valid (ISO 8601, UTC).")
+    elements: Annotated[list[TariffElementBody], doc("The tariff elements as sent (decimals as strings).")]
+    min_price: Annotated[PriceOut | None, doc("The least a session costs.")]
+    max_price: Annotated[PriceOut | None, doc("The most a session costs.")]
+    start_date_time: Annotated[datetime | None, doc("When the tariff becomes valid (ISO 8601, UTC).")]
+    end_date_time: Annotated[datetime | None, doc("When it stops being valid (ISO 8601, UTC).")]
     created_at: datetime
-    updated_at: datetime = described("When the current version was made.")
+    updated_at: Annotated[datetime, doc("When the current version was made.")]
 
     @classmethod
     def fields_of(cls, record: TariffRecord) -> tuple[Any, ...]:
         current = record.current
-        doc = tariff_to_json(current.tariff)
+        tariff = current.tariff
+        document = tariff_to_json(tariff)
 
         def price(key: str) -> PriceOut | None:
-            value = doc.get(key)
+            value = document.get(key)
             return None if value is None else PriceOut(value["excl_vat"], value.get("incl_vat"))
 
-        return (record.id, current.version, doc.get("name"), doc["currency"], doc.get("type"),
-                list(doc.get("tariff_alt_text", [])), doc.get("tariff_alt_url"), doc["elements"], price("min_price"),
-                price("max_price"), doc.get("start_date_time"), doc.get("end_date_time"), record.created_at,
+        return (record.id, current.version, tariff.name, tariff.currency, tariff.type,
+                msgspec.convert(document.get("tariff_alt_text", []), list[DisplayTextBody]), tariff.tariff_alt_url,
+                msgspec.convert(document["elements"], list[TariffElementBody]), price("min_price"),
+                price("max_price"), tariff.start_date_time, tariff.end_date_time, record.created_at,
                 current.valid_from)
 
     @classmethod
@@ -495,7 +515,6 @@ class TariffOut:
         return cls(*cls.fields_of(record))
 
 
-@frozen
 class TariffDetailOut(TariffOut):
     """A tariff and its versions."""
 
@@ -506,30 +525,27 @@ class TariffDetailOut(TariffOut):
         return cls(*TariffOut.fields_of(record), [TariffVersionOut(v.version, v.valid_from) for v in record.versions])
 
 
-@frozen
-class TariffAssignmentOut:
+class TariffAssignmentOut(View):
     """The tariff assigned (null: none here)."""
 
     tariff_id: str | None
 
 
-@frozen
-class CostLineOut:
+class CostLineOut(View):
     """One price component's share: `amount` excludes VAT."""
 
-    type: str = described("FLAT, ENERGY, TIME, PARKING_TIME, RESERVATION_FLAT, RESERVATION_TIME, MIN_PRICE or "
-                          "MAX_PRICE.")
+    type: Annotated[str, doc("FLAT, ENERGY, TIME, PARKING_TIME, RESERVATION_FLAT, RESERVATION_TIME, MIN_PRICE or "
+                          "MAX_PRICE.")]
     quantity: str
-    unit: str = described("kWh, h or flat.")
+    unit: Annotated[str, doc("kWh, h or flat.")]
     unit_price: str
     amount: str
-    vat_rate: str | None = described("Percent; null: no VAT.")
+    vat_rate: Annotated[str | None, doc("Percent; null: no VAT.")]
     vat: str
-    element: int | None = described("The tariff element (index) that priced it.")
+    element: Annotated[int | None, doc("The tariff element (index) that priced it.")]
 
 
-@frozen
-class AppliedElementOut:
+class AppliedElementOut(View):
     """Which element priced a dimension in a period, and why."""
 
     dimension: str
@@ -537,20 +553,18 @@ class AppliedElementOut:
     reason: str
 
 
-@frozen
-class CostPeriodOut:
+class CostPeriodOut(View):
     """A stretch of the session over which the same elements applied."""
 
     start: str
     end: str
-    kind: str = described("charging, parking or reservation.")
+    kind: Annotated[str, doc("charging, parking or reservation.")]
     energy_kwh: str
     duration_h: str
     applied: list[AppliedElementOut]
 
 
-@frozen
-class CostBreakdownOut:
+class CostBreakdownOut(View):
     """What a session costs, line by line: the lines add up to the totals."""
 
     currency: str
@@ -564,8 +578,8 @@ class CostBreakdownOut:
     charging_time_h: str
     parking_time_h: str
     reservation_time_h: str
-    rounded: bool = described("Amounts are rounded to the currency's minor unit.")
-    estimate: bool = described("true: a running session's cost so far, which may still change.")
+    rounded: Annotated[bool, doc("Amounts are rounded to the currency's minor unit.")]
+    estimate: Annotated[bool, doc("true: a running session's cost so far, which may still change.")]
 
     @classmethod
     def of(cls, doc: dict[str, Any], *, estimate: bool = False) -> CostBreakdownOut:
@@ -579,15 +593,14 @@ class CostBreakdownOut:
                    doc["reservation_time_h"], bool(doc.get("rounded", True)), estimate)
 
 
-@frozen
-class PlanOut:
+class PlanOut(View):
     """A membership plan: its members charge at its tariff, or at a discount."""
 
     id: str
     name: str
     monthly_fee: MoneyOut
     tariff_id: str | None
-    discount_percent: str | None = described("A decimal string.")
+    discount_percent: Annotated[str | None, doc("A decimal string.")]
     created_at: datetime
 
     @classmethod
@@ -596,8 +609,7 @@ class PlanOut:
                    plan.created_at)
 
 
-@frozen
-class SubscriptionOut:
+class SubscriptionOut(View):
     """A driver's membership of a plan, in force from `starts_at` until `ends_at` (exclusive)."""
 
     id: str
@@ -613,17 +625,10 @@ class SubscriptionOut:
         return cls(s.id, s.plan_id, s.driver_id, s.starts_at, s.ends_at, s.created_at)
 
 
-@frozen
-class HealthOut:
+class HealthOut(View):
     """The server and its database answer."""
 
     status: Literal["ok"]
-
-
-def _timestamp(value: datetime) -> str:
-    # The core keeps UTC; a naive value can only be UTC that lost its zone on the way through storage.
-    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    return aware.isoformat()
 
 
 def _number(value: Decimal | None) -> float | None:
@@ -647,24 +652,19 @@ def _thousandths(value: Decimal) -> str:
     return format(value, "f")
 
 
-def make_converter() -> cattrs.Converter:
-    converter = cattrs.Converter()
-    converter.register_unstructure_hook(datetime, _timestamp)
-    # Decimals only reach the renderer inside free-form data (a charge point's answer): as strings.
-    converter.register_unstructure_hook(Decimal, lambda d: format(d, "f"))
-    converter.register_unstructure_hook_func(lambda t: isinstance(t, type) and issubclass(t, enum.Enum),
-                                             lambda e: e.value)
-    return converter
+class PageOut(View, Generic[T]):
+    """A page of a list: `next_cursor` is passed as `cursor` for the next page (null on the last one)."""
+
+    data: list[T]
+    has_more: bool
+    next_cursor: Annotated[str | None, doc("Pass as `cursor` for the next page.")]
 
 
 class Renderer:
-    """Views to JSON bytes, through one converter built for this door."""
+    """Views to JSON bytes: one msgspec encoder for the door (Decimal as strings, enums as their values)."""
 
     def __init__(self) -> None:
-        self._converter = make_converter()
-
-    def plain(self, value: Any) -> Any:
-        return self._converter.unstructure(value)
+        self._encoder = msgspec.json.Encoder()
 
     def json(self, value: Any) -> bytes:
-        return json.dumps(self.plain(value), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return self._encoder.encode(value)

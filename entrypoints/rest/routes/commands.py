@@ -8,6 +8,7 @@ An offline charge point is a 409 (``unavailable``), one that does not answer in 
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -32,6 +33,7 @@ from application.ports.charge_point_commands import (
 from domain.errors import InvalidInput
 from domain.network.drivers import ID_TAG
 from entrypoints.rest import bodies as b
+from entrypoints.rest.decoding import quantity
 from entrypoints.rest.endpoint import Call, Endpoint
 from entrypoints.rest.problems import HttpProblem, problem_for
 from entrypoints.rest.views import CommandResultOut
@@ -45,6 +47,12 @@ def _remote_start(body: b.RemoteStartBody) -> Command:
     if not ID_TAG.fullmatch(body.id_tag):
         raise InvalidInput.field("id_tag", "1 to 36 printable characters without spaces")
     return RemoteStart(id_tag=body.id_tag, connector_id=body.connector_id, evse_id=body.evse_id)
+
+
+def _limit(value: object) -> Decimal:
+    limit = quantity(value, "limit")
+    assert limit is not None  # the body requires it
+    return limit
 
 
 # name → (body, the port's command built from it, summary, description)
@@ -76,7 +84,7 @@ _COMMANDS: dict[str, tuple[type, Callable[[Any], Command], str, str]] = {
                                                    for v in x.variables)),
                       "Set variables", "SetVariables (2.0.1): `data` carries each variable's result."),
     "set-charging-profile": (b.SetChargingProfileBody,
-                             lambda x: SetChargingProfile(limit=x.limit, unit=x.unit.value,
+                             lambda x: SetChargingProfile(limit=_limit(x.limit), unit=x.unit.value,
                                                           connector_id=x.connector_id, evse_id=x.evse_id),
                              "Set a charging limit", "SetChargingProfile: a default profile (TxDefaultProfile) "
                                                      "limiting new sessions to `limit` `unit`."),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from application.network import CreateLocation
 from application.pagination import Page
 from entrypoints.rest.bodies import LocationBody
+from entrypoints.rest.decoding import quantity
 from entrypoints.rest.endpoint import Call, Endpoint
 from entrypoints.rest.views import LocationOut
 
@@ -12,10 +15,20 @@ TAG = "Locations"
 PATH = "/api/v1/locations"
 
 
+# A client's double (51.507200000000003) is read as it was sent: 17 significant digits, so 20 decimals
+# cover any coordinate not within a thousandth of a degree of 0; past that it is a mistake.
+COORDINATE_DECIMALS = 20
+
+
+def _coordinate(value: object, name: str) -> Decimal | None:
+    return quantity(value, name, allow_negative=True, max_decimals=COORDINATE_DECIMALS)
+
+
 async def create_location(call: Call) -> LocationOut:
     body: LocationBody = call.body
     cmd = CreateLocation(name=body.name, address=body.address, city=body.city, country=body.country,
-                         timezone=body.timezone, latitude=body.latitude, longitude=body.longitude,
+                         timezone=body.timezone, latitude=_coordinate(body.latitude, "latitude"),
+                         longitude=_coordinate(body.longitude, "longitude"),
                          site_owner_id=body.site_owner_id, project_id=body.project_id)
     location = await call.use_cases.create_location(cmd, call.caller, call.organization_id)
     return LocationOut.of(location)

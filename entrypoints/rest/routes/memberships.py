@@ -7,6 +7,7 @@ from application.pagination import Page
 from domain.errors import FieldError, InvalidInput
 from domain.money import Money
 from entrypoints.rest.bodies import MembershipPlanBody, SubscriptionBody
+from entrypoints.rest.decoding import quantity
 from entrypoints.rest.endpoint import Call, Endpoint
 from entrypoints.rest.queries import SubscriptionQuery
 from entrypoints.rest.views import PlanOut, SubscriptionOut
@@ -22,7 +23,7 @@ def _terms(body: MembershipPlanBody) -> PlanTerms:
     except InvalidInput as exc:  # Money names its own fields: name them where the body has them
         raise InvalidInput([FieldError(f"monthly_fee.{e.field}", e.message) for e in exc.errors]) from None
     return PlanTerms(name=body.name, monthly_fee=fee, tariff_id=body.tariff_id,
-                     discount_percent=body.discount_percent)
+                     discount_percent=quantity(body.discount_percent, "discount_percent"))
 
 
 async def create_plan(call: Call) -> PlanOut:

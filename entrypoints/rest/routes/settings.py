@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from domain.identity import OrganizationSettings
+import msgspec
+
+from domain.identity import Notifications, OrganizationSettings
 from entrypoints.rest.bodies import SettingsBody
 from entrypoints.rest.endpoint import Call, Endpoint
 from entrypoints.rest.views import SettingsOut
@@ -19,7 +21,8 @@ async def get_settings(call: Call) -> SettingsOut:
 async def update_settings(call: Call) -> SettingsOut:
     body: SettingsBody = call.body
     settings = OrganizationSettings(currency=body.currency, timezone=body.timezone, billing_email=body.billing_email,
-                                    notifications=body.notifications, default_tariff_id=body.default_tariff_id)
+                                    notifications=Notifications(**msgspec.structs.asdict(body.notifications)),
+                                    default_tariff_id=body.default_tariff_id)
     view = await call.use_cases.update_settings(call.ids["org_id"], settings, call.caller)
     return SettingsOut.of(view.settings)
 

@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from application.pagination import Page
 from application.tariffs import Quote
+from domain.errors import InvalidInput
+from domain.tariffs.parse import MAX_DURATION_SECONDS
 from entrypoints.rest.bodies import QuoteBody, TariffAssignmentBody, TariffBody
+from entrypoints.rest.decoding import quantity
 from entrypoints.rest.endpoint import Call, Endpoint
 from entrypoints.rest.views import CostBreakdownOut, TariffAssignmentOut, TariffDetailOut, TariffOut
 
 TAG = "Tariffs"
 PATH = "/api/v1/tariffs"
 
-_FIELDS = ("The body is validated by the rating engine's parser: 422 names every field at fault with its path "
-           "(`elements[0].price_components[1].price`): prices and percentages are decimal strings (a JSON number "
-           "is refused), `currency` an ISO 4217 code, `type` one of ENERGY, TIME, PARKING_TIME, FLAT, times of day "
-           "`HH:MM`; unknown fields are refused.")
+_FIELDS = ("An OCPI 2.2.1 tariff. 422 names the field at fault with its path "
+           "(`elements[0].price_components[1].price`): the first fault of type or shape (unknown fields are "
+           "refused), else every rule the rating engine's parser finds broken. Prices are decimal strings (a JSON "
+           "number is refused); `vat` and the restrictions' quantities take a JSON number or a decimal string, "
+           "read exactly; `currency` is an ISO 4217 code, times of day `HH:MM`.")
 
 
 async def create_tariff(call: Call) -> TariffDetailOut:
     body: TariffBody = call.body
-    record = await call.use_cases.create_tariff(body.document, call.caller, call.organization_id)
+    record = await call.use_cases.create_tariff(body.document(), call.caller, call.organization_id)
     return TariffDetailOut.of_detail(record)
 
 
@@ -35,16 +41,26 @@ async def get_tariff(call: Call) -> TariffDetailOut:
 
 async def update_tariff(call: Call) -> TariffDetailOut:
     body: TariffBody = call.body
-    record = await call.use_cases.update_tariff(call.ids["tariff_id"], body.document, call.caller,
+    record = await call.use_cases.update_tariff(call.ids["tariff_id"], body.document(), call.caller,
                                                 call.organization_id)
     return TariffDetailOut.of_detail(record)
 
 
+# Rating walks a quote day by day; a quote of centuries would hold the server for minutes. No session lasts
+# longer than the longest duration a tariff can restrict on.
+MAX_QUOTE = timedelta(seconds=MAX_DURATION_SECONDS)
+
+
 async def quote(call: Call) -> CostBreakdownOut:
     body: QuoteBody = call.body
-    request = Quote(start=body.start, end=body.end, energy_kwh=body.energy_kwh, max_power_kw=body.max_power_kw,
+    instants = [body.start, body.end, *(m.timestamp for m in body.meter_values)]
+    if max(instants) - min(instants) > MAX_QUOTE:
+        raise InvalidInput.field("end", f"a quote spans at most {MAX_QUOTE.days} days (meter values included)")
+    request = Quote(start=body.start, end=body.end, energy_kwh=quantity(body.energy_kwh, "energy_kwh"),
+                    max_power_kw=quantity(body.max_power_kw, "max_power_kw"),
                     location_timezone=body.location_timezone,
-                    meter_values=tuple((m.timestamp, m.value_wh) for m in body.meter_values))
+                    meter_values=tuple((m.timestamp, quantity(m.value_wh, f"meter_values[{i}].value_wh"))
+                                       for i, m in enumerate(body.meter_values)))
     breakdown = await call.use_cases.quote(call.ids["tariff_id"], request, call.caller, call.organization_id)
     return CostBreakdownOut.of(breakdown.to_json())
 
@@ -83,7 +99,8 @@ ENDPOINTS = [
              description="What a session would cost: `energy_kwh` delivered at constant power (`max_power_kw`, "
                          "else spread over `start`..`end`), or the energy register's `meter_values`. Times of day "
                          "are read in `location_timezone` (default: the organization's). The same shape as a "
-                         "session's cost breakdown. 422 naming `energy_kwh` when neither is given."),
+                         "session's cost breakdown. 422 naming `energy_kwh` when neither is given, `end` when the "
+                         "quote spans more than 366 days."),
     Endpoint("PUT", "/api/v1/charge-points/{charge_point_id}/tariff", assign_to_charge_point,
              "assignChargePointTariff", "Assign a tariff to a charge point", TAG, body=TariffAssignmentBody,
              response=TariffAssignmentOut, tenant=True, errors=(403,), description=_ASSIGN),

@@ -6,7 +6,8 @@ import re
 
 from tests.e2e.rest.client import PASSWORD
 
-OFFSET = re.compile(r"(\+|-)\d\d:\d\d$")
+# RFC 3339: an offset or Z (UTC); never a naive time.
+OFFSET = re.compile(r"(Z|(\+|-)\d\d:\d\d)$")
 
 
 async def test_signup_token_me(api):

@@ -33,7 +33,10 @@ async def test_put_replaces_every_field(api):
     org_id = await api.organization(token)
     partial = await api.put(f"/organizations/{org_id}", token, json={"name": "Only the name"})
     assert partial.status_code == 422
-    assert {e["field"] for e in partial.json()["errors"]} == {"country", "contact_email"}
+    # The edge names the first missing field (msgspec stops there); the next one is named once it is sent.
+    assert {e["field"] for e in partial.json()["errors"]} == {"country"}
+    partial = await api.put(f"/organizations/{org_id}", token, json={"name": "Only the name", "country": "GB"})
+    assert partial.status_code == 422 and {e["field"] for e in partial.json()["errors"]} == {"contact_email"}
 
 
 async def test_an_api_key_lists_its_own_organization_and_cannot_create_one(api):

@@ -43,9 +43,9 @@ async def test_sessions_list_filter_page_and_read(api, network, sessions):
 
     detail = (await api.get(f"/sessions/{completed}", network.keys["viewer"])).json()
     assert detail["status"] == "completed" and detail["energy_kwh"] == "12.345"
-    assert detail["started_at"] == "2026-01-15T09:00:00+00:00" and detail["stopped_at"] == "2026-01-15T09:30:00+00:00"
-    assert detail["meter"] == {"samples": 2, "first_reading_at": "2026-01-15T09:10:00+00:00",
-                               "last_reading_at": "2026-01-15T09:10:00+00:00", "max_power_kw": "22.000"}
+    assert detail["started_at"] == "2026-01-15T09:00:00Z" and detail["stopped_at"] == "2026-01-15T09:30:00Z"
+    assert detail["meter"] == {"samples": 2, "first_reading_at": "2026-01-15T09:10:00Z",
+                               "last_reading_at": "2026-01-15T09:10:00Z", "max_power_kw": "22.000"}
     assert detail["cost"] is None and detail["tariff_id"] is None
     assert (await api.get(f"/sessions/{active}", network.keys["viewer"])).json()["energy_kwh"] == "0.250"
 

@@ -41,3 +41,13 @@ def test_patterns_refuse_a_trailing_newline():
         ChargePoint.validate_registration("CP1\n", None, [])
     with pytest.raises(InvalidInput):
         Driver.validate(name="D", email=None, fleet_id=None, id_tags=["TAG\n"])
+
+
+def test_the_id_pattern_published_for_a_prefix_agrees_with_is_id():
+    import re
+
+    from domain.ids import id_pattern
+
+    identifier = new_id("loc")
+    assert re.search(id_pattern("loc"), identifier) and is_id(identifier, "loc")
+    assert not re.search(id_pattern("loc"), new_id("org")) and not re.search(id_pattern("loc"), "loc_short")

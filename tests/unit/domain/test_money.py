@@ -53,3 +53,33 @@ def test_parse_decimal_rejects_floats():
     with pytest.raises(InvalidInput):
         parse_decimal(0.25, "price")
     assert parse_decimal("0.250000", "price") == Decimal("0.25")
+
+
+@pytest.mark.parametrize("text", ["1e3", " 0.25", "+0.25", ".5", "1_000", "٣", "0.25\n", "Infinity"])
+def test_parse_decimal_reads_plain_notation_only(text):
+    with pytest.raises(InvalidInput) as caught:
+        parse_decimal(text, "price")
+    assert [e.field for e in caught.value.errors] == ["price"]
+
+
+def test_parse_decimal_reads_exact_numbers_for_quantities_only():
+    with pytest.raises(InvalidInput):
+        parse_decimal(20, "price")  # money and prices: text only
+    assert parse_decimal(20, "vat", numbers=True) == Decimal(20)
+    exact = Decimal("0.1000000000000000000001")  # as the edge decodes a JSON number: its own digits
+    assert parse_decimal(exact, "kwh", numbers=True, max_decimals=None) == exact
+    with pytest.raises(InvalidInput):
+        parse_decimal(0.1, "kwh", numbers=True)  # a float has lost digits already
+    assert parse_decimal(0.1, "kwh", numbers=True, floats=True) == Decimal("0.1")  # partners' OCPI: via repr
+    for bad in (True, Decimal("NaN"), Decimal("1E+999")):
+        with pytest.raises(InvalidInput):
+            parse_decimal(bad, "kwh", numbers=True)
+    with pytest.raises(InvalidInput):
+        parse_decimal("100.5", "vat", maximum=Decimal(100))
+
+
+def test_money_reads_its_text_with_the_same_parser():
+    assert Money("-1.25", "EUR").amount == Decimal("-1.25")
+    with pytest.raises(InvalidInput) as caught:
+        Money("1e3", "EUR")
+    assert [e.field for e in caught.value.errors] == ["amount"]

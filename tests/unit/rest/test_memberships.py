@@ -18,7 +18,7 @@ async def _plan(api, network, body=PLAN) -> dict:
 async def test_a_plan_is_created_read_listed_and_replaced(api, network, clock):
     plan = await _plan(api, network)
     assert plan | {"id": None} == {"id": None, "name": "Commuter", "monthly_fee": {"amount": "9.99", "currency": "EUR"},
-                                   "tariff_id": None, "discount_percent": "15", "created_at": clock.now().isoformat()}
+                                   "tariff_id": None, "discount_percent": "15", "created_at": clock.now().isoformat().replace("+00:00", "Z")}
     assert plan["id"].startswith("pln_")
     assert (await api.get(f"/membership-plans/{plan['id']}", network.keys["viewer"])).json() == plan
     assert (await api.get("/membership-plans", network.keys["viewer"])).json()["data"] == [plan]
@@ -66,8 +66,8 @@ async def test_a_subscription_lives_and_ends(api, network, clock):
     assert created.status_code == 201, created.text
     sub = created.json()
     assert sub | {"id": None} == {"id": None, "plan_id": plan["id"], "driver_id": network.driver_id,
-                                  "starts_at": clock.now().isoformat(), "ends_at": None,
-                                  "created_at": clock.now().isoformat()}
+                                  "starts_at": clock.now().isoformat().replace("+00:00", "Z"), "ends_at": None,
+                                  "created_at": clock.now().isoformat().replace("+00:00", "Z")}
     again = await api.post("/subscriptions", network.keys["member"], json={"plan_id": plan["id"],
                                                                            "driver_id": network.driver_id})
     assert again.status_code == 409
@@ -80,11 +80,11 @@ async def test_a_subscription_lives_and_ends(api, network, clock):
     clock.advance(days=1)
     assert (await api.delete(f"/subscriptions/{sub['id']}", network.keys["viewer"])).status_code == 403
     ended = await api.delete(f"/subscriptions/{sub['id']}", network.keys["member"])
-    assert ended.status_code == 200 and ended.json()["ends_at"] == clock.now().isoformat()
+    assert ended.status_code == 200 and ended.json()["ends_at"] == clock.now().isoformat().replace("+00:00", "Z")
     other = await build_network(api, "Other")
     assert (await api.get(f"/subscriptions/{sub['id']}", other.keys["admin"])).status_code == 404
     assert (await api.delete(f"/subscriptions/{sub['id']}", other.keys["admin"])).status_code == 404
     late = await api.post("/subscriptions", network.keys["member"], json={
         "plan_id": plan["id"], "driver_id": network.driver_id,
-        "starts_at": (clock.now() + timedelta(days=2)).isoformat(), "ends_at": clock.now().isoformat()})
+        "starts_at": (clock.now() + timedelta(days=2)).isoformat().replace("+00:00", "Z"), "ends_at": clock.now().isoformat().replace("+00:00", "Z")})
     assert late.status_code == 422 and late.json()["errors"][0]["field"] == "ends_at"

@@ -24,8 +24,8 @@ async def test_an_accepted_reservation(api, network, charge_points, clock):
                                 "created_at"}
     assert reservation | {"id": None, "created_at": None} == {
         "id": None, "charge_point_id": network.charge_point_id, "connector_id": 1, "id_tag": network.id_tag,
-        "expires_at": (clock.now() + timedelta(hours=2)).isoformat(), "status": "active", "created_at": None}
-    assert reservation["id"].startswith("rsv_") and reservation["created_at"] == clock.now().isoformat()
+        "expires_at": (clock.now() + timedelta(hours=2)).isoformat().replace("+00:00", "Z"), "status": "active", "created_at": None}
+    assert reservation["id"].startswith("rsv_") and reservation["created_at"] == clock.now().isoformat().replace("+00:00", "Z")
     cp, command = charge_points.sent[-1]
     assert cp == network.charge_point_id and isinstance(command, ReserveNow)
     assert (command.connector_id, command.id_tag, command.expires_at) == (1, network.id_tag,
@@ -36,9 +36,9 @@ async def test_an_accepted_reservation(api, network, charge_points, clock):
 
 async def test_expiry_is_read_with_any_offset_and_answered_in_utc(api, network, clock):
     local = (clock.now() + timedelta(hours=3)).astimezone(ZoneInfo("Asia/Kolkata"))
-    created = await api.post("/reservations", network.keys["member"], json=_body(network, expires_at=local.isoformat()))
+    created = await api.post("/reservations", network.keys["member"], json=_body(network, expires_at=local.isoformat().replace("+00:00", "Z")))
     assert created.status_code == 201
-    assert created.json()["expires_at"] == (clock.now() + timedelta(hours=3)).isoformat()
+    assert created.json()["expires_at"] == (clock.now() + timedelta(hours=3)).isoformat().replace("+00:00", "Z")
 
 
 async def test_a_refusal_is_409_reservation_rejected_and_nothing_is_kept(api, network, charge_points):
@@ -66,8 +66,8 @@ async def test_a_reserved_connector_cannot_be_reserved_again(api, network):
 
 
 async def test_the_request_is_checked_before_the_charge_point_is_asked(api, network, charge_points, clock):
-    cases = [({"expires_at": clock.now().isoformat()}, "expires_at"),
-             ({"expires_at": (clock.now() + timedelta(hours=25)).isoformat()}, "expires_at"),
+    cases = [({"expires_at": clock.now().isoformat().replace("+00:00", "Z")}, "expires_at"),
+             ({"expires_at": (clock.now() + timedelta(hours=25)).isoformat().replace("+00:00", "Z")}, "expires_at"),
              ({"connector_id": 3}, "connector_id"),
              ({"charge_point_id": "CP-NOBODY"}, "charge_point_id"),
              ({"id_tag": "has space"}, "id_tag")]
@@ -81,7 +81,7 @@ async def test_list_filters_by_charge_point_and_status_as_of_now(api, network, c
     await api.post("/charge-points", network.keys["admin"], json={"id": "CP-B", "location_id": network.location_id})
     charge_points.online.add("CP-B")
     short = await api.post("/reservations", network.keys["member"], json=_body(network, clock) | {
-        "expires_at": (clock.now() + timedelta(minutes=30)).isoformat()})
+        "expires_at": (clock.now() + timedelta(minutes=30)).isoformat().replace("+00:00", "Z")})
     long = await api.post("/reservations", network.keys["member"], json=_body(network, clock, connector_id=2))
     elsewhere = await api.post("/reservations", network.keys["member"], json=_body(network, clock,
                                                                                    charge_point_id="CP-B"))

@@ -45,7 +45,7 @@ async def test_sessions_are_listed_newest_first_with_their_status(api, network, 
     assert completed | {"id": None} == {
         "id": None, "charge_point_id": network.charge_point_id, "connector_id": 1, "evse_id": None,
         "id_tag": "FLEET-1", "driver_id": history["fleet_driver"], "status": "completed",
-        "started_at": "2026-01-15T09:00:00+00:00", "stopped_at": "2026-01-15T09:30:00+00:00",
+        "started_at": "2026-01-15T09:00:00Z", "stopped_at": "2026-01-15T09:30:00Z",
         "energy_kwh": "12.345", "meter_start_wh": "1000", "meter_stop_wh": "13345", "stop_reason": "EVDisconnected",
         "offline": False, "cost": None, "tariff_id": None, "tariff_version": None, "plan_id": None}
     assert listed[0]["energy_kwh"] == "0.000" and listed[0]["driver_id"] is None
@@ -98,8 +98,8 @@ async def test_a_session_with_its_meter_summary(api, network, history):
     assert got.status_code == 200
     session = got.json()
     assert session["energy_kwh"] == "12.345" and session["cost"] is None and session["tariff_id"] is None
-    assert session["meter"] == {"samples": 4, "first_reading_at": "2026-01-15T09:10:00+00:00",
-                                "last_reading_at": "2026-01-15T09:20:00+00:00", "max_power_kw": "11.000"}
+    assert session["meter"] == {"samples": 4, "first_reading_at": "2026-01-15T09:10:00Z",
+                                "last_reading_at": "2026-01-15T09:20:00Z", "max_power_kw": "11.000"}
     started = (await api.get(f"/sessions/{history['started']}", network.keys["viewer"])).json()
     assert started["meter"] == {"samples": 0, "first_reading_at": None, "last_reading_at": None,
                                 "max_power_kw": None}

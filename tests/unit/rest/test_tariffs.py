@@ -26,12 +26,12 @@ async def _tariff(api, network, body=SIMPLE) -> dict:
 async def test_a_tariff_is_created_read_listed_and_versioned(api, network, clock):
     created = await _tariff(api, network, VALID_TARIFF)
     assert created["id"].startswith("trf_") and created["version"] == 1
-    assert created["versions"] == [{"version": 1, "valid_from": clock.now().isoformat()}]
+    assert created["versions"] == [{"version": 1, "valid_from": clock.now().isoformat().replace("+00:00", "Z")}]
     assert {k: created[k] for k in ("name", "currency", "type", "tariff_alt_text", "elements")} == {
         k: VALID_TARIFF[k] for k in ("name", "currency", "type", "tariff_alt_text", "elements")}
     assert created["min_price"] == {"excl_vat": "1.00", "incl_vat": None}
     assert created["max_price"] == {"excl_vat": "50.00", "incl_vat": "60.00"}
-    assert created["created_at"] == created["updated_at"] == clock.now().isoformat()
+    assert created["created_at"] == created["updated_at"] == clock.now().isoformat().replace("+00:00", "Z")
     fetched = await api.get(f"/tariffs/{created['id']}", network.keys["viewer"])
     assert fetched.status_code == 200 and fetched.json() == created
 
@@ -41,7 +41,7 @@ async def test_a_tariff_is_created_read_listed_and_versioned(api, network, clock
     body = updated.json()
     assert body["version"] == 2 and body["name"] == "Simple" and body["min_price"] is None
     assert [v["version"] for v in body["versions"]] == [1, 2]
-    assert body["updated_at"] == clock.now().isoformat() and body["created_at"] == created["created_at"]
+    assert body["updated_at"] == clock.now().isoformat().replace("+00:00", "Z") and body["created_at"] == created["created_at"]
 
     listed = await api.get("/tariffs", network.keys["viewer"])
     assert listed.status_code == 200

@@ -223,3 +223,16 @@ def test_the_rest_shape_round_trips():
                                                          "step_size": 1}
     assert out["elements"][0]["restrictions"]["start_time"] == "08:00"
     assert out["start_date_time"] == "2024-01-01T00:00:00Z"
+
+
+def test_vat_and_restrictions_take_exact_numbers_as_partners_send_them_but_prices_do_not():
+    doc = _with(["elements", 0, "price_components", 0, "vat"], 20)
+    doc["elements"][0]["restrictions"] = {"min_power": 50, "max_kwh": Decimal("22.5")}
+    tariff = parse_tariff(doc)
+    assert tariff.elements[0].price_components[0].vat == Decimal(20)
+    assert tariff.elements[0].restrictions.min_power == Decimal(50)
+    assert tariff.elements[0].restrictions.max_kwh == Decimal("22.5")
+    # A float has lost digits: strict mode refuses it (the REST edge hands over the JSON number's digits).
+    assert "elements[0].price_components[0].vat" in _errors(_with(["elements", 0, "price_components", 0, "vat"], 20.5))
+    assert "elements[0].price_components[0].price" in _errors(
+        _with(["elements", 0, "price_components", 0, "price"], Decimal("0.30")))
