@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from domain.charging import ChargingSession, SessionStatus
 from domain.charging.events import SessionCompleted
+from domain.errors import InvalidInput
 from domain.network import ChargePoint
 from domain.pricing import SessionCost, discounted, meter_readings
 from domain.tariffs import CostBreakdown, Tariff, profile_from_meter_values, quote_profile, rate
@@ -86,6 +87,9 @@ async def rate_session(uow: UnitOfWork, session: ChargingSession, until: datetim
         else:
             profile = quote_profile(session.started_at, end, session.energy_kwh)
         return rate(tariff, profile, zone).rounded()
+    except InvalidInput as error:   # a span no session can have (a charge point's clock gone wrong)
+        log.warning("a session cannot be rated", extra={"session_id": session.id, "reason": error.detail})
+        return None
     except (ArithmeticError, ValueError, OverflowError):
         # Readings are range-checked where they enter; this is the last guard, so that no stored value
         # can make a session, its breakdown or a list fail.

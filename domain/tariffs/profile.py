@@ -13,6 +13,7 @@ from domain.tariffs.breakdown import PeriodKind
 from domain.tariffs.localtime import to_us
 
 _ZERO = Decimal(0)
+MAX_SESSION_SPAN = timedelta(days=366)
 _ONE_US = timedelta(microseconds=1)
 
 
@@ -182,6 +183,7 @@ def quote_profile(start: datetime, end: datetime, energy_kwh: Decimal,
     start, end = start.astimezone(UTC), end.astimezone(UTC)  # so that adding time is not wall-clock time
     if end < start:
         raise InvalidInput.field("end", "must not be before start")
+    _check_span(start, end)
     if energy_kwh == 0:
         return SessionProfile(start, end, [ChargingPeriod(start, end, charging=False)] if end > start else [],
                               reservation)
@@ -232,6 +234,7 @@ def profile_from_meter_values(samples: Iterable[tuple[datetime, Decimal | int]],
         raise InvalidInput.field("start", "must not be after the first meter value")
     if end < last:
         raise InvalidInput.field("end", "must not be before the last meter value")
+    _check_span(start, end)
     periods = []
     if start < first:
         periods.append(ChargingPeriod(start, first, charging=False))
@@ -241,6 +244,14 @@ def profile_from_meter_values(samples: Iterable[tuple[datetime, Decimal | int]],
     if last < end:
         periods.append(ChargingPeriod(last, end, charging=False))
     return SessionProfile(start, end, periods, reservation)
+
+
+def _check_span(start: datetime, end: datetime) -> None:
+    # Rating walks a session day by day: a span of centuries (a charge point's clock gone wrong, a quote
+    # made to hold the server) would take minutes. No session lasts longer than the longest duration a
+    # tariff can restrict on.
+    if end - start > MAX_SESSION_SPAN:
+        raise InvalidInput.field("end", f"a session or quote spans at most {MAX_SESSION_SPAN.days} days")
 
 
 def _microseconds(value: Decimal, *, rounding_up: bool) -> int:

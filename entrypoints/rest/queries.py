@@ -4,6 +4,7 @@ Every parameter is optional; unknown or repeated parameters are refused (a typo 
 filter silently). Ids in filters are only checked for length: an id that matches nothing lists nothing.
 """
 
+import enum
 from typing import Annotated
 
 import msgspec
@@ -37,6 +38,18 @@ class SessionQuery(Query):
     started_to: Annotated[Timestamp | None, doc(
         "Only sessions started before this instant (ISO 8601 with offset).", "2026-02-01T00:00:00Z")] = \
         msgspec.field(default=None, name="to")
+
+
+class OrphanStatus(str, enum.Enum):
+    ORPHAN = "orphan"
+    ADOPTED = "adopted"
+
+
+class OrphanQuery(Query):
+    charge_point_id: Annotated[Annotated[str, text(MAX_IDENTITY, min_length=1)] | None,
+                               doc("Only the orphans of this charge point.")] = None
+    status: Annotated[OrphanStatus | None, doc("`orphan`: no start seen yet; `adopted`: a session took its "
+                                               "messages once its start arrived.")] = None
 
 
 class ReservationQuery(Query):

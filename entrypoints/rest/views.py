@@ -16,7 +16,7 @@ from application.invitations import Acceptance
 from application.members import MemberView
 from application.ports.charge_point_commands import CommandResult
 from application.sessions import SessionDetail
-from domain.charging import ChargingSession, MeterSample, SessionStatus
+from domain.charging import Anomaly, ChargingSession, MeterSample, OrphanTransaction, SessionStatus
 from domain.charging.meter import POWER
 from domain.identity import ApiKey, Invitation, InvitationStatus, Notifications, Organization, Role, User
 from domain.identity.organizations import OrganizationSettings
@@ -403,13 +403,16 @@ class SessionOut(View):
     tariff_id: Annotated[str | None, doc("The tariff that prices it (chosen when it starts); null when none applies.")]
     tariff_version: Annotated[int | None, doc("The version of that tariff in force when it started.")]
     plan_id: Annotated[str | None, doc("The membership plan of its driver when it started, if any.")]
+    flagged: Annotated[bool, doc("Some reading the charge point sent was not counted (the register ran backwards, "
+                                 "or gained more than a charger can deliver): the session's `anomalies` say which.")]
 
     @classmethod
     def fields_of(cls, session: ChargingSession) -> tuple[Any, ...]:
         s = session
         return (s.id, s.charge_point_id, s.connector_id, s.evse_id, s.id_tag, s.driver_id, s.status, s.started_at,
                 s.stopped_at, _thousandths(s.energy_kwh), _decimal(s.meter_start_wh), _decimal(s.meter_stop_wh),
-                s.stop_reason, s.offline, SessionCostOut.of(s.cost), s.tariff_id, s.tariff_version, s.plan_id)
+                s.stop_reason, s.offline, SessionCostOut.of(s.cost), s.tariff_id, s.tariff_version, s.plan_id,
+                s.flagged)
 
     @classmethod
     def of(cls, session: ChargingSession) -> SessionOut:
@@ -434,14 +437,53 @@ class MeterSummaryOut(View):
                    _thousandths(max(power) / 1000) if power else None)
 
 
+class AnomalyOut(View):
+    """A reading the session did not count, and why."""
+
+    at: datetime
+    kind: Annotated[Literal["register_backwards", "energy_jump"], doc(
+        "`register_backwards`: lower than an earlier reading; `energy_jump`: more energy than 10 MW could "
+        "deliver in the time since the previous reading.")]
+    detail: str
+
+    @classmethod
+    def of(cls, anomaly: Anomaly) -> AnomalyOut:
+        return cls(anomaly.at, anomaly.kind, anomaly.detail)  # type: ignore[arg-type]
+
+
 class SessionDetailOut(SessionOut):
     """A charging session with a summary of its meter data."""
 
     meter: MeterSummaryOut
+    anomalies: Annotated[list[AnomalyOut], doc("Readings the session did not count (empty unless `flagged`).")]
 
     @classmethod
     def of_detail(cls, detail: SessionDetail) -> SessionDetailOut:
-        return cls(*SessionOut.fields_of(detail.session), MeterSummaryOut.of(detail.samples))
+        return cls(*SessionOut.fields_of(detail.session), MeterSummaryOut.of(detail.samples),
+                   [AnomalyOut.of(a) for a in detail.anomalies])
+
+
+class OrphanTransactionOut(View):
+    """Messages of a transaction whose start the charge point never sent: answered, kept, never billed."""
+
+    id: str
+    charge_point_id: str
+    transaction_id: Annotated[str, doc("The transaction id the charge point named.")]
+    first_seen_at: datetime
+    last_seen_at: datetime
+    messages: Annotated[int, doc("Messages received for it (retries included).")]
+    kinds: Annotated[list[Literal["Started", "Updated", "Ended"]], doc("The kinds of the distinct messages kept, "
+                                                                      "in the order they came.")]
+    status: Annotated[Literal["orphan", "adopted"], doc("`adopted` once a session took its messages.")]
+    adopted_by: Annotated[str | None, doc("The session that adopted its messages once its start arrived (2.0.1 "
+                                          "replays); null while it is an orphan.")]
+
+    @classmethod
+    def of(cls, orphan: OrphanTransaction) -> OrphanTransactionOut:
+        o = orphan
+        return cls(o.id, o.charge_point_id, o.transaction_id, o.first_seen_at, o.last_seen_at, o.received,
+                   [m.kind.value for m in o.messages],  # type: ignore[misc]
+                   "adopted" if o.adopted else "orphan", o.adopted_by)
 
 
 class ReservationOut(View):

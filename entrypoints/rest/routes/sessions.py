@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from application.pagination import Page
-from application.ports.network import SessionFilter
+from application.ports.network import OrphanFilter, SessionFilter
 from domain.errors import InvalidInput
 from entrypoints.rest.endpoint import Call, Endpoint
-from entrypoints.rest.queries import SessionQuery
-from entrypoints.rest.views import SESSION_STATUS, CostBreakdownOut, SessionDetailOut, SessionOut
+from entrypoints.rest.queries import OrphanQuery, OrphanStatus, SessionQuery
+from entrypoints.rest.views import SESSION_STATUS, CostBreakdownOut, OrphanTransactionOut, SessionDetailOut, SessionOut
 
 TAG = "Sessions"
 PATH = "/api/v1/sessions"
@@ -33,6 +33,15 @@ async def get_cost_breakdown(call: Call) -> CostBreakdownOut:
     return CostBreakdownOut.of(cost.breakdown.to_json(), estimate=cost.estimate)
 
 
+async def list_orphan_transactions(call: Call) -> Page[OrphanTransactionOut]:
+    q: OrphanQuery = call.query
+    page = await call.use_cases.list_orphan_transactions(
+        call.caller, call.organization_id,
+        OrphanFilter(charge_point_id=q.charge_point_id,
+                     adopted=None if q.status is None else q.status is OrphanStatus.ADOPTED), call.page)
+    return page.map(OrphanTransactionOut.of)
+
+
 ENDPOINTS = [
     Endpoint("GET", PATH, list_sessions, "listSessions", "List sessions", TAG, query=SessionQuery,
              response=SessionOut, paginated=True, tenant=True,
@@ -46,4 +55,11 @@ ENDPOINTS = [
              description="A completed session's cost, line by line (the lines add up to the totals), with the "
                          "periods and the tariff elements that applied; for a running session, the cost so far "
                          "(`estimate: true`). 404 `not_priced` when no tariff prices the session."),
+    Endpoint("GET", "/api/v1/orphan-transactions", list_orphan_transactions, "listOrphanTransactions",
+             "List orphan transactions", TAG, query=OrphanQuery, response=OrphanTransactionOut, paginated=True,
+             tenant=True,
+             description="Newest first. A StopTransaction or TransactionEvent of a transaction whose start was never "
+                         "seen is answered (so the charge point can empty its queue) but opens no billable session: "
+                         "its messages are kept here for the operator. A 2.0.1 `Started` arriving later adopts them "
+                         "into a session (`adopted_by`)."),
 ]

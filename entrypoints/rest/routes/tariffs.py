@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 
 from application.pagination import Page
 from application.tariffs import Quote
-from domain.errors import InvalidInput
-from domain.tariffs.parse import MAX_DURATION_SECONDS
 from entrypoints.rest.bodies import QuoteBody, TariffAssignmentBody, TariffBody
 from entrypoints.rest.decoding import quantity
 from entrypoints.rest.endpoint import Call, Endpoint
@@ -46,16 +43,8 @@ async def update_tariff(call: Call) -> TariffDetailOut:
     return TariffDetailOut.of_detail(record)
 
 
-# Rating walks a quote day by day; a quote of centuries would hold the server for minutes. No session lasts
-# longer than the longest duration a tariff can restrict on.
-MAX_QUOTE = timedelta(seconds=MAX_DURATION_SECONDS)
-
-
 async def quote(call: Call) -> CostBreakdownOut:
     body: QuoteBody = call.body
-    instants = [body.start, body.end, *(m.timestamp for m in body.meter_values)]
-    if max(instants) - min(instants) > MAX_QUOTE:
-        raise InvalidInput.field("end", f"a quote spans at most {MAX_QUOTE.days} days (meter values included)")
     request = Quote(start=body.start, end=body.end, energy_kwh=quantity(body.energy_kwh, "energy_kwh"),
                     max_power_kw=quantity(body.max_power_kw, "max_power_kw"),
                     location_timezone=body.location_timezone,

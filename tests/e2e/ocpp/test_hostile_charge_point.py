@@ -95,7 +95,10 @@ async def test_hostile_16_values_are_refused_dropped_or_flagged_and_every_read_s
     [session] = listed
     assert (session["status"], Decimal(session["energy_kwh"])) == ("completed", Decimal(5))
     detail = await operator.get(f"/sessions/{session['id']}")
-    assert detail["id"] == session["id"]
+    assert detail["flagged"] is True and [a["kind"] for a in detail["anomalies"]] == ["energy_jump"]
+    [orphan] = (await operator.get("/orphan-transactions", charge_point_id=cp_id))["data"]
+    assert (orphan["transaction_id"], orphan["status"], orphan["kinds"], orphan["messages"]) == (
+        "987654", "orphan", ["Ended"], 1)
     breakdown = await operator.get(f"/sessions/{session['id']}/cost-breakdown")
     assert (Decimal(breakdown["energy_kwh"]), Decimal(breakdown["total_excl_vat"])) == (Decimal(5), Decimal("1.50"))
     for path in ("/sessions", "/charge-points", f"/charge-points/{cp_id}", "/reservations"):

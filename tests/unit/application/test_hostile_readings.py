@@ -191,3 +191,13 @@ async def test_201_events_of_a_transaction_whose_start_comes_last_are_adopted_wh
     [adopted] = (await net.list_orphans(net.operator, net.org.id, OrphanFilter(adopted=True), PageRequest())).items
     assert (adopted.id, adopted.adopted_by) == (orphan.id, session.id)
     assert (await net.session_cost(session.id, net.operator, net.org.id)).estimate is False
+
+
+async def test_a_session_spanning_centuries_completes_unpriced_instead_of_holding_the_server(net):
+    started = await net.start(StartTransaction("CP-1", 1, "RFID-DANA", Decimal(0), T))
+    tx = str(started.transaction_id)
+    await net.stop(StopTransaction("CP-1", tx, Decimal(5000), T.replace(year=2226), "Local"))
+    session = (await net.get_session(started.session_id, net.operator, net.org.id)).session
+    assert session.status is SessionStatus.COMPLETED and session.cost is None
+    with pytest.raises(NotPriced):
+        await net.session_cost(started.session_id, net.operator, net.org.id)

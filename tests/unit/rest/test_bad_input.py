@@ -30,7 +30,8 @@ def test_every_operator_read_is_attacked():
     assert set(QUERY_ENDPOINTS) == {"listLocations", "getLocation", "listChargePoints", "getChargePoint",
                                     "listDrivers", "getDriver", "listSessions", "getSession", "listReservations",
                                     "getSessionCostBreakdown", "listTariffs", "getTariff", "listMembershipPlans",
-                                    "getMembershipPlan", "listSubscriptions", "getSubscription"}
+                                    "getMembershipPlan", "listSubscriptions", "getSubscription",
+                                        "listOrphanTransactions"}
 
 
 @pytest.mark.parametrize("operation_id", sorted(BODY_ENDPOINTS))

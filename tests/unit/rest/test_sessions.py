@@ -47,7 +47,8 @@ async def test_sessions_are_listed_newest_first_with_their_status(api, network, 
         "id_tag": "FLEET-1", "driver_id": history["fleet_driver"], "status": "completed",
         "started_at": "2026-01-15T09:00:00Z", "stopped_at": "2026-01-15T09:30:00Z",
         "energy_kwh": "12.345", "meter_start_wh": "1000", "meter_stop_wh": "13345", "stop_reason": "EVDisconnected",
-        "offline": False, "cost": None, "tariff_id": None, "tariff_version": None, "plan_id": None}
+        "offline": False, "cost": None, "tariff_id": None, "tariff_version": None, "plan_id": None,
+        "flagged": False}
     assert listed[0]["energy_kwh"] == "0.000" and listed[0]["driver_id"] is None
     assert listed[1]["energy_kwh"] == "1.000" and listed[1]["meter_stop_wh"] is None
 
