@@ -46,7 +46,7 @@ async def create_api_key(organization_id: str, cmd: CreateApiKey, actor: Actor, 
 
 async def list_api_keys(organization_id: str, actor: Actor, page: PageRequest, *,
                         uow_factory: UnitOfWorkFactory) -> Page[ApiKey]:
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.MANAGE_API_KEYS)
         return await uow.api_keys.list(organization_id, page)
 

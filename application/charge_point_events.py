@@ -107,7 +107,7 @@ async def status_changed(report: StatusReport, *, uow_factory: UnitOfWorkFactory
 
 async def authorize(charge_point_id: str, id_tag: str, *, uow_factory: UnitOfWorkFactory,
                     clock: Clock) -> Authorization:
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         charge_point = await uow.charge_points.find(charge_point_id)
         if charge_point is None:
             raise NotFound("charge_point", charge_point_id)

@@ -14,7 +14,7 @@ from domain.errors import InvalidInput, InvalidState, NotFound
 
 async def send_command(charge_point_id: str, command: Command, actor: Actor, organization_id: str, *,
                        uow_factory: UnitOfWorkFactory, commands: ChargePointCommands) -> CommandResult:
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.OPERATE)
         charge_point = await uow.charge_points.get(organization_id, charge_point_id)
         if charge_point is None:
@@ -25,7 +25,7 @@ async def send_command(charge_point_id: str, command: Command, actor: Actor, org
 async def stop_session(charge_point_id: str, session_id: str, actor: Actor, organization_id: str, *,
                        uow_factory: UnitOfWorkFactory, commands: ChargePointCommands) -> CommandResult:
     """Remote stop names a session; the charge point knows it by its transaction id."""
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.OPERATE)
         session = await uow.sessions.get(organization_id, session_id)
         if session is None:

@@ -35,7 +35,7 @@ async def create_driver(cmd: CreateDriver, actor: Actor, organization_id: str, *
 
 
 async def get_driver(driver_id: str, actor: Actor, organization_id: str, *, uow_factory: UnitOfWorkFactory) -> Driver:
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.READ)
         driver = await uow.drivers.get(organization_id, driver_id)
     if driver is None:
@@ -45,6 +45,6 @@ async def get_driver(driver_id: str, actor: Actor, organization_id: str, *, uow_
 
 async def list_drivers(actor: Actor, organization_id: str, page: PageRequest, *,
                        uow_factory: UnitOfWorkFactory) -> Page[Driver]:
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.READ)
         return await uow.drivers.list(organization_id, page)

@@ -62,8 +62,10 @@ class EventDispatcher:
     def subscribe(self, event: type[DomainEvent], handler: Handler) -> None:
         self._handlers[event.name].append(handler)
 
-    def unit_of_work(self) -> UnitOfWork:
+    def unit_of_work(self, *, read_only: bool = False) -> UnitOfWork:
         """A unit of work whose committed events are dispatched as it closes (the one use cases get)."""
+        if read_only:
+            return self._raw(read_only=True)  # type: ignore[no-any-return]  # commits nothing, raises nothing
         return _DispatchingUnitOfWork(self._raw(), self)
 
     async def dispatch(self, event_ids: Sequence[str]) -> None:

@@ -70,7 +70,7 @@ async def issue_token(cmd: IssueToken, *, uow_factory: UnitOfWorkFactory, hasher
     delay = await throttle.check(email, cmd.client_address, now)
     if delay:
         await sleep(delay.total_seconds())   # an email under attack slows down; its owner still gets in
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         user = await uow.users.get_by_email(email)
     password = cmd.password if isinstance(cmd.password, str) and len(cmd.password) <= MAX_PASSWORD else ""
     if user is None:
@@ -107,7 +107,7 @@ async def authenticate(bearer: str, *, uow_factory: UnitOfWorkFactory, clock: Cl
         raise Unauthenticated("invalid credentials")
     secret_hash = hash_secret(bearer)
     now = clock.now()
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         if bearer.startswith(ACCESS_TOKEN_PREFIX):
             token = await uow.access_tokens.get_by_hash(secret_hash)
             if token is None or not same_hash(token.secret_hash, bearer):
@@ -126,7 +126,7 @@ async def authenticate(bearer: str, *, uow_factory: UnitOfWorkFactory, clock: Cl
 
 async def me(actor: Actor, *, uow_factory: UnitOfWorkFactory) -> User | ApiKey:
     """The caller: the signed-in user, or the API key a backend calls with."""
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         if actor.api_key_id is not None and actor.api_key_organization_id is not None:
             key = await uow.api_keys.get(actor.api_key_organization_id, actor.api_key_id)
             if key is None:

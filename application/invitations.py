@@ -119,6 +119,6 @@ async def cancel_invitation(organization_id: str, invitation_id: str, actor: Act
 
 async def list_invitations(organization_id: str, actor: Actor, page: PageRequest, *,
                            uow_factory: UnitOfWorkFactory) -> Page[Invitation]:
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.MANAGE_MEMBERS)
         return await uow.invitations.list(organization_id, page)

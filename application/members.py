@@ -19,7 +19,7 @@ class MemberView:
 
 async def list_members(organization_id: str, actor: Actor, page: PageRequest, *,
                        uow_factory: UnitOfWorkFactory) -> Page[MemberView]:
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.READ)
         members = await uow.members.list(organization_id, page)
         users = await uow.users.get_many(m.user_id for m in members.items)

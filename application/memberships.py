@@ -68,7 +68,7 @@ async def update_plan(plan_id: str, terms: PlanTerms, actor: Actor, organization
 
 async def get_plan(plan_id: str, actor: Actor, organization_id: str, *,
                    uow_factory: UnitOfWorkFactory) -> MembershipPlan:
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.READ)
         plan = await uow.plans.get(organization_id, plan_id)
     if plan is None:
@@ -78,7 +78,7 @@ async def get_plan(plan_id: str, actor: Actor, organization_id: str, *,
 
 async def list_plans(actor: Actor, organization_id: str, page: PageRequest, *,
                      uow_factory: UnitOfWorkFactory) -> Page[MembershipPlan]:
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.READ)
         return await uow.plans.list(organization_id, page)
 
@@ -109,7 +109,7 @@ async def subscribe(cmd: Subscribe, actor: Actor, organization_id: str, *, uow_f
 
 async def get_subscription(subscription_id: str, actor: Actor, organization_id: str, *,
                            uow_factory: UnitOfWorkFactory) -> Subscription:
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.READ)
         subscription = await uow.subscriptions.get(organization_id, subscription_id)
     if subscription is None:
@@ -120,7 +120,7 @@ async def get_subscription(subscription_id: str, actor: Actor, organization_id: 
 async def list_subscriptions(actor: Actor, organization_id: str, page: PageRequest, *,
                              uow_factory: UnitOfWorkFactory, driver_id: str | None = None,
                              plan_id: str | None = None) -> Page[Subscription]:
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.READ)
         return await uow.subscriptions.list(organization_id, page, driver_id, plan_id)
 

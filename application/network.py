@@ -54,7 +54,7 @@ async def create_location(cmd: CreateLocation, actor: Actor, organization_id: st
 
 async def get_location(location_id: str, actor: Actor, organization_id: str, *,
                        uow_factory: UnitOfWorkFactory) -> Location:
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.READ)
         location = await uow.locations.get(organization_id, location_id)
     if location is None:
@@ -64,7 +64,7 @@ async def get_location(location_id: str, actor: Actor, organization_id: str, *,
 
 async def list_locations(actor: Actor, organization_id: str, page: PageRequest, *,
                          uow_factory: UnitOfWorkFactory) -> Page[Location]:
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.READ)
         return await uow.locations.list(organization_id, page)
 
@@ -75,7 +75,7 @@ async def register_charge_point(cmd: RegisterChargePoint, actor: Actor, organiza
     ChargePoint.validate_registration(cmd.id, cmd.ocpp_password, [(e, list(c)) for e, c in cmd.evses])
     # Hashing a password costs about a second of CPU and 64 MiB: only for a caller allowed to register,
     # and with no connection held meanwhile. The checks run again where the charge point is stored.
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         await _may_register(uow, cmd, actor, organization_id)
     password_hash = await hasher.hash(cmd.ocpp_password) if cmd.ocpp_password is not None else None
     connectors = [Connector(evse_id, connector_id) for evse_id, ids in cmd.evses for connector_id in ids]
@@ -99,7 +99,7 @@ async def _may_register(uow: UnitOfWork, cmd: RegisterChargePoint, actor: Actor,
 
 async def get_charge_point(charge_point_id: str, actor: Actor, organization_id: str, *,
                            uow_factory: UnitOfWorkFactory) -> ChargePoint:
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.READ)
         charge_point = await uow.charge_points.get(organization_id, charge_point_id)
     if charge_point is None:
@@ -109,7 +109,7 @@ async def get_charge_point(charge_point_id: str, actor: Actor, organization_id: 
 
 async def list_charge_points(actor: Actor, organization_id: str, page: PageRequest, *,
                              uow_factory: UnitOfWorkFactory, location_id: str | None = None) -> Page[ChargePoint]:
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.READ)
         return await uow.charge_points.list(organization_id, page, location_id)
 
@@ -120,7 +120,7 @@ async def admit_charge_point(charge_point_id: str, password: str | None, *, uow_
 
     A charge point registered with a password must present it (OCPP security profile 1).
     """
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         charge_point = await uow.charge_points.find(charge_point_id)
     if charge_point is None:
         raise NotFound("charge_point", charge_point_id)

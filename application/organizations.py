@@ -35,7 +35,7 @@ async def create_organization(cmd: OrganizationDetails, actor: Actor, *, uow_fac
 
 
 async def get_organization(organization_id: str, actor: Actor, *, uow_factory: UnitOfWorkFactory) -> Organization:
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.READ)
         organization = await uow.organizations.get(organization_id)
     if organization is None:
@@ -60,7 +60,7 @@ async def update_organization(organization_id: str, cmd: OrganizationDetails, ac
 async def list_my_organizations(actor: Actor, page: PageRequest, *,
                                 uow_factory: UnitOfWorkFactory) -> Page[tuple[Organization, Role]]:
     """A user's organizations with its role in each; an API key sees the one organization it belongs to."""
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         if actor.user_id is not None:
             return await uow.organizations.list_for_user(actor.user_id, page)
         if actor.api_key_organization_id is None or actor.api_key_role is None:

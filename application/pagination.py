@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from attrs import field, frozen
@@ -9,6 +10,7 @@ from attrs import field, frozen
 from domain.errors import InvalidInput
 
 T = TypeVar("T")
+U = TypeVar("U")
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 
@@ -36,12 +38,12 @@ class Page(Generic[T]):
         return self.next_cursor is not None
 
     @classmethod
-    def from_overfetch(cls, rows: list[T], request: PageRequest, key) -> Page[T]:
+    def from_overfetch(cls, rows: list[T], request: PageRequest, key: Callable[[T], str]) -> Page[T]:
         """Adapters fetch ``limit + 1`` rows; the extra row only tells that another page exists."""
         if len(rows) > request.limit:
             items = rows[: request.limit]
             return cls(items, key(items[-1]))
         return cls(rows, None)
 
-    def map(self, fn) -> Page:
+    def map(self, fn: Callable[[T], U]) -> Page[U]:
         return Page([fn(i) for i in self.items], self.next_cursor)

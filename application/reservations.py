@@ -78,14 +78,14 @@ async def create_reservation(cmd: CreateReservation, actor: Actor, organization_
 
 async def list_reservations(actor: Actor, organization_id: str, filters: ReservationFilter, page: PageRequest, *,
                             uow_factory: UnitOfWorkFactory, clock: Clock) -> Page[Reservation]:
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.READ)
         return await uow.reservations.list(organization_id, filters, page, clock.now())
 
 
 async def cancel_reservation(reservation_id: str, actor: Actor, organization_id: str, *,
                              uow_factory: UnitOfWorkFactory, commands: ChargePointCommands, clock: Clock) -> None:
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.OPERATE)
         reservation = await uow.reservations.get(organization_id, reservation_id)
         if reservation is None:

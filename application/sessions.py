@@ -43,14 +43,14 @@ class SessionCostView:
 
 async def list_sessions(actor: Actor, organization_id: str, filters: SessionFilter, page: PageRequest, *,
                         uow_factory: UnitOfWorkFactory) -> Page[ChargingSession]:
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.READ)
         return await uow.sessions.list(organization_id, filters, page)
 
 
 async def get_session(session_id: str, actor: Actor, organization_id: str, *,
                       uow_factory: UnitOfWorkFactory, clock: Clock) -> SessionDetail:
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.READ)
         session = await uow.sessions.get(organization_id, session_id)
         if session is None:
@@ -66,7 +66,7 @@ async def get_session(session_id: str, actor: Actor, organization_id: str, *,
 async def session_cost(session_id: str, actor: Actor, organization_id: str, *,
                        uow_factory: UnitOfWorkFactory, clock: Clock) -> SessionCostView:
     """The stored cost of a completed session, the live estimate of a running one, or ``NotPriced``."""
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.READ)
         session = await uow.sessions.get(organization_id, session_id)
         if session is None:
@@ -83,6 +83,6 @@ async def session_cost(session_id: str, actor: Actor, organization_id: str, *,
 
 async def list_orphan_transactions(actor: Actor, organization_id: str, filters: OrphanFilter, page: PageRequest, *,
                                    uow_factory: UnitOfWorkFactory) -> Page[OrphanTransaction]:
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.READ)
         return await uow.orphans.list(organization_id, filters, page)

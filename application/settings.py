@@ -17,7 +17,7 @@ class SettingsView:
 
 
 async def get_settings(organization_id: str, actor: Actor, *, uow_factory: UnitOfWorkFactory) -> SettingsView:
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.READ)
         organization = await uow.organizations.get(organization_id)
     if organization is None:

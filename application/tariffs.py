@@ -43,7 +43,7 @@ async def create_tariff(document: dict[str, Any], actor: Actor, organization_id:
 
 async def get_tariff(tariff_id: str, actor: Actor, organization_id: str, *,
                      uow_factory: UnitOfWorkFactory) -> TariffRecord:
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.READ)
         record = await uow.tariffs.get(organization_id, tariff_id)
     if record is None:
@@ -53,7 +53,7 @@ async def get_tariff(tariff_id: str, actor: Actor, organization_id: str, *,
 
 async def list_tariffs(actor: Actor, organization_id: str, page: PageRequest, *,
                        uow_factory: UnitOfWorkFactory) -> Page[TariffRecord]:
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.READ)
         return await uow.tariffs.list(organization_id, page)
 
@@ -111,7 +111,7 @@ async def quote(tariff_id: str, request: Quote, actor: Actor, organization_id: s
     """What a session would cost: total energy spread at constant power, or measured meter values."""
     if request.location_timezone is not None and not is_timezone(request.location_timezone):
         raise InvalidInput.field("location_timezone", "is not an IANA time zone name")
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.READ)
         record = await uow.tariffs.get(organization_id, tariff_id)
         if record is None:

@@ -217,7 +217,7 @@ async def _keep_orphan(uow: UnitOfWork, charge_point: ChargePoint, transaction_i
 async def meter_values(cmd: MeterValues, *, uow_factory: UnitOfWorkFactory, sink: MeterSink) -> None:
     """Samples of a transaction (or, without one, of the session running on that connector or EVSE;
     EVSE 0 and connector 0 are the charge point as a whole, which runs no session)."""
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         session = None
         if cmd.transaction_id is not None:
             session = await uow.sessions.find_by_transaction(cmd.charge_point_id, cmd.transaction_id)
@@ -251,7 +251,7 @@ async def transaction_event(cmd: TransactionEventReport, *, uow_factory: UnitOfW
                              stop_reason=cmd.stopped_reason, offline=cmd.offline,
                              charging=cmd.charging_state == "Charging" if cmd.charging_state else None)
     if cmd.kind is TransactionEventKind.UPDATED and cmd.id_tag is None:
-        async with uow_factory() as uow:
+        async with uow_factory(read_only=True) as uow:
             session = await uow.sessions.find_by_transaction(cmd.charge_point_id, cmd.transaction_id)
         if session is not None:
             # The hot path: no connection is held while the sink groups this with other charge points' samples.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 import copy
 from datetime import datetime
 from typing import Any
@@ -155,23 +157,23 @@ class InMemorySessions(_Table):
         # Newest first: operators look at what is happening now.
         return _newest_first((s for s, _ in self.data.values() if keep(s)), page, lambda s: s.id)
 
-    async def samples(self, organization_id: str, session_id: str) -> list[MeterSample]:
+    async def samples(self, organization_id: str, session_id: str) -> builtins.list[MeterSample]:
         row = self.data.get(session_id)
         if row is None or row[0].organization_id != organization_id:
             return []
         return sorted(self.sample_data.get(session_id, {}).values(), key=lambda s: (s.timestamp, s.measurand))
 
-    async def add_samples(self, session: ChargingSession, samples: list[MeterSample]) -> None:
+    async def add_samples(self, session: ChargingSession, samples: builtins.list[MeterSample]) -> None:
         stored = self.sample_data.setdefault(session.id, {})
         for sample in samples:
             stored.setdefault(sample.key, sample)
 
-    async def add_anomalies(self, session: ChargingSession, anomalies: list[Anomaly]) -> None:
+    async def add_anomalies(self, session: ChargingSession, anomalies: builtins.list[Anomaly]) -> None:
         stored = self.anomaly_data.setdefault(session.id, {})
         for anomaly in anomalies:
             stored.setdefault((anomaly.at, anomaly.kind), anomaly)
 
-    async def anomalies(self, organization_id: str, session_id: str) -> list[Anomaly]:
+    async def anomalies(self, organization_id: str, session_id: str) -> builtins.list[Anomaly]:
         row = self.data.get(session_id)
         if row is None or row[0].organization_id != organization_id:
             return []
@@ -219,7 +221,7 @@ class InMemoryReservations(_Recording):
                 and (filters.status is None or r.status_at(now) is filters.status)]
         return _page(rows, page, lambda r: r.id)
 
-    async def active_on(self, charge_point_id: str, now: datetime) -> list[Reservation]:
+    async def active_on(self, charge_point_id: str, now: datetime) -> builtins.list[Reservation]:
         return [copy.deepcopy(r) for r in sorted(self.data.values(), key=lambda r: r.id)
                 if r.charge_point_id == charge_point_id and r.status_at(now) is ReservationStatus.ACTIVE]
 
@@ -227,7 +229,7 @@ class InMemoryReservations(_Recording):
         return next((copy.deepcopy(r) for r in self.data.values() if r.charge_point_id == charge_point_id
                      and r.ocpp_reservation_id == ocpp_reservation_id), None)
 
-    async def due_to_expire(self, now: datetime, limit: int) -> list[Reservation]:
+    async def due_to_expire(self, now: datetime, limit: int) -> builtins.list[Reservation]:
         due = sorted((r for r in self.data.values()
                       if r.status is ReservationStatus.ACTIVE and r.expires_at <= now), key=lambda r: r.id)
         return [copy.deepcopy(r) for r in due[:limit]]

@@ -45,13 +45,14 @@ class InMemoryStore:
         self.commits = 0
         self.now = now
 
-    def unit_of_work(self) -> InMemoryUnitOfWork:
-        return InMemoryUnitOfWork(self)
+    def unit_of_work(self, *, read_only: bool = False) -> InMemoryUnitOfWork:
+        return InMemoryUnitOfWork(self, read_only=read_only)
 
 
 class InMemoryUnitOfWork:
-    def __init__(self, store: InMemoryStore) -> None:
+    def __init__(self, store: InMemoryStore, *, read_only: bool = False) -> None:
         self._store = store
+        self._read_only = read_only
         self.committed_event_ids: list[str] = []
 
     async def __aenter__(self) -> InMemoryUnitOfWork:
@@ -81,6 +82,8 @@ class InMemoryUnitOfWork:
         await self.rollback()
 
     async def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit: nothing it wrote is kept")
         self._store.tables = copy.deepcopy(self._tables)
         self._store.commits += 1
         self.committed_event_ids.extend(self.events.recorded)

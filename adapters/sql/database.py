@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
-from adapters.sql.unit_of_work import SqlUnitOfWork
+from adapters.sql.unit_of_work import READ_ONLY, SqlUnitOfWork
 from adapters.sql.url import is_memory_sqlite, is_sqlite, to_sqlalchemy_url
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -31,8 +31,8 @@ class Database:
             self._engine = _create_engine(self.url, self._sqlalchemy_url)
         return self._engine
 
-    def unit_of_work(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine)
+    def unit_of_work(self, *, read_only: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, read_only=read_only)
 
     async def ping(self) -> None:
         """Raises unless the database answers (for readiness probes)."""
@@ -86,4 +86,5 @@ def _begin_immediate(connection: Connection) -> None:
     # A deferred transaction that reads, then writes, fails with SQLITE_BUSY if another writer
     # committed in between; taking the write lock up front makes every unit of work serialisable
     # (and get_for_update truly exclusive) at the cost of serialising writers, which SQLite does anyway.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A read-only unit of work needs no lock: in WAL mode it reads a snapshot beside the one writer.
+    connection.exec_driver_sql("BEGIN" if connection.info.get(READ_ONLY) else "BEGIN IMMEDIATE")

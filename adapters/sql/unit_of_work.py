@@ -29,6 +29,13 @@ from adapters.sql.repositories import (
 )
 
 
+class ReadOnlyViolation(RuntimeError):
+    """A read-only unit of work was asked to commit (a bug: the use case said it would not write)."""
+
+
+READ_ONLY = "charge_read_only"   # in a pooled connection's info while a read-only unit of work holds it
+
+
 class SqlUnitOfWork:
     """``async with`` checks out a connection; leaving without ``commit`` rolls back.
 
@@ -54,16 +61,25 @@ class SqlUnitOfWork:
     orphans: SqlOrphans
     events: SqlEvents
 
-    def __init__(self, engine: AsyncEngine, now: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, engine: AsyncEngine, now: Callable[[], datetime] | None = None, *,
+                 read_only: bool = False) -> None:
         self._engine = engine
         self._now = now or _system_now
+        self._read_only = read_only
         self._connection: AsyncConnection | None = None
         self.committed_event_ids: list[str] = []
 
     async def __aenter__(self) -> SqlUnitOfWork:
         if self._connection is not None:
             raise RuntimeError("this unit of work is already in use; make a new one per use case")
-        connection = self._connection = await self._engine.connect()
+        connection = await self._engine.connect()
+        if self._read_only:
+            # SQLite begins without the write lock (see database._begin_immediate); PostgreSQL runs the
+            # transaction READ ONLY, so a write in it fails instead of committing.
+            connection.info[READ_ONLY] = True
+            if connection.dialect.name == "postgresql":
+                connection = await connection.execution_options(postgresql_readonly=True)
+        self._connection = connection
         self.events = events = SqlEvents(connection, self._now)
         self.users = SqlUsers(connection)
         self.organizations = SqlOrganizations(connection)
@@ -88,6 +104,7 @@ class SqlUnitOfWork:
         connection, self._connection = self._connection, None
         if connection is None:
             return
+        connection.info.pop(READ_ONLY, None)
         try:
             await connection.rollback()
         except Exception:
@@ -103,6 +120,8 @@ class SqlUnitOfWork:
         return self._connection
 
     async def commit(self) -> None:
+        if self._read_only:
+            raise ReadOnlyViolation("a read-only unit of work cannot commit: nothing it wrote is kept")
         # The locks that kept what the charge point repository remembers true end here either way.
         self.charge_points.forget()
         await self._active().commit()

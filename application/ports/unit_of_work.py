@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from types import TracebackType
 from typing import Protocol
 
@@ -55,4 +54,8 @@ class UnitOfWork(Protocol):
     async def rollback(self) -> None: ...
 
 
-UnitOfWorkFactory = Callable[[], UnitOfWork]
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+        """A new unit of work. ``read_only``: it will not write, so it takes no write lock (SQLite) and
+        runs as a read-only transaction (PostgreSQL); it cannot commit, so nothing written in it is kept."""
+        ...

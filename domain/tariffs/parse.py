@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import typing
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -125,7 +126,7 @@ class _Parser:
         elements = self._elements(data.get("elements"))
         if self.errors.errors:
             return None
-        return Tariff(currency=currency, elements=elements, id=tariff_id, name=name, type=tariff_type,
+        return Tariff(currency=typing.cast(str, currency), elements=elements, id=tariff_id, name=name, type=tariff_type,
                       tariff_alt_text=alt_texts, tariff_alt_url=alt_url, min_price=min_price,
                       max_price=max_price, start_date_time=start, end_date_time=end)
 
@@ -250,7 +251,7 @@ class _Parser:
             if problem:
                 self.errors.add(f"{path}.text", problem)
                 ok = False
-            if ok:
+            if ok and isinstance(language, str) and isinstance(text, str):
                 texts.append(DisplayText(language.lower(), text))
         return tuple(texts)
 
@@ -262,7 +263,7 @@ class _Parser:
         if problem:
             self.errors.add(path, problem)
             return None
-        return value
+        return typing.cast(str, value)
 
     def _enum(self, value: object, path: str, kind: type[E], *, required: bool) -> E | None:
         if value is None:
@@ -270,10 +271,12 @@ class _Parser:
                 self.errors.add(path, f"required; one of {', '.join(kind)}")
             return None
         try:
-            return kind(value)
+            if isinstance(value, str):
+                return kind(value)
         except ValueError:
-            self.errors.add(path, f"must be one of {', '.join(kind)}")
-            return None
+            pass
+        self.errors.add(path, f"must be one of {', '.join(kind)}")
+        return None
 
     def _decimal(self, value: object, path: str, *, required: bool = False, quantity: bool = False,
                  max_decimals: int = MAX_PRICE_DECIMALS, maximum: Decimal | None = None) -> Decimal | None:

@@ -146,7 +146,7 @@ class RatingPlan:
                       and found[0][0].reservation is not ReservationRestriction.RESERVATION_EXPIRES else None
                       for kind, found in self.candidates.items()}
         used = [element for found in self.candidates.values() for element, _ in found]
-        tods = set()
+        tods: set[int] = set()
         for element in used:
             if element.tod is not None:
                 tods.update(t % DAY_US for t in element.tod)

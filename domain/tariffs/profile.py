@@ -22,14 +22,32 @@ def _derive(instance: object, **values: object) -> None:
         object.__setattr__(instance, name, value)  # frozen: derived fields are set once, at creation
 
 
-def _utc(name: str):  # type: ignore[no-untyped-def]
+def _as_utc(value: object, name: str) -> datetime:
     """Aware instants are kept in UTC: Python subtracts and compares datetimes that share a zone on
     the wall clock, which is an hour off across a DST change."""
-    def convert(value: object) -> datetime:
-        if not isinstance(value, datetime) or value.utcoffset() is None:
-            raise InvalidInput.field(name, "must be a timezone-aware date-time")
-        return value.astimezone(UTC)
-    return convert
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise InvalidInput.field(name, "must be a timezone-aware date-time")
+    return value.astimezone(UTC)
+
+
+def _start(value: object) -> datetime:
+    return _as_utc(value, "start")
+
+
+def _end(value: object) -> datetime:
+    return _as_utc(value, "end")
+
+
+def _reservation_start(value: object) -> datetime:
+    return _as_utc(value, "reservation.start")
+
+
+def _reservation_end(value: object) -> datetime:
+    return _as_utc(value, "reservation.end")
+
+
+def _periods(value: Iterable[ChargingPeriod]) -> tuple[ChargingPeriod, ...]:
+    return tuple(value)
 
 
 def _quantity(name: str, *, optional: bool):  # type: ignore[no-untyped-def]
@@ -50,8 +68,8 @@ class ChargingPeriod:
     engine needs it; ``max_current_a`` cannot be derived, so current restrictions pass when it is absent.
     """
 
-    start: datetime = field(converter=_utc("start"))
-    end: datetime = field(converter=_utc("end"))
+    start: datetime = field(converter=_start)
+    end: datetime = field(converter=_end)
     energy_kwh: Decimal = field(default=_ZERO, validator=_quantity("energy_kwh", optional=False))
     charging: bool = True
     max_power_kw: Decimal | None = field(default=None, validator=_quantity("max_power_kw", optional=True))
@@ -81,8 +99,8 @@ class ChargingPeriod:
 class Reservation:
     """The time a connector was held for the driver before the session; ``expired``: they never came."""
 
-    start: datetime = field(converter=_utc("reservation.start"))
-    end: datetime = field(converter=_utc("reservation.end"))
+    start: datetime = field(converter=_reservation_start)
+    end: datetime = field(converter=_reservation_end)
     expired: bool = False
     # The same derived attributes as ChargingPeriod, so the engine walks both alike.
     kind: PeriodKind = field(init=False, eq=False, repr=False, default=PeriodKind.RESERVATION)
@@ -111,9 +129,9 @@ class SessionProfile:
     and billed time, so the engine can book a whole stretch of spans with two subtractions.
     """
 
-    start: datetime = field(converter=_utc("start"))
-    end: datetime = field(converter=_utc("end"))
-    periods: tuple[ChargingPeriod, ...] = field(converter=tuple)
+    start: datetime = field(converter=_start)
+    end: datetime = field(converter=_end)
+    periods: tuple[ChargingPeriod, ...] = field(converter=_periods)
     reservation: Reservation | None = None
     start_us: int = field(init=False, eq=False, repr=False, default=0)
     total_time: timedelta = field(init=False, eq=False, repr=False, default=timedelta(0))

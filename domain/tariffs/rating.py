@@ -260,7 +260,8 @@ class _Walk:
             energy, time = c1 - c0, billed_to - billed_before
             piece = _add_piece(entries, piece, t0, t1, kind, energy, time, self.book(kind, found, energy, time))
             billed_before = billed_to
-        entries.append(tuple(piece))  # type: ignore[arg-type]
+        assert piece is not None  # a span has at least one segment
+        entries.append(tuple(piece))
         self._count(kind, billable, top)
 
     def run(self, profile: SessionProfile, i: int, j: int) -> None:
@@ -315,7 +316,7 @@ class _Walk:
             t0, c0, billed_before = t1, c1, billed_to
             cut = self.enter(t1)
             found = self.met(kind)
-        entries.append(tuple(piece))  # type: ignore[arg-type]
+        entries.append(tuple(piece))
         self._count(kind, billable, top)
         return cut
 
@@ -370,7 +371,7 @@ def _energy_at(span: Any, cum: Decimal, floor: Decimal, top: Decimal, t: int) ->
     energy = span.energy_kwh
     if not energy:
         return cum
-    at = cum + energy * (t - span.start_us) / (span.end_us - span.start_us)
+    at: Decimal = cum + energy * (t - span.start_us) / (span.end_us - span.start_us)
     kept = at.quantize(_ENERGY_QUANTUM)
     return at if kept == at else min(max(kept, floor), top)
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 from datetime import datetime
 from typing import Any
 
@@ -75,7 +77,7 @@ class SqlReservations:
             statement = statement.where(status_at(filters.status, now))
         return await fetch_page(self._connection, statement, t.c.id, page, reservation_from_row, lambda r: r.id)
 
-    async def active_on(self, charge_point_id: str, now: datetime) -> list[Reservation]:
+    async def active_on(self, charge_point_id: str, now: datetime) -> builtins.list[Reservation]:
         t = reservations
         statement = (select(t).where(t.c.charge_point_id == charge_point_id, status_at(ReservationStatus.ACTIVE, now))
                      .order_by(t.c.id))
@@ -85,7 +87,7 @@ class SqlReservations:
         return await self._one(reservations.c.charge_point_id == charge_point_id,
                                reservations.c.ocpp_reservation_id == ocpp_reservation_id)
 
-    async def due_to_expire(self, now: datetime, limit: int) -> list[Reservation]:
+    async def due_to_expire(self, now: datetime, limit: int) -> builtins.list[Reservation]:
         # Locked, skipping what another node is expiring right now: each expiry (and its event) is
         # recorded once. SQLite needs no lock: its units of work hold the write lock throughout.
         t = reservations

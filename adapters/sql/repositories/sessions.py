@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 from collections.abc import Iterable
 from typing import Any
 
@@ -66,7 +68,7 @@ def session_from_row(row: Row[Any]) -> ChargingSession:
         tariff_version=row.tariff_version, plan_id=row.plan_id, cost=cost_from_row(row), flagged=row.flagged)
 
 
-def sample_rows(session: ChargingSession, samples: Iterable[MeterSample]) -> list[dict[str, Any]]:
+def sample_rows(session: ChargingSession, samples: Iterable[MeterSample]) -> builtins.list[dict[str, Any]]:
     return [{"organization_id": session.organization_id, "session_id": session.id, "timestamp": s.timestamp,
              "measurand": s.measurand, "phase": NONE if s.phase is None else s.phase,
              "location": NONE if s.location is None else s.location, "value": s.value, "unit": s.unit,
@@ -82,7 +84,7 @@ def _sample_key(row: dict[str, Any]) -> tuple[Any, ...]:
     return (row["session_id"], row["timestamp"], row["measurand"], row["phase"], row["location"])
 
 
-async def insert_samples(connection: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+async def insert_samples(connection: AsyncConnection, rows: builtins.list[dict[str, Any]]) -> None:
     """Store sample rows in one statement, skipping readings already stored.
 
     Of several rows with one key the first wins, as in the fake. Sorted, so concurrent writers
@@ -93,12 +95,12 @@ async def insert_samples(connection: AsyncConnection, rows: list[dict[str, Any]]
                       lambda insert: insert.on_conflict_do_nothing())
 
 
-def anomaly_rows(session: ChargingSession, anomalies: Iterable[Anomaly]) -> list[dict[str, Any]]:
+def anomaly_rows(session: ChargingSession, anomalies: Iterable[Anomaly]) -> builtins.list[dict[str, Any]]:
     return [{"organization_id": session.organization_id, "session_id": session.id, "at": a.at, "kind": a.kind,
              "detail": a.detail} for a in anomalies]
 
 
-async def insert_anomalies(connection: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+async def insert_anomalies(connection: AsyncConnection, rows: builtins.list[dict[str, Any]]) -> None:
     unique = {(row["session_id"], row["at"], row["kind"]): row for row in reversed(rows)}
     await insert_many(connection, session_anomalies, [unique[key] for key in sorted(unique)],
                       lambda insert: insert.on_conflict_do_nothing())
@@ -120,7 +122,7 @@ def _rank(column: Any) -> Any:
     return case(_RANKS, value=column, else_=-1)
 
 
-async def advance_summaries(connection: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+async def advance_summaries(connection: AsyncConnection, rows: builtins.list[dict[str, Any]]) -> None:
     """Move stored sessions forward to what meter readings taught (``ChargingSession.advance_to``, in SQL):
     the first reading only earlier, the last only later (or higher at the same instant), the status only
     up and never to completed (only a stop completes a session), flags only set. One statement for all.
@@ -217,20 +219,20 @@ class SqlSessions:
         return await fetch_page(self._connection, statement, t.c.id, page, session_from_row, lambda s: s.id,
                                 newest_first=True)
 
-    async def samples(self, organization_id: str, session_id: str) -> list[MeterSample]:
+    async def samples(self, organization_id: str, session_id: str) -> builtins.list[MeterSample]:
         m = meter_samples
         # The key's order, so the primary key index alone answers (phase and location break ties).
         statement = (select(m).where(m.c.organization_id == organization_id, m.c.session_id == session_id)
                      .order_by(m.c.timestamp, m.c.measurand, m.c.phase, m.c.location))
         return [sample_from_row(row) for row in await self._connection.execute(statement)]
 
-    async def add_samples(self, session: ChargingSession, samples: list[MeterSample]) -> None:
+    async def add_samples(self, session: ChargingSession, samples: builtins.list[MeterSample]) -> None:
         await insert_samples(self._connection, sample_rows(session, samples))
 
-    async def add_anomalies(self, session: ChargingSession, anomalies: list[Anomaly]) -> None:
+    async def add_anomalies(self, session: ChargingSession, anomalies: builtins.list[Anomaly]) -> None:
         await insert_anomalies(self._connection, anomaly_rows(session, anomalies))
 
-    async def anomalies(self, organization_id: str, session_id: str) -> list[Anomaly]:
+    async def anomalies(self, organization_id: str, session_id: str) -> builtins.list[Anomaly]:
         a = session_anomalies
         statement = (select(a).where(a.c.organization_id == organization_id, a.c.session_id == session_id)
                      .order_by(a.c.at, a.c.kind))

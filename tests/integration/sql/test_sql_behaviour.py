@@ -290,3 +290,32 @@ async def test_statement_parameters_never_reach_a_log_or_an_error_message(databa
     assert "INSERT INTO users" in caplog.text         # statements are logged at this level, their values not
     assert secret not in caplog.text
     assert secret not in str(failed.value) and "hidden" in str(failed.value)
+
+
+async def test_a_read_only_unit_of_work_reads_beside_a_writer_and_cannot_write(database: Database) -> None:
+    organization = an_organization()
+    async with database.unit_of_work() as uow:
+        await uow.organizations.add(organization)
+        await uow.commit()
+
+    async def reader() -> str | None:
+        async with database.unit_of_work(read_only=True) as uow:
+            found = await uow.organizations.get(organization.id)
+            return found.name if found else None
+
+    async with database.unit_of_work() as writer:   # holds the write lock (SQLite) and the row (PostgreSQL)
+        locked = await writer.organizations.get_for_update(organization.id)
+        assert locked is not None
+        locked.replace_details(name="Renamed", country="DE", contact_email="ops@example.com", now=LATER)
+        await writer.organizations.save(locked)
+        # Not blocked by the writer: it reads the last committed state.
+        assert await asyncio.wait_for(reader(), BLOCKED * 10) == organization.name
+        await writer.commit()
+    assert await reader() == "Renamed"
+    user = a_user()
+    with pytest.raises(Exception, match="(?i)read.only|readonly"):
+        async with database.unit_of_work(read_only=True) as uow:
+            await uow.users.add(user)
+            await uow.commit()
+    async with database.unit_of_work(read_only=True) as uow:
+        assert await uow.users.get(user.id) is None
