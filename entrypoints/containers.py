@@ -14,14 +14,13 @@ from dependency_injector import containers, providers
 
 from adapters.clock import SystemClock
 from adapters.mail import build_mailer
+from adapters.ocpp.connections import ConnectionRegistry
+from adapters.ocpp.gateway import OcppCommandGateway
 from adapters.security.argon2_hasher import Argon2PasswordHasher
 from adapters.security.login_throttle import InMemoryLoginThrottle
 from adapters.sql.database import Database
-from adapters.ocpp.connections import ConnectionRegistry
-from adapters.ocpp.gateway import OcppCommandGateway
 from adapters.sql.idempotency import SqlIdempotencyStore
 from adapters.sql.meter_sink import SqlMeterSink
-from application.events import EventDispatcher
 from application import (
     api_keys,
     charge_point_events,
@@ -41,6 +40,7 @@ from application import (
     tariffs,
     transactions,
 )
+from application.events import EventDispatcher
 
 
 def _seconds(value: float) -> timedelta:

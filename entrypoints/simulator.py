@@ -222,7 +222,7 @@ class SimulatedChargePoint201(_Scripted, v201.ChargePoint):
 
 
 SimulatedChargePoint = SimulatedChargePoint16 | SimulatedChargePoint201
-_CLASSES: dict[str, type[SimulatedChargePoint16] | type[SimulatedChargePoint201]] = {
+_CLASSES: dict[str, type[SimulatedChargePoint16 | SimulatedChargePoint201]] = {
     "1.6": SimulatedChargePoint16, "2.0.1": SimulatedChargePoint201}
 
 

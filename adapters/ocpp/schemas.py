@@ -43,7 +43,7 @@ _LENIENT_KEEPS = frozenset({"required", "type"})
 class Violation:
     """The first schema violation worth reporting: its OCPP-J kind, the field path and what is wrong."""
 
-    __slots__ = ("kind", "path", "message")
+    __slots__ = ("kind", "message", "path")
 
     def __init__(self, error: ValidationError) -> None:
         self.kind = _KIND.get(str(error.validator), ErrorKind.FORMAT)

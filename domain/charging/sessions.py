@@ -20,10 +20,9 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from attrs import define, field, frozen
-
-from typing import TYPE_CHECKING
 
 from domain.charging.events import SessionCompleted, SessionPriced, SessionStarted
 from domain.charging.meter import Anomaly, MeterSample, Reading, implausible_step

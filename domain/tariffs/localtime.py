@@ -31,7 +31,7 @@ def from_us(us: int) -> datetime:
 class LocalClock:
     """One zone's offsets by UTC day: ``(offset at 00:00 UTC, ((transition_us, offset_after), ...))``."""
 
-    __slots__ = ("tz", "_days")
+    __slots__ = ("_days", "tz")
 
     def __init__(self, tz: tzinfo) -> None:
         self.tz = tz

@@ -30,8 +30,18 @@ class ComponentPlan:
     ``step`` is what the dimension's session total is rounded up to (Wh for energy, microseconds
     for time), None when it is not rounded."""
 
-    __slots__ = ("dimension", "element", "price", "vat", "vat_factor", "step", "is_fee", "unit",
-                 "applied", "order")
+    __slots__ = (
+        "applied",
+        "dimension",
+        "element",
+        "is_fee",
+        "order",
+        "price",
+        "step",
+        "unit",
+        "vat",
+        "vat_factor",
+    )
 
     def __init__(self, dimension: LineType, element: int, component: PriceComponent, reason: str) -> None:
         self.dimension = dimension
@@ -51,8 +61,25 @@ class ElementPlan:
     """An element's restrictions as plain numbers: times of day and durations in microseconds,
     dates as days since 1970-01-01 (local), weekdays Monday = 0; ``None`` where unrestricted."""
 
-    __slots__ = ("index", "reason", "unrestricted", "reservation", "tod", "days", "date_lo", "date_hi",
-                 "kwh_lo", "kwh_hi", "cur_lo", "cur_hi", "pow_lo", "pow_hi", "dur_lo", "dur_hi", "local")
+    __slots__ = (
+        "cur_hi",
+        "cur_lo",
+        "date_hi",
+        "date_lo",
+        "days",
+        "dur_hi",
+        "dur_lo",
+        "index",
+        "kwh_hi",
+        "kwh_lo",
+        "local",
+        "pow_hi",
+        "pow_lo",
+        "reason",
+        "reservation",
+        "tod",
+        "unrestricted",
+    )
 
     def __init__(self, index: int, r: Restrictions | None) -> None:
         self.index = index
@@ -115,9 +142,28 @@ Candidate = tuple[ElementPlan, ComponentPlan]
 class RatingPlan:
     """Per dimension, the elements that may price it, in tariff order; cut points for splitting."""
 
-    __slots__ = ("tariff", "currency", "candidates", "fixed", "tod_cuts", "duration_cuts", "kwh_cuts",
-                 "needs_local", "uses_power", "uses_dates", "static", "local_only", "time_only",
-                 "limit_vat_rate", "has_limits", "static_variants", "unpriced", "_applied", "_variants", "local_memo")
+    __slots__ = (
+        "_applied",
+        "_variants",
+        "candidates",
+        "currency",
+        "duration_cuts",
+        "fixed",
+        "has_limits",
+        "kwh_cuts",
+        "limit_vat_rate",
+        "local_memo",
+        "local_only",
+        "needs_local",
+        "static",
+        "static_variants",
+        "tariff",
+        "time_only",
+        "tod_cuts",
+        "unpriced",
+        "uses_dates",
+        "uses_power",
+    )
 
     def __init__(self, tariff: Tariff) -> None:
         self.tariff = tariff

@@ -145,8 +145,23 @@ class _Walk:
     """One rating in progress: the quantity each component billed, the component used last per
     dimension (step sizes follow it), the period entries, the energy and the times so far."""
 
-    __slots__ = ("plan", "clock", "origin", "quantities", "last", "entries", "flat_pending", "cum",
-                 "charging_us", "parking_us", "reservation_us", "_at", "_tod", "_day", "_met")
+    __slots__ = (
+        "_at",
+        "_day",
+        "_met",
+        "_tod",
+        "charging_us",
+        "clock",
+        "cum",
+        "entries",
+        "flat_pending",
+        "last",
+        "origin",
+        "parking_us",
+        "plan",
+        "quantities",
+        "reservation_us",
+    )
 
     def __init__(self, plan: RatingPlan, clock: LocalClock | None, profile: SessionProfile) -> None:
         self.plan = plan

@@ -11,8 +11,8 @@ from ocpp.v16.enums import Action
 from application.charge_point_events import Boot, StatusReport
 from application.id_tags import Authorization
 from application.transactions import MeterValues, StartTransaction, StopTransaction
-from entrypoints.ocpp.central import CentralSystemPeer
 from domain.charging.quantities import CONNECTOR_ID, REGISTER_WH, RESERVATION_ID, TRANSACTION_ID, read, read_int
+from entrypoints.ocpp.central import CentralSystemPeer
 from entrypoints.ocpp.values import STATUS_16, iso, optional_integer, parse_timestamp, samples_16
 
 

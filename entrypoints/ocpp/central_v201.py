@@ -13,8 +13,8 @@ from application.charge_point_events import Boot, StatusReport
 from application.id_tags import Authorization
 from application.transactions import MeterValues, TransactionEventReport
 from domain.charging import TransactionEventKind
-from entrypoints.ocpp.central import CentralSystemPeer
 from domain.charging.quantities import CONNECTOR_ID, EVSE_ID, RESERVATION_ID, SEQ_NO, read_int
+from entrypoints.ocpp.central import CentralSystemPeer
 from entrypoints.ocpp.values import STATUS_201, iso, member, optional_integer, parse_timestamp, samples_201
 
 

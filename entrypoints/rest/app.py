@@ -21,8 +21,8 @@ from domain.errors import DomainError, RateLimited, Unavailable
 from entrypoints.rest import idempotency
 from entrypoints.rest.access_log import AccessLog
 from entrypoints.rest.clients import ClientAddresses, parse_trusted
-from entrypoints.rest.endpoint import Call, Endpoint
 from entrypoints.rest.decoding import decode_body, decode_query
+from entrypoints.rest.endpoint import Call, Endpoint
 from entrypoints.rest.inputs import (
     bearer_token,
     encode_cursor,

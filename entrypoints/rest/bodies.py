@@ -19,26 +19,26 @@ from domain.network.charge_points import MAX_PASSWORD as MAX_OCPP_PASSWORD
 from domain.network.drivers import MAX_ID_TAGS
 from domain.network.locations import MAX_ADDRESS
 from entrypoints.rest.shapes import (
-    Body,
     MAX_CONNECTOR,
     MAX_ID,
     MAX_TOKEN,
     PRINTABLE,
+    UNIQUE,
+    Body,
     Country,
     Currency,
     Email,
-    prefixed_id,
-    IdTag,
     Identity,
-    between,
+    IdTag,
     Money,
     Name,
-    quantity_field,
-    text,
     Timestamp,
     Timezone,
-    UNIQUE,
+    between,
     doc,
+    prefixed_id,
+    quantity_field,
+    text,
 )
 from entrypoints.rest.tariff_shapes import TariffBody
 

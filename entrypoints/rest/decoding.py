@@ -104,7 +104,7 @@ def _locate(document: Any, parts: list[str | int]) -> tuple[Any, str | int]:
 def _split(error: msgspec.ValidationError) -> tuple[str, list[str | int]]:
     match = _AT.match(str(error))
     assert match is not None  # the pattern matches any text
-    parts: list[str | int] = [name if name else int(index)
+    parts: list[str | int] = [name or int(index)
                               for name, index in _PART.findall(match["path"] or "")]
     return match["message"], parts
 

@@ -13,10 +13,10 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import Meta
 
-from domain.network.charge_points import IDENTITY
-from domain.network.drivers import ID_TAG
 from domain.geography import COUNTRIES, CURRENCY_EXPONENTS
 from domain.ids import id_pattern
+from domain.network.charge_points import IDENTITY
+from domain.network.drivers import ID_TAG
 from domain.validation import EMAIL, MAX_EMAIL, MAX_NAME
 
 MAX_TOKEN = 200

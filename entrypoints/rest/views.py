@@ -21,9 +21,6 @@ from domain.charging.meter import POWER
 from domain.identity import ApiKey, Invitation, InvitationStatus, Notifications, Organization, Role, User
 from domain.identity.organizations import OrganizationSettings
 from domain.money import Money
-from domain.pricing import MembershipPlan, SessionCost, Subscription, TariffRecord
-from domain.tariffs.model import TariffType
-from domain.tariffs.parse import tariff_to_json
 from domain.network import (
     ChargePoint,
     Connector,
@@ -35,6 +32,9 @@ from domain.network import (
     ValidationMode,
 )
 from domain.network.charge_points import ChargePointStatus
+from domain.pricing import MembershipPlan, SessionCost, Subscription, TariffRecord
+from domain.tariffs.model import TariffType
+from domain.tariffs.parse import tariff_to_json
 from entrypoints.rest.shapes import doc
 from entrypoints.rest.tariff_shapes import DisplayTextBody, TariffElementBody
 

@@ -16,7 +16,6 @@ import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-
 from adapters.sql.database import Database
 from adapters.sql.meter_sink import SqlMeterSink
 from adapters.sql.migrate import upgrade

@@ -31,7 +31,7 @@ from tests.integration.ocpp.world import close_world, ocpp_world
 
 COMMON = [Reset("soft"), Reset("hard"), UnlockConnector(1), ChangeAvailability(False), ChangeAvailability(True, 1),
           TriggerMessage("StatusNotification", 1), TriggerMessage("Heartbeat"), ClearCache(),
-          SetChargingProfile(Decimal("16.5")), SetChargingProfile(Decimal("11000"), "W", purpose="ChargePointMaxProfile"),
+          SetChargingProfile(Decimal("16.5")), SetChargingProfile(Decimal(11000), "W", purpose="ChargePointMaxProfile"),
           RemoteStart("RFID-DANA", connector_id=1)]
 COMMANDS = {
     "ocpp1.6": [*COMMON, RemoteStop("1"), GetConfiguration(), GetConfiguration(("HeartbeatInterval", "Nope")),

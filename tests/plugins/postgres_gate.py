@@ -22,7 +22,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     if os.environ.get("CHARGE_REQUIRE_POSTGRES") and _skipped:
         terminalreporter.write_line(
             f"FAILED: {len(_skipped)} PostgreSQL-backed tests were skipped; CI requires them to run:", red=True)

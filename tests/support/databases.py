@@ -104,7 +104,7 @@ def _resolve_postgres() -> tuple[PostgresServer | None, str]:
     server = PostgresServer(url or DEFAULT_POSTGRES_URL)
     try:
         run_async(lambda: server._admin("SELECT 1"))
-    except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
         reason = f"no PostgreSQL server answers at {make_url(server.url)!r} ({type(exc).__name__}: {exc})"
         if explicit:
             raise RuntimeError(f"{POSTGRES_ENV} is set but {reason}") from exc

@@ -8,8 +8,8 @@ from adapters.sql.repositories.events import SqlEvents
 from adapters.sql.repositories.invitations import SqlInvitations
 from adapters.sql.repositories.locations import SqlLocations
 from adapters.sql.repositories.members import SqlMembers
-from adapters.sql.repositories.orphans import SqlOrphans
 from adapters.sql.repositories.organizations import SqlOrganizations
+from adapters.sql.repositories.orphans import SqlOrphans
 from adapters.sql.repositories.outbox import SqlOutbox
 from adapters.sql.repositories.pricing import SqlPlans, SqlSubscriptions, SqlTariffs
 from adapters.sql.repositories.reservations import SqlReservations

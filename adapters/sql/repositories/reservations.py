@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import builtins
-
 from datetime import datetime
 from typing import Any
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from application.pagination import Page
 from application.tariffs import Quote
 from entrypoints.rest.bodies import QuoteBody, TariffAssignmentBody, TariffBody

@@ -12,6 +12,7 @@ import pytest
 
 from tests.e2e.rest.bad_inputs import BODY_ENDPOINTS, QUERY_ENDPOINTS, Case, attack, attack_query
 
+
 class _Everyone(set):
     """Every charge point is online: valid commands get an answer rather than 409 unavailable."""
 

@@ -22,7 +22,7 @@ class _Inbox:
         self.messages: list[EmailMessage] = []
         self.arrived = asyncio.Event()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         return "250 Message accepted for delivery"
 

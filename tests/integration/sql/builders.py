@@ -132,7 +132,7 @@ def samples_at(when: datetime, wh: str = "1000.5") -> list[MeterSample]:
     return [MeterSample(when, ENERGY_REGISTER, Decimal(wh), "Wh", None, "Sample.Periodic", None),
             MeterSample(when, "Current.Import", Decimal("16.04"), "A", "L1", None, "Outlet"),
             MeterSample(when, "Current.Import", Decimal("15.98"), "A", "L2", None, "Outlet"),
-            MeterSample(when, "Power.Active.Import", Decimal("11040"), "W", None, None, None)]
+            MeterSample(when, "Power.Active.Import", Decimal(11040), "W", None, None, None)]
 
 
 def a_reservation(charge_point: ChargePoint, ocpp_id: int, *, expires_at: datetime = LATER,

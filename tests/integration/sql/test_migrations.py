@@ -49,7 +49,7 @@ async def _columns(url: str, table: str) -> set[str]:
 
 
 def test_the_migrations_ship_inside_the_package() -> None:
-    assert MIGRATIONS == Path(migrate.__file__).parent / "migrations"
+    assert Path(migrate.__file__).parent / "migrations" == MIGRATIONS
     assert (MIGRATIONS / "env.py").is_file() and (MIGRATIONS / "script.py.mako").is_file()
     assert head_revision() == "0004"
 

@@ -16,8 +16,8 @@ from application.ports import UnitOfWorkFactory
 from application.ports.network import ReservationFilter, SessionFilter
 from domain.charging import MeterSample, SessionStatus
 from domain.errors import Conflict
-from domain.ids import new_id
 from domain.identity import Organization
+from domain.ids import new_id
 from domain.network import ChargePoint, Connector, Location, ReservationStatus
 from tests.integration.sql.builders import (
     LATER,

@@ -127,7 +127,7 @@ class TestPlans:
         organization, other = an_organization(), an_organization()
         mine = [a_plan(organization) for _ in range(5)]
         await seed(uow_factory, organization, other, *mine, a_plan(other))
-        changed = evolve(mine[2], name="Renamed", monthly_fee=Money(Decimal("0"), "EUR"), discount_percent=None,
+        changed = evolve(mine[2], name="Renamed", monthly_fee=Money(Decimal(0), "EUR"), discount_percent=None,
                          tariff_id=new_id("trf"))
         async with uow_factory() as uow:
             await uow.plans.save(changed)

@@ -253,7 +253,7 @@ async def test_a_heartbeat_writes_the_charge_points_row_alone(database: Database
     charge_point = await _a_charge_point(database)
     statements: list[str] = []
 
-    def seen(_connection, _cursor, statement: str, *_args) -> None:  # noqa: ANN001
+    def seen(_connection, _cursor, statement: str, *_args) -> None:
         statements.append(statement.split()[0].upper())
 
     event.listen(database.engine.sync_engine, "before_cursor_execute", seen)

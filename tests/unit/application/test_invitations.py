@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from application.authorization import Actor
-from application.mail_relay import DROPPED_BODY
 from application.invitations import Invite
+from application.mail_relay import DROPPED_BODY
 from application.pagination import PageRequest
 from domain.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound
 from domain.identity import InvitationStatus, Role

@@ -17,7 +17,7 @@ amounts = st.decimals(min_value=Decimal("-1e9"), max_value=Decimal("1e9"), place
 def test_rounding_is_half_up_to_the_currency_minor_unit():
     assert Money("0.125", "EUR").rounded().amount == Decimal("0.13")
     assert Money("-0.125", "EUR").rounded().amount == Decimal("-0.13")
-    assert Money("100.5", "JPY").rounded().amount == Decimal("101")
+    assert Money("100.5", "JPY").rounded().amount == Decimal(101)
     assert Money("1.2345", "KWD").rounded().amount == Decimal("1.235")
 
 

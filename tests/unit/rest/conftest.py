@@ -14,10 +14,10 @@ from adapters.memory import InMemoryIdempotencyStore, InMemoryMeterSink, InMemor
 from entrypoints.config import Settings
 from entrypoints.containers import Application
 from entrypoints.rest.app import create_app
-from tests.fakes import CapturingMailer, FakeChargePoints, FakeClock
 from tests.e2e.rest.client import Api, invitation_token_in
 from tests.e2e.rest.conformance import Conformance
 from tests.e2e.rest.network import Network, Sessions, build_network
+from tests.fakes import CapturingMailer, FakeChargePoints, FakeClock
 
 
 class FakeDatabase:

@@ -10,9 +10,9 @@ import pytest
 
 from application.charge_point_events import Boot, StatusReport
 from domain.network import ChargePoint, Connector
+from domain.network.charge_points import ChargePointStatus
 from entrypoints.rest.app import create_app
 from entrypoints.rest.links import ocpp_url_builder
-from domain.network.charge_points import ChargePointStatus
 from tests.e2e.rest.client import Api
 from tests.e2e.rest.network import LOCATION
 from tests.unit.rest.conftest import build_container

@@ -49,7 +49,7 @@ COMMANDS = [
     ("set-charging-profile", {"connector_id": 1, "limit": "16.5", "unit": "A"},
      SetChargingProfile(Decimal("16.5"), "A", 1)),
     ("set-charging-profile", {"connector_id": 0, "limit": "11000", "unit": "W", "evse_id": 1},
-     SetChargingProfile(Decimal("11000"), "W", 0, 1)),
+     SetChargingProfile(Decimal(11000), "W", 0, 1)),
     ("clear-cache", {}, ClearCache()),
 ]
 

@@ -153,7 +153,6 @@ def test_decimals_as_strings_or_numbers():
     from decimal import Decimal
 
     from entrypoints.rest.bodies import LocationBody, SetChargingProfileBody
-
     from entrypoints.rest.decoding import quantity
 
     base = {"name": "N", "address": "A", "city": "C", "country": "GB", "timezone": "UTC"}

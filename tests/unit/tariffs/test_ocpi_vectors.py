@@ -45,7 +45,7 @@ def _instant(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
 
 
-def _decimal(number: int | float) -> Decimal:
+def _decimal(number: float) -> Decimal:
     return Decimal(str(number))
 
 

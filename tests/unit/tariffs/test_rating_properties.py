@@ -20,9 +20,9 @@ from domain.tariffs import (
     Tariff,
     parse_tariff,
     rate,
+    rating,
     tariff_to_json,
 )
-from domain.tariffs import rating
 from domain.tariffs.billing import finish
 from domain.tariffs.breakdown import LIMIT_TYPES
 from domain.tariffs.localtime import local_clock
