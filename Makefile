@@ -22,8 +22,13 @@ run: venv
 migrate: venv
 	$(BIN)/charge migrate
 
-test: venv
+# The import direction (import-linter), then ruff, then mypy (strict on domain/ and application/).
+lint: venv
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: venv

@@ -53,7 +53,8 @@ def machine() -> list[tuple[str, str]]:
     return [
         ("date", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
         ("cpu", f"{_cpu_model()} ({os.cpu_count()} logical CPUs)"),
-        ("python", f"{platform.python_implementation()} {platform.python_version()} on {platform.system()} {platform.release()}"),
+        ("python", f"{platform.python_implementation()} {platform.python_version()} "
+                   f"on {platform.system()} {platform.release()}"),
         ("load average (1, 5, 15 min) at start", load),
     ]
 
@@ -64,7 +65,7 @@ def table(rows: list[dict[str, object]]) -> list[str]:
     keys = list(rows[0])
     cells = [[str(row.get(k, "")) for k in keys] for row in rows]
     widths = [max(len(k), *(len(c[i]) for c in cells)) for i, k in enumerate(keys)]
-    line = lambda values: "| " + " | ".join(v.ljust(w) for v, w in zip(values, widths)) + " |"  # noqa: E731
+    line = lambda values: "| " + " | ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)) + " |"  # noqa: E731
     return [line(keys), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *(line(c) for c in cells)]
 
 

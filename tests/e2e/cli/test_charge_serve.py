@@ -55,7 +55,7 @@ async def test_serve_migrates_sqlite_by_itself_and_answers_on_every_door(tmp_pat
         assert (tmp_path / "data" / "charge.db").exists()
     finally:
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=20)
+        _, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
     assert "Traceback" not in err
 
