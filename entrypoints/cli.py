@@ -63,19 +63,29 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 async def _migrate(settings: Settings) -> int:
-    from adapters.sql.migrate import upgrade
-
-    await upgrade(settings.database_url)
-    log.info("database schema is up to date", extra={"database": _redacted(settings.database_url)})
+    await _bring_up_to_date(settings.database_url)
     return 0
 
 
+async def _bring_up_to_date(url: str) -> None:
+    """Migrate when behind, and say so in one line (Alembic's own lines are kept below WARNING)."""
+    from adapters.sql.migrate import current_revision, head_revision, upgrade
+
+    before, head = await current_revision(url), head_revision()
+    if before != head:
+        await upgrade(url)
+        log.info("database schema migrated", extra={"database": _redacted(url), "from_revision": before,
+                                                    "to_revision": head})
+    else:
+        log.info("database schema is up to date", extra={"database": _redacted(url), "revision": head})
+
+
 async def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    from adapters.sql.migrate import is_up_to_date, upgrade
+    from adapters.sql.migrate import is_up_to_date
     from entrypoints.server import Server
 
     if settings.database_url.startswith("sqlite"):
-        await upgrade(settings.database_url)  # the embedded default migrates itself
+        await _bring_up_to_date(settings.database_url)  # the embedded default migrates itself (once)
     elif not await is_up_to_date(settings.database_url):
         print("charge: the database schema is behind; run `charge migrate` first", file=sys.stderr)
         return 2

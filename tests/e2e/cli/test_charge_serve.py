@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +17,8 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
+
+from adapters.sql.migrate import head_revision
 
 CHARGE = [sys.executable, "-m", "entrypoints.cli"]
 BANNER = re.compile(r"REST http://[^:]+:(\d+)\s+OCPP ws://[^:]+:(\d+)/ocpp/\{id\}\s+gRPC [^:]+:(\d+)")
@@ -86,3 +90,46 @@ def test_a_malformed_database_url_is_one_line_not_a_traceback(tmp_path):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and result.stderr.startswith("charge:")
 
+
+
+@pytest.mark.parametrize("door", ["REST", "OCPP", "gRPC"])
+def test_a_taken_port_names_its_door_in_one_line(door, tmp_path):
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    flags = {"REST": "--http-port", "OCPP": "--ocpp-port", "gRPC": "--grpc-port"}
+    ports = [arg for flag in flags.values() for arg in (flag, str(port) if flag == flags[door] else "0")]
+    env = _env("sqlite:///./charge.db", tmp_path) | {"CHARGE_LOG_LEVEL": "INFO"}
+    try:
+        result = subprocess.run(CHARGE + ["serve", "--host", "127.0.0.1", *ports], env=env, cwd=tmp_path,
+                                capture_output=True, text=True, timeout=60)
+    finally:
+        taken.close()
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"charge: cannot serve {door} on 127.0.0.1:{port}: the address is already in use"), last
+    assert "Traceback" not in result.stderr and "E0000" not in result.stderr and "add_port" not in result.stderr
+
+
+def test_migrate_says_once_what_it_did_and_serve_does_not_migrate_again(tmp_path):
+    env = _env("sqlite:///./charge.db", tmp_path) | {"CHARGE_LOG_LEVEL": "INFO"}
+
+    def migrate() -> list[dict[str, object]]:
+        result = subprocess.run(CHARGE + ["migrate"], env=env, cwd=tmp_path, capture_output=True, text=True,
+                                timeout=60)
+        assert result.returncode == 0, result.stderr
+        return [json.loads(line) for line in result.stderr.splitlines()]
+
+    first, second = migrate(), migrate()
+    assert [(e["logger"], e["msg"], e["to_revision"]) for e in first] == [
+        ("charge", "database schema migrated", head_revision())]
+    assert [(e["logger"], e["msg"]) for e in second] == [("charge", "database schema is up to date")]
+    proc = subprocess.Popen(CHARGE + ["serve", "--http-port", "0", "--ocpp-port", "0", "--grpc-port", "0"],
+                            env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and BANNER.search(proc.stdout.readline())
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=20)
+    logged = [json.loads(line) for line in err.splitlines()]
+    assert not [e for e in logged if str(e["logger"]).startswith("alembic")]
+    assert "database schema migrated" not in [e["msg"] for e in logged]
