@@ -35,8 +35,8 @@ def _parser() -> argparse.ArgumentParser:
                               description="Runs N simulated charge points that boot, send heartbeats and charge "
                                           "with meter values until --duration ends. They must be registered "
                                           "first, as PREFIX1..PREFIXN; loopback servers only.")
-    simulate.add_argument("--url", default="ws://127.0.0.1:9000/ocpp", help="the OCPP endpoint, without the "
-                                                                           "identity (default %(default)s)")
+    simulate.add_argument("--url", help="the OCPP endpoint, without the identity (default "
+                                        "ws://CHARGE_HOST:CHARGE_OCPP_PORT/ocpp, i.e. ws://127.0.0.1:9000/ocpp)")
     simulate.add_argument("--count", type=int, default=1, help="charge points (default %(default)s)")
     simulate.add_argument("--ocpp-version", dest="version", choices=["1.6", "2.0.1"], default="1.6")
     simulate.add_argument("--duration", type=float, default=60.0, help="seconds to run (default %(default)s)")
@@ -103,11 +103,19 @@ async def _serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _simulate(args: argparse.Namespace) -> int:
+def local_ocpp_url(settings: Settings) -> str:
+    """Where ``charge serve`` with the same settings serves OCPP, as seen from this machine."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(settings.host, settings.host)
+    if ":" in host:
+        host = f"[{host}]"
+    return f"ws://{host}:{settings.ocpp_port}/ocpp"
+
+
+async def _simulate(args: argparse.Namespace, settings: Settings) -> int:
     from entrypoints.simulator import Options, simulate
 
-    options = Options(url=args.url, count=args.count, version=args.version, duration=args.duration,
-                      prefix=args.prefix, id_tag=args.id_tag, password=args.password,
+    options = Options(url=args.url or local_ocpp_url(settings), count=args.count, version=args.version,
+                      duration=args.duration, prefix=args.prefix, id_tag=args.id_tag, password=args.password,
                       session_seconds=args.session_seconds, meter_interval=args.meter_interval,
                       power_kw=args.power_kw, ramp_seconds=args.ramp_seconds)
     report = await simulate(options)
@@ -131,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "migrate":
             return asyncio.run(_migrate(settings))
         if args.command == "simulate":
-            return asyncio.run(_simulate(args))
+            return asyncio.run(_simulate(args, settings))
         return asyncio.run(_serve(settings, args))
     except ValueError as exc:  # a malformed database URL or setting: one line, no traceback
         print(f"charge: {exc}", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from decimal import Decimal
@@ -38,12 +39,15 @@ def test_the_cli_refuses_servers_on_other_machines():
 
 
 def test_the_cli_runs_a_bounded_simulation_and_reports(server, organization):
+    """Without --url it finds the server where `charge serve` would listen: CHARGE_HOST and CHARGE_OCPP_PORT."""
     prefix = organization.id("CLI") + "-"
     with httpx.Client(base_url=f"http://127.0.0.1:{server.http_port}/api/v1", headers=organization.headers) as http:
         assert http.post("/charge-points", json={"id": f"{prefix}1", "location_id": organization.location_id}
                          ).status_code == 201
-    done = subprocess.run([sys.executable, "-m", "entrypoints.cli", "simulate", "--url", organization.ocpp_url,
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHARGE_")}
+    env |= {"CHARGE_HOST": "0.0.0.0", "CHARGE_OCPP_PORT": str(server.ocpp_port)}
+    done = subprocess.run([sys.executable, "-m", "entrypoints.cli", "simulate",
                            "--prefix", prefix, "--duration", "1", "--session-seconds", "0.3", "--meter-interval",
-                           "0.1", "--ocpp-version", "2.0.1"], capture_output=True, text=True, timeout=60)
+                           "0.1", "--ocpp-version", "2.0.1"], capture_output=True, text=True, timeout=60, env=env)
     assert done.returncode == 0, done.stderr
     assert "charge points connected 1, failed 0" in done.stdout
