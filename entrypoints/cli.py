@@ -1,4 +1,5 @@
-"""The ``charge`` command: serve every door, bring the database schema up to date, or simulate charge points."""
+"""The ``charge`` command: serve every door, bring the database schema up to date, simulate charge points, or
+build a demo network on a running server."""
 
 from __future__ import annotations
 
@@ -47,6 +48,20 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--meter-interval", type=float, default=5.0, help="seconds between meter values")
     simulate.add_argument("--power-kw", type=Decimal, default=Decimal(11), help="charging power")
     simulate.add_argument("--ramp-seconds", type=float, help="spread the connections over this long")
+
+    demo = sub.add_parser("demo", help="a populated organization and simulated charge points, on a running server",
+                          description="Builds (or finds again) a demo organization through the REST API of a "
+                                      "running server (`make run` or `charge serve` in another terminal): a user, "
+                                      "locations in two time zones, charge points, a tariff with energy and time "
+                                      "components, drivers with id tags. Prints an API key and what to curl, then "
+                                      "runs the charge points (OCPP 2.0.1 and 1.6) until --duration ends or Ctrl-C. "
+                                      "Loopback servers only.")
+    demo.add_argument("--url", help="the server's REST root (default http://CHARGE_HOST:CHARGE_HTTP_PORT, "
+                                    "i.e. http://127.0.0.1:8000)")
+    demo.add_argument("--duration", type=float, default=600.0, help="seconds to charge (default %(default)g)")
+    demo.add_argument("--session-seconds", type=float, default=45.0, help="length of a session (default %(default)g)")
+    demo.add_argument("--meter-interval", type=float, default=5.0, help="seconds between meter values "
+                                                                        "(default %(default)g)")
 
     migrate = sub.add_parser("migrate", help="bring the database schema up to date")
     migrate.add_argument("--database-url", help="sqlite:///PATH or postgresql://USER@HOST:PORT/DB")
@@ -103,24 +118,42 @@ async def _serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def local_ocpp_url(settings: Settings) -> str:
-    """Where ``charge serve`` with the same settings serves OCPP, as seen from this machine."""
-    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(settings.host, settings.host)
-    if ":" in host:
-        host = f"[{host}]"
-    return f"ws://{host}:{settings.ocpp_port}/ocpp"
-
-
 async def _simulate(args: argparse.Namespace, settings: Settings) -> int:
     from entrypoints.simulator import Options, simulate
 
-    options = Options(url=args.url or local_ocpp_url(settings), count=args.count, version=args.version,
+    url = args.url or f"ws://{settings.local_host()}:{settings.ocpp_port}/ocpp"
+    options = Options(url=url, count=args.count, version=args.version,
                       duration=args.duration, prefix=args.prefix, id_tag=args.id_tag, password=args.password,
                       session_seconds=args.session_seconds, meter_interval=args.meter_interval,
                       power_kw=args.power_kw, ramp_seconds=args.ramp_seconds)
-    report = await simulate(options)
+    report = await simulate(options, _stopped_by_signals())
     print(f"charge simulate: {report.summary()}", flush=True)
     return 0 if report.connected and not report.failed else 1
+
+
+async def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from entrypoints.demo import DemoError, build_network, introduction, run_charge_points
+
+    url = args.url or f"http://{settings.local_host()}:{settings.http_port}"
+    try:
+        network = await asyncio.to_thread(build_network, url)
+    except DemoError as error:
+        print(f"charge demo: {error}", file=sys.stderr)
+        return 1
+    print(introduction(network, args.duration), flush=True)
+    report = await run_charge_points(network, duration=args.duration, session_seconds=args.session_seconds,
+                                     meter_interval=args.meter_interval, stop=_stopped_by_signals())
+    print(f"charge demo: {report.summary()}", flush=True)
+    return 0 if report.connected and not report.failed else 1
+
+
+def _stopped_by_signals() -> asyncio.Event:
+    """Set by Ctrl-C or SIGTERM: simulated charge points then stop their sessions properly and leave."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
 
 
 def _redacted(url: str) -> str:
@@ -140,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_migrate(settings))
         if args.command == "simulate":
             return asyncio.run(_simulate(args, settings))
+        if args.command == "demo":
+            return asyncio.run(_demo(args, settings))
         return asyncio.run(_serve(settings, args))
     except ValueError as exc:  # a malformed database URL or setting: one line, no traceback
         print(f"charge: {exc}", file=sys.stderr)

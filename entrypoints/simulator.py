@@ -400,11 +400,16 @@ class Options:
     duration: float = 60.0
     prefix: str = "SIM-"
     id_tag: str = "RFID-SIM"
+    # When given, charge point n presents id_tags[(n - 1) % len(id_tags)] instead of id_tag.
+    id_tags: tuple[str, ...] = ()
     password: str | None = None
     session_seconds: float = 30.0
     meter_interval: float = 5.0
     power_kw: Decimal = Decimal(11)
     ramp_seconds: float | None = None
+
+    def tag_of(self, n: int) -> str:
+        return self.id_tags[(n - 1) % len(self.id_tags)] if self.id_tags else self.id_tag
 
     def check(self) -> None:
         require_loopback(self.url)
@@ -432,7 +437,7 @@ async def _one(options: Options, n: int, report: Report, stop: asyncio.Event, st
             meter = Meter(power_w=options.power_kw * 1000)
             try:
                 while not stop.is_set():
-                    id_tag = cp.remote_starts.get_nowait() if not cp.remote_starts.empty() else options.id_tag
+                    id_tag = cp.remote_starts.get_nowait() if not cp.remote_starts.empty() else options.tag_of(n)
                     charged = await charge(cp, id_tag, meter, seconds=options.session_seconds,
                                            meter_interval=options.meter_interval, stop=stop)
                     report.energy_wh += charged   # after the await: other charge points add to it meanwhile
@@ -455,14 +460,18 @@ async def _heartbeats(cp: SimulatedChargePoint, interval: int, stop: asyncio.Eve
             await cp.call(payload)
 
 
-async def simulate(options: Options) -> Report:
+async def simulate(options: Options, stop: asyncio.Event | None = None) -> Report:
+    """Run until ``options.duration`` ends or ``stop`` is set; sessions under way are then stopped properly."""
     options.check()
     logging.getLogger("ocpp").setLevel(logging.WARNING)   # the library logs every frame at INFO
-    report, stop = Report(), asyncio.Event()
+    report, stop = Report(), stop or asyncio.Event()
     ramp = options.ramp_seconds if options.ramp_seconds is not None else min(10.0, options.count / 100)
     tasks = [asyncio.create_task(_one(options, n, report, stop, ramp * n / options.count))
              for n in range(1, options.count + 1)]
-    await asyncio.wait(tasks, timeout=options.duration)   # not wait_for: that would cancel sessions mid-way
+    # Not wait_for: that would cancel sessions mid-way.
+    everything, stopped = asyncio.ensure_future(asyncio.wait(tasks)), asyncio.create_task(stop.wait())
+    await asyncio.wait([everything, stopped], timeout=options.duration, return_when=asyncio.FIRST_COMPLETED)
     stop.set()
     await asyncio.gather(*tasks, return_exceptions=True)
+    await asyncio.gather(everything, stopped)
     return report

@@ -17,7 +17,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from tests.e2e.cli.test_charge_serve import BANNER, CHARGE, _env
+from tests.e2e.cli.processes import start_serving
 
 README = Path(__file__).resolve().parents[3] / "README.md"
 SECTION = "## A first session with the API"
@@ -46,16 +46,10 @@ def test_the_readme_walkthrough_runs_as_pasted_and_ends_with_a_priced_session(tm
     server_dir.mkdir()
     reader_dir.mkdir()
     (reader_dir / ".venv").symlink_to(Path(sys.prefix))   # the walkthrough calls .venv/bin/charge
-    proc = subprocess.Popen(CHARGE + ["serve", "--http-port", "0", "--ocpp-port", "0", "--grpc-port", "0"],
-                            env=_env("sqlite:///./charge.db", server_dir), cwd=server_dir, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc, (http_port, ocpp_port, _) = start_serving("sqlite:///./charge.db", server_dir)
     try:
-        assert proc.stdout is not None
-        match = BANNER.search(proc.stdout.readline())
-        assert match, "charge serve printed no banner"
-        http_port, ocpp_port, _ = match.groups()
         env = {k: v for k, v in os.environ.items() if not k.startswith("CHARGE_")}
-        env |= {"CHARGE_HTTP_PORT": http_port, "CHARGE_OCPP_PORT": ocpp_port, "CHARGE_LOG_LEVEL": "WARNING"}
+        env |= {"CHARGE_HTTP_PORT": str(http_port), "CHARGE_OCPP_PORT": str(ocpp_port), "CHARGE_LOG_LEVEL": "WARNING"}
         script = "set -euo pipefail\n" + "\n".join(walkthrough())
         done = subprocess.run(["bash", "-c", script], env=env, cwd=reader_dir, capture_output=True, text=True,
                               timeout=180)
