@@ -111,8 +111,9 @@ class Server:
         self.http_port = sock.getsockname()[1]
         # The REST door logs each request itself and reads X-Forwarded-For only from CHARGE_TRUSTED_PROXIES;
         # uvicorn's own proxy handling (which trusts 127.0.0.1) would decide the client address before it.
+        # ws="none": the REST door serves no websockets (OCPP has a server of its own).
         config = uvicorn.Config(create_app(self.container), log_config=None, access_log=False,
-                                lifespan="off", server_header=False, proxy_headers=False)
+                                lifespan="off", server_header=False, proxy_headers=False, ws="none")
         self._uvicorn = _Uvicorn(config)
         self._rest_task = asyncio.create_task(self._uvicorn.serve(sockets=[sock]))
         while not self._uvicorn.started:
