@@ -137,7 +137,7 @@ def _named(items: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
 
 def build_network(base_url: str) -> Network:
     """Create (or find) the demo user, organization, locations, charge points, tariff and drivers."""
-    require_loopback(base_url)
+    require_loopback(base_url, "charge demo")
     if urlsplit(base_url).scheme not in ("http", "https"):
         raise ValueError(f"the REST URL must start with http:// or https://, not {base_url!r}")
     api = Rest(base_url.rstrip("/") + "/api/v1")

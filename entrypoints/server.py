@@ -87,7 +87,8 @@ class Server:
         try:
             await self._start()
         except BaseException:
-            await self.stop()
+            with contextlib.suppress(Exception):   # the failure to start is what the caller must see
+                await self.stop()
             raise
 
     async def _start(self) -> None:

@@ -380,7 +380,7 @@ def _timed(cp: SimulatedChargePoint, report: Report) -> None:
     cp.call = call
 
 
-def require_loopback(url: str) -> None:
+def require_loopback(url: str, command: str = "charge simulate") -> None:
     host = urlsplit(url).hostname or ""
     if host == "localhost":
         return
@@ -389,7 +389,7 @@ def require_loopback(url: str) -> None:
             return
     except ValueError:
         pass
-    raise ValueError(f"charge simulate only connects to this machine (localhost, 127.0.0.0/8, ::1), not {host!r}")
+    raise ValueError(f"{command} only connects to this machine (localhost, 127.0.0.0/8, ::1), not {host!r}")
 
 
 @define

@@ -78,4 +78,4 @@ def test_demo_without_a_server_says_how_to_start_one(tmp_path):
 def test_demo_refuses_other_machines():
     done = subprocess.run(CHARGE + ["demo", "--url", "http://192.0.2.1:8000"], capture_output=True, text=True,
                           timeout=60)
-    assert done.returncode == 2 and "only connects to this machine" in done.stderr
+    assert done.returncode == 2 and "charge demo only connects to this machine" in done.stderr
