@@ -24,14 +24,14 @@ from datetime import timedelta
 from types import TracebackType
 from typing import Any
 
-from application.ports import Clock, UnitOfWork
+from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from application.ports.events import EventStatus, StoredEvent
 from domain.events import DomainEvent
 
 log = logging.getLogger("charge.events")
 
 Handler = Callable[..., Awaitable[None]]
-RawUnitOfWorkFactory = Callable[[], Any]
+RawUnitOfWorkFactory = UnitOfWorkFactory   # the adapter's own: its commits dispatch nothing
 
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 12
@@ -65,7 +65,7 @@ class EventDispatcher:
     def unit_of_work(self, *, read_only: bool = False) -> UnitOfWork:
         """A unit of work whose committed events are dispatched as it closes (the one use cases get)."""
         if read_only:
-            return self._raw(read_only=True)  # type: ignore[no-any-return]  # commits nothing, raises nothing
+            return self._raw(read_only=True)  # commits nothing, raises nothing
         return _DispatchingUnitOfWork(self._raw(), self)
 
     async def dispatch(self, event_ids: Sequence[str]) -> None:

@@ -30,7 +30,7 @@ async def relay_due_emails(*, uow_factory: UnitOfWorkFactory, mailer: Mailer, cl
     for email in due:
         try:
             await mailer.send(email.message)
-        except Exception as exc:  # any delivery failure is retried later; it must not stop the batch
+        except Exception as exc:  # noqa: BLE001  # any delivery failure is retried later; it must not stop the batch
             email.attempts += 1
             email.last_error = f"{type(exc).__name__}: {exc}"[:500]
             if email.attempts >= MAX_ATTEMPTS:

@@ -16,7 +16,7 @@ MAX_MAGNITUDE_DIGITS = 12
 
 
 def _to_decimal(value: object) -> Decimal:
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise TypeError("money amounts are Decimal or decimal strings, never float")
     if isinstance(value, Decimal):
         return value

@@ -1,4 +1,5 @@
-"""The ``charge`` command: serve every door, bring the database schema up to date, or simulate charge points."""
+"""The ``charge`` command: serve every door, bring the database schema up to date, simulate charge points, or
+build a demo network on a running server."""
 
 from __future__ import annotations
 
@@ -35,8 +36,8 @@ def _parser() -> argparse.ArgumentParser:
                               description="Runs N simulated charge points that boot, send heartbeats and charge "
                                           "with meter values until --duration ends. They must be registered "
                                           "first, as PREFIX1..PREFIXN; loopback servers only.")
-    simulate.add_argument("--url", default="ws://127.0.0.1:9000/ocpp", help="the OCPP endpoint, without the "
-                                                                           "identity (default %(default)s)")
+    simulate.add_argument("--url", help="the OCPP endpoint, without the identity (default "
+                                        "ws://CHARGE_HOST:CHARGE_OCPP_PORT/ocpp, i.e. ws://127.0.0.1:9000/ocpp)")
     simulate.add_argument("--count", type=int, default=1, help="charge points (default %(default)s)")
     simulate.add_argument("--ocpp-version", dest="version", choices=["1.6", "2.0.1"], default="1.6")
     simulate.add_argument("--duration", type=float, default=60.0, help="seconds to run (default %(default)s)")
@@ -47,6 +48,20 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--meter-interval", type=float, default=5.0, help="seconds between meter values")
     simulate.add_argument("--power-kw", type=Decimal, default=Decimal(11), help="charging power")
     simulate.add_argument("--ramp-seconds", type=float, help="spread the connections over this long")
+
+    demo = sub.add_parser("demo", help="a populated organization and simulated charge points, on a running server",
+                          description="Builds (or finds again) a demo organization through the REST API of a "
+                                      "running server (`make run` or `charge serve` in another terminal): a user, "
+                                      "locations in two time zones, charge points, a tariff with energy and time "
+                                      "components, drivers with id tags. Prints an API key and what to curl, then "
+                                      "runs the charge points (OCPP 2.0.1 and 1.6) until --duration ends or Ctrl-C. "
+                                      "Loopback servers only.")
+    demo.add_argument("--url", help="the server's REST root (default http://CHARGE_HOST:CHARGE_HTTP_PORT, "
+                                    "i.e. http://127.0.0.1:8000)")
+    demo.add_argument("--duration", type=float, default=600.0, help="seconds to charge (default %(default)g)")
+    demo.add_argument("--session-seconds", type=float, default=45.0, help="length of a session (default %(default)g)")
+    demo.add_argument("--meter-interval", type=float, default=5.0, help="seconds between meter values "
+                                                                        "(default %(default)g)")
 
     migrate = sub.add_parser("migrate", help="bring the database schema up to date")
     migrate.add_argument("--database-url", help="sqlite:///PATH or postgresql://USER@HOST:PORT/DB")
@@ -63,19 +78,29 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 async def _migrate(settings: Settings) -> int:
-    from adapters.sql.migrate import upgrade
-
-    await upgrade(settings.database_url)
-    log.info("database schema is up to date", extra={"database": _redacted(settings.database_url)})
+    await _bring_up_to_date(settings.database_url)
     return 0
 
 
+async def _bring_up_to_date(url: str) -> None:
+    """Migrate when behind, and say so in one line (Alembic's own lines are kept below WARNING)."""
+    from adapters.sql.migrate import current_revision, head_revision, upgrade
+
+    before, head = await current_revision(url), head_revision()
+    if before != head:
+        await upgrade(url)
+        log.info("database schema migrated", extra={"database": _redacted(url), "from_revision": before,
+                                                    "to_revision": head})
+    else:
+        log.info("database schema is up to date", extra={"database": _redacted(url), "revision": head})
+
+
 async def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    from adapters.sql.migrate import is_up_to_date, upgrade
+    from adapters.sql.migrate import is_up_to_date
     from entrypoints.server import Server
 
     if settings.database_url.startswith("sqlite"):
-        await upgrade(settings.database_url)  # the embedded default migrates itself
+        await _bring_up_to_date(settings.database_url)  # the embedded default migrates itself (once)
     elif not await is_up_to_date(settings.database_url):
         print("charge: the database schema is behind; run `charge migrate` first", file=sys.stderr)
         return 2
@@ -93,16 +118,42 @@ async def _serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _simulate(args: argparse.Namespace) -> int:
+async def _simulate(args: argparse.Namespace, settings: Settings) -> int:
     from entrypoints.simulator import Options, simulate
 
-    options = Options(url=args.url, count=args.count, version=args.version, duration=args.duration,
-                      prefix=args.prefix, id_tag=args.id_tag, password=args.password,
+    url = args.url or f"ws://{settings.local_host()}:{settings.ocpp_port}/ocpp"
+    options = Options(url=url, count=args.count, version=args.version,
+                      duration=args.duration, prefix=args.prefix, id_tag=args.id_tag, password=args.password,
                       session_seconds=args.session_seconds, meter_interval=args.meter_interval,
                       power_kw=args.power_kw, ramp_seconds=args.ramp_seconds)
-    report = await simulate(options)
+    report = await simulate(options, _stopped_by_signals())
     print(f"charge simulate: {report.summary()}", flush=True)
     return 0 if report.connected and not report.failed else 1
+
+
+async def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from entrypoints.demo import DemoError, build_network, introduction, run_charge_points
+
+    url = args.url or f"http://{settings.local_host()}:{settings.http_port}"
+    try:
+        network = await asyncio.to_thread(build_network, url)
+    except DemoError as error:
+        print(f"charge demo: {error}", file=sys.stderr)
+        return 1
+    print(introduction(network, args.duration), flush=True)
+    report = await run_charge_points(network, duration=args.duration, session_seconds=args.session_seconds,
+                                     meter_interval=args.meter_interval, stop=_stopped_by_signals())
+    print(f"charge demo: {report.summary()}", flush=True)
+    return 0 if report.connected and not report.failed else 1
+
+
+def _stopped_by_signals() -> asyncio.Event:
+    """Set by Ctrl-C or SIGTERM: simulated charge points then stop their sessions properly and leave."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
 
 
 def _redacted(url: str) -> str:
@@ -121,7 +172,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "migrate":
             return asyncio.run(_migrate(settings))
         if args.command == "simulate":
-            return asyncio.run(_simulate(args))
+            return asyncio.run(_simulate(args, settings))
+        if args.command == "demo":
+            return asyncio.run(_demo(args, settings))
         return asyncio.run(_serve(settings, args))
     except ValueError as exc:  # a malformed database URL or setting: one line, no traceback
         print(f"charge: {exc}", file=sys.stderr)

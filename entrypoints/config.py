@@ -69,6 +69,11 @@ class Settings:
             raise SystemExit(str(exc)) from None
         return settings
 
+    def local_host(self) -> str:
+        """Where this machine reaches the doors: a wildcard bind address is loopback; IPv6 in brackets."""
+        host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(self.host, self.host)
+        return f"[{host}]" if ":" in host else host
+
     def as_config(self) -> dict[str, Any]:
         return asdict(self)
 

@@ -36,3 +36,5 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("websockets").setLevel("WARNING")
+    # Alembic logs its plugins and each step at INFO; `charge migrate` says what it did in one line.
+    logging.getLogger("alembic").setLevel("WARNING")

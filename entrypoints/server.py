@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import socket
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
+from typing import Any
 
 import uvicorn
 
@@ -26,6 +28,30 @@ class _Uvicorn(uvicorn.Server):
     def capture_signals(self) -> Iterator[None]:
         # The process owner (``charge serve``) handles signals for every door at once.
         yield
+
+
+class DoorUnavailable(OSError):
+    """A door could not listen: which one, where and why, in one line (``charge serve`` prints it as is)."""
+
+    def __init__(self, door: str, host: str, port: int, cause: BaseException) -> None:
+        where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        if isinstance(cause, OSError) and cause.errno == errno.EADDRINUSE:
+            reason = "the address is already in use (another charge serve, or another program, listens there)"
+        elif isinstance(cause, OSError) and cause.strerror:
+            reason = cause.strerror[0].lower() + cause.strerror[1:]
+        else:
+            reason = str(cause)
+        super().__init__(f"cannot serve {door} on {where}: {reason}")
+
+
+@contextlib.contextmanager
+def _door(name: str, host: str, port: int) -> Iterator[None]:
+    try:
+        yield
+    except DoorUnavailable:
+        raise
+    except (OSError, RuntimeError) as exc:  # gRPC reports a failed bind as RuntimeError
+        raise DoorUnavailable(name, host, port, exc) from None
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -51,8 +77,21 @@ class Server:
         self.grpc_port: int | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
+        self._ocpp: Any = None
+        self._grpc: Any = None
+        self._uvicorn: _Uvicorn | None = None
+        self._rest_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        """Open every door; if one cannot listen, close those already open and raise ``DoorUnavailable``."""
+        try:
+            await self._start()
+        except BaseException:
+            with contextlib.suppress(Exception):   # the failure to start is what the caller must see
+                await self.stop()
+            raise
+
+    async def _start(self) -> None:
         from entrypoints.rest.app import create_app  # the REST door is built when served, not at import
 
         s = self.settings
@@ -60,29 +99,31 @@ class Server:
         tls = (tls_context(s.ocpp_tls_cert, s.ocpp_tls_key)
                if self.enable_ocpp and (s.ocpp_tls_cert or s.ocpp_tls_key) else None)
         # OCPP binds first: with port 0 the bound port is known before REST hands out ocpp_url links.
-        self._ocpp = None
         if self.enable_ocpp:
             await self.container.use_cases.no_charge_point_connected()
-            self._ocpp = await start_ocpp_server(s.host, s.ocpp_port, use_cases=self.container.use_cases,
-                                                 connections=self.container.adapters.ocpp_connections(),
-                                                 clock=self.container.core.clock(), tls=tls)
+            with _door("OCPP", s.host, s.ocpp_port):
+                self._ocpp = await start_ocpp_server(s.host, s.ocpp_port, use_cases=self.container.use_cases,
+                                                     connections=self.container.adapters.ocpp_connections(),
+                                                     clock=self.container.core.clock(), tls=tls)
             self.ocpp_port = next(iter(self._ocpp.sockets)).getsockname()[1]
             self.container.config.ocpp_port.from_value(self.ocpp_port)
-        sock = _bind(s.host, s.http_port)
+        with _door("REST", s.host, s.http_port):
+            sock = _bind(s.host, s.http_port)
         self.http_port = sock.getsockname()[1]
         # The REST door logs each request itself and reads X-Forwarded-For only from CHARGE_TRUSTED_PROXIES;
         # uvicorn's own proxy handling (which trusts 127.0.0.1) would decide the client address before it.
+        # ws="none": the REST door serves no websockets (OCPP has a server of its own).
         config = uvicorn.Config(create_app(self.container), log_config=None, access_log=False,
-                                lifespan="off", server_header=False, proxy_headers=False)
+                                lifespan="off", server_header=False, proxy_headers=False, ws="none")
         self._uvicorn = _Uvicorn(config)
         self._rest_task = asyncio.create_task(self._uvicorn.serve(sockets=[sock]))
         while not self._uvicorn.started:
             if self._rest_task.done():
                 self._rest_task.result()
             await asyncio.sleep(0.01)
-        self._grpc = None
         if self.enable_grpc:
-            self._grpc, self.grpc_port = await start_grpc_server(s.host, s.grpc_port)
+            with _door("gRPC", s.host, s.grpc_port):
+                self._grpc, self.grpc_port = await start_grpc_server(s.host, s.grpc_port)
         self._tasks.append(asyncio.create_task(self._every(self.settings.mail_poll_seconds, self._relay_mail)))
         # At start-up, then every few seconds: events a crash (or a failed handler) left pending.
         self._tasks.append(asyncio.create_task(self._every(self.settings.event_sweep_seconds,
@@ -124,8 +165,10 @@ class Server:
 
     async def stop(self) -> None:
         self._stopping.set()
-        self._uvicorn.should_exit = True
-        await self._rest_task
+        if self._uvicorn is not None:
+            self._uvicorn.should_exit = True
+        if self._rest_task is not None:
+            await self._rest_task
         if self._ocpp is not None:
             self._ocpp.close()
             await self._ocpp.wait_closed()

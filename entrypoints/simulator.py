@@ -79,32 +79,32 @@ class SimulatedChargePoint16(_Scripted, v16.ChargePoint):
         status = await self._answer("RemoteStartTransaction", {"id_tag": id_tag, **rest})
         if status == "Accepted":
             self.remote_starts.put_nowait(id_tag)
-        return result16.RemoteStartTransaction(status=status)  # type: ignore[arg-type]
+        return result16.RemoteStartTransaction(status=status)
 
     @on(Action16.remote_stop_transaction)
     async def on_remote_stop(self, transaction_id: int, **rest: Any) -> result16.RemoteStopTransaction:
         status = await self._answer("RemoteStopTransaction", {"transaction_id": transaction_id, **rest})
         if status == "Accepted":
             self.remote_stops.put_nowait(str(transaction_id))
-        return result16.RemoteStopTransaction(status=status)  # type: ignore[arg-type]
+        return result16.RemoteStopTransaction(status=status)
 
     @on(Action16.reset)
     async def on_reset(self, **payload: Any) -> result16.Reset:
-        return result16.Reset(status=await self._answer("Reset", payload))  # type: ignore[arg-type]
+        return result16.Reset(status=await self._answer("Reset", payload))
 
     @on(Action16.unlock_connector)
     async def on_unlock(self, **payload: Any) -> result16.UnlockConnector:
-        return result16.UnlockConnector(status=await self._answer("UnlockConnector", payload,  # type: ignore[arg-type]
+        return result16.UnlockConnector(status=await self._answer("UnlockConnector", payload,
                                                                   "Unlocked"))
 
     @on(Action16.change_availability)
     async def on_change_availability(self, **payload: Any) -> result16.ChangeAvailability:
-        return result16.ChangeAvailability(status=await self._answer("ChangeAvailability",  # type: ignore[arg-type]
+        return result16.ChangeAvailability(status=await self._answer("ChangeAvailability",
                                                                      payload))
 
     @on(Action16.trigger_message)
     async def on_trigger(self, **payload: Any) -> result16.TriggerMessage:
-        return result16.TriggerMessage(status=await self._answer("TriggerMessage", payload))  # type: ignore[arg-type]
+        return result16.TriggerMessage(status=await self._answer("TriggerMessage", payload))
 
     @on(Action16.get_configuration)
     async def on_get_configuration(self, key: list[str] | None = None, **rest: Any) -> result16.GetConfiguration:
@@ -120,24 +120,24 @@ class SimulatedChargePoint16(_Scripted, v16.ChargePoint):
         status = await self._answer("ChangeConfiguration", {"key": key, "value": value, **rest})
         if status == "Accepted":
             self.configuration[key] = value
-        return result16.ChangeConfiguration(status=status)  # type: ignore[arg-type]
+        return result16.ChangeConfiguration(status=status)
 
     @on(Action16.set_charging_profile)
     async def on_set_charging_profile(self, **payload: Any) -> result16.SetChargingProfile:
-        return result16.SetChargingProfile(status=await self._answer("SetChargingProfile",  # type: ignore[arg-type]
+        return result16.SetChargingProfile(status=await self._answer("SetChargingProfile",
                                                                      payload))
 
     @on(Action16.clear_cache)
     async def on_clear_cache(self, **payload: Any) -> result16.ClearCache:
-        return result16.ClearCache(status=await self._answer("ClearCache", payload))  # type: ignore[arg-type]
+        return result16.ClearCache(status=await self._answer("ClearCache", payload))
 
     @on(Action16.reserve_now)
     async def on_reserve_now(self, **payload: Any) -> result16.ReserveNow:
-        return result16.ReserveNow(status=await self._answer("ReserveNow", payload))  # type: ignore[arg-type]
+        return result16.ReserveNow(status=await self._answer("ReserveNow", payload))
 
     @on(Action16.cancel_reservation)
     async def on_cancel_reservation(self, **payload: Any) -> result16.CancelReservation:
-        return result16.CancelReservation(status=await self._answer("CancelReservation",  # type: ignore[arg-type]
+        return result16.CancelReservation(status=await self._answer("CancelReservation",
                                                                     payload))
 
 
@@ -153,32 +153,32 @@ class SimulatedChargePoint201(_Scripted, v201.ChargePoint):
         status = await self._answer("RequestStartTransaction", {"id_token": id_token, **rest})
         if status == "Accepted":
             self.remote_starts.put_nowait(id_token["id_token"])
-        return result201.RequestStartTransaction(status=status)  # type: ignore[arg-type]
+        return result201.RequestStartTransaction(status=status)
 
     @on(Action201.request_stop_transaction)
     async def on_request_stop(self, transaction_id: str, **rest: Any) -> result201.RequestStopTransaction:
         status = await self._answer("RequestStopTransaction", {"transaction_id": transaction_id, **rest})
         if status == "Accepted":
             self.remote_stops.put_nowait(transaction_id)
-        return result201.RequestStopTransaction(status=status)  # type: ignore[arg-type]
+        return result201.RequestStopTransaction(status=status)
 
     @on(Action201.reset)
     async def on_reset(self, **payload: Any) -> result201.Reset:
-        return result201.Reset(status=await self._answer("Reset", payload))  # type: ignore[arg-type]
+        return result201.Reset(status=await self._answer("Reset", payload))
 
     @on(Action201.unlock_connector)
     async def on_unlock(self, **payload: Any) -> result201.UnlockConnector:
-        return result201.UnlockConnector(status=await self._answer("UnlockConnector", payload,  # type: ignore[arg-type]
+        return result201.UnlockConnector(status=await self._answer("UnlockConnector", payload,
                                                                    "Unlocked"))
 
     @on(Action201.change_availability)
     async def on_change_availability(self, **payload: Any) -> result201.ChangeAvailability:
-        return result201.ChangeAvailability(status=await self._answer("ChangeAvailability",  # type: ignore[arg-type]
+        return result201.ChangeAvailability(status=await self._answer("ChangeAvailability",
                                                                       payload))
 
     @on(Action201.trigger_message)
     async def on_trigger(self, **payload: Any) -> result201.TriggerMessage:
-        return result201.TriggerMessage(status=await self._answer("TriggerMessage", payload))  # type: ignore[arg-type]
+        return result201.TriggerMessage(status=await self._answer("TriggerMessage", payload))
 
     @on(Action201.get_variables)
     async def on_get_variables(self, get_variable_data: list[dict[str, Any]], **rest: Any) -> result201.GetVariables:
@@ -189,7 +189,7 @@ class SimulatedChargePoint201(_Scripted, v201.ChargePoint):
             results.append({"attribute_status": "Accepted" if value is not None else "UnknownVariable",
                             "component": item["component"], "variable": item["variable"],
                             **({"attribute_value": value} if value is not None else {})})
-        return result201.GetVariables(get_variable_result=results)  # type: ignore[arg-type]
+        return result201.GetVariables(get_variable_result=results)
 
     @on(Action201.set_variables)
     async def on_set_variables(self, set_variable_data: list[dict[str, Any]], **rest: Any) -> result201.SetVariables:
@@ -200,24 +200,24 @@ class SimulatedChargePoint201(_Scripted, v201.ChargePoint):
             if status == "Accepted":
                 self.variables[key] = item["attribute_value"]
             results.append({"attribute_status": status, "component": item["component"], "variable": item["variable"]})
-        return result201.SetVariables(set_variable_result=results)  # type: ignore[arg-type]
+        return result201.SetVariables(set_variable_result=results)
 
     @on(Action201.set_charging_profile)
     async def on_set_charging_profile(self, **payload: Any) -> result201.SetChargingProfile:
-        return result201.SetChargingProfile(status=await self._answer("SetChargingProfile",  # type: ignore[arg-type]
+        return result201.SetChargingProfile(status=await self._answer("SetChargingProfile",
                                                                       payload))
 
     @on(Action201.clear_cache)
     async def on_clear_cache(self, **payload: Any) -> result201.ClearCache:
-        return result201.ClearCache(status=await self._answer("ClearCache", payload))  # type: ignore[arg-type]
+        return result201.ClearCache(status=await self._answer("ClearCache", payload))
 
     @on(Action201.reserve_now)
     async def on_reserve_now(self, **payload: Any) -> result201.ReserveNow:
-        return result201.ReserveNow(status=await self._answer("ReserveNow", payload))  # type: ignore[arg-type]
+        return result201.ReserveNow(status=await self._answer("ReserveNow", payload))
 
     @on(Action201.cancel_reservation)
     async def on_cancel_reservation(self, **payload: Any) -> result201.CancelReservation:
-        return result201.CancelReservation(status=await self._answer("CancelReservation",  # type: ignore[arg-type]
+        return result201.CancelReservation(status=await self._answer("CancelReservation",
                                                                      payload))
 
 
@@ -262,7 +262,8 @@ class Meter:
 
 def _samples16(meter: Meter) -> list[dict[str, Any]]:
     return [{"timestamp": now(), "sampled_value": [
-        {"value": str(meter.wh), "measurand": "Energy.Active.Import.Register", "unit": "Wh", "context": "Sample.Periodic"},
+        {"value": str(meter.wh), "measurand": "Energy.Active.Import.Register", "unit": "Wh",
+         "context": "Sample.Periodic"},
         {"value": str(meter.power_w), "measurand": "Power.Active.Import", "unit": "W", "context": "Sample.Periodic"}]}]
 
 
@@ -376,10 +377,10 @@ def _timed(cp: SimulatedChargePoint, report: Report) -> None:
         report.latencies_ms.append((time.perf_counter() - started) * 1000)
         return result
 
-    cp.call = call  # type: ignore[method-assign]
+    cp.call = call
 
 
-def require_loopback(url: str) -> None:
+def require_loopback(url: str, command: str = "charge simulate") -> None:
     host = urlsplit(url).hostname or ""
     if host == "localhost":
         return
@@ -388,7 +389,7 @@ def require_loopback(url: str) -> None:
             return
     except ValueError:
         pass
-    raise ValueError(f"charge simulate only connects to this machine (localhost, 127.0.0.0/8, ::1), not {host!r}")
+    raise ValueError(f"{command} only connects to this machine (localhost, 127.0.0.0/8, ::1), not {host!r}")
 
 
 @define
@@ -399,11 +400,16 @@ class Options:
     duration: float = 60.0
     prefix: str = "SIM-"
     id_tag: str = "RFID-SIM"
+    # When given, charge point n presents id_tags[(n - 1) % len(id_tags)] instead of id_tag.
+    id_tags: tuple[str, ...] = ()
     password: str | None = None
     session_seconds: float = 30.0
     meter_interval: float = 5.0
     power_kw: Decimal = Decimal(11)
     ramp_seconds: float | None = None
+
+    def tag_of(self, n: int) -> str:
+        return self.id_tags[(n - 1) % len(self.id_tags)] if self.id_tags else self.id_tag
 
     def check(self) -> None:
         require_loopback(self.url)
@@ -431,7 +437,7 @@ async def _one(options: Options, n: int, report: Report, stop: asyncio.Event, st
             meter = Meter(power_w=options.power_kw * 1000)
             try:
                 while not stop.is_set():
-                    id_tag = cp.remote_starts.get_nowait() if not cp.remote_starts.empty() else options.id_tag
+                    id_tag = cp.remote_starts.get_nowait() if not cp.remote_starts.empty() else options.tag_of(n)
                     charged = await charge(cp, id_tag, meter, seconds=options.session_seconds,
                                            meter_interval=options.meter_interval, stop=stop)
                     report.energy_wh += charged   # after the await: other charge points add to it meanwhile
@@ -440,7 +446,7 @@ async def _one(options: Options, n: int, report: Report, stop: asyncio.Event, st
                         await asyncio.wait_for(stop.wait(), options.meter_interval)
             finally:
                 heartbeats.cancel()
-    except Exception as error:  # one charge point failing must not end the others
+    except Exception as error:  # noqa: BLE001  # one charge point failing must not end the others
         report.failed += 1
         log.warning("simulated charge point stopped", extra={"charge_point_id": identity, "error": repr(error)})
 
@@ -454,14 +460,18 @@ async def _heartbeats(cp: SimulatedChargePoint, interval: int, stop: asyncio.Eve
             await cp.call(payload)
 
 
-async def simulate(options: Options) -> Report:
+async def simulate(options: Options, stop: asyncio.Event | None = None) -> Report:
+    """Run until ``options.duration`` ends or ``stop`` is set; sessions under way are then stopped properly."""
     options.check()
     logging.getLogger("ocpp").setLevel(logging.WARNING)   # the library logs every frame at INFO
-    report, stop = Report(), asyncio.Event()
+    report, stop = Report(), stop or asyncio.Event()
     ramp = options.ramp_seconds if options.ramp_seconds is not None else min(10.0, options.count / 100)
     tasks = [asyncio.create_task(_one(options, n, report, stop, ramp * n / options.count))
              for n in range(1, options.count + 1)]
-    await asyncio.wait(tasks, timeout=options.duration)   # not wait_for: that would cancel sessions mid-way
+    # Not wait_for: that would cancel sessions mid-way.
+    everything, stopped = asyncio.ensure_future(asyncio.wait(tasks)), asyncio.create_task(stop.wait())
+    await asyncio.wait([everything, stopped], timeout=options.duration, return_when=asyncio.FIRST_COMPLETED)
     stop.set()
     await asyncio.gather(*tasks, return_exceptions=True)
+    await asyncio.gather(everything, stopped)
     return report

@@ -24,7 +24,7 @@ class SmtpMailer:
             hostname=self.host,
             port=self.port,
             use_tls=self.security == "tls",
-            start_tls=True if self.security == "starttls" else False,
+            start_tls=self.security == "starttls",
             username=self.username,
             password=self.password,
             timeout=self.timeout,

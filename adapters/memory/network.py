@@ -83,7 +83,7 @@ class InMemoryDrivers(_Table):
             if other.id != driver.id and other.organization_id == driver.organization_id:
                 taken = set(other.id_tags) & set(driver.id_tags)
                 if taken:
-                    raise Conflict(f"id tag {sorted(taken)[0]} already belongs to driver {other.id}")
+                    raise Conflict(f"id tag {min(taken)} already belongs to driver {other.id}")
 
     async def get(self, organization_id: str, driver_id: str) -> Driver | None:
         found = self.data.get(driver_id)

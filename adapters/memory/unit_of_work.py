@@ -6,7 +6,7 @@ import copy
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from adapters.memory.events import InMemoryEvents
 from adapters.memory.network import (
@@ -55,7 +55,7 @@ class InMemoryUnitOfWork:
         self._read_only = read_only
         self.committed_event_ids: list[str] = []
 
-    async def __aenter__(self) -> InMemoryUnitOfWork:
+    async def __aenter__(self) -> Self:
         self._tables = copy.deepcopy(self._store.tables)
         t = self._tables
         self.events = InMemoryEvents(t["events"], self._store.now)

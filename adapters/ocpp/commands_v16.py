@@ -65,12 +65,14 @@ def outgoing(command: Command) -> Outgoing:
         case ClearCache():
             return Outgoing(call.ClearCache())
         case ReserveNow():
-            return Outgoing(call.ReserveNow(connector_id=command.connector_id, expiry_date=timestamp(command.expires_at),
-                                            id_tag=command.id_tag, reservation_id=command.reservation_id))
+            return Outgoing(call.ReserveNow(connector_id=command.connector_id,
+                                            expiry_date=timestamp(command.expires_at), id_tag=command.id_tag,
+                                            reservation_id=command.reservation_id))
         case CancelReservation():
             return Outgoing(call.CancelReservation(reservation_id=command.reservation_id))
         case GetVariables() | SetVariables():
-            raise InvalidInput.field("command", "OCPP 1.6 has no device model; use GetConfiguration/ChangeConfiguration")
+            raise InvalidInput.field("command",
+                                     "OCPP 1.6 has no device model; use GetConfiguration/ChangeConfiguration")
     raise InvalidInput.field("command", f"{type(command).__name__} is not an OCPP 1.6 command")
 
 
@@ -81,10 +83,10 @@ def _charging_profile(command: SetChargingProfile) -> call.SetChargingProfile:
     # The 1.6 schema allows one decimal; a "Relative" schedule applies from whenever it takes effect.
     limit = command.limit.quantize(Decimal("0.1"))
     schedule = datatypes.ChargingSchedule(charging_rate_unit=command.unit, charging_schedule_period=[
-        datatypes.ChargingSchedulePeriod(start_period=0, limit=limit)])  # type: ignore[arg-type]
+        datatypes.ChargingSchedulePeriod(start_period=0, limit=limit)])
     profile = datatypes.ChargingProfile(charging_profile_id=command.profile_id, stack_level=command.stack_level,
-                                        charging_profile_purpose=purpose,  # type: ignore[arg-type]
-                                        charging_profile_kind="Relative",  # type: ignore[arg-type]
+                                        charging_profile_purpose=purpose,
+                                        charging_profile_kind="Relative",
                                         charging_schedule=schedule)
     return call.SetChargingProfile(connector_id=command.connector_id, cs_charging_profiles=profile)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import re
 import secrets
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -55,7 +56,7 @@ def _evse(evse_id: int | None, connector_id: int | None) -> dict[str, int] | Non
     return None
 
 
-def _all_accepted(results_key: str, status_key: str = "attributeStatus"):  # type: ignore[no-untyped-def]
+def _all_accepted(results_key: str, status_key: str = "attributeStatus") -> Callable[[dict[str, Any]], CommandResult]:
     def read(answer: dict[str, Any]) -> CommandResult:
         results = answer.get(results_key, [])
         accepted = all(isinstance(r, dict) and r.get(status_key) == "Accepted" for r in results)
@@ -94,9 +95,10 @@ def outgoing(command: Command, call: ModuleType) -> Outgoing:
         case SetVariables():
             if any(v.value is None for v in command.variables):
                 raise InvalidInput.field("variables", "every variable to set needs a value")
-            data = [{"attribute_value": v.value, "component": {"name": v.component}, "variable": {"name": v.variable}}
-                    for v in command.variables]
-            return Outgoing(call.SetVariables(set_variable_data=data), _all_accepted("setVariableResult"))
+            values: list[dict[str, Any]] = [
+                {"attribute_value": v.value, "component": {"name": v.component}, "variable": {"name": v.variable}}
+                for v in command.variables]
+            return Outgoing(call.SetVariables(set_variable_data=values), _all_accepted("setVariableResult"))
         case SetChargingProfile():
             return Outgoing(_charging_profile(command, call))
         case ClearCache():

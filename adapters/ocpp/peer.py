@@ -121,7 +121,8 @@ class OcppPeer:
                                                  error_code(error.kind, self.ocpp_version), error.description))
             return
         except framing.UnanswerableFrame as error:
-            self.logger.warning("malformed OCPP answer dropped", extra={"charge_point_id": self.id, "error": str(error)})
+            self.logger.warning("malformed OCPP answer dropped",
+                                extra={"charge_point_id": self.id, "error": str(error)})
             return
         if isinstance(message, Call):
             await self._send(await self._answer(message))

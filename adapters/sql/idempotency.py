@@ -70,14 +70,14 @@ async def _reserve(connection: AsyncConnection, scope: str, key: str, fingerprin
     return (await connection.execute(statement)).rowcount == 1
 
 
-async def _find(connection: AsyncConnection, scope: str, key: str) -> Row[Any] | None:
+async def _find(connection: AsyncConnection, scope: str, key: str) -> Row[Any, Any, Any, Any] | None:
     t = idempotency_keys
     statement = (select(t.c.fingerprint, t.c.response_status, t.c.response_body, t.c.response_content_type)
                  .where(t.c.scope == scope, t.c.key == key))
     return (await connection.execute(statement)).first()
 
 
-def _replay(row: Row[Any], fingerprint: str) -> StoredResponse:
+def _replay(row: Row[Any, Any, Any, Any], fingerprint: str) -> StoredResponse:
     if row.fingerprint != fingerprint:
         raise Conflict(_DIFFERENT_REQUEST)
     if row.response_status is None:

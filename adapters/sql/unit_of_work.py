@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -69,7 +70,7 @@ class SqlUnitOfWork:
         self._connection: AsyncConnection | None = None
         self.committed_event_ids: list[str] = []
 
-    async def __aenter__(self) -> SqlUnitOfWork:
+    async def __aenter__(self) -> Self:
         if self._connection is not None:
             raise RuntimeError("this unit of work is already in use; make a new one per use case")
         connection = await self._engine.connect()

@@ -34,7 +34,8 @@ class ChargePointRepository(Protocol):
     async def mark_all_offline(self) -> int:
         """Every charge point is offline (a node starting holds no connections); returns how many were not."""
         ...
-    async def list(self, organization_id: str, page: PageRequest, location_id: str | None = None) -> Page[ChargePoint]: ...
+    async def list(self, organization_id: str, page: PageRequest,
+                   location_id: str | None = None) -> Page[ChargePoint]: ...
 
 
 class DriverRepository(Protocol):

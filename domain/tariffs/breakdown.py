@@ -238,7 +238,8 @@ def price_limit_lines(lines: Iterable[CostLine], min_price: Price | None, max_pr
         if excl > 0:
             return (bound.excl_vat * incl / excl).quantize(AMOUNT_QUANTUM, rounding=ROUND_HALF_UP)
         if vat_rate is not None:
-            return bound.excl_vat + (bound.excl_vat * vat_rate / _HUNDRED).quantize(AMOUNT_QUANTUM, rounding=ROUND_HALF_UP)
+            vat = (bound.excl_vat * vat_rate / _HUNDRED).quantize(AMOUNT_QUANTUM, rounding=ROUND_HALF_UP)
+            return bound.excl_vat + vat
         return bound.excl_vat
 
     up, down = rounding or (_same, _same)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import typing
-from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
@@ -116,9 +115,11 @@ class _Parser:
         min_price = self._price(data.get("min_price"), "min_price")
         max_price = self._price(data.get("max_price"), "max_price")
         if min_price is not None and max_price is not None:
-            self._ordered(min_price.excl_vat, max_price.excl_vat, "max_price.excl_vat", "min_price.excl_vat", strict=False)
+            self._ordered(min_price.excl_vat, max_price.excl_vat, "max_price.excl_vat", "min_price.excl_vat",
+                          strict=False)
             if min_price.incl_vat is not None and max_price.incl_vat is not None:
-                self._ordered(min_price.incl_vat, max_price.incl_vat, "max_price.incl_vat", "min_price.incl_vat", strict=False)
+                self._ordered(min_price.incl_vat, max_price.incl_vat, "max_price.incl_vat", "min_price.incl_vat",
+                              strict=False)
         start = self._datetime(data.get("start_date_time"), "start_date_time")
         end = self._datetime(data.get("end_date_time"), "end_date_time")
         if start is not None and end is not None and not start < end:
@@ -409,8 +410,12 @@ def _element_json(element: TariffElement) -> dict[str, Any]:
 
 
 def _restrictions_json(r: Restrictions) -> dict[str, Any]:
-    hhmm: Callable[[time | None], str | None] = lambda t: None if t is None else t.strftime("%H:%M")
-    iso: Callable[[date | None], str | None] = lambda d: None if d is None else d.isoformat()
+    def hhmm(t: time | None) -> str | None:
+        return None if t is None else t.strftime("%H:%M")
+
+    def iso(d: date | None) -> str | None:
+        return None if d is None else d.isoformat()
+
     return _skip_none({
         "start_time": hhmm(r.start_time), "end_time": hhmm(r.end_time),
         "start_date": iso(r.start_date), "end_date": iso(r.end_date),

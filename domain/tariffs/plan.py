@@ -170,7 +170,7 @@ class RatingPlan:
         self.currency = tariff.currency
         elements = [ElementPlan(i, e.restrictions) for i, e in enumerate(tariff.elements)]
         candidates: dict[LineType, list[Candidate]] = {kind: [] for kind in LineType}
-        for element, source in zip(elements, tariff.elements):
+        for element, source in zip(elements, tariff.elements, strict=True):
             dimensions = SESSION_DIMENSIONS if element.reservation is None else RESERVATION_DIMENSIONS
             seen: set[DimensionType] = set()
             for component in source.price_components:
@@ -180,7 +180,7 @@ class RatingPlan:
                 seen.add(component.type)
                 kind = dimensions[component.type]
                 candidates[kind].append((element, ComponentPlan(kind, element.index, component, element.reason)))
-        for kind, found in candidates.items():
+        for found in candidates.values():
             # Nothing after an element that always applies can ever be reached.
             for i, (element, _component) in enumerate(found):
                 if element.unrestricted and element.reservation is not ReservationRestriction.RESERVATION_EXPIRES:
@@ -207,8 +207,9 @@ class RatingPlan:
         session = (LineType.ENERGY, LineType.TIME, LineType.PARKING_TIME, LineType.FLAT)
         # A kind of period no element can price (but for a FLAT fee) bills and shows nothing, however
         # restrictions change over it.
-        self.unpriced = {PeriodKind.CHARGING: not self.candidates[LineType.ENERGY] and not self.candidates[LineType.TIME],
-                         PeriodKind.PARKING: not self.candidates[LineType.PARKING_TIME]}
+        self.unpriced = {
+            PeriodKind.CHARGING: not self.candidates[LineType.ENERGY] and not self.candidates[LineType.TIME],
+            PeriodKind.PARKING: not self.candidates[LineType.PARKING_TIME]}
         # No session dimension depends on anything but the kind of period: no walk is needed.
         self.static = all(self.fixed[kind] is not None or not self.candidates[kind] for kind in session)
         # Only the local clock and calendar decide: the answer for a (kind of period, stretch of the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -233,8 +234,10 @@ def profile_from_meter_values(samples: Iterable[tuple[datetime, Decimal | int]],
     for i, (instant, wh) in enumerate(readings):
         if not isinstance(instant, datetime) or instant.utcoffset() is None:
             errors.append(FieldError(f"meter_values[{i}].timestamp", "must be a timezone-aware date-time"))
-        if isinstance(wh, bool) or not isinstance(wh, (int, Decimal)) or (isinstance(wh, Decimal) and not wh.is_finite()):
-            errors.append(FieldError(f"meter_values[{i}].value", "must be an int or Decimal count of Wh (never a float)"))
+        if (isinstance(wh, bool) or not isinstance(wh, (int, Decimal))
+                or (isinstance(wh, Decimal) and not wh.is_finite())):
+            errors.append(FieldError(f"meter_values[{i}].value",
+                                     "must be an int or Decimal count of Wh (never a float)"))
     if errors:
         raise InvalidInput(errors)
     readings = [(instant.astimezone(UTC), wh) for instant, wh in readings]
@@ -256,7 +259,7 @@ def profile_from_meter_values(samples: Iterable[tuple[datetime, Decimal | int]],
     periods = []
     if start < first:
         periods.append(ChargingPeriod(start, first, charging=False))
-    for (t0, wh0), (t1, wh1) in zip(readings, readings[1:]):
+    for (t0, wh0), (t1, wh1) in itertools.pairwise(readings):
         energy = Decimal(wh1 - wh0) / 1000
         periods.append(ChargingPeriod(t0, t1, energy, charging=energy > 0))
     if last < end:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import socket
+
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 
 async def start_grpc_server(host: str, port: int) -> tuple[grpc.aio.Server, int]:
-    server = grpc.aio.server()
+    if port:
+        _probe(host, port)
+    # Without SO_REUSEPORT: a second server on the same port must fail, not share the port's connections.
+    server = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
@@ -19,3 +24,12 @@ async def start_grpc_server(host: str, port: int) -> tuple[grpc.aio.Server, int]
         raise OSError(f"cannot bind gRPC to {host}:{port}")
     await server.start()
     return server, bound
+
+
+def _probe(host: str, port: int) -> None:
+    """Raise the OSError (EADDRINUSE…) binding ``host:port`` gives: gRPC reports only "Failed to bind", and
+    logs a line of its own on stderr."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))

@@ -17,7 +17,7 @@ from entrypoints.ocpp.values import STATUS_16, iso, optional_integer, parse_time
 
 
 def _id_tag_info(authorization: Authorization) -> datatypes.IdTagInfo:
-    return datatypes.IdTagInfo(status=STATUS_16[authorization.status])  # type: ignore[arg-type]
+    return datatypes.IdTagInfo(status=STATUS_16[authorization.status])
 
 
 class CentralSystem16(CentralSystemPeer):
@@ -31,7 +31,7 @@ class CentralSystem16(CentralSystemPeer):
         accepted = await self.use_cases.boot(Boot(self.id, charge_point_vendor, charge_point_model,
                                                   charge_point_serial_number, firmware_version))
         return call_result.BootNotification(current_time=iso(accepted.current_time), interval=accepted.interval,
-                                            status=accepted.status)  # type: ignore[arg-type]
+                                            status=accepted.status)
 
     @on(Action.heartbeat)
     async def on_heartbeat(self, **_: Any) -> call_result.Heartbeat:
@@ -82,10 +82,11 @@ class CentralSystem16(CentralSystemPeer):
         return call_result.MeterValues()
 
     @on(Action.data_transfer)
-    async def on_data_transfer(self, vendor_id: str, message_id: str | None = None, **_: Any) -> call_result.DataTransfer:
+    async def on_data_transfer(self, vendor_id: str, message_id: str | None = None,
+                               **_: Any) -> call_result.DataTransfer:
         # No vendor extensions are implemented; saying so lets the charge point stop trying.
         self.note("DataTransfer", vendor_id=vendor_id, message_id=message_id)
-        return call_result.DataTransfer(status="UnknownVendorId")  # type: ignore[arg-type]
+        return call_result.DataTransfer(status="UnknownVendorId")
 
     @on(Action.diagnostics_status_notification)
     async def on_diagnostics_status(self, status: str, **_: Any) -> call_result.DiagnosticsStatusNotification:

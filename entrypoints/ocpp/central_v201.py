@@ -39,7 +39,7 @@ class CentralSystem201(CentralSystemPeer):
                                                   charging_station.get("serial_number"),
                                                   charging_station.get("firmware_version")))
         return call_result.BootNotification(current_time=iso(accepted.current_time), interval=accepted.interval,
-                                            status=accepted.status)  # type: ignore[arg-type]
+                                            status=accepted.status)
 
     @on(Action.heartbeat)
     async def on_heartbeat(self, **_: Any) -> call_result.Heartbeat:
@@ -56,7 +56,7 @@ class CentralSystem201(CentralSystemPeer):
     @on(Action.authorize)
     async def on_authorize(self, id_token: dict[str, Any], **_: Any) -> call_result.Authorize:
         authorization = await self.use_cases.authorize_id_tag(self.id, id_token["id_token"])
-        return call_result.Authorize(id_token_info=_id_token_info(authorization))  # type: ignore[arg-type]
+        return call_result.Authorize(id_token_info=_id_token_info(authorization))
 
     @on(Action.transaction_event)
     async def on_transaction_event(self, event_type: str, timestamp: str, trigger_reason: str, seq_no: int,
@@ -77,7 +77,7 @@ class CentralSystem201(CentralSystemPeer):
             charging_state=transaction_info.get("charging_state"),
             reservation_id=optional_integer(reservation_id, RESERVATION_ID, "reservationId")))
         return call_result.TransactionEvent(
-            id_token_info=_id_token_info(authorization) if authorization else None)  # type: ignore[arg-type]
+            id_token_info=_id_token_info(authorization) if authorization else None)
 
     @on(Action.meter_values)
     async def on_meter_values(self, evse_id: int, meter_value: list[dict[str, Any]],
@@ -91,7 +91,7 @@ class CentralSystem201(CentralSystemPeer):
     async def on_data_transfer(self, vendor_id: str, message_id: str | None = None,
                                **_: Any) -> call_result.DataTransfer:
         self.note("DataTransfer", vendor_id=vendor_id, message_id=message_id)
-        return call_result.DataTransfer(status="UnknownVendorId")  # type: ignore[arg-type]
+        return call_result.DataTransfer(status="UnknownVendorId")
 
     @on(Action.notify_event)
     async def on_notify_event(self, generated_at: str, seq_no: int, event_data: list[dict[str, Any]],

@@ -78,7 +78,7 @@ class OcppDoor:
         return None
 
     def select_subprotocol(self, connection: ServerConnection, offered: Sequence[str]) -> str | None:
-        return handshake.select_subprotocol(offered)  # type: ignore[return-value]
+        return handshake.select_subprotocol(offered)
 
     def _lock(self, charge_point_id: str) -> asyncio.Lock:
         """Connection events of one charge point in order: a quick reconnect's "connected" must not be

@@ -61,7 +61,7 @@ def scope_of(request: Request, actor: Actor | None) -> str:
 def _remembered(response: Response, secret: bool) -> StoredResponse:
     if not secret or response.status_code >= 300:
         return StoredResponse(response.status_code, bytes(response.body), response.headers.get("content-type", ""))
-    created_id = json.loads(response.body).get("id")
+    created_id = json.loads(bytes(response.body)).get("id")
     problem = {
         "type": "tag:charge.dev,2025:problems/secret_not_replayed", "title": "Conflict", "status": 409,
         "code": "secret_not_replayed",

@@ -151,7 +151,8 @@ class _Schemas:
     def _answer(endpoint: Endpoint) -> Any:
         if endpoint.response is None:
             return None
-        return PageOut[endpoint.response] if endpoint.paginated else endpoint.response
+        page: Any = PageOut  # subscripted with a class known only at run time
+        return page[endpoint.response] if endpoint.paginated else endpoint.response
 
     def of(self, kind: Any) -> dict[str, Any]:
         return self._schemas[kind]

@@ -459,7 +459,8 @@ class SessionDetailOut(SessionOut):
 
     @classmethod
     def of_detail(cls, detail: SessionDetail) -> SessionDetailOut:
-        return cls(*SessionOut.fields_of(detail.session), MeterSummaryOut.of(detail.samples),
+        # mypy cannot tell how many fields the splatted tuple fills (it assumes all of them).
+        return cls(*SessionOut.fields_of(detail.session), MeterSummaryOut.of(detail.samples),  # type: ignore[call-arg]
                    [AnomalyOut.of(a) for a in detail.anomalies])
 
 
@@ -482,7 +483,7 @@ class OrphanTransactionOut(View):
     def of(cls, orphan: OrphanTransaction) -> OrphanTransactionOut:
         o = orphan
         return cls(o.id, o.charge_point_id, o.transaction_id, o.first_seen_at, o.last_seen_at, o.received,
-                   [m.kind.value for m in o.messages],  # type: ignore[misc]
+                   [m.kind.value for m in o.messages],
                    "adopted" if o.adopted else "orphan", o.adopted_by)
 
 
@@ -564,7 +565,9 @@ class TariffDetailOut(TariffOut):
 
     @classmethod
     def of_detail(cls, record: TariffRecord) -> TariffDetailOut:
-        return cls(*TariffOut.fields_of(record), [TariffVersionOut(v.version, v.valid_from) for v in record.versions])
+        # mypy cannot tell how many fields the splatted tuple fills (it assumes all of them).
+        return cls(*TariffOut.fields_of(record),  # type: ignore[call-arg]
+                   [TariffVersionOut(v.version, v.valid_from) for v in record.versions])
 
 
 class TariffAssignmentOut(View):

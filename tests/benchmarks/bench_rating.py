@@ -119,7 +119,7 @@ def best_us(*fns: Callable[[], object], repeat: int = 7) -> list[float]:
     numbers = [timer.autorange()[0] for timer in timers]  # loops of at least 0.2 s
     best = [float("inf")] * len(fns)
     for _ in range(repeat):
-        for i, (timer, number) in enumerate(zip(timers, numbers)):
+        for i, (timer, number) in enumerate(zip(timers, numbers, strict=True)):
             best[i] = min(best[i], timer.timeit(number) / number)
     return [b * 1e6 for b in best]
 
@@ -131,14 +131,15 @@ PROFILE_COSTS: dict[str, float] = {}
 def run() -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for name, values in meter_values().items():
-        PROFILE_COSTS[name] = best_us(lambda: profile_from_meter_values(values))[0]
+        PROFILE_COSTS[name] = best_us(lambda values=values: profile_from_meter_values(values))[0]
     sessions = profiles()
     for shape, document in SHAPES.items():
         tariff = parse_tariff(document)
         for name, profile in sessions.items():
             breakdown = rate(tariff, profile, TZ)
             pairs = floor_pairs(tariff, breakdown)
-            engine, base = best_us(lambda: rate(tariff, profile, TZ), lambda: floor(pairs))
+            engine, base = best_us(lambda tariff=tariff, profile=profile: rate(tariff, profile, TZ),
+                                   lambda pairs=pairs: floor(pairs))
             rows.append({
                 "tariff": shape, "session": name,
                 "periods in→out": f"{len(profile.periods)}→{len(breakdown.periods)}",
@@ -177,7 +178,8 @@ def notes(rows: list[dict[str, object]]) -> str:
         lines.append(f"| {shape} | {engine:.2f} | {base:.3f} | {engine / base:.1f}× |" if base > 0 else
                      f"| {shape} | {engine:.2f} | {base:.3f} | n/a |")
     lines += ["", "**Building the profile** from meter values, once per session and outside the timings above: " +
-              "; ".join(f"{name} ({len(meter_values()[name])} values) {us:,.0f} µs" for name, us in PROFILE_COSTS.items()) +
+              "; ".join(f"{name} ({len(meter_values()[name])} values) {us:,.0f} µs"
+                        for name, us in PROFILE_COSTS.items()) +
               ". Nearly all of it is checking the readings and constructing each `ChargingPeriod`; the running "
               "sums the engine books stretches from are added in the same loop."]
     lines += ["", FINDINGS.strip()]

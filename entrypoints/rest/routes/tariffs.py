@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from application.pagination import Page
 from application.tariffs import Quote
+from domain.errors import InvalidInput
 from entrypoints.rest.bodies import QuoteBody, TariffAssignmentBody, TariffBody
 from entrypoints.rest.decoding import quantity
 from entrypoints.rest.endpoint import Call, Endpoint
@@ -44,11 +45,15 @@ async def update_tariff(call: Call) -> TariffDetailOut:
 
 async def quote(call: Call) -> CostBreakdownOut:
     body: QuoteBody = call.body
+    readings = []
+    for i, m in enumerate(body.meter_values):
+        value_wh = quantity(m.value_wh, f"meter_values[{i}].value_wh")
+        if value_wh is None:  # the field is required, but its schema (a number or a string) lets null through
+            raise InvalidInput.field(f"meter_values[{i}].value_wh", "must be a reading in Wh, not null")
+        readings.append((m.timestamp, value_wh))
     request = Quote(start=body.start, end=body.end, energy_kwh=quantity(body.energy_kwh, "energy_kwh"),
                     max_power_kw=quantity(body.max_power_kw, "max_power_kw"),
-                    location_timezone=body.location_timezone,
-                    meter_values=tuple((m.timestamp, quantity(m.value_wh, f"meter_values[{i}].value_wh"))
-                                       for i, m in enumerate(body.meter_values)))
+                    location_timezone=body.location_timezone, meter_values=tuple(readings))
     breakdown = await call.use_cases.quote(call.ids["tariff_id"], request, call.caller, call.organization_id)
     return CostBreakdownOut.of(breakdown.to_json())
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import re
+import json
 import signal
+import socket
 import subprocess
-import sys
-from pathlib import Path
 
 import grpc
 import httpx
@@ -16,31 +14,12 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-CHARGE = [sys.executable, "-m", "entrypoints.cli"]
-BANNER = re.compile(r"REST http://[^:]+:(\d+)\s+OCPP ws://[^:]+:(\d+)/ocpp/\{id\}\s+gRPC [^:]+:(\d+)")
-
-
-def _env(database_url: str, tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CHARGE_")}
-    env.update(CHARGE_DATABASE_URL=database_url, CHARGE_MAIL_DIR=str(tmp_path / "mail"), CHARGE_LOG_LEVEL="WARNING")
-    return env
-
-
-def _start(database_url: str, tmp_path: Path) -> tuple[subprocess.Popen[str], tuple[int, int, int]]:
-    proc = subprocess.Popen(CHARGE + ["serve", "--http-port", "0", "--ocpp-port", "0", "--grpc-port", "0"],
-                            env=_env(database_url, tmp_path), cwd=tmp_path, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    match = BANNER.search(line)
-    if not match:
-        proc.kill()
-        raise AssertionError(f"no banner: {line!r} {proc.stderr.read() if proc.stderr else ''}")
-    return proc, tuple(int(p) for p in match.groups())  # type: ignore[return-value]
+from adapters.sql.migrate import head_revision
+from tests.e2e.cli.processes import BANNER, CHARGE, charge_env, start_serving
 
 
 async def test_serve_migrates_sqlite_by_itself_and_answers_on_every_door(tmp_path):
-    proc, (http_port, ocpp_port, grpc_port) = _start("sqlite:///./data/charge.db", tmp_path)
+    proc, (http_port, ocpp_port, grpc_port) = start_serving("sqlite:///./data/charge.db", tmp_path)
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{http_port}") as client:
             health = await client.get("/healthz")
@@ -55,7 +34,7 @@ async def test_serve_migrates_sqlite_by_itself_and_answers_on_every_door(tmp_pat
         assert (tmp_path / "data" / "charge.db").exists()
     finally:
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=20)
+        _, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
     assert "Traceback" not in err
 
@@ -63,14 +42,14 @@ async def test_serve_migrates_sqlite_by_itself_and_answers_on_every_door(tmp_pat
 @pytest.mark.postgres
 async def test_serve_refuses_a_postgres_schema_that_is_behind_until_migrated(postgres_empty_url, tmp_path):
     refused = subprocess.run(CHARGE + ["serve", "--http-port", "0", "--no-ocpp", "--no-grpc"],
-                             env=_env(postgres_empty_url, tmp_path), cwd=tmp_path, capture_output=True,
+                             env=charge_env(postgres_empty_url, tmp_path), cwd=tmp_path, capture_output=True,
                              text=True, timeout=60)
     assert refused.returncode == 2
     assert refused.stderr.strip().splitlines()[-1].count("charge migrate") == 1
-    migrated = subprocess.run(CHARGE + ["migrate"], env=_env(postgres_empty_url, tmp_path), cwd=tmp_path,
+    migrated = subprocess.run(CHARGE + ["migrate"], env=charge_env(postgres_empty_url, tmp_path), cwd=tmp_path,
                               capture_output=True, text=True, timeout=120)
     assert migrated.returncode == 0, migrated.stderr
-    proc, (http_port, _, _) = _start(postgres_empty_url, tmp_path)
+    proc, (http_port, _, _) = start_serving(postgres_empty_url, tmp_path)
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{http_port}") as client:
             assert (await client.get("/healthz")).status_code == 200
@@ -81,8 +60,51 @@ async def test_serve_refuses_a_postgres_schema_that_is_behind_until_migrated(pos
 
 
 def test_a_malformed_database_url_is_one_line_not_a_traceback(tmp_path):
-    result = subprocess.run(CHARGE + ["migrate", "--database-url", "mysql://nope"], env=_env("x", tmp_path),
+    result = subprocess.run(CHARGE + ["migrate", "--database-url", "mysql://nope"], env=charge_env("x", tmp_path),
                             cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and result.stderr.startswith("charge:")
 
+
+
+@pytest.mark.parametrize("door", ["REST", "OCPP", "gRPC"])
+def test_a_taken_port_names_its_door_in_one_line(door, tmp_path):
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    flags = {"REST": "--http-port", "OCPP": "--ocpp-port", "gRPC": "--grpc-port"}
+    ports = [arg for flag in flags.values() for arg in (flag, str(port) if flag == flags[door] else "0")]
+    env = charge_env("sqlite:///./charge.db", tmp_path) | {"CHARGE_LOG_LEVEL": "INFO"}
+    try:
+        result = subprocess.run(CHARGE + ["serve", "--host", "127.0.0.1", *ports], env=env, cwd=tmp_path,
+                                capture_output=True, text=True, timeout=60)
+    finally:
+        taken.close()
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"charge: cannot serve {door} on 127.0.0.1:{port}: the address is already in use"), last
+    assert "Traceback" not in result.stderr and "E0000" not in result.stderr and "add_port" not in result.stderr
+
+
+def test_migrate_says_once_what_it_did_and_serve_does_not_migrate_again(tmp_path):
+    env = charge_env("sqlite:///./charge.db", tmp_path) | {"CHARGE_LOG_LEVEL": "INFO"}
+
+    def migrate() -> list[dict[str, object]]:
+        result = subprocess.run(CHARGE + ["migrate"], env=env, cwd=tmp_path, capture_output=True, text=True,
+                                timeout=60)
+        assert result.returncode == 0, result.stderr
+        return [json.loads(line) for line in result.stderr.splitlines()]
+
+    first, second = migrate(), migrate()
+    assert [(e["logger"], e["msg"], e["to_revision"]) for e in first] == [
+        ("charge", "database schema migrated", head_revision())]
+    assert [(e["logger"], e["msg"]) for e in second] == [("charge", "database schema is up to date")]
+    proc = subprocess.Popen(CHARGE + ["serve", "--http-port", "0", "--ocpp-port", "0", "--grpc-port", "0"],
+                            env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and BANNER.search(proc.stdout.readline())
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=20)
+    logged = [json.loads(line) for line in err.splitlines()]
+    assert not [e for e in logged if str(e["logger"]).startswith("alembic")]
+    assert "database schema migrated" not in [e["msg"] for e in logged]

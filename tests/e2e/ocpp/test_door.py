@@ -86,7 +86,8 @@ async def test_tls_and_basic_auth_security_profile_2(sqlite_database_url):
             trusted = ssl.create_default_context(cafile=str(TLS / "cert.pem"))
             async with charge_point(operator.ocpp_url, cp_id, "1.6", password=PASSWORD, tls=trusted) as cp:
                 assert (await cp.call(call16.Heartbeat())).current_time
-            with pytest.raises(InvalidHandshake):   # no plain websockets on the TLS port
+            # No plain websockets on the TLS port (websockets before 15 reports the closed stream as EOFError).
+            with pytest.raises((InvalidHandshake, EOFError)):
                 async with connect(f"ws://127.0.0.1:{running.ocpp_port}/ocpp/{cp_id}", subprotocols=["ocpp1.6"]):
                     pass
     finally:

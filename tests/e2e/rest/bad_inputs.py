@@ -1,8 +1,8 @@
 """Bad bodies and query strings generated from the msgspec Structs: wrong types, absence, excess, junk.
 
 The same Structs that the REST door decodes with (read through ``msgspec.inspect``) drive the cases,
-so a new field or query parameter is attacked as soon as it is declared. ``attack`` sends the body cases to one endpoint,
-``attack_query`` the query cases, through any ``Api`` (in-memory in unit tests, a real server end
+so a new field or query parameter is attacked as soon as it is declared. ``attack`` sends the body cases to one
+endpoint, ``attack_query`` the query cases, through any ``Api`` (in-memory in unit tests, a real server end
 to end), and each lists what came back wrong.
 """
 

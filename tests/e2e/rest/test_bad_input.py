@@ -1,8 +1,8 @@
 """Edge-case bodies against a real server and database: what may be stored must never become a 500.
 
 Values at their maximum length and in non-ASCII Unicode reach the database here (a column too
-narrow, a driver that mangles text would show), in bodies and in query filters. Everything the edge or the domain rejects is
-covered on the in-memory app (tests/unit/rest/test_bad_input.py); a few of those are kept here
+narrow, a driver that mangles text would show), in bodies and in query filters. Everything the edge or the domain
+rejects is covered on the in-memory app (tests/unit/rest/test_bad_input.py); a few of those are kept here
 to see them through a real socket.
 """
 

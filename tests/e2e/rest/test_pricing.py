@@ -20,7 +20,8 @@ async def test_tariff_assign_session_cost_and_breakdown(api, network, sessions):
     fetched = (await api.get(f"/tariffs/{tariff_id}", network.keys["viewer"])).json()
     assert fetched["name"] == "Simple v2" and [v["version"] for v in fetched["versions"]] == [1, 2]
     assert tariff_id in [t["id"] for t in (await api.get("/tariffs", network.keys["viewer"])).json()["data"]]
-    assigned = await api.put(f"/charge-points/{network.cp}/tariff", network.keys["admin"], json={"tariff_id": tariff_id})
+    assigned = await api.put(f"/charge-points/{network.cp}/tariff", network.keys["admin"],
+                             json={"tariff_id": tariff_id})
     assert assigned.status_code == 200 and assigned.json() == {"tariff_id": tariff_id}
 
     session_id, tx = await sessions.start(network.charge_point_id, network.id_tag, meter_wh=1000, at=T0)

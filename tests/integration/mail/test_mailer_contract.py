@@ -62,7 +62,7 @@ async def test_smtp_delivery_failure_raises_so_the_relay_retries():
     server = SmtpServer().start()
     port = server.port
     server.stop()
-    with pytest.raises(Exception):
+    with pytest.raises(OSError):  # aiosmtplib's SMTPConnectError is a ConnectionError
         await SmtpMailer(host="127.0.0.1", port=port, sender="x@charge.test", timeout=2).send(MESSAGE)
 
 

@@ -64,7 +64,8 @@ async def test_16_boot_authorize_start_meter_stop_with_every_message_repeated(wo
 async def test_201_transaction_events_repeated_and_out_of_order_make_one_session(world):
     def event(kind: str, seq: int, minutes: float, kwh: str, **extra) -> call201.TransactionEvent:
         return call201.TransactionEvent(event_type=kind, timestamp=at(minutes), trigger_reason="MeterValuePeriodic",
-                                        seq_no=seq, transaction_info={"transaction_id": "tx-1", **extra.pop("info", {})},
+                                        seq_no=seq,
+                                        transaction_info={"transaction_id": "tx-1", **extra.pop("info", {})},
                                         meter_value=register201(kwh, minutes), **extra)
     started = event("Started", 0, 0, "1.5", info={"charging_state": "Charging"}, evse={"id": 1, "connector_id": 1},
                     id_token={"id_token": "RFID-ELI", "type": "Central"})

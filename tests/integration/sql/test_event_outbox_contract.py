@@ -110,7 +110,8 @@ class TestEventOutbox:
 
 
 class TestOrphanTransactions:
-    async def test_an_orphan_keeps_its_messages_and_is_found_until_adopted(self, uow_factory: UnitOfWorkFactory) -> None:
+    async def test_an_orphan_keeps_its_messages_and_is_found_until_adopted(
+            self, uow_factory: UnitOfWorkFactory) -> None:
         organization = an_organization()
         location = a_location(organization)
         charge_point = a_charge_point(location)

@@ -86,7 +86,8 @@ class TestContract:
         organization, _, [session] = await a_charging_session(uow_factory)
         first = update(session, 5, "1234590000")
         await meter_sink.record(session, first)
-        await meter_sink.record(session, Applied(tuple(evolve(s, value=Decimal(1)) for s in first.samples)))   # a replay, other values
+        # A replay, with other values.
+        await meter_sink.record(session, Applied(tuple(evolve(s, value=Decimal(1)) for s in first.samples)))
         later = update(session, 6, "1234600000")
         await meter_sink.record(session, later)
         async with uow_factory() as uow:
@@ -238,7 +239,7 @@ class TestGroupCommit:
             finally:
                 await database.dispose()   # connections belong to this loop too
 
-        run_async(lambda: database.dispose())
+        run_async(database.dispose)
         for session in sessions:
             run_async(lambda s=session: record_then_release(s))
 

@@ -69,7 +69,7 @@ class TestLocations:
 
 class TestChargePoints:
     async def test_round_trip_with_connectors_in_their_order(self, uow_factory: UnitOfWorkFactory) -> None:
-        organization, location, charge_point = await a_network(uow_factory)
+        organization, _, charge_point = await a_network(uow_factory)
         async with uow_factory() as uow:
             assert await uow.charge_points.get(organization.id, charge_point.id) == charge_point
             assert await uow.charge_points.find(charge_point.id) == charge_point
@@ -79,7 +79,7 @@ class TestChargePoints:
             assert await uow.charge_points.find_for_update("CP-NOBODY") is None
 
     async def test_mark_all_offline_touches_only_the_online(self, uow_factory: UnitOfWorkFactory) -> None:
-        organization, location, charge_point = await a_network(uow_factory)
+        _, location, charge_point = await a_network(uow_factory)
         online = a_charge_point(location)
         online.connected("ocpp2.0.1", NOW)
         await seed(uow_factory, online)
@@ -265,7 +265,7 @@ class TestDrivers:
 
 class TestSessions:
     async def test_round_trip_of_every_field(self, uow_factory: UnitOfWorkFactory) -> None:
-        organization, location, charge_point = await a_network(uow_factory)
+        organization, _, charge_point = await a_network(uow_factory)
         driver = a_driver(organization)
         session = a_session(charge_point, driver)
         bare = evolve(a_session(charge_point), status=SessionStatus.STARTED, connector_id=None, evse_id=None,

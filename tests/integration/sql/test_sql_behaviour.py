@@ -313,7 +313,7 @@ async def test_a_read_only_unit_of_work_reads_beside_a_writer_and_cannot_write(d
         await writer.commit()
     assert await reader() == "Renamed"
     user = a_user()
-    with pytest.raises(Exception, match="(?i)read.only|readonly"):
+    with pytest.raises(Exception, match=r"(?i)read.only|readonly"):
         async with database.unit_of_work(read_only=True) as uow:
             await uow.users.add(user)
             await uow.commit()

@@ -67,7 +67,7 @@ async def test_committed_events_reach_their_handlers_once_and_are_marked_handled
 
 
 async def test_a_rolled_back_change_sends_nothing(world):
-    store, _, recorder, dispatcher = world
+    _, _, recorder, dispatcher = world
     with pytest.raises(ZeroDivisionError):
         async with dispatcher.unit_of_work() as uow:
             await uow.events.add([completed()])
@@ -76,7 +76,7 @@ async def test_a_rolled_back_change_sends_nothing(world):
 
 
 async def test_a_crash_between_commit_and_handling_is_handled_once_by_the_sweep(world):
-    store, clock, recorder, dispatcher = world
+    store, _, recorder, dispatcher = world
     event = completed()
     async with store.unit_of_work() as uow:   # committed, and the process died before dispatching
         await uow.events.add([event])
@@ -134,7 +134,7 @@ async def test_an_event_whose_handler_keeps_failing_is_given_up_as_dead(world):
 
 
 async def test_events_a_handler_raises_are_dispatched_in_turn(world):
-    store, clock, recorder, _ = world
+    store, clock, _, _ = world
     priced: list[str] = []
 
     async def price(event, *, uow_factory) -> None:

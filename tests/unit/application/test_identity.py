@@ -120,4 +120,5 @@ async def test_throttle_forgets_stale_keys_once_it_grows_large(env):
         await env.throttle.record_failure(f"{i}@example.com", "10.0.0.1", env.clock.now())
     env.clock.advance(seconds=601)
     await env.throttle.record_failure("last@example.com", "10.0.0.1", env.clock.now())
-    assert sorted(env.throttle._failures) == ["addr:10.0.0.1", "email:last@example.com", "pair:last@example.com|10.0.0.1"]
+    assert sorted(env.throttle._failures) == [
+        "addr:10.0.0.1", "email:last@example.com", "pair:last@example.com|10.0.0.1"]

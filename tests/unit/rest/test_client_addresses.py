@@ -45,7 +45,7 @@ def test_a_bad_setting_is_refused():
     with pytest.raises(ValueError, match="CHARGE_TRUSTED_PROXIES"):
         parse_trusted("10.0.0.0/8, proxy.example")
     assert parse_trusted("") == ()
-    with pytest.raises(SystemExit, match="proxy.example"):  # at start-up, in one line
+    with pytest.raises(SystemExit, match=r"proxy\.example"):  # at start-up, in one line
         Settings.from_env({"CHARGE_TRUSTED_PROXIES": "10.0.0.0/8, proxy.example"})
     assert Settings.from_env({"CHARGE_TRUSTED_PROXIES": "10.0.0.0/8, ::1"}).trusted_proxies == "10.0.0.0/8, ::1"
 

@@ -43,7 +43,8 @@ async def test_latitude_forms(api, network, value, ok):
 
 async def test_a_huge_or_infinite_number_is_refused_not_crashed(api, network):
     for raw in (b"1e999", b"-1e999", b"1" + b"0" * 400):
-        body = b'{"name":"N","address":"A","city":"C","country":"GB","timezone":"UTC","longitude":0,"latitude":' + raw + b"}"
+        body = (b'{"name":"N","address":"A","city":"C","country":"GB","timezone":"UTC","longitude":0,"latitude":'
+                + raw + b"}")
         response = await api.post("/locations", network.keys["member"], content=body,
                                   headers={"Content-Type": "application/json"})
         assert response.status_code == 422 and response.json()["errors"][0]["field"] == "latitude"

@@ -18,7 +18,8 @@ async def _plan(api, network, body=PLAN) -> dict:
 async def test_a_plan_is_created_read_listed_and_replaced(api, network, clock):
     plan = await _plan(api, network)
     assert plan | {"id": None} == {"id": None, "name": "Commuter", "monthly_fee": {"amount": "9.99", "currency": "EUR"},
-                                   "tariff_id": None, "discount_percent": "15", "created_at": clock.now().isoformat().replace("+00:00", "Z")}
+                                   "tariff_id": None, "discount_percent": "15",
+                                   "created_at": clock.now().isoformat().replace("+00:00", "Z")}
     assert plan["id"].startswith("pln_")
     assert (await api.get(f"/membership-plans/{plan['id']}", network.keys["viewer"])).json() == plan
     assert (await api.get("/membership-plans", network.keys["viewer"])).json()["data"] == [plan]
@@ -86,5 +87,6 @@ async def test_a_subscription_lives_and_ends(api, network, clock):
     assert (await api.delete(f"/subscriptions/{sub['id']}", other.keys["admin"])).status_code == 404
     late = await api.post("/subscriptions", network.keys["member"], json={
         "plan_id": plan["id"], "driver_id": network.driver_id,
-        "starts_at": (clock.now() + timedelta(days=2)).isoformat().replace("+00:00", "Z"), "ends_at": clock.now().isoformat().replace("+00:00", "Z")})
+        "starts_at": (clock.now() + timedelta(days=2)).isoformat().replace("+00:00", "Z"),
+        "ends_at": clock.now().isoformat().replace("+00:00", "Z")})
     assert late.status_code == 422 and late.json()["errors"][0]["field"] == "ends_at"

@@ -24,8 +24,10 @@ async def test_an_accepted_reservation(api, network, charge_points, clock):
                                 "created_at"}
     assert reservation | {"id": None, "created_at": None} == {
         "id": None, "charge_point_id": network.charge_point_id, "connector_id": 1, "id_tag": network.id_tag,
-        "expires_at": (clock.now() + timedelta(hours=2)).isoformat().replace("+00:00", "Z"), "status": "active", "created_at": None}
-    assert reservation["id"].startswith("rsv_") and reservation["created_at"] == clock.now().isoformat().replace("+00:00", "Z")
+        "expires_at": (clock.now() + timedelta(hours=2)).isoformat().replace("+00:00", "Z"), "status": "active",
+        "created_at": None}
+    assert reservation["id"].startswith("rsv_")
+    assert reservation["created_at"] == clock.now().isoformat().replace("+00:00", "Z")
     cp, command = charge_points.sent[-1]
     assert cp == network.charge_point_id and isinstance(command, ReserveNow)
     assert (command.connector_id, command.id_tag, command.expires_at) == (1, network.id_tag,
@@ -36,7 +38,8 @@ async def test_an_accepted_reservation(api, network, charge_points, clock):
 
 async def test_expiry_is_read_with_any_offset_and_answered_in_utc(api, network, clock):
     local = (clock.now() + timedelta(hours=3)).astimezone(ZoneInfo("Asia/Kolkata"))
-    created = await api.post("/reservations", network.keys["member"], json=_body(network, expires_at=local.isoformat().replace("+00:00", "Z")))
+    created = await api.post("/reservations", network.keys["member"],
+                             json=_body(network, expires_at=local.isoformat().replace("+00:00", "Z")))
     assert created.status_code == 201
     assert created.json()["expires_at"] == (clock.now() + timedelta(hours=3)).isoformat().replace("+00:00", "Z")
 

@@ -41,7 +41,8 @@ async def test_a_tariff_is_created_read_listed_and_versioned(api, network, clock
     body = updated.json()
     assert body["version"] == 2 and body["name"] == "Simple" and body["min_price"] is None
     assert [v["version"] for v in body["versions"]] == [1, 2]
-    assert body["updated_at"] == clock.now().isoformat().replace("+00:00", "Z") and body["created_at"] == created["created_at"]
+    assert body["updated_at"] == clock.now().isoformat().replace("+00:00", "Z")
+    assert body["created_at"] == created["created_at"]
 
     listed = await api.get("/tariffs", network.keys["viewer"])
     assert listed.status_code == 200
@@ -151,6 +152,11 @@ async def test_a_quote(api, network):
         "start": "2026-01-15T09:00:00Z", "end": "2026-01-15T10:00:00Z", "energy_kwh": "1",
         "location_timezone": "Mars/Olympus"})
     assert zone.status_code == 422 and zone.json()["errors"][0]["field"] == "location_timezone"
+    missing = await api.post(f"/tariffs/{tariff['id']}/quote", network.keys["viewer"], json={
+        "start": "2026-01-15T09:00:00Z", "end": "2026-01-15T10:00:00Z",
+        "meter_values": [{"timestamp": "2026-01-15T09:00:00Z", "value_wh": "1000"},
+                         {"timestamp": "2026-01-15T10:00:00Z", "value_wh": None}]})
+    assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "meter_values[1].value_wh"
 
 
 async def _priced_session(api, network, sessions, *, stop: bool = True) -> str:

@@ -25,7 +25,8 @@ def _errors(cls: type, value: object) -> dict[str, str]:
 
 
 def test_a_valid_body_is_built_with_its_defaults():
-    body = parse(SettingsBody, {"currency": "EUR", "timezone": "Europe/Paris", "notifications": {"weekly_report": True}})
+    body = parse(SettingsBody, {"currency": "EUR", "timezone": "Europe/Paris",
+                                "notifications": {"weekly_report": True}})
     assert body.billing_email is None and body.default_tariff_id is None
     assert body.notifications == NotificationsBody(weekly_report=True)
     assert parse(RoleBody, {"role": "viewer"}).role is Role.VIEWER

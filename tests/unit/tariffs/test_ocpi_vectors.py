@@ -21,12 +21,11 @@ from domain.tariffs import (
 )
 from domain.tariffs.breakdown import hours
 
-VECTORS = Path(__file__).resolve().parents[3].parent / "shared" / "vectors" / "ocpi-tariffs"
-pytestmark = pytest.mark.skipif(not VECTORS.is_dir(), reason=f"OCPI tariff vectors not found at {VECTORS} "
-                                "(CI clones the repository with shared/ beside it)")
+# Kept in the repository with their licences (tests/data/ocpi-tariffs/README.md): a fresh clone runs them.
+VECTORS = Path(__file__).resolve().parents[2] / "data" / "ocpi-tariffs"
 
-TARIFFS = sorted(VECTORS.glob("*/tariff.json")) if VECTORS.is_dir() else []
-CDRS = sorted(VECTORS.glob("*/cdr*.json")) if VECTORS.is_dir() else []
+TARIFFS = sorted(VECTORS.glob("*/tariff.json"))
+CDRS = sorted(VECTORS.glob("*/cdr*.json"))
 FOUR_PLACES = Decimal("0.0001")
 
 # Where the vectors' reference engine and OCPI 2.2.1 disagree, we follow the specification and the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -195,7 +196,7 @@ def test_periods_cover_the_profile_and_add_up(tariff, profile, tz):
     b = rate(tariff, profile, tz)
     assert sum((p.energy_kwh for p in b.periods), Decimal(0)) == profile.energy_kwh == b.energy_kwh
     spans = [(p.start, p.end) for p in b.periods]
-    assert all(a[1] == b_[0] for a, b_ in zip(spans, spans[1:]))
+    assert all(a[1] == b_[0] for a, b_ in itertools.pairwise(spans))
     assert sum((p.duration for p in b.periods if p.kind.value == "charging"), timedelta(0)) == b.charging_time
     assert b.total_time == profile.end - profile.start
 
