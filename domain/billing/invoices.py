@@ -82,6 +82,7 @@ class Party:
     email: str | None = None
     iban: str | None = None          # the seller's account, for payment by bank transfer
     bic: str | None = None
+    legal_id: str | None = None      # a company registration number (EN 16931 BT-30 seller, BT-47 buyer)
 
 
 @frozen
@@ -148,6 +149,7 @@ class Invoice:
     corrects: str | None = None      # a credit note: the invoice it corrects (id)
     corrects_number: str | None = None
     reason: str | None = None        # a credit note: why
+    buyer_reference: str | None = None  # the buyer's own reference for it (EN 16931 BT-10: a PO, a routing id)
     finalized_at: datetime | None = None
     closed_at: datetime | None = None
     pending_events: list[DomainEvent] = field(factory=list, eq=False, repr=False)
