@@ -130,8 +130,16 @@ def _party(party: Party, *, with_vat_id: bool, address: Address | None = None) -
         out.update({"einvoicing_addr": party.email,                                # BT-34 / BT-49
                     "einvoicing_addr_schemeid": ELECTRONIC_MAIL})
     if with_vat_id and party.vat_id:
-        out["vat_identifier"] = party.vat_id                                       # BT-31 / BT-48
+        out["vat_identifier"] = _prefixed(party.vat_id, place)                     # BT-31 / BT-48
     return {key: value for key, value in out.items() if value}
+
+
+def _prefixed(vat_id: str, place: Address | None) -> str:
+    """A VAT id starts with its country's code (BR-CO-09): ``DE123…`` as given; a registration number
+    kept without one (Japan's ``T123…``) gets the party's country in front."""
+    if (vat_id[:2].isalpha() and vat_id[:2].isupper()) or place is None:
+        return vat_id
+    return f"{place.country}{vat_id}"
 
 
 def _country_of(address: Address | None) -> Address | None:
