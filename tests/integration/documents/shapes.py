@@ -179,7 +179,7 @@ def credit_note_by_lines() -> Invoice:
 
 def yen() -> Invoice:
     """A currency without decimals (JPY), Japanese seller and buyer (Chinese/Japanese characters)."""
-    invoice = session_lines(draft("JPY"), 3, energy_price=Decimal("55"), time_price=Decimal("120"),
+    invoice = session_lines(draft("JPY"), 3, energy_price=Decimal(55), time_price=Decimal(120),
                             vat=VatTreatment.standard(Decimal(10)), location="東京駅 地下駐車場")
     return finalize(invoice, seller=SELLER_JP, buyer=BUYER_JP)
 
