@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
@@ -53,6 +53,17 @@ class InvoicePage(FPDF):
             self.set_fallback_fonts([FALLBACK], exact_match=False)
         self.set_text_color(*INK)
         self.set_draw_color(*RULE)
+
+    def _render_styled_text_line(self, *args: Any, **kwargs: Any) -> bool:
+        # fpdf2 (2.8.9) bug: a coloured line whose first character comes from the fallback font sets the
+        # page's font inside its own q…Q, then believes the page keeps it, so the next line shows text
+        # with no font at all ("No font in show"). Forgetting it after every line makes each line set
+        # its font again (a few bytes a line); tests check every text operator has a font.
+        try:
+            drawn: bool = super()._render_styled_text_line(*args, **kwargs)
+            return drawn
+        finally:
+            self.current_font_is_set_on_page = False
 
     @property
     def title_word(self) -> str:
@@ -180,7 +191,8 @@ def _lines(page: InvoicePage, invoice: Invoice) -> None:
              f"Net ({invoice.currency})")]
     for position, line in enumerate(invoice.lines, start=1):
         quantity, price = priced(line)
-        rows.append((str(position), line.description, _number(quantity), line.unit, _number(price, 2),
+        rows.append((str(position), line.description, _number(quantity), line.unit,
+                     _number(price, CURRENCY_EXPONENTS[invoice.currency]),
                      _vat_label(line.vat.category, line.vat.rate), _money(line.net_amount, invoice.currency)))
     _table(page, rows, widths=(7, 36, 11, 7, 13, 11, 15),
            aligns=("R", "L", "R", "L", "R", "R", "R"))
@@ -207,6 +219,8 @@ def _totals(page: InvoicePage, invoice: Invoice) -> None:
         rows.append(("Amount due", invoice.amount_due))
     _keep_together(page, 6 * len(rows) + 4)
     page.ln(1)
+    page.set_draw_color(*MUTED)
+    page.set_line_width(0.3)
     width = page.epw * 0.45
     for label, amount in rows:
         strong = label in ("Total incl. VAT", "Amount due")

@@ -1,8 +1,9 @@
-"""A striped table for fpdf2 that stays quick at thousands of rows, its headings repeated on every page.
+"""A ruled table for fpdf2 that stays quick at thousands of rows, its headings repeated on every page.
 
 fpdf2's own ``table()`` lays out each cell as a multi-cell (about 5 ms a row); an invoice of a fleet's
-month has thousands of lines, so rows here are drawn as plain text at computed positions, and only a
-cell too wide for its column is wrapped (by fpdf2's own line breaking) onto more lines.
+month has thousands of lines, so rows here are drawn as plain text at computed positions. Only a cell
+too wide for its column is wrapped (by fpdf2's own line breaking) onto more lines, and only text with
+characters the main font lacks goes through ``cell()``, which draws them with the fallback font.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from fpdf import FPDF
 from fpdf.fonts import TTFFont
 
 Align = Literal["L", "R"]
-HEADING_FILL = (226, 229, 236)
-STRIPE_FILL = (243, 244, 247)
+HEADING_RULE = (120, 124, 138)
+ROW_RULE = (222, 224, 230)      # hairlines, not fills: a status stamp beneath the page stays visible
 PADDING = 1.2            # mm left and right of a cell's text
 LINE = 3.6               # mm per line of text
 ROW_PADDING = 0.7        # mm above and below a row's text
@@ -30,7 +31,6 @@ class Table:
         self.pdf, self.headings, self.aligns = pdf, list(headings), list(aligns)
         self.widths = [w * scale for w in widths]
         self.family, self.size = family, size
-        self._stripe = False
 
     def __enter__(self) -> Self:
         self._draw_headings()
@@ -48,21 +48,22 @@ class Table:
             pdf.add_page()
             self._draw_headings()
             pdf.set_font(self.family, "", self.size)
-        if self._stripe:
-            pdf.set_fill_color(*STRIPE_FILL)
-            pdf.rect(pdf.l_margin, pdf.get_y(), pdf.epw, height, style="F")
-        self._stripe = not self._stripe
         self._draw(cells, height)
+        self._rule(ROW_RULE, 0.15)
 
     def _draw_headings(self) -> None:
         pdf = self.pdf
         pdf.set_font(self.family, "B", self.size)
         cells = [self._lines(text, width) for text, width in zip(self.headings, self.widths, strict=True)]
         height = max(len(lines) for lines in cells) * LINE + 2 * ROW_PADDING
-        pdf.set_fill_color(*HEADING_FILL)
-        pdf.rect(pdf.l_margin, pdf.get_y(), pdf.epw, height, style="F")
         self._draw(cells, height)
-        self._stripe = False
+        self._rule(HEADING_RULE, 0.3)
+
+    def _rule(self, colour: tuple[int, int, int], width: float) -> None:
+        pdf = self.pdf
+        pdf.set_draw_color(*colour)
+        pdf.set_line_width(width)
+        pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + pdf.epw, pdf.get_y())
 
     def _draw(self, cells: Sequence[Sequence[tuple[str, float]]], height: float) -> None:
         pdf = self.pdf
@@ -70,9 +71,16 @@ class Table:
         baseline = top + ROW_PADDING + LINE * 0.72
         for lines, width, align in zip(cells, self.widths, self.aligns, strict=True):
             for i, (text, text_width) in enumerate(lines):
-                if text:
-                    left = x + PADDING if align == "L" else x + width - PADDING - text_width
+                if not text:
+                    continue
+                left = x + PADDING if align == "L" else x + width - PADDING - text_width
+                if in_font(pdf, text):
                     pdf.text(left, baseline + i * LINE, text)
+                else:                                   # only cell() draws with the fallback font
+                    margin, pdf.c_margin = pdf.c_margin, 0
+                    pdf.set_xy(left, top + ROW_PADDING + i * LINE)
+                    pdf.cell(text_width, LINE, text)
+                    pdf.c_margin = margin
             x += width
         pdf.set_y(top + height)
 
@@ -92,8 +100,16 @@ def string_width(pdf: FPDF, text: str) -> float:
     has every character (the common case, and ten times quicker than fpdf2's general path, which
     prepares bidirectional text and fallback fonts); fpdf2's answer otherwise."""
     font = pdf.current_font
-    if isinstance(font, TTFFont) and not pdf.char_spacing:
-        cmap, widths = font.cmap, font.cw
-        if all(ord(char) in cmap for char in text):
-            return sum(widths[ord(char)] for char in text) * pdf.font_size / 1000
+    if isinstance(font, TTFFont) and not pdf.char_spacing and in_font(pdf, text):
+        widths = font.cw
+        return sum(widths[ord(char)] for char in text) * pdf.font_size / 1000
     return pdf.get_string_width(text)
+
+
+def in_font(pdf: FPDF, text: str) -> bool:
+    """Whether the current font has every character of ``text`` (else the fallback font draws some)."""
+    font = pdf.current_font
+    if not isinstance(font, TTFFont):
+        return False
+    cmap = font.cmap
+    return all(ord(char) in cmap for char in text)
