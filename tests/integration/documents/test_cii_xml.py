@@ -16,7 +16,7 @@ from domain.billing.invoices import Invoice
 from domain.errors import InvalidState
 from tests.integration.documents import shapes
 from tests.integration.documents.cii_reading import NS, SETTLEMENT, Totals, VatGroup, one, parse, texts, totals
-from tests.integration.documents.validator import failures, validator_dir
+from tests.integration.documents.validator import facturx_failures, failures, validator_dir
 
 AGREEMENT = "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement"
 LINES = "rsm:SupplyChainTradeTransaction/ram:IncludedSupplyChainTradeLineItem"
@@ -47,11 +47,12 @@ def same_figures(xml: bytes, invoice: Invoice) -> None:
 
 
 @pytest.mark.parametrize("shape", sorted(shapes.SHAPES))
-def test_every_shape_passes_the_en16931_rules_without_a_fatal_or_a_warning(documents, shape):
+def test_every_shape_passes_the_en16931_and_factur_x_rules_without_a_fatal_or_a_warning(documents, shape):
     invoice = shapes.SHAPES[shape]()
     xml = documents.xml(invoice)
     assert xml_check_xsd(xml, flavor="factur-x", level="en16931")
     assert failures(xml) == []
+    assert facturx_failures(xml) == []
     same_figures(xml, invoice)
 
 
