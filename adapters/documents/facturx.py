@@ -23,6 +23,7 @@ PROFILE = "EN 16931"                     # the Factur-X conformance level of the
 FACTURX_URN = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"
 RELATIONSHIP = "Alternative"             # Factur-X: the XML is another form of what the page shows
 PRODUCER = f"Charge (fpdf2 {fpdf_version})"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 
 def factur_x(page: FPDF, xml: bytes, invoice: Invoice, *, title: str, author: str) -> bytes:
@@ -62,6 +63,8 @@ def _xmp(*, title: str, author: str, created: datetime, modified: datetime) -> s
     modify = root.find(".//{http://ns.adobe.com/xap/1.0/}ModifyDate")
     if modify is not None:
         modify.text = _xmp_date(modified)
+    for description in root.iter(f"{{{RDF}}}Description"):
+        description.set(f"{{{RDF}}}about", "")             # required by the XMP specification
     xmp: str = etree.tostring(root, encoding="unicode")
     return xmp
 

@@ -251,3 +251,14 @@ def test_a_missing_validator_fails_with_where_to_put_it(monkeypatch, tmp_path):
     monkeypatch.setenv("CHARGE_EN16931_VALIDATOR", str(tmp_path / "nowhere"))
     with pytest.raises(AssertionError, match="CHARGE_EN16931_VALIDATOR=/path/to/it"):
         validator_dir()
+
+
+def test_a_seller_known_by_neither_vat_id_nor_registration_is_identified_by_its_organization(documents):
+    """BR-CO-26 wants the seller identified (BT-29, BT-30 or BT-31); a "not subject to VAT" invoice drops
+    the VAT id (BR-O-02), so without a registration number the organization's id identifies it."""
+    seller = shapes.Party(name="Stadtwerke Ladepunkt e.V.", address=shapes.SELLER.address,
+                          vat_id="DE123456789", iban=shapes.SELLER.iban)
+    invoice = shapes.finalize(shapes.session_lines(shapes.draft(), 2, vat=shapes.NOT_SUBJECT_VAT), seller=seller)
+    xml = documents.xml(invoice)
+    assert failures(xml) == []
+    assert one(parse(xml), f"{AGREEMENT}/ram:SellerTradeParty/ram:ID") == "org_01"

@@ -76,6 +76,8 @@ def test_the_xmp_declares_pdfa3b_and_the_factur_x_profile_of_the_xml(mixed):
     assert xmp_value(root, "pdfaSchema:prefix") == "fx"
     assert xmp_value(root, "xmp:CreateDate") == "2026-12-01T08:00:00+00:00"
     assert xmp_value(root, "dc:title/rdf:Alt/rdf:li") == "Invoice INV-000042"
+    descriptions = root.xpath("//rdf:Description", namespaces=XMP)
+    assert descriptions and all(d.get(f"{{{XMP['rdf']}}}about") == "" for d in descriptions)
 
 
 def test_the_xml_is_an_associated_file_with_relationship_alternative(mixed):
