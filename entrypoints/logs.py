@@ -36,3 +36,4 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("websockets").setLevel("WARNING")
+    logging.getLogger("factur-x").setLevel("WARNING")     # an INFO line per invoice document made
