@@ -10,7 +10,7 @@ fonts, sRGB colours, no transparency.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import timedelta
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -130,9 +130,8 @@ def _heading(page: InvoicePage, invoice: Invoice, issued: IssuedParts) -> None:
     facts = [("Number", issued.number), ("Issue date", issued.issue_date.isoformat())]
     if invoice.kind is InvoiceKind.INVOICE:
         facts.append(("Due date", issued.due_date.isoformat()))
-    last_day = invoice.period_end.toordinal() - 1
-    facts.append(("Service period", f"{invoice.period_start.isoformat()} – "
-                                    f"{datetime.fromordinal(last_day).date().isoformat()}"))
+    last_day = invoice.period_end - timedelta(days=1)                 # the period's end is exclusive
+    facts.append(("Service period", f"{invoice.period_start.isoformat()} – {last_day.isoformat()}"))
     facts.append(("Customer number", invoice.customer_id))
     if invoice.buyer_reference:
         facts.append(("Your reference", invoice.buyer_reference))
@@ -175,9 +174,11 @@ def _sessions(page: InvoicePage, invoice: Invoice) -> None:
     rows = [("Started (local time)", "Ended", "Location", "Charge point", "Energy (kWh)",
              f"Net ({invoice.currency})")]
     for session in invoice.sessions:
-        ended = session.stopped_at.strftime("%H:%M") if session.stopped_at is not None else "–"
-        if session.stopped_at is not None and session.stopped_at.date() != session.started_at.date():
-            ended = session.stopped_at.strftime("%Y-%m-%d %H:%M")
+        ended = "–"
+        if session.stopped_at is not None:
+            stopped = session.stopped_at.astimezone(session.started_at.tzinfo)     # the same wall clock
+            same_day = stopped.date() == session.started_at.date()
+            ended = stopped.strftime("%H:%M" if same_day else "%Y-%m-%d %H:%M")
         rows.append((session.started_at.strftime("%Y-%m-%d %H:%M"), ended, session.location,
                      session.charge_point_id, _number(session.energy_kwh, 3),
                      _money(session.net_amount, invoice.currency)))
