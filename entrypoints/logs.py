@@ -38,3 +38,4 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     logging.getLogger("websockets").setLevel("WARNING")
     # Alembic logs its plugins and each step at INFO; `charge migrate` says what it did in one line.
     logging.getLogger("alembic").setLevel("WARNING")
+    logging.getLogger("factur-x").setLevel("WARNING")     # an INFO line per invoice document made

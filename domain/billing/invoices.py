@@ -1,0 +1,333 @@
+"""Invoices and credit notes: lines from priced sessions and plan fees, VAT as EN 16931 does it, states.
+
+An invoice is a ``draft`` while a run assembles it, ``open`` once finalized (numbered, dated, its
+seller and buyer frozen: it never changes again), then ``paid`` when payments cover it, or ``void``
+(only while nothing was paid) or ``uncollectible``. Corrections are credit notes: documents of their
+own number series that reference the invoice and credit part (or all) of it; a credit note is issued
+(``open``) at once and settles against the invoice it corrects.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from attrs import define, field, frozen
+
+from domain.billing.events import (
+    InvoiceFinalized,
+    InvoiceMarkedUncollectible,
+    InvoicePaid,
+    InvoiceVoided,
+    PaymentRecorded,
+)
+from domain.billing.vat import VatSubtotal, VatTreatment, breakdown, round_minor
+from domain.errors import FieldError, InvalidInput, InvalidState
+from domain.events import DomainEvent
+from domain.geography import CURRENCY_EXPONENTS
+
+_ZERO = Decimal(0)
+
+
+class InvoiceKind(str, enum.Enum):
+    INVOICE = "invoice"              # UNTDID 1001 code 380
+    CREDIT_NOTE = "credit_note"      # code 381
+
+    @property
+    def type_code(self) -> str:
+        return "380" if self is InvoiceKind.INVOICE else "381"
+
+
+class InvoiceStatus(str, enum.Enum):
+    DRAFT = "draft"
+    OPEN = "open"
+    PAID = "paid"
+    VOID = "void"
+    UNCOLLECTIBLE = "uncollectible"
+
+
+class LineKind(str, enum.Enum):
+    ENERGY = "energy"
+    TIME = "time"
+    PARKING = "parking"
+    FLAT = "flat"
+    RESERVATION = "reservation"
+    PRICE_BOUND = "price_bound"      # a tariff's min or max price brought the session to its bound
+    PLAN_FEE = "plan_fee"
+    CREDIT = "credit"                # a credit note's line
+
+
+# UN/ECE Recommendation 20 unit codes, as CII wants them.
+UNIT_CODES = {"kWh": "KWH", "h": "HUR", "flat": "C62", "month": "MON"}
+
+
+@frozen
+class Address:
+    line1: str
+    postal_code: str
+    city: str
+    country: str
+    line2: str | None = None
+
+
+@frozen
+class Party:
+    """A seller or buyer as the invoice names them, frozen when it is finalized."""
+
+    name: str
+    address: Address | None
+    vat_id: str | None = None
+    email: str | None = None
+    iban: str | None = None          # the seller's account, for payment by bank transfer
+    bic: str | None = None
+    legal_id: str | None = None      # a company registration number (EN 16931 BT-30 seller, BT-47 buyer)
+
+
+@frozen
+class InvoiceSession:
+    """A charging session an invoice bills: what the sessions table of the document shows."""
+
+    session_id: str
+    started_at: datetime             # in the location's time zone, as the driver saw it
+    stopped_at: datetime | None
+    location: str
+    charge_point_id: str
+    energy_kwh: Decimal
+    net_amount: Decimal
+
+
+@frozen
+class InvoiceLine:
+    kind: LineKind
+    description: str
+    quantity: Decimal
+    unit: str                        # kWh, h, flat, month
+    unit_price: Decimal              # net, up to 6 decimals
+    net_amount: Decimal              # in the currency's minor unit
+    vat: VatTreatment
+    session_id: str | None = None
+    service_date: date | None = None
+
+    @property
+    def unit_code(self) -> str:
+        return UNIT_CODES.get(self.unit, "C62")
+
+
+@frozen
+class Payment:
+    id: str
+    amount: Decimal
+    received_on: date
+    reference: str | None
+    method: str                      # bank_transfer, card…
+    provider_reference: str | None = None
+
+
+@define
+class Invoice:
+    id: str
+    organization_id: str
+    customer_id: str
+    kind: InvoiceKind
+    currency: str
+    period_start: date
+    period_end: date                 # exclusive
+    created_at: datetime
+    status: InvoiceStatus = InvoiceStatus.DRAFT
+    lines: list[InvoiceLine] = field(factory=list)
+    sessions: list[InvoiceSession] = field(factory=list)
+    number: str | None = None
+    issue_date: date | None = None
+    due_date: date | None = None
+    seller: Party | None = None
+    buyer: Party | None = None
+    payment_reference: str | None = None
+    payments: list[Payment] = field(factory=list)
+    credited: Decimal = _ZERO        # the total of the credit notes issued against this invoice
+    corrects: str | None = None      # a credit note: the invoice it corrects (id)
+    corrects_number: str | None = None
+    reason: str | None = None        # a credit note: why
+    buyer_reference: str | None = None  # the buyer's own reference for it (EN 16931 BT-10: a PO, a routing id)
+    finalized_at: datetime | None = None
+    closed_at: datetime | None = None
+    pending_events: list[DomainEvent] = field(factory=list, eq=False, repr=False)
+
+    # ------------------------------------------------------------------ amounts
+
+    @property
+    def vat_breakdown(self) -> tuple[VatSubtotal, ...]:
+        return breakdown(((line.net_amount, line.vat) for line in self.lines), self.currency)
+
+    @property
+    def total_excl_vat(self) -> Decimal:
+        return sum((line.net_amount for line in self.lines), _ZERO)
+
+    @property
+    def vat(self) -> Decimal:
+        return sum((s.vat for s in self.vat_breakdown), _ZERO)
+
+    @property
+    def total(self) -> Decimal:
+        return self.total_excl_vat + self.vat
+
+    @property
+    def amount_paid(self) -> Decimal:
+        return sum((p.amount for p in self.payments), _ZERO)
+
+    @property
+    def amount_due(self) -> Decimal:
+        """What the customer still owes on it (nothing on a draft, a void or a credit note)."""
+        if self.kind is InvoiceKind.CREDIT_NOTE or self.status in (InvoiceStatus.DRAFT, InvoiceStatus.VOID):
+            return _ZERO
+        return max(self.total - self.amount_paid - self.credited, _ZERO)
+
+    @property
+    def creditable(self) -> Decimal:
+        """How much more credit notes may credit (the total, less what earlier ones credited)."""
+        return self.total - self.credited
+
+    # ------------------------------------------------------------------ assembling a draft
+
+    def add(self, lines: Sequence[InvoiceLine], session: InvoiceSession | None = None) -> None:
+        if self.status is not InvoiceStatus.DRAFT:
+            raise InvalidState(f"invoice {self.number or self.id} is {self.status.value}: it never changes")
+        self.lines.extend(lines)
+        if session is not None:
+            self.sessions.append(session)
+
+    # ------------------------------------------------------------------ transitions
+
+    def finalize(self, *, number: str, issue_date: date, payment_terms_days: int, seller: Party, buyer: Party,
+                 payment_reference: str | None, now: datetime) -> None:
+        """Number, date and freeze it; it is ``open`` from now on and never changes."""
+        if self.status is not InvoiceStatus.DRAFT:
+            raise InvalidState(f"invoice {self.number or self.id} is {self.status.value}, not a draft")
+        if not self.lines:
+            raise InvalidState("an invoice without lines cannot be finalized")
+        self.number, self.issue_date = number, issue_date
+        self.due_date = issue_date + timedelta(days=payment_terms_days)
+        self.seller, self.buyer, self.payment_reference = seller, buyer, payment_reference
+        self.status, self.finalized_at = InvoiceStatus.OPEN, now
+        self.pending_events.append(InvoiceFinalized(
+            organization_id=self.organization_id, occurred_at=now, invoice_id=self.id, customer_id=self.customer_id,
+            kind=self.kind.value, number=number, currency=self.currency, total_excl_vat=self.total_excl_vat,
+            vat=self.vat, total=self.total))
+        if self.kind is InvoiceKind.INVOICE and self.total <= 0:
+            self._settle(now)
+
+    def record_payment(self, payment: Payment, now: datetime) -> None:
+        if self.kind is not InvoiceKind.INVOICE or self.status is not InvoiceStatus.OPEN:
+            raise InvalidState(f"invoice {self.number or self.id} is {self.status.value}: it takes no payment")
+        if payment.amount <= 0 or payment.amount != round_minor(payment.amount, self.currency):
+            raise InvalidInput.field("amount", f"must be positive, in {self.currency}'s minor unit")
+        if payment.amount > self.amount_due:
+            raise InvalidInput.field("amount", f"is more than the {self.amount_due} {self.currency} still due")
+        if any(p.id == payment.id for p in self.payments):
+            return
+        self.payments.append(payment)
+        self.pending_events.append(PaymentRecorded(
+            organization_id=self.organization_id, occurred_at=now, invoice_id=self.id, customer_id=self.customer_id,
+            payment_id=payment.id, amount=payment.amount, currency=self.currency, method=payment.method))
+        if self.amount_due == 0:
+            self._settle(now)
+
+    def credit(self, amount: Decimal, now: datetime) -> None:
+        """A credit note of ``amount`` was issued against this invoice."""
+        if self.kind is not InvoiceKind.INVOICE or self.status not in (InvoiceStatus.OPEN, InvoiceStatus.PAID,
+                                                                       InvoiceStatus.UNCOLLECTIBLE):
+            raise InvalidState(f"invoice {self.number or self.id} is {self.status.value}: it cannot be credited")
+        if amount > self.creditable:
+            raise InvalidInput.field("amount", f"is more than the {self.creditable} {self.currency} still creditable")
+        self.credited += amount
+        if self.status is InvoiceStatus.OPEN and self.amount_due == 0:
+            self._settle(now)
+
+    def void(self, now: datetime) -> None:
+        if self.kind is not InvoiceKind.INVOICE or self.status is not InvoiceStatus.OPEN:
+            raise InvalidState(f"invoice {self.number or self.id} is {self.status.value}: only an open invoice "
+                               "can be voided")
+        if self.payments or self.credited:
+            raise InvalidState(f"invoice {self.number} has payments or credit notes: credit it instead")
+        self.status, self.closed_at = InvoiceStatus.VOID, now
+        self.pending_events.append(InvoiceVoided(organization_id=self.organization_id, occurred_at=now,
+                                                 invoice_id=self.id, customer_id=self.customer_id))
+
+    def mark_uncollectible(self, now: datetime) -> None:
+        if self.kind is not InvoiceKind.INVOICE or self.status is not InvoiceStatus.OPEN:
+            raise InvalidState(f"invoice {self.number or self.id} is {self.status.value}: only an open invoice "
+                               "can be marked uncollectible")
+        written_off = self.amount_due
+        self.status, self.closed_at = InvoiceStatus.UNCOLLECTIBLE, now
+        self.pending_events.append(InvoiceMarkedUncollectible(
+            organization_id=self.organization_id, occurred_at=now, invoice_id=self.id, customer_id=self.customer_id,
+            amount=written_off, currency=self.currency))
+
+    def _settle(self, now: datetime) -> None:
+        self.status, self.closed_at = InvoiceStatus.PAID, now
+        self.pending_events.append(InvoicePaid(organization_id=self.organization_id, occurred_at=now,
+                                               invoice_id=self.id, customer_id=self.customer_id))
+
+    def pull_events(self) -> list[DomainEvent]:
+        events, self.pending_events = self.pending_events, []
+        return events
+
+
+def credit_note_lines(invoice: Invoice, *, amount: Decimal | None, lines: Sequence[tuple[int, Decimal]] | None,
+                      reason: str) -> list[InvoiceLine]:
+    """The lines of a credit note against ``invoice``: either ``amount`` (VAT included) spread over the
+    invoice's VAT groups in proportion, or the net amounts of chosen ``lines`` (by position), at their VAT.
+
+    ``amount`` is met exactly where the VAT rounding allows (the net of each group is searched a cent
+    either way); the credit note's total is what its own VAT breakdown gives.
+    """
+    currency = invoice.currency
+    if (amount is None) == (lines is None):
+        raise InvalidInput.field("amount", "give either an amount or lines to credit")
+    if lines is not None:
+        out: list[InvoiceLine] = []
+        problems: list[FieldError] = []
+        for i, (position, net) in enumerate(lines):
+            if not 0 <= position < len(invoice.lines):
+                problems.append(FieldError(f"lines[{i}].line", f"the invoice has lines 0 to {len(invoice.lines) - 1}"))
+                continue
+            original = invoice.lines[position]
+            if net <= 0 or net != round_minor(net, currency) or net > original.net_amount:
+                problems.append(FieldError(f"lines[{i}].amount", f"must be positive, at most the line's "
+                                                                 f"{original.net_amount} {currency}"))
+                continue
+            out.append(InvoiceLine(LineKind.CREDIT, f"{reason}: {original.description}", Decimal(1), "flat", net,
+                                   net, original.vat, original.session_id, original.service_date))
+        if problems:
+            raise InvalidInput(problems)
+        return out
+    assert amount is not None
+    if amount <= 0 or amount != round_minor(amount, currency):
+        raise InvalidInput.field("amount", f"must be positive, in {currency}'s minor unit")
+    groups = [g for g in invoice.vat_breakdown if g.taxable + g.vat > 0]
+    gross_total = sum((g.taxable + g.vat for g in groups), _ZERO)
+    if not groups or gross_total <= 0:
+        raise InvalidInput.field("amount", "the invoice has nothing to credit")
+    out, left = [], amount
+    for index, group in enumerate(groups):
+        share = left if index == len(groups) - 1 else round_minor(amount * (group.taxable + group.vat) / gross_total,
+                                                                  currency)
+        net = _net_for_gross(share, group.treatment, currency)
+        out.append(InvoiceLine(LineKind.CREDIT, reason, Decimal(1), "flat", net, net, group.treatment))
+        left -= share
+    return out
+
+
+def _net_for_gross(gross: Decimal, treatment: VatTreatment, currency: str) -> Decimal:
+    """The net amount whose VAT brings it closest to ``gross`` without passing it."""
+    minor = Decimal(1).scaleb(-CURRENCY_EXPONENTS[currency])
+    guess = round_minor(gross * 100 / (100 + treatment.rate), currency)
+    best = None
+    for net in (guess + minor, guess, guess - minor):
+        total = net + round_minor(net * treatment.rate / 100, currency)
+        if total <= gross and net > 0 and (best is None or total > best[1]):
+            best = (net, total)
+    return best[0] if best is not None else guess
+
+
