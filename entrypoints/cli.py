@@ -9,6 +9,7 @@ import signal
 import sys
 from decimal import Decimal
 
+from entrypoints import http_stack
 from entrypoints.config import Settings
 from entrypoints.logs import configure_logging
 
@@ -122,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_migrate(settings))
         if args.command == "simulate":
             return asyncio.run(_simulate(args))
-        return asyncio.run(_serve(settings, args))
+        return http_stack.run(_serve(settings, args))
     except ValueError as exc:  # a malformed database URL or setting: one line, no traceback
         print(f"charge: {exc}", file=sys.stderr)
         return 2

@@ -14,6 +14,7 @@ import uvicorn
 from entrypoints.config import Settings
 from entrypoints.containers import Application
 from entrypoints.grpc.server import start_grpc_server
+from entrypoints.http_stack import uvicorn_config
 from entrypoints.ocpp.server import start_ocpp_server, tls_context
 
 log = logging.getLogger("charge.server")
@@ -70,11 +71,7 @@ class Server:
             self.container.config.ocpp_port.from_value(self.ocpp_port)
         sock = _bind(s.host, s.http_port)
         self.http_port = sock.getsockname()[1]
-        # The REST door logs each request itself and reads X-Forwarded-For only from CHARGE_TRUSTED_PROXIES;
-        # uvicorn's own proxy handling (which trusts 127.0.0.1) would decide the client address before it.
-        config = uvicorn.Config(create_app(self.container), log_config=None, access_log=False,
-                                lifespan="off", server_header=False, proxy_headers=False)
-        self._uvicorn = _Uvicorn(config)
+        self._uvicorn = _Uvicorn(uvicorn_config(create_app(self.container)))
         self._rest_task = asyncio.create_task(self._uvicorn.serve(sockets=[sock]))
         while not self._uvicorn.started:
             if self._rest_task.done():
