@@ -40,6 +40,7 @@ from application import (
     tariffs,
     transactions,
 )
+from application.credential_cache import CredentialCache
 from application.events import EventDispatcher
 
 
@@ -77,6 +78,9 @@ class Adapters(containers.DeclarativeContainer):
         window_seconds=config.login_window_seconds,
     )
     mailer = providers.Singleton(build_mailer, config=config)
+    # Bearer secrets checked recently, by hash: a revocation drops one here at once, other nodes within the ttl.
+    credential_cache = providers.Singleton(CredentialCache,
+                                           ttl=providers.Callable(_seconds, config.auth_cache_seconds))
     # Group commit: samples of many charge points share one transaction (see adapters/sql/meter_sink.py).
     meter_sink = providers.Singleton(SqlMeterSink, database=database)
     # Live OCPP connections of this process, and the port that sends them commands.
@@ -99,7 +103,8 @@ class UseCases(containers.DeclarativeContainer):
         throttle=adapters.login_throttle, clock=_clock,
         lifetime=providers.Callable(_seconds, config.access_token_ttl_seconds),
     )
-    authenticate = providers.Coroutine(identity.authenticate, uow_factory=_uow, clock=_clock)
+    authenticate = providers.Coroutine(identity.authenticate, uow_factory=_uow, clock=_clock,
+                                       cache=adapters.credential_cache)
     me = providers.Coroutine(identity.me, uow_factory=_uow)
 
     create_organization = providers.Coroutine(organizations.create_organization, uow_factory=_uow, clock=_clock)
@@ -121,7 +126,8 @@ class UseCases(containers.DeclarativeContainer):
 
     create_api_key = providers.Coroutine(api_keys.create_api_key, uow_factory=_uow, clock=_clock)
     list_api_keys = providers.Coroutine(api_keys.list_api_keys, uow_factory=_uow)
-    revoke_api_key = providers.Coroutine(api_keys.revoke_api_key, uow_factory=_uow, clock=_clock)
+    revoke_api_key = providers.Coroutine(api_keys.revoke_api_key, uow_factory=_uow, clock=_clock,
+                                         cache=adapters.credential_cache)
 
     relay_due_emails = providers.Coroutine(mail_relay.relay_due_emails, uow_factory=_uow,
                                            mailer=adapters.mailer, clock=_clock)
