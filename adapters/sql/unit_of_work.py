@@ -74,11 +74,10 @@ class SqlUnitOfWork:
             raise RuntimeError("this unit of work is already in use; make a new one per use case")
         connection = await self._engine.connect()
         if self._read_only:
-            # SQLite begins without the write lock (see database._begin_immediate); PostgreSQL runs the
-            # transaction READ ONLY, so a write in it fails instead of committing.
+            # Normally on the reader pool (see database): no transaction, connections that cannot write.
+            # On an in-memory SQLite database it shares the writers' connection: it then begins without
+            # the write lock (see database._begin_immediate).
             connection.info[READ_ONLY] = True
-            if connection.dialect.name == "postgresql":
-                connection = await connection.execution_options(postgresql_readonly=True)
         self._connection = connection
         self.events = events = SqlEvents(connection, self._now)
         self.users = SqlUsers(connection)
