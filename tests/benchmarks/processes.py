@@ -15,7 +15,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,7 +58,8 @@ class Child:
     """A child process whose stdout is read line by line (so it never blocks on a full pipe)."""
 
     def __init__(self, argv: list[str], *, core: int | None = None, env: Mapping[str, str] | None = None,
-                 ready: str | None = None, timeout: float = 60.0) -> None:
+                 ready: str | None = None, timeout: float = 60.0,
+                 on_line: Callable[[str], None] | None = None) -> None:
         self.log = tempfile.NamedTemporaryFile("w+", prefix="bench-", suffix=".log", delete=False)  # noqa: SIM115
         full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
         self.process = subprocess.Popen(argv, cwd=ROOT, env=full_env, stdout=subprocess.PIPE,
@@ -66,6 +67,7 @@ class Child:
         if core is not None and hasattr(os, "sched_setaffinity"):
             os.sched_setaffinity(self.process.pid, {core})
         self.lines: list[str] = []
+        self.on_line = on_line
         self._seen = threading.Condition()
         threading.Thread(target=self._read, daemon=True).start()
         self.match: re.Match[str] | None = None
@@ -79,6 +81,8 @@ class Child:
     def _read(self) -> None:
         assert self.process.stdout is not None
         for line in self.process.stdout:
+            if self.on_line is not None:
+                self.on_line(line.rstrip("\n"))
             with self._seen:
                 self.lines.append(line.rstrip("\n"))
                 self._seen.notify_all()
