@@ -42,6 +42,7 @@ from application import (
 )
 from application.credential_cache import CredentialCache
 from application.events import EventDispatcher
+from application.open_sessions import OpenSessions
 
 
 def _seconds(value: float) -> timedelta:
@@ -85,6 +86,8 @@ class Adapters(containers.DeclarativeContainer):
     meter_sink = providers.Singleton(SqlMeterSink, database=database)
     # Live OCPP connections of this process, and the port that sends them commands.
     ocpp_connections = providers.Singleton(ConnectionRegistry)
+    # Sessions of the charge points connected here, as their last meter values left them (the MeterValues path).
+    open_sessions = providers.Singleton(OpenSessions)
     charge_point_commands = providers.Singleton(OcppCommandGateway, connections=ocpp_connections,
                                                 timeout=config.ocpp_call_timeout_seconds)
 
@@ -179,20 +182,23 @@ class UseCases(containers.DeclarativeContainer):
     admit_charge_point = providers.Coroutine(network.admit_charge_point, uow_factory=_uow,
                                              hasher=adapters.password_hasher)
     charge_point_connected = providers.Coroutine(charge_point_events.charge_point_connected, uow_factory=_uow,
-                                                 clock=_clock)
+                                                 clock=_clock, open_sessions=adapters.open_sessions)
     no_charge_point_connected = providers.Coroutine(charge_point_events.no_charge_point_connected,
                                                     uow_factory=_uow)
     charge_point_disconnected = providers.Coroutine(charge_point_events.charge_point_disconnected,
-                                                    uow_factory=_uow, clock=_clock)
+                                                    uow_factory=_uow, clock=_clock, open_sessions=adapters.open_sessions)
     boot = providers.Coroutine(charge_point_events.boot, uow_factory=_uow, clock=_clock)
     heartbeat = providers.Coroutine(charge_point_events.heartbeat, uow_factory=_uow, clock=_clock)
     status_changed = providers.Coroutine(charge_point_events.status_changed, uow_factory=_uow)
     authorize_id_tag = providers.Coroutine(charge_point_events.authorize, uow_factory=_uow, clock=_clock)
     start_transaction = providers.Coroutine(transactions.start_transaction, uow_factory=_uow, clock=_clock)
-    stop_transaction = providers.Coroutine(transactions.stop_transaction, uow_factory=_uow, clock=_clock)
-    meter_values = providers.Coroutine(transactions.meter_values, uow_factory=_uow, sink=adapters.meter_sink)
+    stop_transaction = providers.Coroutine(transactions.stop_transaction, uow_factory=_uow, clock=_clock,
+                                           open_sessions=adapters.open_sessions)
+    meter_values = providers.Coroutine(transactions.meter_values, uow_factory=_uow, sink=adapters.meter_sink,
+                                       open_sessions=adapters.open_sessions)
     transaction_event = providers.Coroutine(transactions.transaction_event, uow_factory=_uow,
-                                            sink=adapters.meter_sink, clock=_clock)
+                                            sink=adapters.meter_sink, clock=_clock,
+                                            open_sessions=adapters.open_sessions)
 
 
 class Application(containers.DeclarativeContainer):

@@ -97,7 +97,10 @@ def _create_engine(url: str, sqlalchemy_url: str) -> AsyncEngine:
         # its single transaction (the default StaticPool would interleave them).
         options |= {"poolclass": AsyncAdaptedQueuePool, "pool_size": 1, "max_overflow": 0}
     else:
-        options |= {"pool_size": 5, "max_overflow": 5}
+        # SQLite writes one transaction at a time whatever the pool: with one connection, writers queue
+        # in order for it, instead of polling the file lock for up to the busy timeout (which under a
+        # burst of writers, such as thousands of charge points booting at once, times some out).
+        options |= {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60}
     engine = create_async_engine(sqlalchemy_url, **options)
     event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
     event.listen(engine.sync_engine, "begin", _begin_immediate)
@@ -106,13 +109,14 @@ def _create_engine(url: str, sqlalchemy_url: str) -> AsyncEngine:
 
 def _create_reader(url: str, sqlalchemy_url: str) -> AsyncEngine:
     if not is_sqlite(url):
-        # Readers are most requests: enough kept open that a busy node does not connect and disconnect
-        # the overflow at every burst (a new PostgreSQL connection costs more CPU than many queries).
-        return create_async_engine(sqlalchemy_url, pool_size=20, max_overflow=10, pool_timeout=30,
+        # Readers are most requests: a fixed set kept open, no overflow. Overflow connections are closed as
+        # they come back, so a busy node would connect and disconnect at every burst (a new PostgreSQL
+        # connection costs more CPU than many queries); a reader waits for a free one instead.
+        return create_async_engine(sqlalchemy_url, pool_size=20, max_overflow=0, pool_timeout=30,
                                    pool_recycle=1800, hide_parameters=True, isolation_level="AUTOCOMMIT",
                                    connect_args={"server_settings": {"default_transaction_read_only": "on"}})
     engine = create_async_engine(sqlalchemy_url, hide_parameters=True, isolation_level="AUTOCOMMIT",
-                                 pool_size=5, max_overflow=5)
+                                 pool_size=8, max_overflow=0, pool_timeout=60)
     event.listen(engine.sync_engine, "connect", _configure_sqlite_reader)
     return engine
 
