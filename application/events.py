@@ -86,8 +86,18 @@ class EventDispatcher:
         async with self._raw() as uow:
             claimed: list[StoredEvent] = await uow.events.claim(now, now + self._lease, limit if ids is None
                                                                  else len(ids), ids)
+            # An event nobody here subscribes to is handled as it is claimed, in the same transaction
+            # (most are: a charge point's status changes at every connection, and are kept for readers).
+            to_handle = []
+            for stored in claimed:
+                if self._handlers.get(stored.event.name):
+                    to_handle.append(stored)
+                else:
+                    stored.status, stored.handled_at, stored.next_attempt_at = EventStatus.HANDLED, now, None
+                    await uow.events.save(stored)
+                    self.handled += 1
             await uow.commit()
-        for stored in claimed:
+        for stored in to_handle:
             await self._handle(stored)
         return len(claimed)
 
