@@ -43,8 +43,9 @@ def _bind(host: str, port: int) -> socket.socket:
 
 class Server:
     def __init__(self, settings: Settings, container: Application | None = None, *,
-                 ocpp: bool = True, grpc: bool = True) -> None:
+                 ocpp: bool = True, grpc: bool = True, http_socket: socket.socket | None = None) -> None:
         self.settings = settings
+        self._http_socket = http_socket   # bound already (REST workers share their parent's)
         self.container = container or Application(config=settings.as_config())
         self.enable_ocpp, self.enable_grpc = ocpp, grpc
         self.http_port: int | None = None
@@ -69,7 +70,7 @@ class Server:
                                                  clock=self.container.core.clock(), tls=tls)
             self.ocpp_port = next(iter(self._ocpp.sockets)).getsockname()[1]
             self.container.config.ocpp_port.from_value(self.ocpp_port)
-        sock = _bind(s.host, s.http_port)
+        sock = self._http_socket or _bind(s.host, s.http_port)
         self.http_port = sock.getsockname()[1]
         self._uvicorn = _Uvicorn(uvicorn_config(create_app(self.container)))
         self._rest_task = asyncio.create_task(self._uvicorn.serve(sockets=[sock]))
