@@ -53,7 +53,7 @@ async def list_api_keys(organization_id: str, actor: Actor, page: PageRequest, *
 
 
 async def revoke_api_key(organization_id: str, key_id: str, actor: Actor, *, uow_factory: UnitOfWorkFactory,
-                         clock: Clock, cache: CredentialCache | None = None) -> None:
+                         clock: Clock, cache: CredentialCache[str, Actor] | None = None) -> None:
     """Revoke a key: refused from the moment this returns on this node, within the cache's ttl on others."""
     async with uow_factory() as uow:
         await authorize(uow, actor, organization_id, Action.MANAGE_API_KEYS)

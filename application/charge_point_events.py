@@ -6,7 +6,7 @@ from datetime import datetime
 
 from attrs import frozen
 
-from application.id_tags import Authorization, authorize_id_tag
+from application.id_tags import Authorization, KnownTags, authorize_id_tag
 from application.open_sessions import OpenSessions
 from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from domain.errors import NotFound
@@ -112,9 +112,9 @@ async def status_changed(report: StatusReport, *, uow_factory: UnitOfWorkFactory
 
 
 async def authorize(charge_point_id: str, id_tag: str, *, uow_factory: UnitOfWorkFactory,
-                    clock: Clock) -> Authorization:
+                    clock: Clock, known: KnownTags | None = None) -> Authorization:
     async with uow_factory(read_only=True) as uow:
         charge_point = await uow.charge_points.find(charge_point_id)
         if charge_point is None:
             raise NotFound("charge_point", charge_point_id)
-        return await authorize_id_tag(uow, charge_point, id_tag, clock.now())
+        return await authorize_id_tag(uow, charge_point, id_tag, clock.now(), known=known)

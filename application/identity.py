@@ -103,7 +103,7 @@ async def _dummy_hash(hasher: PasswordHasher) -> str:
 
 
 async def authenticate(bearer: str, *, uow_factory: UnitOfWorkFactory, clock: Clock,
-                       cache: CredentialCache | None = None) -> Actor:
+                       cache: CredentialCache[str, Actor] | None = None) -> Actor:
     """An access token or an API key into the actor it stands for; anything else is Unauthenticated.
 
     With a ``cache``, a secret checked within its ttl is not looked up again (see ``credential_cache``).
@@ -113,7 +113,7 @@ async def authenticate(bearer: str, *, uow_factory: UnitOfWorkFactory, clock: Cl
     secret_hash = hash_secret(bearer)
     now = clock.now()
     if cache is not None and (known := cache.get(secret_hash, now)) is not None:
-        return known
+        return known[0]
     async with uow_factory(read_only=True) as uow:
         if bearer.startswith(ACCESS_TOKEN_PREFIX):
             token = await uow.access_tokens.get_by_hash(secret_hash)

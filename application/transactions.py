@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from attrs import frozen
 
-from application.id_tags import Authorization, authorize_id_tag
+from application.id_tags import Authorization, KnownTags, authorize_id_tag
 from application.pagination import PageRequest
 from application.open_sessions import OpenSessions
 from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -128,16 +128,17 @@ async def _store_applied(uow: UnitOfWork, session: ChargingSession, applied: App
         await uow.sessions.add_anomalies(session, list(applied.anomalies))
 
 
-async def start_transaction(cmd: StartTransaction, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> Started:
+async def start_transaction(cmd: StartTransaction, *, uow_factory: UnitOfWorkFactory, clock: Clock,
+                            known: KnownTags | None = None) -> Started:
     start_key = f"{cmd.connector_id}|{cmd.id_tag}|{cmd.meter_start_wh}|{cmd.timestamp.isoformat()}"
     now = clock.now()
     async with uow_factory() as uow:
         charge_point = await _charge_point(uow, cmd.charge_point_id, lock=True)
         existing = await uow.sessions.find_by_start_key(charge_point.id, start_key)
         if existing is not None:  # a retry: answer as the first time, open nothing
-            authorization = await authorize_id_tag(uow, charge_point, cmd.id_tag, now)
+            authorization = await authorize_id_tag(uow, charge_point, cmd.id_tag, now, known=known)
             return Started(int(existing.transaction_id), existing.id, authorization)
-        authorization = await authorize_id_tag(uow, charge_point, cmd.id_tag, now, cmd.connector_id)
+        authorization = await authorize_id_tag(uow, charge_point, cmd.id_tag, now, cmd.connector_id, known=known)
         transaction_id = charge_point.allocate_transaction_id()
         await uow.charge_points.save(charge_point)
         session, applied = ChargingSession.open(

@@ -82,6 +82,10 @@ class Adapters(containers.DeclarativeContainer):
     # Bearer secrets checked recently, by hash: a revocation drops one here at once, other nodes within the ttl.
     credential_cache = providers.Singleton(CredentialCache,
                                            ttl=providers.Callable(_seconds, config.auth_cache_seconds))
+    # Likewise for charge points: who holds an id tag, and the registrations that admitted a connection.
+    known_tags = providers.Singleton(CredentialCache, ttl=providers.Callable(_seconds, config.auth_cache_seconds))
+    admitted_charge_points = providers.Singleton(CredentialCache,
+                                                 ttl=providers.Callable(_seconds, config.auth_cache_seconds))
     # Group commit: samples of many charge points share one transaction (see adapters/sql/meter_sink.py).
     meter_sink = providers.Singleton(SqlMeterSink, database=database)
     # Live OCPP connections of this process, and the port that sends them commands.
@@ -143,7 +147,8 @@ class UseCases(containers.DeclarativeContainer):
                                                 hasher=adapters.password_hasher, clock=_clock)
     get_charge_point = providers.Coroutine(network.get_charge_point, uow_factory=_uow)
     list_charge_points = providers.Coroutine(network.list_charge_points, uow_factory=_uow)
-    create_driver = providers.Coroutine(drivers.create_driver, uow_factory=_uow, clock=_clock)
+    create_driver = providers.Coroutine(drivers.create_driver, uow_factory=_uow, clock=_clock,
+                                        known=adapters.known_tags)
     get_driver = providers.Coroutine(drivers.get_driver, uow_factory=_uow)
     list_drivers = providers.Coroutine(drivers.list_drivers, uow_factory=_uow)
     list_sessions = providers.Coroutine(sessions.list_sessions, uow_factory=_uow)
@@ -180,7 +185,8 @@ class UseCases(containers.DeclarativeContainer):
 
     # What charge points report (the OCPP door).
     admit_charge_point = providers.Coroutine(network.admit_charge_point, uow_factory=_uow,
-                                             hasher=adapters.password_hasher)
+                                             hasher=adapters.password_hasher, clock=_clock,
+                                             admitted=adapters.admitted_charge_points)
     charge_point_connected = providers.Coroutine(charge_point_events.charge_point_connected, uow_factory=_uow,
                                                  clock=_clock, open_sessions=adapters.open_sessions)
     no_charge_point_connected = providers.Coroutine(charge_point_events.no_charge_point_connected,
@@ -190,8 +196,10 @@ class UseCases(containers.DeclarativeContainer):
     boot = providers.Coroutine(charge_point_events.boot, uow_factory=_uow, clock=_clock)
     heartbeat = providers.Coroutine(charge_point_events.heartbeat, uow_factory=_uow, clock=_clock)
     status_changed = providers.Coroutine(charge_point_events.status_changed, uow_factory=_uow)
-    authorize_id_tag = providers.Coroutine(charge_point_events.authorize, uow_factory=_uow, clock=_clock)
-    start_transaction = providers.Coroutine(transactions.start_transaction, uow_factory=_uow, clock=_clock)
+    authorize_id_tag = providers.Coroutine(charge_point_events.authorize, uow_factory=_uow, clock=_clock,
+                                           known=adapters.known_tags)
+    start_transaction = providers.Coroutine(transactions.start_transaction, uow_factory=_uow, clock=_clock,
+                                            known=adapters.known_tags)
     stop_transaction = providers.Coroutine(transactions.stop_transaction, uow_factory=_uow, clock=_clock,
                                            open_sessions=adapters.open_sessions)
     meter_values = providers.Coroutine(transactions.meter_values, uow_factory=_uow, sink=adapters.meter_sink,

@@ -72,3 +72,37 @@ async def test_a_stop_and_a_reconnect_drop_the_kept_copies(net):
     stored = await _stored(net, started.session_id)
     assert (stored.status, stored.energy_wh) == (SessionStatus.COMPLETED, Decimal(4000))
     assert len(net.open_sessions) == 0
+
+
+async def test_a_tag_remembered_as_unknown_is_known_at_once_when_its_driver_is_created_here(net):
+    from application import charge_point_events, drivers
+    from application.credential_cache import CredentialCache
+    from application.drivers import CreateDriver
+    from application.id_tags import AuthorizationStatus
+
+    known = CredentialCache(timedelta(minutes=5))
+    authorize = lambda tag: charge_point_events.authorize("CP-1", tag, uow_factory=net.uow,  # noqa: E731
+                                                          clock=net.clock, known=known)
+    assert (await authorize("RFID-NEW")).status is AuthorizationStatus.INVALID
+    assert (await authorize("RFID-DANA")).status is AuthorizationStatus.ACCEPTED
+    created = await drivers.create_driver(CreateDriver("Fay", None, None, ("RFID-NEW",)), net.operator, net.org.id,
+                                          uow_factory=net.uow, clock=net.clock, known=known)
+    accepted = await authorize("RFID-NEW")
+    assert (accepted.status, accepted.driver_id) == (AuthorizationStatus.ACCEPTED, created.id)
+
+
+async def test_a_reconnect_is_admitted_from_memory_only_with_the_password_that_admitted_it(net):
+    from application import network
+    from application.credential_cache import CredentialCache
+    from domain.errors import Unauthenticated
+    from tests.fakes import FastHasher
+
+    admitted = CredentialCache(timedelta(seconds=5))
+    admit = lambda password: network.admit_charge_point("CP-1", password, uow_factory=net.uow,  # noqa: E731
+                                                        hasher=FastHasher(), clock=net.clock, admitted=admitted)
+    assert (await admit("a-very-secret-pass")).id == "CP-1"
+    assert (await admit("a-very-secret-pass")).id == "CP-1"
+    for wrong in ("not-the-password", None):
+        with pytest.raises(Unauthenticated):
+            await admit(wrong)
+    assert len(admitted) == 1
