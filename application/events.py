@@ -31,7 +31,7 @@ from domain.events import DomainEvent
 log = logging.getLogger("charge.events")
 
 Handler = Callable[..., Awaitable[None]]
-RawUnitOfWorkFactory = Callable[[], Any]
+RawUnitOfWorkFactory = Callable[..., Any]
 
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 12

@@ -138,9 +138,9 @@ async def admit_charge_point(charge_point_id: str, password: str | None, *, uow_
         charge_point = await uow.charge_points.find(charge_point_id)
     if charge_point is None:
         raise NotFound("charge_point", charge_point_id)
-    if charge_point.password_hash is not None:
-        if password is None or not await hasher.verify(charge_point.password_hash, password):
-            raise Unauthenticated("wrong or missing charge point password")
+    if charge_point.password_hash is not None and (
+            password is None or not await hasher.verify(charge_point.password_hash, password)):
+        raise Unauthenticated("wrong or missing charge point password")
     if admitted is not None and now is not None:
         admitted.put(key, charge_point, now)
     return charge_point

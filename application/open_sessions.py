@@ -20,7 +20,6 @@ from __future__ import annotations
 from domain.charging import ChargingSession, SessionStatus
 
 
-
 class OpenSessions:
     def __init__(self) -> None:
         # By charge point, then transaction: forgetting a charge point's is one step, whatever the count.

@@ -18,8 +18,8 @@ from decimal import Decimal
 from attrs import frozen
 
 from application.id_tags import Authorization, KnownTags, authorize_id_tag
-from application.pagination import PageRequest
 from application.open_sessions import OpenSessions
+from application.pagination import PageRequest
 from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from application.ports.meter_sink import MeterSink
 from application.ports.network import SessionFilter

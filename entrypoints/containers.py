@@ -40,8 +40,11 @@ from application import (
     tariffs,
     transactions,
 )
+from application.authorization import Actor
 from application.credential_cache import CredentialCache
 from application.events import EventDispatcher
+from application.id_tags import KnownTags
+from application.network import AdmittedChargePoints
 from application.open_sessions import OpenSessions
 
 
@@ -80,12 +83,13 @@ class Adapters(containers.DeclarativeContainer):
     )
     mailer = providers.Singleton(build_mailer, config=config)
     # Bearer secrets checked recently, by hash: a revocation drops one here at once, other nodes within the ttl.
-    credential_cache = providers.Singleton(CredentialCache,
+    credential_cache: providers.Singleton[CredentialCache[str, Actor]] = providers.Singleton(CredentialCache,
                                            ttl=providers.Callable(_seconds, config.auth_cache_seconds))
     # Likewise for charge points: who holds an id tag, and the registrations that admitted a connection.
-    known_tags = providers.Singleton(CredentialCache, ttl=providers.Callable(_seconds, config.auth_cache_seconds))
-    admitted_charge_points = providers.Singleton(CredentialCache,
-                                                 ttl=providers.Callable(_seconds, config.auth_cache_seconds))
+    known_tags: providers.Singleton[KnownTags] = providers.Singleton(
+        CredentialCache, ttl=providers.Callable(_seconds, config.auth_cache_seconds))
+    admitted_charge_points: providers.Singleton[AdmittedChargePoints] = providers.Singleton(
+        CredentialCache, ttl=providers.Callable(_seconds, config.auth_cache_seconds))
     # Group commit: samples of many charge points share one transaction (see adapters/sql/meter_sink.py).
     meter_sink = providers.Singleton(SqlMeterSink, database=database)
     # Live OCPP connections of this process, and the port that sends them commands.
@@ -192,7 +196,8 @@ class UseCases(containers.DeclarativeContainer):
     no_charge_point_connected = providers.Coroutine(charge_point_events.no_charge_point_connected,
                                                     uow_factory=_uow)
     charge_point_disconnected = providers.Coroutine(charge_point_events.charge_point_disconnected,
-                                                    uow_factory=_uow, clock=_clock, open_sessions=adapters.open_sessions)
+                                                    uow_factory=_uow, clock=_clock,
+                                                    open_sessions=adapters.open_sessions)
     boot = providers.Coroutine(charge_point_events.boot, uow_factory=_uow, clock=_clock)
     heartbeat = providers.Coroutine(charge_point_events.heartbeat, uow_factory=_uow, clock=_clock)
     status_changed = providers.Coroutine(charge_point_events.status_changed, uow_factory=_uow)

@@ -78,5 +78,5 @@ def serve_workers(settings: Settings, count: int, *, grpc: bool, bind: Any) -> i
         code = os.waitstatus_to_exitcode(status)
         if code != 0 and remaining:   # one worker down: the node is not what the operator started
             forward(signal.SIGTERM, None)
-        worst = worst or (code if code > 0 else 0)
+        worst = worst or max(0, code)
     return worst

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
-from collections.abc import Callable
 from typing import Any
 
 import fastjsonschema
@@ -90,8 +90,8 @@ def _compiled(ocpp_version: str, action: str, response: bool) -> Callable[[Any],
     if text is None:
         return None
     try:
-        return fastjsonschema.compile(json.loads(text))  # type: ignore[no-any-return]
-    except Exception:  # a schema the code generator does not handle is judged by jsonschema alone
+        return fastjsonschema.compile(json.loads(text))
+    except fastjsonschema.JsonSchemaDefinitionException:  # judged by jsonschema alone
         return None
 
 
@@ -101,8 +101,8 @@ def _surely_valid(ocpp_version: str, action: str, payload: Any, response: bool) 
         return False
     try:
         fast(payload)
-    except Exception:  # invalid, or not sure: jsonschema decides
-        return False
+    except (fastjsonschema.JsonSchemaException, ArithmeticError, TypeError, ValueError):
+        return False   # invalid, or not sure (a Decimal it cannot divide): jsonschema decides
     return True
 
 

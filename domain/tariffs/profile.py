@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -276,7 +278,7 @@ def profile_from_meter_values(samples: Iterable[tuple[datetime, Decimal | int]],
         periods.append(ChargingPeriod(start, first, charging=False))
     # Checked above (aware, in order, never backwards): each period is built without checking again.
     measured = ChargingPeriod.measured
-    for (t0, wh0), (t1, wh1) in zip(readings, readings[1:]):
+    for (t0, wh0), (t1, wh1) in itertools.pairwise(readings):
         periods.append(measured(t0, t1, Decimal(wh1 - wh0) / 1000))
     if last < end:
         periods.append(ChargingPeriod(last, end, charging=False))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from datetime import datetime
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from starlette.applications import Starlette
@@ -146,7 +146,6 @@ class Door:
             return problem(503, "service_unavailable", "the database does not answer")
         return Response(b'{"status":"ok"}', media_type=JSON, headers={"Cache-Control": "no-store"})
 
-
     async def _ping(self) -> None:
         """One database ping for every probe that arrives while it is in flight: each answer is still
         one round trip old at most, and a burst of probes costs the database one query."""
@@ -164,7 +163,7 @@ async def _once_more_if_dropped(call: Callable[[], Awaitable[T]]) -> T:
     except Exception as exc:
         if not dropped_connection(exc):
             raise
-        logger.warning("database connection was dropped; retrying once on a new one")
+        logger.warning("database connection was dropped; retrying once on a new one", exc_info=True)
     return await call()
 
 

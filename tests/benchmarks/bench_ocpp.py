@@ -208,8 +208,8 @@ def notes(rows: list[dict[str, object]]) -> str:
             if r["charge points"] == 1000:
                 boot, base_boot = float(r["boot s"]), floor_boot.get((r["scenario"], r["charge points"]))  # type: ignore[arg-type]
                 if base_boot:
-                    lines.append(f"- {where}: boot within 2× the peer's time: "
-                                 f"{'met' if boot <= 2 * float(base_boot) else 'missed'} ({boot} s against {base_boot} s).")  # type: ignore[arg-type]
+                    met = "met" if boot <= 2 * float(base_boot) else "missed"  # type: ignore[arg-type]
+                    lines.append(f"- {where}: boot within 2× the peer's time: {met} ({boot} s against {base_boot} s).")
                 rss = r["RSS MB"]
                 if isinstance(rss, int):
                     lines.append(f"- {where}: RSS under 300 MB: {'met' if rss < 300 else 'missed'} ({rss} MB).")

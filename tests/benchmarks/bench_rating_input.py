@@ -10,13 +10,23 @@ Best of 7 runs of at least 0.2 s each.
 
 from __future__ import annotations
 
+import functools
 import json
+from datetime import datetime
 
 from domain.tariffs import parse_tariff, profile_from_meter_values, rate
 from tests.benchmarks.bench_rating import SHAPES, TZ, best_us, meter_values
 
 TITLE = "Rating input (tariff JSON → price)"
 PARSE_GOAL = 100_000   # simple tariffs parsed per second on one core
+
+
+def _parse(text: str) -> object:
+    return parse_tariff(json.loads(text))
+
+
+def _end_to_end(text: str, values: list[tuple[datetime, int]]) -> object:
+    return rate(parse_tariff(json.loads(text)), profile_from_meter_values(values), TZ)
 
 
 def run() -> list[dict[str, object]]:
@@ -28,12 +38,9 @@ def run() -> list[dict[str, object]]:
         profile = profile_from_meter_values(values)
         rate(tariff, profile, TZ)
 
-        def end_to_end(text: str = text) -> object:
-            return rate(parse_tariff(json.loads(text)), profile_from_meter_values(values), TZ)
-
-        parse, build, full, rating = best_us(lambda: parse_tariff(json.loads(text)),
-                                             lambda: profile_from_meter_values(values), end_to_end,
-                                             lambda: rate(tariff, profile, TZ))
+        parse, build, full, rating = best_us(
+            functools.partial(_parse, text), functools.partial(profile_from_meter_values, values),
+            functools.partial(_end_to_end, text, values), functools.partial(rate, tariff, profile, TZ))
         rows.append({"tariff": shape, "parse µs": f"{parse:.1f}", "tariffs parsed/s": f"{1e6 / parse:,.0f}",
                      "profile µs": f"{build:.1f}", "end to end µs": f"{full:.1f}",
                      "prices/s": f"{1e6 / full:,.0f}", "rate only µs": f"{rating:.1f}",

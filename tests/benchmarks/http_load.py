@@ -120,7 +120,7 @@ async def _client(url: str, connections: int, seconds: float, headers: dict[str,
                         length = int(value)
                 await reader.readexactly(length)
                 latencies.append(time.perf_counter() - started)
-                if not status_line[9:10] == b"2":
+                if status_line[9:10] != b"2":
                     errors += 1
         except (OSError, asyncio.IncompleteReadError):
             errors += 1

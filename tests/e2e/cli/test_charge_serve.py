@@ -110,7 +110,7 @@ async def test_serve_with_workers_answers_rest_from_several_processes_on_one_por
         assert len(_children(proc.pid)) == 2
     finally:
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=30)
+        _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert "Traceback" not in err
 

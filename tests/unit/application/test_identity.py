@@ -125,7 +125,7 @@ async def test_throttle_forgets_stale_keys_once_it_grows_large(env):
     assert sorted(env.throttle._failures) == ["addr:10.0.0.1", "email:last@example.com", "pair:last@example.com|10.0.0.1"]
 
 
-async def test_a_cached_api_key_is_refused_at_once_where_it_is_revoked_and_within_the_ttl_elsewhere(env):
+async def test_a_cached_api_key_is_refused_at_once_where_revoked_and_within_the_ttl_elsewhere(env):
     """Two nodes over one database, each with its own credential cache: the bound is the cache's ttl."""
     here, there = CredentialCache(timedelta(seconds=5)), CredentialCache(timedelta(seconds=5))
     on_here = functools.partial(identity.authenticate, uow_factory=env.uow, clock=env.clock, cache=here)
