@@ -43,15 +43,40 @@ async def insert_many(connection: AsyncConnection, table: Table, rows: Sequence[
     """
     if not rows:
         return 0
+    names = tuple(rows[0])
+    statement = _insert_statement(connection.dialect.name, table, names, on_conflict)
     if connection.dialect.name == "postgresql":
-        names = tuple(rows[0])
-        statement = on_conflict(postgresql.insert(table).from_select(names, _unnest(table, names)))
         arrays = {name: [row[name] for row in rows] for name in names}
         for name in names:
             if _is_json(table, name):
                 arrays[name] = [_json_text(value) for value in arrays[name]]
         return int((await connection.execute(statement, arrays)).rowcount)
-    return int((await connection.execute(on_conflict(dialect_insert(connection, table)), list(rows))).rowcount)
+    return int((await connection.execute(statement, list(rows))).rowcount)
+
+
+_STATEMENTS: dict[tuple[Any, ...], Any] = {}
+
+
+def _insert_statement(dialect: str, table: Table, names: tuple[str, ...], on_conflict: Callable[[Any], Insert]) -> Any:
+    """The INSERT, built once per shape: a statement object made per call costs SQLAlchemy a walk to find
+    its cache key (for the meter sink's batches, more CPU than sending them). ``on_conflict`` functions
+    that close over nothing always build the same clause, so their code identifies it; others are
+    built every time."""
+    if on_conflict.__closure__ is not None:
+        return _build_insert(dialect, table, names, on_conflict)
+    key = (dialect, table, names, on_conflict.__code__)
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        statement = _STATEMENTS[key] = _build_insert(dialect, table, names, on_conflict)
+    return statement
+
+
+def _build_insert(dialect: str, table: Table, names: tuple[str, ...], on_conflict: Callable[[Any], Insert]) -> Any:
+    if dialect == "postgresql":
+        return on_conflict(postgresql.insert(table).from_select(names, _unnest(table, names)))
+    if dialect == "sqlite":
+        return on_conflict(sqlite.insert(table))
+    raise NotImplementedError(f"no SQL storage for the {dialect} dialect")
 
 
 @cache
