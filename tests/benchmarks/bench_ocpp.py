@@ -227,4 +227,43 @@ def notes(rows: list[dict[str, object]]) -> str:
             have, want = (int(x) for x in str(r["stored"]).split("/"))
             lines.append(f"- {where}: every acknowledged MeterValues stored: {'yes' if have == want else 'NO'} "
                          f"({have}/{want}); client errors: {r['errors']}.")
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n\n" + FINDINGS.strip()
+
+
+FINDINGS = """
+**What a MeterValues costs now.** The charge point's session is read once per connection and then
+kept (`application/open_sessions.py`): each MeterValues is folded into that copy and handed to the
+meter sink, whose group commit writes many charge points' readings in one transaction; the answer
+goes out after that commit. So an acknowledged MeterValues costs a share of one write transaction
+and no read (how many records a commit holds grows with the load: see the meter sink section). The copy is dropped on a stop, a 2.0.1 event that is more than a meter
+update, a reconnect or disconnect, and a failed write. Schemas are checked first by code that
+fastjsonschema compiled from the official schemas (about 9 µs instead of 160 µs for a MeterValues);
+only what it does not pass goes to jsonschema, which decides and names the violation as before. Who
+holds an id tag, and the registration that admitted a connection, are remembered for 5 s.
+Events nobody subscribes to in the process are marked handled in the transaction that claims them.
+
+**Where the time goes** (py-spy on the server, 300 charge points in the closed loop on PostgreSQL,
+samples of the MeterValues phase; the boot, start and stop handlers left out):
+
+| part | share |
+|---|---|
+| the sink's write: SQLAlchemy building and executing the two multi-row statements, asyncpg, the commit | about 35 % |
+| websockets: reading frames, the protocol, writing the answer | 21 % |
+| event loop (uvloop) | 8 % |
+| schema validation (compiled) | 7 % |
+| the frame's JSON, parsed with Decimal numbers | 5 % |
+| readings: each sampled value read by the one rule (`entrypoints/ocpp/values.py`) | 5 % |
+| snake_case keys and the handler's signature | 3 % |
+| `ChargingSession.apply` and the use case | 6 % |
+| the answer's payload and JSON | 2 % |
+
+**What stands in the way.** Boot: every connection costs a read (admission) and two write
+transactions (connected, then BootNotification, each a locked read-modify-write of the charge
+point with its status event), each committed on its own; the peer stores nothing. 1,000 boots are
+4,000 statements and 2,000 commits, and PostgreSQL's commits (synchronous, the default) and CPU
+share the two cores with the server and the load generator. Grouping these status writes the way
+the meter sink groups readings would be the next step. Throughput at 1,000 charge points on
+PostgreSQL: the server spends under 1 ms of CPU per call, but PostgreSQL's own work for the sink's
+batches runs on the same two cores. The peer's CPU per call includes the library's jsonschema
+validation on a thread per message; Charge validates inline with compiled schemas.
+"""

@@ -157,4 +157,41 @@ def notes(rows: list[dict[str, object]]) -> str:
                          f"{'met' if p99 < P99_GOAL_MS else 'missed'} ({p99:.1f} ms).")
         if row["errors"]:
             lines.append(f"- {row['endpoint']}, {row['database']}: {row['errors']} failed requests.")
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n\n" + FINDINGS.strip()
+
+
+FINDINGS = """
+**What the request path does now.** Authentication is served from an in-process credential cache
+(`application/credential_cache.py`: a secret's hash to its actor for at most 5 s,
+`CHARGE_AUTH_CACHE_SECONDS`; a revocation forgets the key on its node at once, other nodes within the
+ttl), so a request with a known key costs no database work before its handler. Read-only units of
+work run on a pool of autocommit connections that cannot write (PostgreSQL
+`default_transaction_read_only`, SQLite `query_only`): one round trip per read, no BEGIN/ROLLBACK, no
+write lock. No pre-ping: a request that meets a dropped connection runs once more on a new one
+(`tests/e2e/rest/test_dropped_connections.py`). The charge point reads use prebuilt statements.
+`/healthz` probes that arrive while a ping is in flight share it. The stack is uvicorn on uvloop and
+httptools (`entrypoints/http_stack.py`); the answer is rendered by msgspec (as before).
+`charge serve --no-ocpp --workers N` serves REST from N processes on one port (not used here: the
+floor is one process too, and the machine has two cores, one of them the load generator's).
+
+**Where the time goes** (py-spy on the server, GET by id at 32 connections, PostgreSQL; share of the
+server's samples):
+
+| part of the request | share |
+|---|---|
+| SQLAlchemy Core execution and the driver (statement cache lookup, execution context, result rows) | 48 % |
+| Starlette routing and middleware, uvicorn/httptools | 16 % |
+| authentication: sha256 of the bearer, the cache, the read once per key and ttl (32 misses at once) | 11 % |
+| the access log line (JSON formatter) | 9 % |
+| event loop (uvloop) | 8 % |
+| row to ChargePoint, view, JSON (msgspec) | 2 % |
+
+For the list of 50 (SQLite): SQLAlchemy and aiosqlite 41 % (two queries, 51 rows through the
+result machinery, each aiosqlite call a hop to its thread and back), event loop 21 %, building 50
+`ChargePoint`s from rows and their views 20 %. What stands between these figures and the goals is
+the cost of SQLAlchemy's execution layer per statement (about 0.3–0.5 ms of CPU for a one-row
+read, several times the bare app's whole request) and, on SQLite, aiosqlite's thread hops;
+the database server's own CPU also competes for the same two cores (PostgreSQL runs beside the
+server and the load generator). A query path beside SQLAlchemy (asyncpg's prepared statements
+straight from the repositories) would be the next step; it was not taken here.
+"""
