@@ -235,7 +235,8 @@ FINDINGS = """
 kept (`application/open_sessions.py`): each MeterValues is folded into that copy and handed to the
 meter sink, whose group commit writes many charge points' readings in one transaction; the answer
 goes out after that commit. So an acknowledged MeterValues costs a share of one write transaction
-and no read (how many records a commit holds grows with the load: see the meter sink section). The copy is dropped on a stop, a 2.0.1 event that is more than a meter
+and no read (how many records a commit holds grows with the load: see the meter sink section).
+The copy is dropped on a stop, a 2.0.1 event that is more than a meter
 update, a reconnect or disconnect, and a failed write. Schemas are checked first by code that
 fastjsonschema compiled from the official schemas (about 9 µs instead of 160 µs for a MeterValues);
 only what it does not pass goes to jsonschema, which decides and names the violation as before. Who
@@ -247,7 +248,7 @@ samples of the MeterValues phase; the boot, start and stop handlers left out):
 
 | part | share |
 |---|---|
-| the sink's write: SQLAlchemy building and executing the two multi-row statements, asyncpg, the commit | about 35 % |
+| the sink's write: SQLAlchemy executing its multi-row statements, asyncpg, the commit | about 35 % |
 | websockets: reading frames, the protocol, writing the answer | 21 % |
 | event loop (uvloop) | 8 % |
 | schema validation (compiled) | 7 % |
