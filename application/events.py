@@ -62,6 +62,10 @@ class EventDispatcher:
     def subscribe(self, event: type[DomainEvent], handler: Handler) -> None:
         self._handlers[event.name].append(handler)
 
+    def unsubscribed(self, event: DomainEvent) -> bool:
+        """No handler here waits for it: the unit of work stores it handled (one write, no claim after)."""
+        return not self._handlers.get(event.name)
+
     def unit_of_work(self, *, read_only: bool = False) -> UnitOfWork:
         """A unit of work whose committed events are dispatched as it closes (the one use cases get)."""
         if read_only:
@@ -138,6 +142,7 @@ class _DispatchingUnitOfWork:
 
     async def __aenter__(self) -> Any:
         await self._inner.__aenter__()
+        self._inner.events.settled = self._dispatcher.unsubscribed
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
