@@ -89,7 +89,9 @@ def _create_engine(url: str, sqlalchemy_url: str) -> AsyncEngine:
     if not is_sqlite(url):
         # recycle keeps connections younger than typical idle timeouts of load balancers; a dead one is
         # found by the statement that uses it (see dropped_connection), not by a ping before every use.
-        return create_async_engine(sqlalchemy_url, pool_size=10, max_overflow=10, pool_timeout=30,
+        # A fixed set, no overflow (see _create_reader): under a burst of writers (thousands of charge
+        # points booting at once) they queue for a connection instead of opening and closing them.
+        return create_async_engine(sqlalchemy_url, pool_size=20, max_overflow=0, pool_timeout=60,
                                    pool_recycle=1800, hide_parameters=True)
     options: dict[str, Any] = {"hide_parameters": True}
     if is_memory_sqlite(url):
@@ -112,7 +114,7 @@ def _create_reader(url: str, sqlalchemy_url: str) -> AsyncEngine:
         # Readers are most requests: a fixed set kept open, no overflow. Overflow connections are closed as
         # they come back, so a busy node would connect and disconnect at every burst (a new PostgreSQL
         # connection costs more CPU than many queries); a reader waits for a free one instead.
-        return create_async_engine(sqlalchemy_url, pool_size=20, max_overflow=0, pool_timeout=30,
+        return create_async_engine(sqlalchemy_url, pool_size=20, max_overflow=0, pool_timeout=60,
                                    pool_recycle=1800, hide_parameters=True, isolation_level="AUTOCOMMIT",
                                    connect_args={"server_settings": {"default_transaction_read_only": "on"}})
     engine = create_async_engine(sqlalchemy_url, hide_parameters=True, isolation_level="AUTOCOMMIT",

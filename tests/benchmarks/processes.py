@@ -69,6 +69,7 @@ class Child:
             os.sched_setaffinity(self.process.pid, {core})
         self.lines: list[str] = []
         self.on_line = on_line
+        self._eof = False
         self._seen = threading.Condition()
         threading.Thread(target=self._read, daemon=True).start()
         self.match: re.Match[str] | None = None
@@ -88,6 +89,7 @@ class Child:
                 self.lines.append(line.rstrip("\n"))
                 self._seen.notify_all()
         with self._seen:
+            self._eof = True
             self._seen.notify_all()
 
     def wait_for(self, pattern: str, timeout: float = 60.0) -> re.Match[str]:
@@ -101,7 +103,7 @@ class Child:
                     if found:
                         return found
                 checked = len(self.lines)
-                if self.process.poll() is not None and checked == len(self.lines):
+                if self._eof and self.process.poll() is not None:
                     raise RuntimeError(f"{self.process.args[:4]} exited ({self.process.returncode}); "
                                        f"see {self.log.name}: {self.tail()}")
                 left = deadline - time.monotonic()

@@ -107,9 +107,25 @@ async def insert_or_conflict(connection: AsyncConnection, table: Table, values: 
     the whole transaction, whereas the unit of work must stay usable after a Conflict (as the
     in-memory fake does).
     """
-    result = await connection.execute(dialect_insert(connection, table).values(**values).on_conflict_do_nothing())
+    statement = _insert_one(connection.dialect.name, table, tuple(values))
+    result = await connection.execute(statement, {f"v_{name}": value for name, value in values.items()})
     if result.rowcount == 0:
         raise Conflict(message)
+
+
+# Built once per table and shape (a statement made per call costs SQLAlchemy more CPU than the query):
+# the values travel as parameters named v_<column>, the key as k_<column>.
+@cache
+def _insert_one(dialect: str, table: Table, names: tuple[str, ...]) -> Any:
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    return insert.values({name: bindparam(f"v_{name}", type_=table.c[name].type) for name in names}
+                         ).on_conflict_do_nothing()
+
+
+@cache
+def _update_by_key(table: Table, keys: tuple[str, ...], names: tuple[str, ...]) -> Any:
+    return (update(table).where(and_(*(table.c[k] == bindparam(f"k_{k}", type_=table.c[k].type) for k in keys)))
+            .values({name: bindparam(f"v_{name}", type_=table.c[name].type) for name in names}))
 
 
 async def upsert(connection: AsyncConnection, table: Table, values: Mapping[str, Any],
@@ -118,9 +134,9 @@ async def upsert(connection: AsyncConnection, table: Table, values: Mapping[str,
 
     The repositories' ``save`` stores the object as given, like the fakes: usually an update.
     """
-    where = and_(*(table.c[name] == value for name, value in key.items()))
     changes = {name: value for name, value in values.items() if name not in key}
-    result = await connection.execute(update(table).where(where).values(**changes))
+    parameters = {f"v_{name}": value for name, value in changes.items()} | {f"k_{k}": v for k, v in key.items()}
+    result = await connection.execute(_update_by_key(table, tuple(key), tuple(changes)), parameters)
     if result.rowcount == 0:
         await insert_or_conflict(connection, table, values, message)
 
