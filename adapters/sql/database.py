@@ -60,8 +60,8 @@ class Database:
         return SqlUnitOfWork(self.engine)
 
     async def ping(self) -> None:
-        """Raises unless the database answers (for readiness probes)."""
-        async with self.engine.connect() as connection:
+        """Raises unless the database answers (for readiness probes); on a reader, so never behind a writer."""
+        async with self.reader.connect() as connection:
             await connection.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
