@@ -79,6 +79,7 @@ def _with_connectors(condition: ColumnElement[bool]) -> Select[Any]:
 
 # Built once: a statement object made per call costs more CPU than the query it sends (REST's hot path).
 _BY_ID = _with_connectors(charge_points.c.id == bindparam("id"))
+_BY_ID_FOR_UPDATE = _BY_ID.with_for_update(of=charge_points, key_share=True)
 _BY_TENANT_AND_ID = _with_connectors(and_(charge_points.c.organization_id == bindparam("organization_id"),
                                           charge_points.c.id == bindparam("id")))
 
@@ -115,16 +116,10 @@ class SqlChargePoints:
         # transaction ids, heartbeats, status reports), but unlike FOR UPDATE it does not make the
         # inserts of its sessions and reservations (whose foreign keys share-lock it) wait.
         # SQLite ignores it, and needs nothing: its units of work hold the write lock throughout.
-        found = await self._load(charge_points.c.id == charge_point_id, lock=True)
+        found = await self._run(_BY_ID_FOR_UPDATE, {"id": charge_point_id})
         if found is not None:
             self._stored[found.id] = connector_rows(found)
         return found
-
-    async def _load(self, condition: ColumnElement[bool], *, lock: bool = False) -> ChargePoint | None:
-        statement = _with_connectors(condition)
-        if lock:
-            statement = statement.with_for_update(of=charge_points, key_share=True)
-        return await self._run(statement, {})
 
     async def _run(self, statement: Select[Any], parameters: dict[str, Any]) -> ChargePoint | None:
         rows = (await self._connection.execute(statement, parameters)).all()
