@@ -174,6 +174,11 @@ httptools (`entrypoints/http_stack.py`); the answer is rendered by msgspec (as b
 `charge serve --no-ocpp --workers N` serves REST from N processes on one port (not used here: the
 floor is one process too, and the machine has two cores, one of them the load generator's).
 
+**Reading the ratios.** The floor runs on the same stack as Charge, now uvloop and httptools: it
+answers about 2.5 times what it did on asyncio and h11, so the ratios fall by as much as Charge's own
+figures rise. Compare CPU ms/req across runs: a charge point by id cost about 3.7 ms of server CPU
+on PostgreSQL before this work (the same bench at its first commit), about 1 ms now.
+
 **Where the time goes** (py-spy on the server, GET by id at 32 connections, PostgreSQL; share of the
 server's samples):
 
