@@ -26,7 +26,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
-from adapters.sql.unit_of_work import READ_ONLY, SqlUnitOfWork
+from adapters.sql.unit_of_work import READ_ONLY, CommitOutcomeUnknown, SqlUnitOfWork
 from adapters.sql.url import is_memory_sqlite, is_sqlite, to_sqlalchemy_url
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -77,6 +77,8 @@ def dropped_connection(error: BaseException) -> bool:
     """Whether ``error`` is a connection found dead before anything was committed on it: the pool has
     dropped it (and every connection older than it), so running the unit of work again is safe."""
     while error is not None:
+        if isinstance(error, CommitOutcomeUnknown):
+            return False   # it may have committed: running it again could do it twice
         if isinstance(error, DBAPIError):
             return bool(error.connection_invalidated)
         error = error.__cause__ or error.__context__  # type: ignore[assignment]

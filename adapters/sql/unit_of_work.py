@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.sql.repositories import (
@@ -31,6 +32,10 @@ from adapters.sql.repositories import (
 
 class ReadOnlyViolation(RuntimeError):
     """A read-only unit of work was asked to commit (a bug: the use case said it would not write)."""
+
+
+class CommitOutcomeUnknown(RuntimeError):
+    """The connection dropped while committing: the change may or may not be stored."""
 
 
 READ_ONLY = "charge_read_only"   # in a pooled connection's info while a read-only unit of work holds it
@@ -123,7 +128,12 @@ class SqlUnitOfWork:
             raise ReadOnlyViolation("a read-only unit of work cannot commit: nothing it wrote is kept")
         # The locks that kept what the charge point repository remembers true end here either way.
         self.charge_points.forget()
-        await self._active().commit()
+        try:
+            await self._active().commit()
+        except DBAPIError as exc:
+            if exc.connection_invalidated:   # never "retried once on a new connection": it may have committed
+                raise CommitOutcomeUnknown("the database connection dropped during the commit") from exc
+            raise
         self.committed_event_ids.extend(self.events.recorded)
         self.events.recorded.clear()
 
