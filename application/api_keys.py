@@ -5,6 +5,7 @@ from __future__ import annotations
 from attrs import frozen
 
 from application.authorization import Action, Actor, authorize
+from application.credential_cache import CredentialCache
 from application.credentials import API_KEY_PREFIX, hash_secret, new_secret
 from application.pagination import Page, PageRequest
 from application.ports import Clock, UnitOfWorkFactory
@@ -52,7 +53,8 @@ async def list_api_keys(organization_id: str, actor: Actor, page: PageRequest, *
 
 
 async def revoke_api_key(organization_id: str, key_id: str, actor: Actor, *, uow_factory: UnitOfWorkFactory,
-                         clock: Clock) -> None:
+                         clock: Clock, cache: CredentialCache[str, Actor] | None = None) -> None:
+    """Revoke a key: refused from the moment this returns on this node, within the cache's ttl on others."""
     async with uow_factory() as uow:
         await authorize(uow, actor, organization_id, Action.MANAGE_API_KEYS)
         key = await uow.api_keys.get(organization_id, key_id)
@@ -61,3 +63,5 @@ async def revoke_api_key(organization_id: str, key_id: str, actor: Actor, *, uow
         key.revoke(clock.now())
         await uow.api_keys.save(key)
         await uow.commit()
+    if cache is not None:
+        cache.forget(key.secret_hash)

@@ -6,7 +6,8 @@ from datetime import datetime
 
 from attrs import frozen
 
-from application.id_tags import Authorization, authorize_id_tag
+from application.id_tags import Authorization, KnownTags, authorize_id_tag
+from application.open_sessions import OpenSessions
 from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from domain.errors import NotFound
 from domain.network import ChargePoint
@@ -48,7 +49,9 @@ async def _locked(uow: UnitOfWork, charge_point_id: str) -> ChargePoint:
 
 
 async def charge_point_connected(charge_point_id: str, ocpp_version: str, *, uow_factory: UnitOfWorkFactory,
-                                 clock: Clock) -> None:
+                                 clock: Clock, open_sessions: OpenSessions | None = None) -> None:
+    if open_sessions is not None:   # it may have charged through another node since it was last here
+        open_sessions.forget_charge_point(charge_point_id)
     async with uow_factory() as uow:
         charge_point = await _locked(uow, charge_point_id)
         charge_point.connected(ocpp_version, clock.now())
@@ -56,7 +59,10 @@ async def charge_point_connected(charge_point_id: str, ocpp_version: str, *, uow
         await uow.commit()
 
 
-async def charge_point_disconnected(charge_point_id: str, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+async def charge_point_disconnected(charge_point_id: str, *, uow_factory: UnitOfWorkFactory, clock: Clock,
+                                    open_sessions: OpenSessions | None = None) -> None:
+    if open_sessions is not None:
+        open_sessions.forget_charge_point(charge_point_id)
     async with uow_factory() as uow:
         charge_point = await _locked(uow, charge_point_id)
         charge_point.disconnected(clock.now())
@@ -106,9 +112,9 @@ async def status_changed(report: StatusReport, *, uow_factory: UnitOfWorkFactory
 
 
 async def authorize(charge_point_id: str, id_tag: str, *, uow_factory: UnitOfWorkFactory,
-                    clock: Clock) -> Authorization:
+                    clock: Clock, known: KnownTags | None = None) -> Authorization:
     async with uow_factory(read_only=True) as uow:
         charge_point = await uow.charge_points.find(charge_point_id)
         if charge_point is None:
             raise NotFound("charge_point", charge_point_id)
-        return await authorize_id_tag(uow, charge_point, id_tag, clock.now())
+        return await authorize_id_tag(uow, charge_point, id_tag, clock.now(), known=known)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from attrs import frozen
 
 from application.authorization import Action, Actor, authorize
+from application.id_tags import KnownTags
 from application.pagination import Page, PageRequest
 from application.ports import Clock, UnitOfWorkFactory
 from domain.errors import NotFound
@@ -22,7 +23,7 @@ class CreateDriver:
 
 
 async def create_driver(cmd: CreateDriver, actor: Actor, organization_id: str, *, uow_factory: UnitOfWorkFactory,
-                        clock: Clock) -> Driver:
+                        clock: Clock, known: KnownTags | None = None) -> Driver:
     Driver.validate(name=cmd.name, email=cmd.email, fleet_id=cmd.fleet_id, id_tags=list(cmd.id_tags))
     driver = Driver(id=new_id(PREFIXES["driver"]), organization_id=organization_id, name=cmd.name.strip(),
                     created_at=clock.now(), email=normalize_email(cmd.email) if cmd.email else None,
@@ -31,6 +32,9 @@ async def create_driver(cmd: CreateDriver, actor: Actor, organization_id: str, *
         await authorize(uow, actor, organization_id, Action.OPERATE)
         await uow.drivers.add(driver)
         await uow.commit()
+    if known is not None:   # a tag tried before it was given out may be remembered here as nobody's
+        for tag in driver.id_tags:
+            known.forget((organization_id, tag))
     return driver
 
 

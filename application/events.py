@@ -62,6 +62,10 @@ class EventDispatcher:
     def subscribe(self, event: type[DomainEvent], handler: Handler) -> None:
         self._handlers[event.name].append(handler)
 
+    def unsubscribed(self, event: DomainEvent) -> bool:
+        """No handler here waits for it: the unit of work stores it handled (one write, no claim after)."""
+        return not self._handlers.get(event.name)
+
     def unit_of_work(self, *, read_only: bool = False) -> UnitOfWork:
         """A unit of work whose committed events are dispatched as it closes (the one use cases get)."""
         if read_only:
@@ -86,8 +90,18 @@ class EventDispatcher:
         async with self._raw() as uow:
             claimed: list[StoredEvent] = await uow.events.claim(now, now + self._lease, limit if ids is None
                                                                  else len(ids), ids)
+            # An event nobody here subscribes to is handled as it is claimed, in the same transaction
+            # (most are: a charge point's status changes at every connection, and are kept for readers).
+            to_handle = []
+            for stored in claimed:
+                if self._handlers.get(stored.event.name):
+                    to_handle.append(stored)
+                else:
+                    stored.status, stored.handled_at, stored.next_attempt_at = EventStatus.HANDLED, now, None
+                    await uow.events.save(stored)
+                    self.handled += 1
             await uow.commit()
-        for stored in claimed:
+        for stored in to_handle:
             await self._handle(stored)
         return len(claimed)
 
@@ -128,6 +142,7 @@ class _DispatchingUnitOfWork:
 
     async def __aenter__(self) -> Any:
         await self._inner.__aenter__()
+        self._inner.events.settled = self._dispatcher.unsubscribed
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from attrs import frozen
 
 from application.authorization import Actor
+from application.credential_cache import CredentialCache
 from application.credentials import (
     ACCESS_TOKEN_PREFIX,
     API_KEY_PREFIX,
@@ -101,12 +102,18 @@ async def _dummy_hash(hasher: PasswordHasher) -> str:
     return _dummy_hashes[key]
 
 
-async def authenticate(bearer: str, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> Actor:
-    """An access token or an API key into the actor it stands for; anything else is Unauthenticated."""
+async def authenticate(bearer: str, *, uow_factory: UnitOfWorkFactory, clock: Clock,
+                       cache: CredentialCache[str, Actor] | None = None) -> Actor:
+    """An access token or an API key into the actor it stands for; anything else is Unauthenticated.
+
+    With a ``cache``, a secret checked within its ttl is not looked up again (see ``credential_cache``).
+    """
     if not isinstance(bearer, str) or len(bearer) > 200:
         raise Unauthenticated("invalid credentials")
     secret_hash = hash_secret(bearer)
     now = clock.now()
+    if cache is not None and (known := cache.get(secret_hash, now)) is not None:
+        return known[0]
     async with uow_factory(read_only=True) as uow:
         if bearer.startswith(ACCESS_TOKEN_PREFIX):
             token = await uow.access_tokens.get_by_hash(secret_hash)
@@ -114,14 +121,19 @@ async def authenticate(bearer: str, *, uow_factory: UnitOfWorkFactory, clock: Cl
                 raise Unauthenticated("invalid access token")
             if not token.valid_at(now):
                 raise Unauthenticated("access token expired")
-            return Actor(user_id=token.user_id)
-        if bearer.startswith(API_KEY_PREFIX):
+            actor = Actor(user_id=token.user_id)
+            expires_at: datetime | None = token.expires_at
+        elif bearer.startswith(API_KEY_PREFIX):
             key = await uow.api_keys.get_by_hash(secret_hash)
             if key is None or not same_hash(key.secret_hash, bearer) or not key.active:
                 raise Unauthenticated("invalid API key")
-            return Actor(api_key_id=key.id, api_key_organization_id=key.organization_id,
-                         api_key_role=key.role)
-    raise Unauthenticated("invalid credentials")
+            actor = Actor(api_key_id=key.id, api_key_organization_id=key.organization_id, api_key_role=key.role)
+            expires_at = None
+        else:
+            raise Unauthenticated("invalid credentials")
+    if cache is not None:
+        cache.put(secret_hash, actor, now, expires_at)
+    return actor
 
 
 async def me(actor: Actor, *, uow_factory: UnitOfWorkFactory) -> User | ApiKey:

@@ -7,6 +7,8 @@ from decimal import Decimal
 from attrs import frozen
 
 from application.authorization import Action, Actor, authorize
+from application.credential_cache import CredentialCache
+from application.credentials import hash_secret
 from application.pagination import Page, PageRequest
 from application.ports import Clock, PasswordHasher, UnitOfWork, UnitOfWorkFactory
 from domain.errors import Conflict, InvalidInput, NotFound, Unauthenticated
@@ -114,12 +116,24 @@ async def list_charge_points(actor: Actor, organization_id: str, page: PageReque
         return await uow.charge_points.list(organization_id, page, location_id)
 
 
+# (identity, hash of the password presented or "") → the registration that admitted it.
+AdmittedChargePoints = CredentialCache[tuple[str, str], ChargePoint]
+
+
 async def admit_charge_point(charge_point_id: str, password: str | None, *, uow_factory: UnitOfWorkFactory,
-                             hasher: PasswordHasher) -> ChargePoint:
+                             hasher: PasswordHasher, clock: Clock | None = None,
+                             admitted: AdmittedChargePoints | None = None) -> ChargePoint:
     """Whether a connecting charge point may open its websocket (``NotFound`` → 404, ``Unauthenticated`` → 401).
 
-    A charge point registered with a password must present it (OCPP security profile 1).
+    A charge point registered with a password must present it (OCPP security profile 1). With
+    ``admitted``, a charge point that reconnects with what admitted it a moment ago (a flapping
+    link) is admitted again without a read or a password hash (which costs far more CPU than the
+    read); refusals are never remembered.
     """
+    key = (charge_point_id, hash_secret(password) if password is not None else "")
+    now = clock.now() if clock is not None else None
+    if admitted is not None and now is not None and (known := admitted.get(key, now)) is not None:
+        return known[0]
     async with uow_factory(read_only=True) as uow:
         charge_point = await uow.charge_points.find(charge_point_id)
     if charge_point is None:
@@ -127,4 +141,6 @@ async def admit_charge_point(charge_point_id: str, password: str | None, *, uow_
     if charge_point.password_hash is not None and (
             password is None or not await hasher.verify(charge_point.password_hash, password)):
         raise Unauthenticated("wrong or missing charge point password")
+    if admitted is not None and now is not None:
+        admitted.put(key, charge_point, now)
     return charge_point

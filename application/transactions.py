@@ -17,7 +17,8 @@ from decimal import Decimal
 
 from attrs import frozen
 
-from application.id_tags import Authorization, authorize_id_tag
+from application.id_tags import Authorization, KnownTags, authorize_id_tag
+from application.open_sessions import OpenSessions
 from application.pagination import PageRequest
 from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from application.ports.meter_sink import MeterSink
@@ -127,16 +128,17 @@ async def _store_applied(uow: UnitOfWork, session: ChargingSession, applied: App
         await uow.sessions.add_anomalies(session, list(applied.anomalies))
 
 
-async def start_transaction(cmd: StartTransaction, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> Started:
+async def start_transaction(cmd: StartTransaction, *, uow_factory: UnitOfWorkFactory, clock: Clock,
+                            known: KnownTags | None = None) -> Started:
     start_key = f"{cmd.connector_id}|{cmd.id_tag}|{cmd.meter_start_wh}|{cmd.timestamp.isoformat()}"
     now = clock.now()
     async with uow_factory() as uow:
         charge_point = await _charge_point(uow, cmd.charge_point_id, lock=True)
         existing = await uow.sessions.find_by_start_key(charge_point.id, start_key)
         if existing is not None:  # a retry: answer as the first time, open nothing
-            authorization = await authorize_id_tag(uow, charge_point, cmd.id_tag, now)
+            authorization = await authorize_id_tag(uow, charge_point, cmd.id_tag, now, known=known)
             return Started(int(existing.transaction_id), existing.id, authorization)
-        authorization = await authorize_id_tag(uow, charge_point, cmd.id_tag, now, cmd.connector_id)
+        authorization = await authorize_id_tag(uow, charge_point, cmd.id_tag, now, cmd.connector_id, known=known)
         transaction_id = charge_point.allocate_transaction_id()
         await uow.charge_points.save(charge_point)
         session, applied = ChargingSession.open(
@@ -155,9 +157,11 @@ async def start_transaction(cmd: StartTransaction, *, uow_factory: UnitOfWorkFac
 
 
 async def stop_transaction(cmd: StopTransaction, *, uow_factory: UnitOfWorkFactory,
-                           clock: Clock) -> Authorization | None:
+                           clock: Clock, open_sessions: OpenSessions | None = None) -> Authorization | None:
     event = TransactionEvent(TransactionEventKind.ENDED, cmd.timestamp, meter_wh=cmd.meter_stop_wh,
                              id_tag=cmd.id_tag, samples=cmd.samples, stop_reason=cmd.reason)
+    if open_sessions is not None:
+        open_sessions.forget(cmd.charge_point_id, cmd.transaction_id)
     now = clock.now()
     async with uow_factory() as uow:
         charge_point = await _charge_point(uow, cmd.charge_point_id)
@@ -214,19 +218,36 @@ async def _keep_orphan(uow: UnitOfWork, charge_point: ChargePoint, transaction_i
         await uow.orphans.save(orphan)
 
 
-async def meter_values(cmd: MeterValues, *, uow_factory: UnitOfWorkFactory, sink: MeterSink) -> None:
+async def meter_values(cmd: MeterValues, *, uow_factory: UnitOfWorkFactory, sink: MeterSink,
+                       open_sessions: OpenSessions | None = None) -> None:
     """Samples of a transaction (or, without one, of the session running on that connector or EVSE;
-    EVSE 0 and connector 0 are the charge point as a whole, which runs no session)."""
-    async with uow_factory(read_only=True) as uow:
-        session = None
-        if cmd.transaction_id is not None:
-            session = await uow.sessions.find_by_transaction(cmd.charge_point_id, cmd.transaction_id)
-        if session is None and (cmd.connector_id or cmd.evse_id):
-            session = await _running_on(uow, cmd.charge_point_id, cmd.connector_id, cmd.evse_id)
+    EVSE 0 and connector 0 are the charge point as a whole, which runs no session).
+
+    With ``open_sessions``, a transaction's session is read once and then folded in memory (see there)."""
+    session = (open_sessions.get(cmd.charge_point_id, cmd.transaction_id)
+               if open_sessions is not None and cmd.transaction_id is not None else None)
+    if session is None:
+        async with uow_factory(read_only=True) as uow:
+            if cmd.transaction_id is not None:
+                session = await uow.sessions.find_by_transaction(cmd.charge_point_id, cmd.transaction_id)
+                if session is not None and open_sessions is not None:
+                    open_sessions.keep(session)
+            if session is None and (cmd.connector_id or cmd.evse_id):
+                session = await _running_on(uow, cmd.charge_point_id, cmd.connector_id, cmd.evse_id)
     if session is None or not cmd.samples:
         return  # readings outside any session carry nothing to bill; they are acknowledged and dropped
     event = TransactionEvent(TransactionEventKind.UPDATED, max(s.timestamp for s in cmd.samples), samples=cmd.samples)
-    await sink.record(session, session.apply(event))
+    await _record(session, event, sink, open_sessions)
+
+
+async def _record(session: ChargingSession, event: TransactionEvent, sink: MeterSink,
+                  open_sessions: OpenSessions | None) -> None:
+    try:
+        await sink.record(session, session.apply(event))
+    except BaseException:
+        if open_sessions is not None:   # the kept copy ran ahead of what is stored: read it again next time
+            open_sessions.forget(session.charge_point_id, session.transaction_id)
+        raise
 
 
 async def _running_on(uow: UnitOfWork, charge_point_id: str, connector_id: int | None,
@@ -246,17 +267,23 @@ async def _running_on(uow: UnitOfWork, charge_point_id: str, connector_id: int |
 
 
 async def transaction_event(cmd: TransactionEventReport, *, uow_factory: UnitOfWorkFactory, sink: MeterSink,
-                            clock: Clock) -> Authorization | None:
+                            clock: Clock, open_sessions: OpenSessions | None = None) -> Authorization | None:
     event = TransactionEvent(cmd.kind, cmd.timestamp, seq_no=cmd.seq_no, id_tag=cmd.id_tag, samples=cmd.samples,
                              stop_reason=cmd.stopped_reason, offline=cmd.offline,
                              charging=cmd.charging_state == "Charging" if cmd.charging_state else None)
     if cmd.kind is TransactionEventKind.UPDATED and cmd.id_tag is None:
-        async with uow_factory(read_only=True) as uow:
-            session = await uow.sessions.find_by_transaction(cmd.charge_point_id, cmd.transaction_id)
+        session = open_sessions.get(cmd.charge_point_id, cmd.transaction_id) if open_sessions is not None else None
+        if session is None:
+            async with uow_factory(read_only=True) as uow:
+                session = await uow.sessions.find_by_transaction(cmd.charge_point_id, cmd.transaction_id)
+            if session is not None and open_sessions is not None:
+                open_sessions.keep(session)
         if session is not None:
             # The hot path: no connection is held while the sink groups this with other charge points' samples.
-            await sink.record(session, session.apply(event))
+            await _record(session, event, sink, open_sessions)
             return None
+    if open_sessions is not None:   # what follows changes sessions of this charge point outside the sink
+        open_sessions.forget_charge_point(cmd.charge_point_id)
     now = clock.now()
     async with uow_factory() as uow:
         charge_point = await _charge_point(uow, cmd.charge_point_id)

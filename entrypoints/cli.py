@@ -10,6 +10,7 @@ import signal
 import sys
 from decimal import Decimal
 
+from entrypoints import http_stack
 from entrypoints.config import Settings
 from entrypoints.logs import configure_logging
 
@@ -27,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--grpc-port", type=int, help="gRPC port (CHARGE_GRPC_PORT, default 50051; 0 = any)")
     serve.add_argument("--no-ocpp", action="store_true", help="do not serve OCPP")
     serve.add_argument("--no-grpc", action="store_true", help="do not serve gRPC")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="REST in this many processes on one port (needs --no-ocpp: OCPP runs as its own node)")
     serve.add_argument("--database-url", help="sqlite:///PATH or postgresql://USER@HOST:PORT/DB")
     serve.add_argument("--ocpp-tls-cert", help="PEM certificate (chain): OCPP over TLS, wss:// "
                                                "(CHARGE_OCPP_TLS_CERT; needs --ocpp-tls-key)")
@@ -118,6 +121,22 @@ async def _serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve_workers(settings: Settings, args: argparse.Namespace) -> int:
+    from adapters.sql.migrate import is_up_to_date, upgrade
+    from entrypoints.server import _bind
+    from entrypoints.workers import serve_workers
+
+    if not args.no_ocpp:
+        print("charge: --workers serves REST only; add --no-ocpp and serve OCPP from its own node", file=sys.stderr)
+        return 2
+    if settings.database_url.startswith("sqlite"):
+        asyncio.run(upgrade(settings.database_url))
+    elif not asyncio.run(is_up_to_date(settings.database_url)):
+        print("charge: the database schema is behind; run `charge migrate` first", file=sys.stderr)
+        return 2
+    return serve_workers(settings, args.workers, grpc=not args.no_grpc, bind=_bind)
+
+
 async def _simulate(args: argparse.Namespace, settings: Settings) -> int:
     from entrypoints.simulator import Options, simulate
 
@@ -175,7 +194,9 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_simulate(args, settings))
         if args.command == "demo":
             return asyncio.run(_demo(args, settings))
-        return asyncio.run(_serve(settings, args))
+        if args.workers != 1:
+            return _serve_workers(settings, args)
+        return http_stack.run(_serve(settings, args))
     except ValueError as exc:  # a malformed database URL or setting: one line, no traceback
         print(f"charge: {exc}", file=sys.stderr)
         return 2

@@ -42,6 +42,9 @@ class Settings:
     login_max_failures_per_address: int = 30
     login_window_seconds: int = 900
     max_body_bytes: int = 1_048_576
+    # How long a checked bearer secret is trusted without the database: a key revoked on another node
+    # still works here for at most this long (on the node that revoked it, never). 0 turns the cache off.
+    auth_cache_seconds: float = 5.0
     # Proxies whose X-Forwarded-For names the client (comma-separated addresses or CIDRs); none by default.
     trusted_proxies: str = ""
     # Domain events: how long a dispatcher holds an event it handles (another takes it over after), and

@@ -40,7 +40,12 @@ from application import (
     tariffs,
     transactions,
 )
+from application.authorization import Actor
+from application.credential_cache import CredentialCache
 from application.events import EventDispatcher
+from application.id_tags import KnownTags
+from application.network import AdmittedChargePoints
+from application.open_sessions import OpenSessions
 
 
 def _seconds(value: float) -> timedelta:
@@ -77,10 +82,20 @@ class Adapters(containers.DeclarativeContainer):
         window_seconds=config.login_window_seconds,
     )
     mailer = providers.Singleton(build_mailer, config=config)
+    # Bearer secrets checked recently, by hash: a revocation drops one here at once, other nodes within the ttl.
+    credential_cache: providers.Singleton[CredentialCache[str, Actor]] = providers.Singleton(CredentialCache,
+                                           ttl=providers.Callable(_seconds, config.auth_cache_seconds))
+    # Likewise for charge points: who holds an id tag, and the registrations that admitted a connection.
+    known_tags: providers.Singleton[KnownTags] = providers.Singleton(
+        CredentialCache, ttl=providers.Callable(_seconds, config.auth_cache_seconds))
+    admitted_charge_points: providers.Singleton[AdmittedChargePoints] = providers.Singleton(
+        CredentialCache, ttl=providers.Callable(_seconds, config.auth_cache_seconds))
     # Group commit: samples of many charge points share one transaction (see adapters/sql/meter_sink.py).
     meter_sink = providers.Singleton(SqlMeterSink, database=database)
     # Live OCPP connections of this process, and the port that sends them commands.
     ocpp_connections = providers.Singleton(ConnectionRegistry)
+    # Sessions of the charge points connected here, as their last meter values left them (the MeterValues path).
+    open_sessions = providers.Singleton(OpenSessions)
     charge_point_commands = providers.Singleton(OcppCommandGateway, connections=ocpp_connections,
                                                 timeout=config.ocpp_call_timeout_seconds)
 
@@ -99,7 +114,8 @@ class UseCases(containers.DeclarativeContainer):
         throttle=adapters.login_throttle, clock=_clock,
         lifetime=providers.Callable(_seconds, config.access_token_ttl_seconds),
     )
-    authenticate = providers.Coroutine(identity.authenticate, uow_factory=_uow, clock=_clock)
+    authenticate = providers.Coroutine(identity.authenticate, uow_factory=_uow, clock=_clock,
+                                       cache=adapters.credential_cache)
     me = providers.Coroutine(identity.me, uow_factory=_uow)
 
     create_organization = providers.Coroutine(organizations.create_organization, uow_factory=_uow, clock=_clock)
@@ -121,7 +137,8 @@ class UseCases(containers.DeclarativeContainer):
 
     create_api_key = providers.Coroutine(api_keys.create_api_key, uow_factory=_uow, clock=_clock)
     list_api_keys = providers.Coroutine(api_keys.list_api_keys, uow_factory=_uow)
-    revoke_api_key = providers.Coroutine(api_keys.revoke_api_key, uow_factory=_uow, clock=_clock)
+    revoke_api_key = providers.Coroutine(api_keys.revoke_api_key, uow_factory=_uow, clock=_clock,
+                                         cache=adapters.credential_cache)
 
     relay_due_emails = providers.Coroutine(mail_relay.relay_due_emails, uow_factory=_uow,
                                            mailer=adapters.mailer, clock=_clock)
@@ -134,7 +151,8 @@ class UseCases(containers.DeclarativeContainer):
                                                 hasher=adapters.password_hasher, clock=_clock)
     get_charge_point = providers.Coroutine(network.get_charge_point, uow_factory=_uow)
     list_charge_points = providers.Coroutine(network.list_charge_points, uow_factory=_uow)
-    create_driver = providers.Coroutine(drivers.create_driver, uow_factory=_uow, clock=_clock)
+    create_driver = providers.Coroutine(drivers.create_driver, uow_factory=_uow, clock=_clock,
+                                        known=adapters.known_tags)
     get_driver = providers.Coroutine(drivers.get_driver, uow_factory=_uow)
     list_drivers = providers.Coroutine(drivers.list_drivers, uow_factory=_uow)
     list_sessions = providers.Coroutine(sessions.list_sessions, uow_factory=_uow)
@@ -171,22 +189,29 @@ class UseCases(containers.DeclarativeContainer):
 
     # What charge points report (the OCPP door).
     admit_charge_point = providers.Coroutine(network.admit_charge_point, uow_factory=_uow,
-                                             hasher=adapters.password_hasher)
+                                             hasher=adapters.password_hasher, clock=_clock,
+                                             admitted=adapters.admitted_charge_points)
     charge_point_connected = providers.Coroutine(charge_point_events.charge_point_connected, uow_factory=_uow,
-                                                 clock=_clock)
+                                                 clock=_clock, open_sessions=adapters.open_sessions)
     no_charge_point_connected = providers.Coroutine(charge_point_events.no_charge_point_connected,
                                                     uow_factory=_uow)
     charge_point_disconnected = providers.Coroutine(charge_point_events.charge_point_disconnected,
-                                                    uow_factory=_uow, clock=_clock)
+                                                    uow_factory=_uow, clock=_clock,
+                                                    open_sessions=adapters.open_sessions)
     boot = providers.Coroutine(charge_point_events.boot, uow_factory=_uow, clock=_clock)
     heartbeat = providers.Coroutine(charge_point_events.heartbeat, uow_factory=_uow, clock=_clock)
     status_changed = providers.Coroutine(charge_point_events.status_changed, uow_factory=_uow)
-    authorize_id_tag = providers.Coroutine(charge_point_events.authorize, uow_factory=_uow, clock=_clock)
-    start_transaction = providers.Coroutine(transactions.start_transaction, uow_factory=_uow, clock=_clock)
-    stop_transaction = providers.Coroutine(transactions.stop_transaction, uow_factory=_uow, clock=_clock)
-    meter_values = providers.Coroutine(transactions.meter_values, uow_factory=_uow, sink=adapters.meter_sink)
+    authorize_id_tag = providers.Coroutine(charge_point_events.authorize, uow_factory=_uow, clock=_clock,
+                                           known=adapters.known_tags)
+    start_transaction = providers.Coroutine(transactions.start_transaction, uow_factory=_uow, clock=_clock,
+                                            known=adapters.known_tags)
+    stop_transaction = providers.Coroutine(transactions.stop_transaction, uow_factory=_uow, clock=_clock,
+                                           open_sessions=adapters.open_sessions)
+    meter_values = providers.Coroutine(transactions.meter_values, uow_factory=_uow, sink=adapters.meter_sink,
+                                       open_sessions=adapters.open_sessions)
     transaction_event = providers.Coroutine(transactions.transaction_event, uow_factory=_uow,
-                                            sink=adapters.meter_sink, clock=_clock)
+                                            sink=adapters.meter_sink, clock=_clock,
+                                            open_sessions=adapters.open_sessions)
 
 
 class Application(containers.DeclarativeContainer):

@@ -16,6 +16,7 @@ import uvicorn
 from entrypoints.config import Settings
 from entrypoints.containers import Application
 from entrypoints.grpc.server import start_grpc_server
+from entrypoints.http_stack import uvicorn_config
 from entrypoints.ocpp.server import start_ocpp_server, tls_context
 
 log = logging.getLogger("charge.server")
@@ -68,8 +69,9 @@ def _bind(host: str, port: int) -> socket.socket:
 
 class Server:
     def __init__(self, settings: Settings, container: Application | None = None, *,
-                 ocpp: bool = True, grpc: bool = True) -> None:
+                 ocpp: bool = True, grpc: bool = True, http_socket: socket.socket | None = None) -> None:
         self.settings = settings
+        self._http_socket = http_socket   # bound already (REST workers share their parent's)
         self.container = container or Application(config=settings.as_config())
         self.enable_ocpp, self.enable_grpc = ocpp, grpc
         self.http_port: int | None = None
@@ -108,14 +110,9 @@ class Server:
             self.ocpp_port = next(iter(self._ocpp.sockets)).getsockname()[1]
             self.container.config.ocpp_port.from_value(self.ocpp_port)
         with _door("REST", s.host, s.http_port):
-            sock = _bind(s.host, s.http_port)
+            sock = self._http_socket or _bind(s.host, s.http_port)
         self.http_port = sock.getsockname()[1]
-        # The REST door logs each request itself and reads X-Forwarded-For only from CHARGE_TRUSTED_PROXIES;
-        # uvicorn's own proxy handling (which trusts 127.0.0.1) would decide the client address before it.
-        # ws="none": the REST door serves no websockets (OCPP has a server of its own).
-        config = uvicorn.Config(create_app(self.container), log_config=None, access_log=False,
-                                lifespan="off", server_header=False, proxy_headers=False, ws="none")
-        self._uvicorn = _Uvicorn(config)
+        self._uvicorn = _Uvicorn(uvicorn_config(create_app(self.container)))
         self._rest_task = asyncio.create_task(self._uvicorn.serve(sockets=[sock]))
         while not self._uvicorn.started:
             if self._rest_task.done():

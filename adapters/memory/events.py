@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,10 +18,16 @@ class InMemoryEvents(_Table):
         super().__init__(data)
         self._now = now                     # when an event is recorded: the fake's idea of "now"
         self.recorded: list[str] = []       # added in this transaction, not committed yet
+        self.settled: Callable[[DomainEvent], bool] | None = None
 
     async def add(self, events: Sequence[DomainEvent]) -> None:
         for event in events:
-            self.data[event.id] = StoredEvent(copy.deepcopy(event), recorded_at=self._now())
+            recorded_at = self._now()
+            if self.settled is not None and self.settled(event):
+                self.data[event.id] = StoredEvent(copy.deepcopy(event), recorded_at=recorded_at,
+                                                  status=EventStatus.HANDLED, handled_at=recorded_at)
+                continue
+            self.data[event.id] = StoredEvent(copy.deepcopy(event), recorded_at=recorded_at)
             self.recorded.append(event.id)
 
     async def claim(self, now: datetime, lease_until: datetime, limit: int,

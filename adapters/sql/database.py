@@ -1,7 +1,19 @@
-"""The database handle the composition root holds: an async engine, made on first use, and its units of work.
+"""The database handle the composition root holds: async engines, made on first use, and their units of work.
 
 Constructing a ``Database`` does no I/O, so building the container (or importing this module)
 never touches the disk or the network.
+
+Two pools: ``engine`` for units of work that may write (a transaction each), ``reader`` for
+read-only ones. A reader runs each statement on its own (autocommit: no BEGIN, no ROLLBACK, one
+round trip per read) on connections that cannot write (PostgreSQL's default_transaction_read_only,
+SQLite's query_only). On PostgreSQL at READ COMMITTED, the default, every statement sees its own
+snapshot inside a transaction too, so reads lose nothing by it; on SQLite the reads of one unit of
+work may now see a writer's commit between them, as they would on PostgreSQL. An in-memory SQLite
+database is one connection, so there reads share the writers' pool (in a deferred transaction).
+
+No pre-ping (it cost a round trip per checkout): connections are recycled after half an hour, a
+connection found dead invalidates the pool, and the request that found it is retried once
+(``dropped_connection`` tells which errors those are).
 """
 
 from __future__ import annotations
@@ -10,10 +22,11 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
-from adapters.sql.unit_of_work import READ_ONLY, SqlUnitOfWork
+from adapters.sql.unit_of_work import READ_ONLY, CommitOutcomeUnknown, SqlUnitOfWork
 from adapters.sql.url import is_memory_sqlite, is_sqlite, to_sqlalchemy_url
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -24,6 +37,7 @@ class Database:
         self.url = url
         self._sqlalchemy_url = to_sqlalchemy_url(url)  # a bad URL fails here, clearly, not at first request
         self._engine: AsyncEngine | None = None
+        self._reader: AsyncEngine | None = None
 
     @property
     def engine(self) -> AsyncEngine:
@@ -31,40 +45,93 @@ class Database:
             self._engine = _create_engine(self.url, self._sqlalchemy_url)
         return self._engine
 
+    @property
+    def reader(self) -> AsyncEngine:
+        """The pool of read-only units of work (the writers' own for an in-memory SQLite database)."""
+        if is_memory_sqlite(self.url):
+            return self.engine
+        if self._reader is None:
+            self._reader = _create_reader(self.url, self._sqlalchemy_url)
+        return self._reader
+
     def unit_of_work(self, *, read_only: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, read_only=read_only)
+        if read_only:
+            return SqlUnitOfWork(self.reader, read_only=True)
+        return SqlUnitOfWork(self.engine)
 
     async def ping(self) -> None:
-        """Raises unless the database answers (for readiness probes)."""
-        async with self.engine.connect() as connection:
+        """Raises unless the database answers (for readiness probes); on a reader, so never behind a writer."""
+        async with self.reader.connect() as connection:
             await connection.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
         """Close every pooled connection; the engine is made again if the database is used afterwards."""
         engine, self._engine = self._engine, None
-        if engine is not None:
-            await engine.dispose()
+        reader, self._reader = self._reader, None
+        for pool in (engine, reader):
+            if pool is not None:
+                await pool.dispose()
+
+
+def dropped_connection(error: BaseException) -> bool:
+    """Whether ``error`` is a connection found dead before anything was committed on it: the pool has
+    dropped it (and every connection older than it), so running the unit of work again is safe."""
+    while error is not None:
+        if isinstance(error, CommitOutcomeUnknown):
+            return False   # it may have committed: running it again could do it twice
+        if isinstance(error, DBAPIError):
+            return bool(error.connection_invalidated)
+        error = error.__cause__ or error.__context__  # type: ignore[assignment]
+    return False
 
 
 def _create_engine(url: str, sqlalchemy_url: str) -> AsyncEngine:
     # hide_parameters: statement parameters carry secrets (token hashes, password hashes, mail bodies);
     # they never reach a log line or an exception message, whatever the log level.
     if not is_sqlite(url):
-        # pre_ping survives a PostgreSQL restart or a proxy closing idle connections; recycle keeps
-        # connections younger than typical idle timeouts of load balancers.
-        return create_async_engine(sqlalchemy_url, pool_size=10, max_overflow=10, pool_timeout=30,
-                                   pool_pre_ping=True, pool_recycle=1800, hide_parameters=True)
+        # recycle keeps connections younger than typical idle timeouts of load balancers; a dead one is
+        # found by the statement that uses it (see dropped_connection), not by a ping before every use.
+        # A fixed set, no overflow (see _create_reader): under a burst of writers (thousands of charge
+        # points booting at once) they queue for a connection instead of opening and closing them.
+        return create_async_engine(sqlalchemy_url, pool_size=20, max_overflow=0, pool_timeout=60,
+                                   pool_recycle=1800, hide_parameters=True)
     options: dict[str, Any] = {"hide_parameters": True}
     if is_memory_sqlite(url):
         # One connection is the whole database; units of work queue for it instead of sharing
         # its single transaction (the default StaticPool would interleave them).
         options |= {"poolclass": AsyncAdaptedQueuePool, "pool_size": 1, "max_overflow": 0}
     else:
-        options |= {"pool_size": 5, "max_overflow": 5}
+        # SQLite writes one transaction at a time whatever the pool: with one connection, writers queue
+        # in order for it, instead of polling the file lock for up to the busy timeout (which under a
+        # burst of writers, such as thousands of charge points booting at once, times some out).
+        options |= {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60}
     engine = create_async_engine(sqlalchemy_url, **options)
     event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
     event.listen(engine.sync_engine, "begin", _begin_immediate)
     return engine
+
+
+def _create_reader(url: str, sqlalchemy_url: str) -> AsyncEngine:
+    if not is_sqlite(url):
+        # Readers are most requests: a fixed set kept open, no overflow. Overflow connections are closed as
+        # they come back, so a busy node would connect and disconnect at every burst (a new PostgreSQL
+        # connection costs more CPU than many queries); a reader waits for a free one instead.
+        return create_async_engine(sqlalchemy_url, pool_size=20, max_overflow=0, pool_timeout=60,
+                                   pool_recycle=1800, hide_parameters=True, isolation_level="AUTOCOMMIT",
+                                   connect_args={"server_settings": {"default_transaction_read_only": "on"}})
+    engine = create_async_engine(sqlalchemy_url, hide_parameters=True, isolation_level="AUTOCOMMIT",
+                                 pool_size=8, max_overflow=0, pool_timeout=60)
+    event.listen(engine.sync_engine, "connect", _configure_sqlite_reader)
+    return engine
+
+
+def _configure_sqlite_reader(dbapi_connection: Any, record: Any) -> None:
+    _configure_sqlite_connection(dbapi_connection, record)
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA query_only=ON")   # a write through a reader fails instead of committing
+    finally:
+        cursor.close()
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:

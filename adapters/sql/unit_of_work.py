@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.sql.repositories import (
@@ -32,6 +33,10 @@ from adapters.sql.repositories import (
 
 class ReadOnlyViolation(RuntimeError):
     """A read-only unit of work was asked to commit (a bug: the use case said it would not write)."""
+
+
+class CommitOutcomeUnknown(RuntimeError):
+    """The connection dropped while committing: the change may or may not be stored."""
 
 
 READ_ONLY = "charge_read_only"   # in a pooled connection's info while a read-only unit of work holds it
@@ -75,11 +80,10 @@ class SqlUnitOfWork:
             raise RuntimeError("this unit of work is already in use; make a new one per use case")
         connection = await self._engine.connect()
         if self._read_only:
-            # SQLite begins without the write lock (see database._begin_immediate); PostgreSQL runs the
-            # transaction READ ONLY, so a write in it fails instead of committing.
+            # Normally on the reader pool (see database): no transaction, connections that cannot write.
+            # On an in-memory SQLite database it shares the writers' connection: it then begins without
+            # the write lock (see database._begin_immediate).
             connection.info[READ_ONLY] = True
-            if connection.dialect.name == "postgresql":
-                connection = await connection.execution_options(postgresql_readonly=True)
         self._connection = connection
         self.events = events = SqlEvents(connection, self._now)
         self.users = SqlUsers(connection)
@@ -125,7 +129,12 @@ class SqlUnitOfWork:
             raise ReadOnlyViolation("a read-only unit of work cannot commit: nothing it wrote is kept")
         # The locks that kept what the charge point repository remembers true end here either way.
         self.charge_points.forget()
-        await self._active().commit()
+        try:
+            await self._active().commit()
+        except DBAPIError as exc:
+            if exc.connection_invalidated:   # never "retried once on a new connection": it may have committed
+                raise CommitOutcomeUnknown("the database connection dropped during the commit") from exc
+            raise
         self.committed_event_ids.extend(self.events.recorded)
         self.events.recorded.clear()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -35,6 +35,10 @@ class StoredEvent:
 
 
 class EventRepository(Protocol):
+    # Events this says nobody waits for are stored already handled, and not dispatched after the commit
+    # (the dispatcher sets it to "no handler subscribes to this event"): they stay readable, cost no claim.
+    settled: Callable[[DomainEvent], bool] | None
+
     async def add(self, events: Sequence[DomainEvent]) -> None:
         """Store events in the unit of work's transaction: they commit, or roll back, with the change."""
         ...

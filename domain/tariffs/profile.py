@@ -95,6 +95,24 @@ class ChargingPeriod:
                 start_us=to_us(self.start), end_us=to_us(self.end), billable=billable,
                 billable_us=billable // _ONE_US)
 
+    @classmethod
+    def measured(cls, start: datetime, end: datetime, energy_kwh: Decimal) -> ChargingPeriod:
+        """A period between two meter readings already checked (UTC, ``end`` after ``start``, the register
+        not running backwards): built without checking them again, which is most of a profile's cost.
+        Charging when energy was drawn, else parking; equal to ``ChargingPeriod(start, end, energy_kwh,
+        charging=energy_kwh > 0)``."""
+        period = object.__new__(cls)
+        billable = end - start
+        charging = energy_kwh > 0
+        set_field = object.__setattr__
+        for name, value in (("start", start), ("end", end), ("energy_kwh", energy_kwh), ("charging", charging),
+                            ("max_power_kw", None), ("max_current_a", None), ("duration", None),
+                            ("kind", PeriodKind.CHARGING if charging else PeriodKind.PARKING),
+                            ("start_us", to_us(start)), ("end_us", to_us(end)), ("billable", billable),
+                            ("billable_us", billable // _ONE_US)):
+            set_field(period, name, value)
+        return period
+
 
 @frozen
 class Reservation:
@@ -259,9 +277,10 @@ def profile_from_meter_values(samples: Iterable[tuple[datetime, Decimal | int]],
     periods = []
     if start < first:
         periods.append(ChargingPeriod(start, first, charging=False))
+    # Checked above (aware, in order, never backwards): each period is built without checking again.
+    measured = ChargingPeriod.measured
     for (t0, wh0), (t1, wh1) in itertools.pairwise(readings):
-        energy = Decimal(wh1 - wh0) / 1000
-        periods.append(ChargingPeriod(t0, t1, energy, charging=energy > 0))
+        periods.append(measured(t0, t1, Decimal(wh1 - wh0) / 1000))
     if last < end:
         periods.append(ChargingPeriod(last, end, charging=False))
     return SessionProfile(start, end, periods, reservation)

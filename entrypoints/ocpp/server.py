@@ -36,6 +36,7 @@ PEERS: dict[str, type[CentralSystemPeer]] = {"ocpp1.6": CentralSystem16, "ocpp2.
 CLOSE_PROTOCOL_ERROR = 1002
 CLOSE_POLICY = 1008
 CLOSE_INTERNAL = 1011
+OPEN_TIMEOUT = 30.0
 
 
 def tls_context(cert_file: str, key_file: str) -> ssl.SSLContext:
@@ -128,8 +129,10 @@ async def start_ocpp_server(host: str, port: int, *, use_cases: OcppUseCases, co
                             clock: Clock, tls: ssl.SSLContext | None = None) -> Server:
     door = OcppDoor(use_cases, connections, clock)
     # No per-message compression: OCPP frames are small, and a deflate context per connection costs
-    # memory at tens of thousands of charge points.
-    return await serve(door.handle, host, port, process_request=door.process_request,
+    # memory at tens of thousands of charge points. The opening handshake (admission included) may take
+    # up to 30 s: in a reconnect storm admissions queue for the database, and a charge point dropped
+    # mid-handshake only comes back later, adding to the next storm.
+    return await serve(door.handle, host, port, process_request=door.process_request, open_timeout=OPEN_TIMEOUT,
                        select_subprotocol=door.select_subprotocol,  # type: ignore[arg-type]
                        subprotocols=list(handshake.SUBPROTOCOLS),  # type: ignore[arg-type]
                        ssl=tls, compression=None, server_header=None)

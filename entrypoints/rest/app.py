@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -15,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from adapters.sql.database import dropped_connection
 from application.authorization import Actor
 from application.pagination import Page
 from domain.errors import DomainError, RateLimited, Unavailable
@@ -47,6 +49,7 @@ HEALTH_TIMEOUT_SECONDS = 5.0
 PAGING = frozenset({"limit", "cursor"})
 
 logger = logging.getLogger("charge.rest")
+T = TypeVar("T")
 
 
 class Door:
@@ -57,6 +60,7 @@ class Door:
         self.endpoints = endpoints
         self.max_body_bytes = int(container.config.max_body_bytes() or 1_048_576)
         self.renderer = Renderer()
+        self._ping_in_flight: asyncio.Future[None] | None = None
         config = container.config
         self.ocpp_url = ocpp_url_builder(config.public_url() or "http://localhost", int(config.ocpp_port() or 9000),
                                          tls=bool(config.ocpp_tls_cert()))
@@ -94,7 +98,8 @@ class Door:
             return problem_for(exc)
 
     async def _authenticate(self, request: Request) -> Actor:
-        actor: Actor = await self.container.use_cases.authenticate(bearer_token(request))
+        token = bearer_token(request)
+        actor: Actor = await _once_more_if_dropped(lambda: self.container.use_cases.authenticate(token))
         return actor
 
     def _now(self) -> datetime:
@@ -117,7 +122,7 @@ class Door:
             body = decode_body(endpoint.body, raw) if endpoint.body is not None else None
             call = Call(request=request, use_cases=self.container.use_cases, now=self._now, actor=actor,
                         body=body, ids=ids, page=page, query=query, tenant=tenant, ocpp_url=self.ocpp_url)
-            result = await endpoint.handler(call)
+            result = await _once_more_if_dropped(lambda: endpoint.handler(call))
         except (DomainError, HttpProblem) as exc:
             return problem_for(exc), isinstance(exc, (RateLimited, Unavailable))
         return self._render(endpoint, result), False
@@ -135,11 +140,31 @@ class Door:
 
     async def healthz(self, request: Request) -> Response:
         try:
-            await asyncio.wait_for(self.container.adapters.database().ping(), HEALTH_TIMEOUT_SECONDS)
+            await self._ping()
         except Exception as exc:  # noqa: BLE001  # any failure to answer is "unhealthy", and worth a log line
             logger.warning("health check failed: %s", exc)
             return problem(503, "service_unavailable", "the database does not answer")
         return Response(b'{"status":"ok"}', media_type=JSON, headers={"Cache-Control": "no-store"})
+
+    async def _ping(self) -> None:
+        """One database ping for every probe that arrives while it is in flight: each answer is still
+        one round trip old at most, and a burst of probes costs the database one query."""
+        if self._ping_in_flight is None or self._ping_in_flight.done():
+            ping = asyncio.wait_for(self.container.adapters.database().ping(), HEALTH_TIMEOUT_SECONDS)
+            self._ping_in_flight = asyncio.ensure_future(ping)
+        await asyncio.shield(self._ping_in_flight)
+
+
+async def _once_more_if_dropped(call: Callable[[], Awaitable[T]]) -> T:
+    """Run ``call``; if it failed on a connection the database had dropped (nothing was committed on it,
+    and the pool has let go of it), run it once more on a fresh one. This replaces a ping per checkout."""
+    try:
+        return await call()
+    except Exception as exc:
+        if not dropped_connection(exc):
+            raise
+        logger.warning("database connection was dropped; retrying once on a new one", exc_info=True)
+    return await call()
 
 
 async def _openapi(request: Request) -> Response:

@@ -5,6 +5,8 @@ same keys in each). It may also define ``TITLE`` (else its name is used) and
 ``notes(rows) -> str`` (markdown placed under its table, e.g. goals met or missed). The module's
 docstring introduces its section. ``python -m tests.benchmarks rating`` runs only the modules whose
 name contains one of the given words, and then leaves docs/performance.md alone unless ``--write``.
+``BENCH_QUICK=1`` runs a shorter pass for iterating (fewer connection counts, shorter loops, no
+3,000 charge point storm); the figures in docs/performance.md come from a full run.
 """
 
 from __future__ import annotations

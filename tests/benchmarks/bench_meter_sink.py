@@ -19,7 +19,7 @@ from decimal import Decimal
 from adapters.sql.database import Database
 from adapters.sql.meter_sink import SqlMeterSink
 from adapters.sql.migrate import upgrade
-from domain.charging import ChargingSession, MeterSample, TransactionEvent, TransactionEventKind
+from domain.charging import Applied, ChargingSession, MeterSample, TransactionEvent, TransactionEventKind
 from domain.ids import PREFIXES, new_id
 from tests.integration.sql.builders import a_charge_point, a_location, an_organization
 from tests.support.databases import PostgresServer
@@ -29,7 +29,7 @@ T0 = datetime(2026, 5, 9, 12, tzinfo=UTC)
 SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
 
 
-def message(session: ChargingSession, n: int) -> list[MeterSample]:
+def message(session: ChargingSession, n: int) -> Applied:
     when = T0 + timedelta(seconds=10 * n)
     samples = [MeterSample(when, "Energy.Active.Import.Register", Decimal(1000 + n * 30) + Decimal("0.125"), "Wh"),
                MeterSample(when, "Power.Active.Import", Decimal("11040.5"), "W"),
@@ -60,11 +60,11 @@ async def seed(database: Database, count: int) -> list[ChargingSession]:
     return sessions
 
 
-async def per_call(database: Database, session: ChargingSession, samples: list[MeterSample]) -> None:
+async def per_call(database: Database, session: ChargingSession, applied: Applied) -> None:
     """The baseline: what a sink without grouping does, one transaction per record."""
     async with database.unit_of_work() as uow:
         await uow.sessions.save(session)
-        await uow.sessions.add_samples(session, samples)
+        await uow.sessions.add_samples(session, list(applied.samples))
         await uow.commit()
 
 

@@ -43,15 +43,40 @@ async def insert_many(connection: AsyncConnection, table: Table, rows: Sequence[
     """
     if not rows:
         return 0
+    names = tuple(rows[0])
+    statement = _insert_statement(connection.dialect.name, table, names, on_conflict)
     if connection.dialect.name == "postgresql":
-        names = tuple(rows[0])
-        statement = on_conflict(postgresql.insert(table).from_select(names, _unnest(table, names)))
         arrays = {name: [row[name] for row in rows] for name in names}
         for name in names:
             if _is_json(table, name):
                 arrays[name] = [_json_text(value) for value in arrays[name]]
         return int((await connection.execute(statement, arrays)).rowcount)
-    return int((await connection.execute(on_conflict(dialect_insert(connection, table)), list(rows))).rowcount)
+    return int((await connection.execute(statement, list(rows))).rowcount)
+
+
+_STATEMENTS: dict[tuple[Any, ...], Any] = {}
+
+
+def _insert_statement(dialect: str, table: Table, names: tuple[str, ...], on_conflict: Callable[[Any], Insert]) -> Any:
+    """The INSERT, built once per shape: a statement object made per call costs SQLAlchemy a walk to find
+    its cache key (for the meter sink's batches, more CPU than sending them). ``on_conflict`` functions
+    that close over nothing always build the same clause, so their code identifies it; others are
+    built every time."""
+    if on_conflict.__closure__ is not None:
+        return _build_insert(dialect, table, names, on_conflict)
+    key = (dialect, table, names, on_conflict.__code__)
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        statement = _STATEMENTS[key] = _build_insert(dialect, table, names, on_conflict)
+    return statement
+
+
+def _build_insert(dialect: str, table: Table, names: tuple[str, ...], on_conflict: Callable[[Any], Insert]) -> Any:
+    if dialect == "postgresql":
+        return on_conflict(postgresql.insert(table).from_select(names, _unnest(table, names)))
+    if dialect == "sqlite":
+        return on_conflict(sqlite.insert(table))
+    raise NotImplementedError(f"no SQL storage for the {dialect} dialect")
 
 
 @cache
@@ -82,9 +107,25 @@ async def insert_or_conflict(connection: AsyncConnection, table: Table, values: 
     the whole transaction, whereas the unit of work must stay usable after a Conflict (as the
     in-memory fake does).
     """
-    result = await connection.execute(dialect_insert(connection, table).values(**values).on_conflict_do_nothing())
+    statement = _insert_one(connection.dialect.name, table, tuple(values))
+    result = await connection.execute(statement, {f"v_{name}": value for name, value in values.items()})
     if result.rowcount == 0:
         raise Conflict(message)
+
+
+# Built once per table and shape (a statement made per call costs SQLAlchemy more CPU than the query):
+# the values travel as parameters named v_<column>, the key as k_<column>.
+@cache
+def _insert_one(dialect: str, table: Table, names: tuple[str, ...]) -> Any:
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    return insert.values({name: bindparam(f"v_{name}", type_=table.c[name].type) for name in names}
+                         ).on_conflict_do_nothing()
+
+
+@cache
+def _update_by_key(table: Table, keys: tuple[str, ...], names: tuple[str, ...]) -> Any:
+    return (update(table).where(and_(*(table.c[k] == bindparam(f"k_{k}", type_=table.c[k].type) for k in keys)))
+            .values({name: bindparam(f"v_{name}", type_=table.c[name].type) for name in names}))
 
 
 async def upsert(connection: AsyncConnection, table: Table, values: Mapping[str, Any],
@@ -93,9 +134,9 @@ async def upsert(connection: AsyncConnection, table: Table, values: Mapping[str,
 
     The repositories' ``save`` stores the object as given, like the fakes: usually an update.
     """
-    where = and_(*(table.c[name] == value for name, value in key.items()))
     changes = {name: value for name, value in values.items() if name not in key}
-    result = await connection.execute(update(table).where(where).values(**changes))
+    parameters = {f"v_{name}": value for name, value in changes.items()} | {f"k_{k}": v for k, v in key.items()}
+    result = await connection.execute(_update_by_key(table, tuple(key), tuple(changes)), parameters)
     if result.rowcount == 0:
         await insert_or_conflict(connection, table, values, message)
 

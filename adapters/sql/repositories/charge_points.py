@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, delete, or_, select, update
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.repositories._statements import fetch_page, insert_many, insert_or_conflict, upsert
@@ -69,6 +69,21 @@ def _replace_connector(insert: Any) -> Any:
         set_={name: insert.excluded[name] for name in ("position", "status", "error_code", "updated_at")})
 
 
+def _with_connectors(condition: ColumnElement[bool]) -> Select[Any]:
+    # One round trip: the charge point's row repeated beside each of its connectors.
+    return (select(charge_points, *_JOINED)
+            .outerjoin(connectors, and_(connectors.c.organization_id == charge_points.c.organization_id,
+                                        connectors.c.charge_point_id == charge_points.c.id))
+            .where(condition).order_by(connectors.c.position))
+
+
+# Built once: a statement object made per call costs more CPU than the query it sends (REST's hot path).
+_BY_ID = _with_connectors(charge_points.c.id == bindparam("id"))
+_BY_ID_FOR_UPDATE = _BY_ID.with_for_update(of=charge_points, key_share=True)
+_BY_TENANT_AND_ID = _with_connectors(and_(charge_points.c.organization_id == bindparam("organization_id"),
+                                          charge_points.c.id == bindparam("id")))
+
+
 class SqlChargePoints:
     def __init__(self, connection: AsyncConnection, events: SqlEvents) -> None:
         self._connection = connection
@@ -91,31 +106,23 @@ class SqlChargePoints:
         await self._events.add(charge_point.pull_events())
 
     async def get(self, organization_id: str, charge_point_id: str) -> ChargePoint | None:
-        return await self._load(and_(charge_points.c.organization_id == organization_id,
-                                     charge_points.c.id == charge_point_id))
+        return await self._run(_BY_TENANT_AND_ID, {"organization_id": organization_id, "id": charge_point_id})
 
     async def find(self, charge_point_id: str) -> ChargePoint | None:
-        return await self._load(charge_points.c.id == charge_point_id)
+        return await self._run(_BY_ID, {"id": charge_point_id})
 
     async def find_for_update(self, charge_point_id: str) -> ChargePoint | None:
         # FOR NO KEY UPDATE: it serialises every find_for_update of this charge point (allocating
         # transaction ids, heartbeats, status reports), but unlike FOR UPDATE it does not make the
         # inserts of its sessions and reservations (whose foreign keys share-lock it) wait.
         # SQLite ignores it, and needs nothing: its units of work hold the write lock throughout.
-        found = await self._load(charge_points.c.id == charge_point_id, lock=True)
+        found = await self._run(_BY_ID_FOR_UPDATE, {"id": charge_point_id})
         if found is not None:
             self._stored[found.id] = connector_rows(found)
         return found
 
-    async def _load(self, condition: ColumnElement[bool], *, lock: bool = False) -> ChargePoint | None:
-        # One round trip: the charge point's row repeated beside each of its connectors.
-        statement = (select(charge_points, *_JOINED)
-                     .outerjoin(connectors, and_(connectors.c.organization_id == charge_points.c.organization_id,
-                                                 connectors.c.charge_point_id == charge_points.c.id))
-                     .where(condition).order_by(connectors.c.position))
-        if lock:
-            statement = statement.with_for_update(of=charge_points, key_share=True)
-        rows = (await self._connection.execute(statement)).all()
+    async def _run(self, statement: Select[Any], parameters: dict[str, Any]) -> ChargePoint | None:
+        rows = (await self._connection.execute(statement, parameters)).all()
         if not rows:
             return None
         found = [_connector(row, "connector_") for row in rows if row.connector_evse_id is not None]

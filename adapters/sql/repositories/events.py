@@ -28,17 +28,20 @@ class SqlEvents:
         self._connection = connection
         self._now = now
         self.recorded: list[str] = []      # added in this transaction, not committed yet
+        self.settled: Callable[[DomainEvent], bool] | None = None
 
     async def add(self, events: Sequence[DomainEvent]) -> None:
         if not events:
             return
         recorded_at = self._now()
+        settled = {e.id for e in events if self.settled is not None and self.settled(e)}
         await insert_many(self._connection, domain_events, [
             {"id": e.id, "organization_id": e.organization_id, "name": e.name, "occurred_at": e.occurred_at,
-             "recorded_at": recorded_at, "payload": event_to_json(e), "status": EventStatus.PENDING.value,
-             "attempts": 0, "next_attempt_at": None, "handled_at": None, "last_error": None} for e in events],
-            lambda insert: insert)
-        self.recorded.extend(e.id for e in events)
+             "recorded_at": recorded_at, "payload": event_to_json(e),
+             "status": (EventStatus.HANDLED if e.id in settled else EventStatus.PENDING).value, "attempts": 0,
+             "next_attempt_at": None, "handled_at": recorded_at if e.id in settled else None, "last_error": None}
+            for e in events], lambda insert: insert)
+        self.recorded.extend(e.id for e in events if e.id not in settled)
 
     async def claim(self, now: datetime, lease_until: datetime, limit: int,
                     ids: Sequence[str] | None = None) -> list[StoredEvent]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import socket
 import subprocess
+from pathlib import Path
 
 import grpc
 import httpx
@@ -108,3 +110,34 @@ def test_migrate_says_once_what_it_did_and_serve_does_not_migrate_again(tmp_path
     logged = [json.loads(line) for line in err.splitlines()]
     assert not [e for e in logged if str(e["logger"]).startswith("alembic")]
     assert "database schema migrated" not in [e["msg"] for e in logged]
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+async def test_serve_with_workers_answers_rest_from_several_processes_on_one_port(tmp_path):
+    proc = subprocess.Popen(CHARGE + ["serve", "--no-ocpp", "--no-grpc", "--workers", "2", "--http-port", "0"],
+                            env=charge_env("sqlite:///./charge.db", tmp_path), cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        match = re.search(r"REST http://[^:]+:(\d+) in 2 worker processes", line)
+        assert match, (line, proc.stderr.read() if proc.stderr and proc.poll() is not None else "")
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{match.group(1)}") as client:
+            answers = [await client.get("/healthz") for _ in range(20)]
+        assert {a.status_code for a in answers} == {200}
+        assert len(_children(proc.pid)) == 2
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+
+
+def test_workers_refuse_to_serve_ocpp_in_several_processes(tmp_path):
+    done = subprocess.run(CHARGE + ["serve", "--workers", "2", "--http-port", "0"], env=charge_env(
+        "sqlite:///./charge.db", tmp_path), cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "--no-ocpp" in done.stderr

@@ -142,3 +142,22 @@ class TestOrphanTransactions:
             adopted = await uow.orphans.list(organization.id, OrphanFilter(adopted=True), PageRequest())
             assert [o.id for o in adopted.items] == [orphan.id]
             assert (await uow.orphans.list(organization.id, OrphanFilter(adopted=False), PageRequest())).items == []
+
+
+class TestSettledEvents:
+    async def test_events_nobody_waits_for_are_stored_handled_and_not_handed_on(
+            self, uow_factory: UnitOfWorkFactory) -> None:
+        organization = an_organization()
+        await seed(uow_factory, organization)
+        waited_for, settled = completed(organization.id), completed(organization.id, "ses_01JD0000000000000000000001")
+        async with uow_factory() as uow:
+            uow.events.settled = lambda event: event.id == settled.id
+            await uow.events.add([waited_for, settled])
+            await uow.commit()
+            assert uow.committed_event_ids == [waited_for.id]
+        async with uow_factory() as uow:
+            stored = await uow.events.get(organization.id, settled.id)
+            assert stored is not None and stored.event == settled
+            assert (stored.status, stored.handled_at, stored.attempts) == (EventStatus.HANDLED, stored.recorded_at, 0)
+            claimed = await uow.events.claim(LATER, LATER + timedelta(minutes=1), 10)
+            assert [c.id for c in claimed] == [waited_for.id]

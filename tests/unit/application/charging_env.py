@@ -19,6 +19,7 @@ from application import (
 )
 from application.drivers import CreateDriver
 from application.network import CreateLocation, RegisterChargePoint
+from application.open_sessions import OpenSessions
 from tests.fakes import FakeChargePoints, FakeClock, FastHasher
 from tests.unit.application.helpers import organization, user
 
@@ -43,10 +44,13 @@ async def charging_env(base) -> SimpleNamespace:
     env.list_orphans = p(sessions.list_orphan_transactions, uow_factory=uow)
     env.authorize = p(charge_point_events.authorize, uow_factory=uow, clock=clock)
     env.start = p(transactions.start_transaction, uow_factory=uow, clock=clock)
-    env.stop = p(transactions.stop_transaction, uow_factory=uow, clock=clock)
-    env.meter_values = p(transactions.meter_values, uow_factory=uow, sink=InMemoryMeterSink(store))
-    env.transaction_event = p(transactions.transaction_event, uow_factory=uow, sink=InMemoryMeterSink(store),
-                              clock=clock)
+    # As in the container: meter values fold into the sessions kept for connected charge points.
+    env.open_sessions = kept = OpenSessions()
+    env.sink = InMemoryMeterSink(store)
+    env.stop = p(transactions.stop_transaction, uow_factory=uow, clock=clock, open_sessions=kept)
+    env.meter_values = p(transactions.meter_values, uow_factory=uow, sink=env.sink, open_sessions=kept)
+    env.transaction_event = p(transactions.transaction_event, uow_factory=uow, sink=env.sink, clock=clock,
+                              open_sessions=kept)
     env.list_sessions = p(sessions.list_sessions, uow_factory=uow)
     env.get_session = p(sessions.get_session, uow_factory=uow, clock=clock)
     env.create_tariff = p(tariffs.create_tariff, uow_factory=uow, clock=clock)

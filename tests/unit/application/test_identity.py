@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+from datetime import timedelta
 
 import pytest
 
-from application import identity
+from application import api_keys, identity
 from application.api_keys import CreateApiKey
+from application.credential_cache import CredentialCache
 from application.identity import IssueToken, Signup
 from domain.errors import Conflict, InvalidInput, RateLimited, Unauthenticated
 from domain.identity import Role
@@ -122,3 +124,40 @@ async def test_throttle_forgets_stale_keys_once_it_grows_large(env):
     await env.throttle.record_failure("last@example.com", "10.0.0.1", env.clock.now())
     assert sorted(env.throttle._failures) == [
         "addr:10.0.0.1", "email:last@example.com", "pair:last@example.com|10.0.0.1"]
+
+
+async def test_a_cached_api_key_is_refused_at_once_where_revoked_and_within_the_ttl_elsewhere(env):
+    """Two nodes over one database, each with its own credential cache: the bound is the cache's ttl."""
+    here, there = CredentialCache(timedelta(seconds=5)), CredentialCache(timedelta(seconds=5))
+    on_here = functools.partial(identity.authenticate, uow_factory=env.uow, clock=env.clock, cache=here)
+    on_there = functools.partial(identity.authenticate, uow_factory=env.uow, clock=env.clock, cache=there)
+    admin = await user(env, "admin@example.com")
+    org = await organization(env, admin)
+    created = await env.create_api_key(org.id, CreateApiKey("billing backend", Role.MEMBER), admin)
+    assert (await on_here(created.secret)).api_key_id == created.key.id
+    assert (await on_there(created.secret)).api_key_id == created.key.id
+    assert len(here) == len(there) == 1
+    await api_keys.revoke_api_key(org.id, created.key.id, admin, uow_factory=env.uow, clock=env.clock, cache=here)
+    with pytest.raises(Unauthenticated):
+        await on_here(created.secret)
+    env.clock.advance(seconds=4)
+    assert (await on_there(created.secret)).api_key_id == created.key.id   # still cached over there
+    env.clock.advance(seconds=1)
+    with pytest.raises(Unauthenticated):
+        await on_there(created.secret)
+
+
+async def test_a_cached_access_token_still_expires_on_time_and_failures_are_not_cached(env):
+    cache = CredentialCache(timedelta(minutes=10))
+    authenticate = functools.partial(identity.authenticate, uow_factory=env.uow, clock=env.clock, cache=cache)
+    await env.signup(Signup("ada@example.com", "correct horse", "Ada"))
+    issued = await env.issue_token(IssueToken("ada@example.com", "correct horse"))
+    await authenticate(issued.access_token)
+    env.clock.advance(seconds=3599)
+    await authenticate(issued.access_token)                   # served from the cache
+    env.clock.advance(seconds=1)
+    with pytest.raises(Unauthenticated, match="expired"):     # the token's expiry bounds the entry, not the ttl
+        await authenticate(issued.access_token)
+    with pytest.raises(Unauthenticated):
+        await authenticate("cat_not-a-token")
+    assert len(cache) == 0
