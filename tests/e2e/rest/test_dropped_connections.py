@@ -24,9 +24,9 @@ async def _drop_every_connection(database_url: str) -> int:
         await admin.close()
 
 
+@pytest.mark.postgres_only   # SQLite has no connections to drop
 async def test_requests_after_the_database_dropped_every_connection_succeed_once_each(api, rest_database_url):
-    if not rest_database_url.startswith("postgresql"):
-        pytest.skip("SQLite has no connections to drop")
+    assert rest_database_url.startswith("postgresql")
     _, _, admin = await api.user()
     org_id = await api.organization(admin)
     key = (await api.post(f"/organizations/{org_id}/api-keys", admin,
