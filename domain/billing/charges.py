@@ -34,7 +34,7 @@ class Charge:
 
     session_id: str
     organization_id: str
-    customer_id: str
+    customer_id: str | None          # None: the session has no driver, so nobody to bill (never invoiced)
     currency: str
     started_at: datetime
     lines: tuple[InvoiceLine, ...]
@@ -55,6 +55,8 @@ def charge_lines(breakdown: CostBreakdown, *, session_id: str, started_at: datet
     day = started_at.astimezone(zone).date()
     out = []
     for line in breakdown.lines:
+        if not line.amount and not line.quantity:
+            continue   # a dimension the tariff prices but the session did not use
         kind, label = _KINDS[line.type]
         rate = bound_rate if line.type in _BOUNDS else line.vat_rate
         vat = VatTreatment.standard(rate) if rate is not None else no_vat

@@ -1,10 +1,11 @@
 """Invoices and credit notes: lines from priced sessions and plan fees, VAT as EN 16931 does it, states.
 
-An invoice is a ``draft`` while a run assembles it, ``open`` once finalized (numbered, dated, its
-seller and buyer frozen: it never changes again), then ``paid`` when payments cover it, or ``void``
-(only while nothing was paid) or ``uncollectible``. Corrections are credit notes: documents of their
-own number series that reference the invoice and credit part (or all) of it; a credit note is issued
-(``open``) at once and settles against the invoice it corrects.
+An invoice is a ``draft`` while runs assemble it, ``open`` once finalized (numbered, dated, its
+seller and buyer frozen: it never changes again), then ``paid`` when payments (and credit notes)
+cover it, ``void`` (only while nothing was paid or credited) or ``uncollectible`` (written off).
+Corrections are credit notes: documents of their own number series that reference the invoice and
+credit part (or all) of it; a credit note is issued (``open``) at once and is settled by the
+invoice it corrects, so it is ``paid`` from the start.
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ class InvoiceKind(str, enum.Enum):
     def type_code(self) -> str:
         return "380" if self is InvoiceKind.INVOICE else "381"
 
+    @property
+    def series(self) -> str:
+        """The number series a document of this kind is numbered in (gap-free, per organization)."""
+        return self.value
+
 
 class InvoiceStatus(str, enum.Enum):
     DRAFT = "draft"
@@ -46,6 +52,9 @@ class InvoiceStatus(str, enum.Enum):
     PAID = "paid"
     VOID = "void"
     UNCOLLECTIBLE = "uncollectible"
+
+
+FINALIZED = frozenset({InvoiceStatus.OPEN, InvoiceStatus.PAID, InvoiceStatus.VOID, InvoiceStatus.UNCOLLECTIBLE})
 
 
 class LineKind(str, enum.Enum):
@@ -74,7 +83,10 @@ class Address:
 
 @frozen
 class Party:
-    """A seller or buyer as the invoice names them, frozen when it is finalized."""
+    """A seller or buyer as the invoice names them, frozen when it is finalized.
+
+    A buyer may have no ``address`` (a driver billed as a customer of its own, whose address is not
+    known): the documents then name the seller's country for it, as a consumer's invoice may."""
 
     name: str
     address: Address | None
@@ -122,6 +134,7 @@ class Payment:
     reference: str | None
     method: str                      # bank_transfer, card…
     provider_reference: str | None = None
+    recorded_at: datetime | None = None
 
 
 @define
@@ -150,9 +163,14 @@ class Invoice:
     reason: str | None = None        # a credit note: why
     finalized_at: datetime | None = None
     closed_at: datetime | None = None
+    written_off: Decimal = _ZERO     # what was still due when it was marked uncollectible
     pending_events: list[DomainEvent] = field(factory=list, eq=False, repr=False)
 
     # ------------------------------------------------------------------ amounts
+
+    @property
+    def label(self) -> str:
+        return self.number or self.id
 
     @property
     def vat_breakdown(self) -> tuple[VatSubtotal, ...]:
@@ -176,8 +194,9 @@ class Invoice:
 
     @property
     def amount_due(self) -> Decimal:
-        """What the customer still owes on it (nothing on a draft, a void or a credit note)."""
-        if self.kind is InvoiceKind.CREDIT_NOTE or self.status in (InvoiceStatus.DRAFT, InvoiceStatus.VOID):
+        """What the customer still owes on it (nothing on a draft, a void, a written-off invoice or a
+        credit note)."""
+        if self.kind is InvoiceKind.CREDIT_NOTE or self.status not in (InvoiceStatus.OPEN, InvoiceStatus.PAID):
             return _ZERO
         return max(self.total - self.amount_paid - self.credited, _ZERO)
 
@@ -186,11 +205,15 @@ class Invoice:
         """How much more credit notes may credit (the total, less what earlier ones credited)."""
         return self.total - self.credited
 
+    @property
+    def is_finalized(self) -> bool:
+        return self.status in FINALIZED
+
     # ------------------------------------------------------------------ assembling a draft
 
     def add(self, lines: Sequence[InvoiceLine], session: InvoiceSession | None = None) -> None:
         if self.status is not InvoiceStatus.DRAFT:
-            raise InvalidState(f"invoice {self.number or self.id} is {self.status.value}: it never changes")
+            raise InvalidState(f"invoice {self.label} is {self.status.value}: it never changes")
         self.lines.extend(lines)
         if session is not None:
             self.sessions.append(session)
@@ -199,11 +222,18 @@ class Invoice:
 
     def finalize(self, *, number: str, issue_date: date, payment_terms_days: int, seller: Party, buyer: Party,
                  payment_reference: str | None, now: datetime) -> None:
-        """Number, date and freeze it; it is ``open`` from now on and never changes."""
+        """Number, date and freeze it; it is ``open`` from now on and never changes.
+
+        EN 16931 needs the seller's VAT identifier on a document with standard-rated lines (BR-S-02)."""
         if self.status is not InvoiceStatus.DRAFT:
-            raise InvalidState(f"invoice {self.number or self.id} is {self.status.value}, not a draft")
+            raise InvalidState(f"invoice {self.label} is {self.status.value}, not a draft")
         if not self.lines:
             raise InvalidState("an invoice without lines cannot be finalized")
+        if seller.vat_id is None and any(line.vat.is_taxed for line in self.lines):
+            raise InvalidState("the organization's VAT id is not set (settings.vat_id): an invoice with VAT "
+                               "must name it")
+        if seller.address is None:
+            raise InvalidState("the organization's billing address is not set (settings.billing_address)")
         self.number, self.issue_date = number, issue_date
         self.due_date = issue_date + timedelta(days=payment_terms_days)
         self.seller, self.buyer, self.payment_reference = seller, buyer, payment_reference
@@ -211,19 +241,24 @@ class Invoice:
         self.pending_events.append(InvoiceFinalized(
             organization_id=self.organization_id, occurred_at=now, invoice_id=self.id, customer_id=self.customer_id,
             kind=self.kind.value, number=number, currency=self.currency, total_excl_vat=self.total_excl_vat,
-            vat=self.vat, total=self.total))
-        if self.kind is InvoiceKind.INVOICE and self.total <= 0:
+            vat=self.vat, total=self.total, corrects=self.corrects))
+        if self.kind is InvoiceKind.CREDIT_NOTE:
+            self.status, self.closed_at = InvoiceStatus.PAID, now   # settled by the invoice it corrects
+        elif self.total <= 0:
             self._settle(now)
 
-    def record_payment(self, payment: Payment, now: datetime) -> None:
-        if self.kind is not InvoiceKind.INVOICE or self.status is not InvoiceStatus.OPEN:
-            raise InvalidState(f"invoice {self.number or self.id} is {self.status.value}: it takes no payment")
-        if payment.amount <= 0 or payment.amount != round_minor(payment.amount, self.currency):
-            raise InvalidInput.field("amount", f"must be positive, in {self.currency}'s minor unit")
-        if payment.amount > self.amount_due:
-            raise InvalidInput.field("amount", f"is more than the {self.amount_due} {self.currency} still due")
+    def record_payment(self, payment: Payment, currency: str, now: datetime) -> None:
         if any(p.id == payment.id for p in self.payments):
             return
+        if self.kind is not InvoiceKind.INVOICE or self.status is not InvoiceStatus.OPEN:
+            raise InvalidState(f"invoice {self.label} is {self.status.value}: it takes no payment")
+        if currency != self.currency:
+            raise InvalidInput.field("amount.currency", f"the invoice is in {self.currency}, not {currency}")
+        if payment.amount <= 0 or payment.amount != round_minor(payment.amount, self.currency):
+            raise InvalidInput.field("amount.amount", f"must be positive, in {self.currency}'s minor unit")
+        if payment.amount > self.amount_due:
+            raise InvalidInput.field("amount.amount", f"is more than the {self.amount_due} {self.currency} "
+                                                      "still due")
         self.payments.append(payment)
         self.pending_events.append(PaymentRecorded(
             organization_id=self.organization_id, occurred_at=now, invoice_id=self.id, customer_id=self.customer_id,
@@ -231,36 +266,41 @@ class Invoice:
         if self.amount_due == 0:
             self._settle(now)
 
-    def credit(self, amount: Decimal, now: datetime) -> None:
-        """A credit note of ``amount`` was issued against this invoice."""
-        if self.kind is not InvoiceKind.INVOICE or self.status not in (InvoiceStatus.OPEN, InvoiceStatus.PAID,
-                                                                       InvoiceStatus.UNCOLLECTIBLE):
-            raise InvalidState(f"invoice {self.number or self.id} is {self.status.value}: it cannot be credited")
-        if amount > self.creditable:
-            raise InvalidInput.field("amount", f"is more than the {self.creditable} {self.currency} still creditable")
-        self.credited += amount
+    def check_creditable(self) -> None:
+        if self.kind is not InvoiceKind.INVOICE or self.status not in (InvoiceStatus.OPEN, InvoiceStatus.PAID):
+            raise InvalidState(f"invoice {self.label} is {self.status.value}: only an open or paid invoice can "
+                               "be credited")
+
+    def credit(self, note: Invoice, now: datetime) -> None:
+        """``note``, a finalized credit note against this invoice, was issued: it credits its total."""
+        self.check_creditable()
+        if note.kind is not InvoiceKind.CREDIT_NOTE or note.corrects != self.id:
+            raise InvalidState(f"{note.label} is not a credit note of {self.label}")
+        if note.total > self.creditable:
+            raise InvalidInput.field("amount", f"is more than the {self.creditable} {self.currency} still "
+                                               "creditable on this invoice")
+        self.credited += note.total
         if self.status is InvoiceStatus.OPEN and self.amount_due == 0:
             self._settle(now)
 
     def void(self, now: datetime) -> None:
         if self.kind is not InvoiceKind.INVOICE or self.status is not InvoiceStatus.OPEN:
-            raise InvalidState(f"invoice {self.number or self.id} is {self.status.value}: only an open invoice "
-                               "can be voided")
+            raise InvalidState(f"invoice {self.label} is {self.status.value}: only an open invoice can be voided")
         if self.payments or self.credited:
-            raise InvalidState(f"invoice {self.number} has payments or credit notes: credit it instead")
+            raise InvalidState(f"invoice {self.label} has payments or credit notes: credit it instead")
         self.status, self.closed_at = InvoiceStatus.VOID, now
         self.pending_events.append(InvoiceVoided(organization_id=self.organization_id, occurred_at=now,
                                                  invoice_id=self.id, customer_id=self.customer_id))
 
     def mark_uncollectible(self, now: datetime) -> None:
         if self.kind is not InvoiceKind.INVOICE or self.status is not InvoiceStatus.OPEN:
-            raise InvalidState(f"invoice {self.number or self.id} is {self.status.value}: only an open invoice "
-                               "can be marked uncollectible")
-        written_off = self.amount_due
+            raise InvalidState(f"invoice {self.label} is {self.status.value}: only an open invoice can be marked "
+                               "uncollectible")
+        self.written_off = self.amount_due
         self.status, self.closed_at = InvoiceStatus.UNCOLLECTIBLE, now
         self.pending_events.append(InvoiceMarkedUncollectible(
             organization_id=self.organization_id, occurred_at=now, invoice_id=self.id, customer_id=self.customer_id,
-            amount=written_off, currency=self.currency))
+            amount=self.written_off, currency=self.currency))
 
     def _settle(self, now: datetime) -> None:
         self.status, self.closed_at = InvoiceStatus.PAID, now
@@ -272,18 +312,38 @@ class Invoice:
         return events
 
 
+def credit_note_for(invoice: Invoice, *, id: str, amount: Decimal | None,
+                    lines: Sequence[tuple[int, Decimal]] | None, reason: str, now: datetime) -> Invoice:
+    """A draft credit note against ``invoice`` (to be finalized at once): see ``credit_note_lines``."""
+    invoice.check_creditable()
+    note = Invoice(id=id, organization_id=invoice.organization_id, customer_id=invoice.customer_id,
+                   kind=InvoiceKind.CREDIT_NOTE, currency=invoice.currency, period_start=invoice.period_start,
+                   period_end=invoice.period_end, created_at=now, corrects=invoice.id,
+                   corrects_number=invoice.number, reason=reason)
+    note.add(credit_note_lines(invoice, amount=amount, lines=lines, reason=reason))
+    if note.total <= 0:
+        raise InvalidInput.field("amount", "credits nothing once VAT is rounded")
+    if note.total > invoice.creditable:
+        raise InvalidInput.field("amount", f"is more than the {invoice.creditable} {invoice.currency} still "
+                                           "creditable on this invoice")
+    return note
+
+
 def credit_note_lines(invoice: Invoice, *, amount: Decimal | None, lines: Sequence[tuple[int, Decimal]] | None,
                       reason: str) -> list[InvoiceLine]:
     """The lines of a credit note against ``invoice``: either ``amount`` (VAT included) spread over the
     invoice's VAT groups in proportion, or the net amounts of chosen ``lines`` (by position), at their VAT.
 
-    ``amount`` is met exactly where the VAT rounding allows (the net of each group is searched a cent
-    either way); the credit note's total is what its own VAT breakdown gives.
+    With ``amount``, each group's net is the largest whose total with its VAT (rounded once, BR-CO-17)
+    does not pass the group's share; the credit note's total is then ``amount``, or up to a minor unit
+    less per group where no net amount reaches it exactly (VAT rounding skips some totals).
     """
     currency = invoice.currency
     if (amount is None) == (lines is None):
         raise InvalidInput.field("amount", "give either an amount or lines to credit")
     if lines is not None:
+        if not lines:
+            raise InvalidInput.field("lines", "name at least one line to credit")
         out: list[InvoiceLine] = []
         problems: list[FieldError] = []
         for i, (position, net) in enumerate(lines):
@@ -292,8 +352,8 @@ def credit_note_lines(invoice: Invoice, *, amount: Decimal | None, lines: Sequen
                 continue
             original = invoice.lines[position]
             if net <= 0 or net != round_minor(net, currency) or net > original.net_amount:
-                problems.append(FieldError(f"lines[{i}].amount", f"must be positive, at most the line's "
-                                                                 f"{original.net_amount} {currency}"))
+                problems.append(FieldError(f"lines[{i}].amount", f"must be positive, in {currency}'s minor unit, at "
+                                                                 f"most the line's {original.net_amount}"))
                 continue
             out.append(InvoiceLine(LineKind.CREDIT, f"{reason}: {original.description}", Decimal(1), "flat", net,
                                    net, original.vat, original.session_id, original.service_date))
@@ -303,6 +363,9 @@ def credit_note_lines(invoice: Invoice, *, amount: Decimal | None, lines: Sequen
     assert amount is not None
     if amount <= 0 or amount != round_minor(amount, currency):
         raise InvalidInput.field("amount", f"must be positive, in {currency}'s minor unit")
+    if amount > invoice.creditable:
+        raise InvalidInput.field("amount", f"is more than the {invoice.creditable} {currency} still creditable "
+                                           "on this invoice")
     groups = [g for g in invoice.vat_breakdown if g.taxable + g.vat > 0]
     gross_total = sum((g.taxable + g.vat for g in groups), _ZERO)
     if not groups or gross_total <= 0:
@@ -311,21 +374,24 @@ def credit_note_lines(invoice: Invoice, *, amount: Decimal | None, lines: Sequen
     for index, group in enumerate(groups):
         share = left if index == len(groups) - 1 else round_minor(amount * (group.taxable + group.vat) / gross_total,
                                                                   currency)
-        net = _net_for_gross(share, group.treatment, currency)
-        out.append(InvoiceLine(LineKind.CREDIT, reason, Decimal(1), "flat", net, net, group.treatment))
         left -= share
+        net = net_for_gross(share, group.treatment, currency)
+        if net > 0:
+            out.append(InvoiceLine(LineKind.CREDIT, reason, Decimal(1), "flat", net, net, group.treatment))
     return out
 
 
-def _net_for_gross(gross: Decimal, treatment: VatTreatment, currency: str) -> Decimal:
-    """The net amount whose VAT brings it closest to ``gross`` without passing it."""
+def net_for_gross(gross: Decimal, treatment: VatTreatment, currency: str) -> Decimal:
+    """The largest net amount whose total with its VAT does not pass ``gross`` (0 when none does)."""
+    if gross <= 0:
+        return _ZERO
     minor = Decimal(1).scaleb(-CURRENCY_EXPONENTS[currency])
     guess = round_minor(gross * 100 / (100 + treatment.rate), currency)
-    best = None
-    for net in (guess + minor, guess, guess - minor):
-        total = net + round_minor(net * treatment.rate / 100, currency)
-        if total <= gross and net > 0 and (best is None or total > best[1]):
-            best = (net, total)
-    return best[0] if best is not None else guess
 
+    def total(net: Decimal) -> Decimal:
+        return net + round_minor(net * treatment.rate / 100, currency)
 
+    net = guess + 2 * minor
+    while net > 0 and total(net) > gross:
+        net -= minor
+    return max(net, _ZERO)

@@ -44,19 +44,25 @@ class VatTreatment:
 
     @classmethod
     def standard(cls, rate: Decimal) -> VatTreatment:
+        """A rate above 0 is the standard category (``S``); 0 % is zero rated (``Z``)."""
         return cls(STANDARD, rate) if rate > 0 else cls(ZERO_RATED, Decimal(0))
 
     @classmethod
     def without_vat(cls, category: str = EXEMPT, reason: str | None = DEFAULT_EXEMPTION_REASON) -> VatTreatment:
         if category not in NO_VAT_CATEGORIES:
-            raise InvalidInput.field("vat_exemption.category", f"must be one of {', '.join(NO_VAT_CATEGORIES)}")
+            raise InvalidInput.field("vat_exemption_category", f"must be one of {', '.join(NO_VAT_CATEGORIES)}")
         if NO_VAT_CATEGORIES[category] and not reason:
-            raise InvalidInput.field("vat_exemption.reason", f"category {category} needs a reason")
+            raise InvalidInput.field("vat_exemption_reason", f"category {category} needs a reason")
         return cls(category, Decimal(0), reason if NO_VAT_CATEGORIES[category] else None)
 
     @property
     def key(self) -> tuple[str, Decimal, str | None]:
-        return (self.category, self.rate, self.exemption_reason)
+        # The rate normalised: 20 and 20.00 are one rate, one group, one VAT account.
+        return (self.category, self.rate.normalize(), self.exemption_reason)
+
+    @property
+    def is_taxed(self) -> bool:
+        return self.category == STANDARD and self.rate > 0
 
 
 @frozen
