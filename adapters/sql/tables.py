@@ -144,6 +144,8 @@ mail_outbox = Table(
     Column("next_attempt_at", UtcDateTime, nullable=True),
     Column("sent_at", UtcDateTime, nullable=True),
     Column("last_error", Text, nullable=True),
+    # Attachments it names, rendered when sent (``AttachmentRef``): a JSON array, never the bytes.
+    Column("attachments", JSON, nullable=False, server_default="[]"),
     # The relay's question, "what is pending and due", answered from the index alone.
     Index(None, "status", "next_attempt_at"),
 )
@@ -242,6 +244,8 @@ drivers = Table(
     _id("fleet_id", nullable=True),
     Column("active", Boolean, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # Who pays for its sessions (NULL: a customer of its own, made when it is first billed).
+    _id("customer_id", nullable=True),
     UniqueConstraint("organization_id", "id"),
     Index(None, "organization_id", "fleet_id"),
 )

@@ -225,15 +225,7 @@ class Invoice:
         """Number, date and freeze it; it is ``open`` from now on and never changes.
 
         EN 16931 needs the seller's VAT identifier on a document with standard-rated lines (BR-S-02)."""
-        if self.status is not InvoiceStatus.DRAFT:
-            raise InvalidState(f"invoice {self.label} is {self.status.value}, not a draft")
-        if not self.lines:
-            raise InvalidState("an invoice without lines cannot be finalized")
-        if seller.vat_id is None and any(line.vat.is_taxed for line in self.lines):
-            raise InvalidState("the organization's VAT id is not set (settings.vat_id): an invoice with VAT "
-                               "must name it")
-        if seller.address is None:
-            raise InvalidState("the organization's billing address is not set (settings.billing_address)")
+        self.check_finalizable(seller)
         self.number, self.issue_date = number, issue_date
         self.due_date = issue_date + timedelta(days=payment_terms_days)
         self.seller, self.buyer, self.payment_reference = seller, buyer, payment_reference
@@ -246,6 +238,18 @@ class Invoice:
             self.status, self.closed_at = InvoiceStatus.PAID, now   # settled by the invoice it corrects
         elif self.total <= 0:
             self._settle(now)
+
+    def check_finalizable(self, seller: Party) -> None:
+        """Whether ``finalize`` would succeed with this seller (checked before a number is drawn)."""
+        if self.status is not InvoiceStatus.DRAFT:
+            raise InvalidState(f"invoice {self.label} is {self.status.value}, not a draft")
+        if not self.lines:
+            raise InvalidState("an invoice without lines cannot be finalized")
+        if seller.vat_id is None and any(line.vat.is_taxed for line in self.lines):
+            raise InvalidState("the organization's VAT id is not set (settings.vat_id): an invoice with VAT "
+                               "must name it")
+        if seller.address is None:
+            raise InvalidState("the organization's billing address is not set (settings.billing_address)")
 
     def record_payment(self, payment: Payment, currency: str, now: datetime) -> None:
         if any(p.id == payment.id for p in self.payments):

@@ -1,0 +1,190 @@
+"""The batch invoicer: one use case behind three doors (``charge invoice run``, ``POST /api/v1/invoice-runs``,
+and ``run_period`` for batch jobs that import the application layer).
+
+A run walks the customers with priced sessions on no invoice, in batches (``BATCH`` customers per
+transaction), in a fixed order: per customer and currency, the sessions started before the period's
+end (local midnight in the organization's time zone) go on the customer's invoice of the period,
+created as a draft, or grown while it is still one. A customer whose invoice of the period is
+finalized already keeps its late sessions for its next invoice. Each batch commits on its own, so a
+run killed at any point has committed whole batches only, and the next run picks up the rest: runs
+are idempotent (a session is on one invoice ever, an invoice is one per customer, period and
+currency) and resumable, and memory holds one batch at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date, datetime
+from itertools import groupby
+from zoneinfo import ZoneInfo
+
+from application.authorization import Action, Actor, authorize
+from application.invoices import finalize_in
+from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from application.ports.billing import InvoiceRun, RunStatus
+from domain.billing.charges import Charge
+from domain.billing.invoices import Invoice, InvoiceKind, InvoiceStatus
+from domain.billing.periods import BillingPeriod
+from domain.errors import DomainError, NotFound
+from domain.identity import Organization
+from domain.ids import PREFIXES, new_id
+
+log = logging.getLogger("charge.invoicing")
+
+BATCH = 200                        # customers per transaction
+Progress = Callable[[InvoiceRun], None]
+
+
+async def start_invoice_run(period: BillingPeriod, actor: Actor, organization_id: str, *,
+                            uow_factory: UnitOfWorkFactory, clock: Clock, finalize: bool = False) -> InvoiceRun:
+    """Record a run of the period (``pending``); the caller runs it (``run_invoices``), now or in the background."""
+    async with uow_factory() as uow:
+        await authorize(uow, actor, organization_id, Action.OPERATE)
+        run = await _new_run(uow, organization_id, period, finalize, clock)
+        await uow.commit()
+    return run
+
+
+async def _new_run(uow: UnitOfWork, organization_id: str, period: BillingPeriod, finalize: bool,
+                   clock: Clock) -> InvoiceRun:
+    run = InvoiceRun(id=new_id(PREFIXES["invoice_run"]), organization_id=organization_id,
+                     period_start=period.start, period_end=period.end, finalize=finalize, created_at=clock.now())
+    await uow.invoice_runs.add(run)
+    return run
+
+
+async def get_invoice_run(run_id: str, actor: Actor, organization_id: str, *,
+                          uow_factory: UnitOfWorkFactory) -> InvoiceRun:
+    async with uow_factory(read_only=True) as uow:
+        await authorize(uow, actor, organization_id, Action.READ)
+        run = await uow.invoice_runs.get(organization_id, run_id)
+    if run is None:
+        raise NotFound("invoice run", run_id)
+    return run
+
+
+async def run_period(organization_id: str, period: BillingPeriod, *, uow_factory: UnitOfWorkFactory, clock: Clock,
+                     finalize: bool = False, progress: Progress | None = None, batch: int = BATCH) -> InvoiceRun:
+    """Invoice a period of one organization, as a batch job: takes over a run of the period left unfinished
+    (a killed process), or records a new one, and runs it to the end."""
+    async with uow_factory() as uow:
+        if await uow.organizations.get(organization_id) is None:
+            raise NotFound("organization", organization_id)
+        run = await uow.invoice_runs.latest_for_period(organization_id, period.start, period.end)
+        if run is None or run.status not in (RunStatus.PENDING, RunStatus.RUNNING):
+            run = await _new_run(uow, organization_id, period, finalize, clock)
+        elif finalize and not run.finalize:
+            run.finalize = True
+            await uow.invoice_runs.save(run)
+        await uow.commit()
+    return await run_invoices(run.id, organization_id, uow_factory=uow_factory, clock=clock, progress=progress,
+                              batch=batch)
+
+
+async def run_invoices(run_id: str, organization_id: str, *, uow_factory: UnitOfWorkFactory, clock: Clock,
+                       progress: Progress | None = None, batch: int = BATCH) -> InvoiceRun:
+    """Run (or resume) a recorded run to the end; a failure is recorded on the run, and raised."""
+    async with uow_factory() as uow:
+        run = await uow.invoice_runs.get(organization_id, run_id)
+        organization = await uow.organizations.get(organization_id)
+        if run is None or organization is None:
+            raise NotFound("invoice run", run_id)
+        period = BillingPeriod(run.period_start, run.period_end)
+        _, before = period.bounds(ZoneInfo(organization.settings.timezone))
+        run.status, run.started_at, run.error = RunStatus.RUNNING, run.started_at or clock.now(), None
+        run.customers_total = run.customers_done + await _count_pending(uow, organization_id, before)
+        await uow.invoice_runs.save(run)
+        await uow.commit()
+    if progress:
+        progress(run)
+    try:
+        after: tuple[str, str] | None = None
+        while True:
+            async with uow_factory() as uow:
+                keys = await uow.charges.pending_customers(organization_id, before, after, batch)
+                if not keys:
+                    break
+                await _invoice_batch(uow, run, organization, period, before, keys, clock)
+                await uow.invoice_runs.save(run)
+                await uow.commit()
+            after = keys[-1]
+            if progress:
+                progress(run)
+    except Exception as error:
+        await _finish(uow_factory, run, clock, RunStatus.FAILED, f"{type(error).__name__}: {error}"[:500])
+        raise
+    await _finish(uow_factory, run, clock, RunStatus.COMPLETED, None)
+    if progress:
+        progress(run)
+    return run
+
+
+async def _finish(uow_factory: UnitOfWorkFactory, run: InvoiceRun, clock: Clock, status: RunStatus,
+                  error: str | None) -> None:
+    async with uow_factory() as uow:
+        stored = await uow.invoice_runs.get(run.organization_id, run.id)
+        if stored is None:
+            return
+        run.status, run.error, run.finished_at = status, error, clock.now()
+        await uow.invoice_runs.save(run)
+        await uow.commit()
+
+
+async def _count_pending(uow: UnitOfWork, organization_id: str, before: datetime) -> int:
+    count, after = 0, None
+    while True:
+        keys = await uow.charges.pending_customers(organization_id, before, after, 10_000)
+        if not keys:
+            return count
+        count, after = count + len(keys), keys[-1]
+
+
+async def _invoice_batch(uow: UnitOfWork, run: InvoiceRun, organization: Organization, period: BillingPeriod,
+                         before: datetime, keys: list[tuple[str, str]], clock: Clock) -> None:
+    now = clock.now()
+    finalize = run.finalize or organization.settings.billing.auto_finalize_invoices
+    charges = await uow.charges.pending(organization.id, keys, before)
+    for (customer_id, currency), group in groupby(charges, key=lambda c: (c.customer_id, c.currency)):
+        assert customer_id is not None   # pending charges have a customer
+        batch = list(group)
+        invoice = await uow.invoices.find_for_period(organization.id, customer_id, currency, period.start,
+                                                     period.end)
+        if invoice is not None and invoice.status is not InvoiceStatus.DRAFT:
+            continue   # its invoice of the period is issued: these late sessions wait for the next one
+        fresh = invoice is None
+        if invoice is None:
+            invoice = Invoice(id=new_id(PREFIXES["invoice"]), organization_id=organization.id,
+                              customer_id=customer_id, kind=InvoiceKind.INVOICE, currency=currency,
+                              period_start=period.start, period_end=period.end, created_at=now)
+        _add(invoice, batch)
+        if fresh:
+            await uow.invoices.add(invoice)
+            run.invoices_created += 1
+        else:
+            await uow.invoices.save(invoice, new_lines=True)
+            run.invoices_updated += 1
+        await uow.charges.assign(organization.id, invoice.id, [c.session_id for c in batch])
+        run.sessions_invoiced += len(batch)
+        if finalize:
+            customer = await uow.customers.get(organization.id, customer_id)
+            try:
+                if customer is None:
+                    raise NotFound("customer", customer_id)
+                await finalize_in(uow, invoice, organization, customer, now)
+            except DomainError as error:   # left a draft for the operator (e.g. seller details missing)
+                log.warning("a run could not finalize an invoice", extra={"invoice_id": invoice.id,
+                                                                           "reason": error.detail})
+            else:
+                await uow.invoices.save(invoice)
+                run.invoices_finalized += 1
+    run.customers_done += len(keys)
+
+
+def _add(invoice: Invoice, charges: list[Charge]) -> None:
+    for charge in charges:
+        invoice.add(charge.lines, charge.session)
+
+
+def previous_month(today: date) -> BillingPeriod:
+    return BillingPeriod.containing(today).previous()
