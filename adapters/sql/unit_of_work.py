@@ -8,6 +8,14 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.sql.repositories.billing import (
+    SqlCharges,
+    SqlCounters,
+    SqlCustomers,
+    SqlInvoiceRuns,
+    SqlInvoices,
+    SqlLedger,
+)
 from adapters.sql.repositories import (
     SqlAccessTokens,
     SqlApiKeys,
@@ -60,6 +68,12 @@ class SqlUnitOfWork:
     subscriptions: SqlSubscriptions
     orphans: SqlOrphans
     events: SqlEvents
+    customers: SqlCustomers
+    charges: SqlCharges
+    invoices: SqlInvoices
+    counters: SqlCounters
+    ledger: SqlLedger
+    invoice_runs: SqlInvoiceRuns
 
     def __init__(self, engine: AsyncEngine, now: Callable[[], datetime] | None = None, *,
                  read_only: bool = False) -> None:
@@ -97,6 +111,12 @@ class SqlUnitOfWork:
         self.plans = SqlPlans(connection)
         self.subscriptions = SqlSubscriptions(connection)
         self.orphans = SqlOrphans(connection, events)
+        self.customers = SqlCustomers(connection)
+        self.charges = SqlCharges(connection)
+        self.invoices = SqlInvoices(connection, events)
+        self.counters = SqlCounters(connection)
+        self.ledger = SqlLedger(connection)
+        self.invoice_runs = SqlInvoiceRuns(connection)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

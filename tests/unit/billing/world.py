@@ -19,13 +19,14 @@ from domain.billing.settings import BillingSettings
 from domain.charging import ChargingSession, SessionStatus
 from domain.identity import Organization, Role
 from domain.ids import PREFIXES, new_id
-from domain.network import Driver
+from domain.network import ChargePoint, Driver, Location
 from domain.pricing import SessionCost
 from domain.tariffs import parse_tariff, quote_profile, rate
 from tests.fakes import CapturingMailer, FakeClock
 
 ORG = "org_01JD0000000000000000000000"
 ACTOR = Actor(api_key_id="key_01JD0000000000000000000000", api_key_organization_id=ORG, api_key_role=Role.ADMIN)
+CHARGE_POINT = "CP-BILLING-1"
 ADDRESS = Address("1 Quay Street", "BS1 4DJ", "Bristol", "GB")
 
 
@@ -46,9 +47,11 @@ def tariff(vat: str | None, price: str = "0.30", flat: str | None = None):
     return parse_tariff({"currency": "GBP", "elements": [{"price_components": components}]})
 
 
-def build(now: datetime = datetime(2026, 4, 15, 9, tzinfo=UTC), **billing: object) -> SimpleNamespace:
+def build(now: datetime = datetime(2026, 4, 15, 9, tzinfo=UTC), storage: object = None,
+          **billing: object) -> SimpleNamespace:
+    """The world on ``storage`` (an ``InMemoryStore`` or a ``Database``), a fresh in-memory one by default."""
     clock = FakeClock(now)
-    store = InMemoryStore(now=clock.now)
+    store = storage if storage is not None else InMemoryStore(now=clock.now)
     dispatcher = EventDispatcher(store.unit_of_work, clock, event_handlers.handlers(clock))
     uow = dispatcher.unit_of_work
     documents, mailer = FakeDocuments(), CapturingMailer()
@@ -86,6 +89,12 @@ async def setup(world: SimpleNamespace, drivers: int = 2) -> list[Driver]:
                                            now=world.clock.now())
         organization.settings = evolve(organization.settings, billing=world.settings)
         await uow.organizations.add(organization)
+        location = Location(id=new_id(PREFIXES["location"]), organization_id=ORG, name="Harbour Depot",
+                            address="1 Quay Street", city="Bristol", country="GB", timezone="Europe/London",
+                            created_at=world.clock.now())
+        await uow.locations.add(location)
+        await uow.charge_points.add(ChargePoint(id=CHARGE_POINT, organization_id=ORG, location_id=location.id,
+                                                created_at=world.clock.now()))
         made = [Driver(id=new_id(PREFIXES["driver"]), organization_id=ORG, name=f"Driver {i}",
                        created_at=world.clock.now(), email=f"driver{i}@example.com") for i in range(drivers)]
         for driver in made:
@@ -99,7 +108,7 @@ async def priced_session(world: SimpleNamespace, driver: Driver | None, started:
     """A completed session priced by an energy tariff, stored with its SessionPriced event (as pricing does)."""
     stopped = started + timedelta(hours=1)
     breakdown = rate(tariff(vat, flat=flat), quote_profile(started, stopped, energy), UTC).rounded()
-    session = ChargingSession(id=new_id(PREFIXES["session"]), organization_id=ORG, charge_point_id="CP-1",
+    session = ChargingSession(id=new_id(PREFIXES["session"]), organization_id=ORG, charge_point_id=CHARGE_POINT,
                               transaction_id=new_id("tx"), status=SessionStatus.COMPLETED,
                               driver_id=driver.id if driver else None, started_at=started, stopped_at=stopped,
                               meter_start_wh=Decimal(0), meter_stop_wh=energy * 1000)

@@ -1,0 +1,562 @@
+"""Billing in SQL: customers, charges, invoices (items and payments), document counters, the ledger, invoice runs.
+
+Lines and the sessions table's rows travel as compact JSON arrays (decimals as text, instants in ISO 8601
+with their offset), written by ``line_json`` / ``session_json`` and read back exactly.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Row, and_, exists, func, or_, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.sql.repositories._statements import dialect_insert, fetch_page, insert_many, insert_or_conflict, upsert
+from adapters.sql.repositories.events import SqlEvents
+from adapters.sql.tables import (
+    charges,
+    customers,
+    document_counters,
+    invoice_items,
+    invoice_payments,
+    invoice_runs,
+    invoices,
+    ledger_entries,
+    ledger_transactions,
+)
+from application.pagination import Page, PageRequest
+from application.ports.billing import InvoiceFilter, InvoiceRun, RunStatus, TransactionFilter
+from domain.billing.charges import Charge
+from domain.billing.customers import Customer, InvoiceDelivery
+from domain.billing.invoices import (
+    Address,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceSession,
+    InvoiceStatus,
+    LineKind,
+    Party,
+    Payment,
+)
+from domain.billing.ledger import AccountBalance, Entry, LedgerTransaction, Source, SourceKind, TrialBalance
+from domain.billing.vat import VatTreatment
+from domain.errors import Conflict
+from domain.geography import CURRENCY_EXPONENTS
+
+# ------------------------------------------------------------------ JSON shapes
+
+
+def _t(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+def _d(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def address_json(address: Address | None) -> dict[str, Any] | None:
+    if address is None:
+        return None
+    return {"line1": address.line1, "line2": address.line2, "postal_code": address.postal_code,
+            "city": address.city, "country": address.country}
+
+
+def address_from(value: dict[str, Any] | None) -> Address | None:
+    if value is None:
+        return None
+    return Address(line1=value["line1"], postal_code=value["postal_code"], city=value["city"],
+                   country=value["country"], line2=value.get("line2"))
+
+
+def _party_json(party: Party | None) -> dict[str, Any] | None:
+    if party is None:
+        return None
+    return {"name": party.name, "address": address_json(party.address), "vat_id": party.vat_id, "email": party.email,
+            "iban": party.iban, "bic": party.bic}
+
+
+def _party_from(value: dict[str, Any] | None) -> Party | None:
+    if value is None:
+        return None
+    return Party(name=value["name"], address=address_from(value["address"]), vat_id=value["vat_id"],
+                 email=value["email"], iban=value["iban"], bic=value["bic"])
+
+
+def line_json(line: InvoiceLine) -> list[Any]:
+    v = line.vat
+    return [line.kind.value, line.description, _t(line.quantity), line.unit, _t(line.unit_price), _t(line.net_amount),
+            v.category, _t(v.rate), v.exemption_reason, line.session_id,
+            line.service_date.isoformat() if line.service_date else None]
+
+
+def line_from(value: list[Any]) -> InvoiceLine:
+    kind, description, quantity, unit, unit_price, net, category, rate, reason, session_id, day = value
+    return InvoiceLine(LineKind(kind), description, Decimal(quantity), unit, Decimal(unit_price), Decimal(net),
+                       VatTreatment(category, Decimal(rate), reason), session_id,
+                       date.fromisoformat(day) if day else None)
+
+
+def session_json(session: InvoiceSession) -> list[Any]:
+    s = session
+    return [s.session_id, s.started_at.isoformat(), s.stopped_at.isoformat() if s.stopped_at else None, s.location,
+            s.charge_point_id, _t(s.energy_kwh), _t(s.net_amount)]
+
+
+def session_from(value: list[Any]) -> InvoiceSession:
+    session_id, started, stopped, location, charge_point_id, energy, net = value
+    return InvoiceSession(session_id, datetime.fromisoformat(started),
+                          datetime.fromisoformat(stopped) if stopped else None, location, charge_point_id,
+                          Decimal(energy), Decimal(net))
+
+
+# ------------------------------------------------------------------ customers
+
+
+def _customer_row(c: Customer) -> dict[str, Any]:
+    return {"id": c.id, "organization_id": c.organization_id, "name": c.name, "email": c.email,
+            "billing_address": address_json(c.billing_address), "tax_id": c.tax_id, "currency": c.currency,
+            "payment_terms_days": c.payment_terms_days, "invoice_delivery": c.invoice_delivery.value,
+            "driver_id": c.driver_id, "created_at": c.created_at, "updated_at": c.updated_at}
+
+
+def _customer_from(row: Row[Any]) -> Customer:
+    return Customer(id=row.id, organization_id=row.organization_id, name=row.name, email=row.email,
+                    created_at=row.created_at, billing_address=address_from(row.billing_address), tax_id=row.tax_id,
+                    currency=row.currency, payment_terms_days=row.payment_terms_days,
+                    invoice_delivery=InvoiceDelivery(row.invoice_delivery), driver_id=row.driver_id,
+                    updated_at=row.updated_at)
+
+
+class SqlCustomers:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, customer: Customer) -> None:
+        await insert_or_conflict(self._connection, customers, _customer_row(customer),
+                                 "the customer exists, or its driver has a customer already")
+
+    async def get(self, organization_id: str, customer_id: str) -> Customer | None:
+        row = (await self._connection.execute(select(customers).where(
+            customers.c.organization_id == organization_id, customers.c.id == customer_id))).first()
+        return _customer_from(row) if row is not None else None
+
+    async def find_by_driver(self, organization_id: str, driver_id: str) -> Customer | None:
+        row = (await self._connection.execute(select(customers).where(
+            customers.c.organization_id == organization_id, customers.c.driver_id == driver_id))).first()
+        return _customer_from(row) if row is not None else None
+
+    async def save(self, customer: Customer) -> None:
+        await upsert(self._connection, customers, _customer_row(customer),
+                     {"organization_id": customer.organization_id, "id": customer.id}, "customer exists")
+
+    async def list(self, organization_id: str, page: PageRequest) -> Page[Customer]:
+        return await fetch_page(self._connection, select(customers).where(customers.c.organization_id == organization_id),
+                                customers.c.id, page, _customer_from, lambda c: c.id)
+
+
+# ------------------------------------------------------------------ charges
+
+
+def charge_row(c: Charge) -> dict[str, Any]:
+    return {"session_id": c.session_id, "organization_id": c.organization_id, "customer_id": c.customer_id,
+            "currency": c.currency, "started_at": c.started_at, "net_amount": c.net_amount,
+            "lines": [line_json(line) for line in c.lines], "session": session_json(c.session),
+            "invoice_id": c.invoice_id}
+
+
+def _charge_from(row: Row[Any]) -> Charge:
+    return Charge(session_id=row.session_id, organization_id=row.organization_id, customer_id=row.customer_id,
+                  currency=row.currency, started_at=row.started_at, lines=tuple(line_from(v) for v in row.lines),
+                  session=session_from(row.session), invoice_id=row.invoice_id)
+
+
+class SqlCharges:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, charge: Charge) -> bool:
+        result = await self._connection.execute(
+            dialect_insert(self._connection, charges).values(**charge_row(charge)).on_conflict_do_nothing())
+        return bool(result.rowcount)
+
+    async def get(self, organization_id: str, session_id: str) -> Charge | None:
+        row = (await self._connection.execute(select(charges).where(
+            charges.c.organization_id == organization_id, charges.c.session_id == session_id))).first()
+        return _charge_from(row) if row is not None else None
+
+    def _pending(self, organization_id: str, before: datetime) -> Any:
+        c = charges.c
+        return and_(c.organization_id == organization_id, c.invoice_id.is_(None), c.customer_id.is_not(None),
+                    c.started_at < before)
+
+    async def pending_customers(self, organization_id: str, before: datetime, after: tuple[str, str] | None,
+                                limit: int) -> builtins.list[tuple[str, str]]:
+        c = charges.c
+        statement = select(c.customer_id, c.currency).where(self._pending(organization_id, before)).distinct()
+        if after is not None:
+            statement = statement.where(tuple_(c.customer_id, c.currency) > tuple_(*after))
+        statement = statement.order_by(c.customer_id, c.currency).limit(limit)
+        return [(row.customer_id, row.currency) for row in await self._connection.execute(statement)]
+
+    async def pending(self, organization_id: str, customers_: Sequence[tuple[str, str]],
+                      before: datetime) -> builtins.list[Charge]:
+        if not customers_:
+            return []
+        c = charges.c
+        statement = (select(charges).where(self._pending(organization_id, before),
+                                           c.customer_id.in_(sorted({k[0] for k in customers_})))
+                     .order_by(c.customer_id, c.currency, c.started_at, c.session_id))
+        wanted = set(customers_)
+        return [charge for charge in (_charge_from(row) for row in await self._connection.execute(statement))
+                if (charge.customer_id, charge.currency) in wanted]
+
+    async def assign(self, organization_id: str, invoice_id: str, session_ids: Sequence[str]) -> None:
+        c = charges.c
+        for start in range(0, len(session_ids), 1000):
+            chunk = list(session_ids[start:start + 1000])
+            result = await self._connection.execute(
+                update(charges).where(c.organization_id == organization_id, c.session_id.in_(chunk),
+                                      or_(c.invoice_id.is_(None), c.invoice_id == invoice_id))
+                .values(invoice_id=invoice_id))
+            if result.rowcount != len(chunk):
+                raise Conflict(f"a session of invoice {invoice_id} is on another invoice already")
+
+
+# ------------------------------------------------------------------ invoices
+
+
+def _run_key(invoice: Invoice) -> str | None:
+    if invoice.kind is not InvoiceKind.INVOICE:
+        return None
+    return f"{invoice.period_start.isoformat()}/{invoice.period_end.isoformat()}"
+
+
+def _invoice_row(i: Invoice, item_count: int) -> dict[str, Any]:
+    return {"id": i.id, "organization_id": i.organization_id, "customer_id": i.customer_id, "kind": i.kind.value,
+            "currency": i.currency, "period_start": i.period_start, "period_end": i.period_end,
+            "run_key": _run_key(i), "status": i.status.value, "number": i.number, "issue_date": i.issue_date,
+            "due_date": i.due_date, "seller": _party_json(i.seller), "buyer": _party_json(i.buyer),
+            "payment_reference": i.payment_reference, "total_excl_vat": i.total_excl_vat, "vat": i.vat,
+            "total": i.total, "credited": i.credited, "written_off": i.written_off, "corrects": i.corrects,
+            "corrects_number": i.corrects_number, "reason": i.reason, "created_at": i.created_at,
+            "finalized_at": i.finalized_at, "closed_at": i.closed_at, "item_count": item_count}
+
+
+def items_of(invoice: Invoice) -> builtins.list[dict[str, Any]]:
+    """The invoice's lines grouped as stored: one item per session (with its row of the sessions table), one
+    per line without a session."""
+    sessions = {s.session_id: s for s in invoice.sessions}
+    items: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
+    for line in invoice.lines:
+        session = sessions.get(line.session_id) if line.session_id is not None else None
+        if session is not None and current is not None and current["session_id"] == line.session_id:
+            current["lines"].append(line_json(line))
+            continue
+        current = {"organization_id": invoice.organization_id, "invoice_id": invoice.id, "position": len(items),
+                   "session_id": session.session_id if session else None,
+                   "session": session_json(session) if session else None, "lines": [line_json(line)]}
+        items.append(current)
+        if session is not None:
+            del sessions[session.session_id]   # a session's lines are one item; later lines stand alone
+    for session in sessions.values():         # a session with no line (nothing billed): still listed
+        items.append({"organization_id": invoice.organization_id, "invoice_id": invoice.id, "position": len(items),
+                      "session_id": session.session_id, "session": session_json(session), "lines": []})
+    return items
+
+
+def _payment_row(invoice: Invoice, p: Payment) -> dict[str, Any]:
+    return {"id": p.id, "organization_id": invoice.organization_id, "invoice_id": invoice.id, "amount": p.amount,
+            "received_on": p.received_on, "reference": p.reference, "method": p.method,
+            "provider_reference": p.provider_reference, "recorded_at": p.recorded_at}
+
+
+def _invoice_from(row: Row[Any], items: builtins.list[Row[Any]] | None,
+                  payments: builtins.list[Row[Any]]) -> Invoice:
+    lines: list[InvoiceLine] = []
+    sessions: list[InvoiceSession] = []
+    for item in items or ():
+        lines.extend(line_from(v) for v in item.lines)
+        if item.session is not None:
+            sessions.append(session_from(item.session))
+    return Invoice(
+        id=row.id, organization_id=row.organization_id, customer_id=row.customer_id, kind=InvoiceKind(row.kind),
+        currency=row.currency, period_start=row.period_start, period_end=row.period_end, created_at=row.created_at,
+        status=InvoiceStatus(row.status), lines=lines, sessions=sessions, number=row.number,
+        issue_date=row.issue_date, due_date=row.due_date, seller=_party_from(row.seller), buyer=_party_from(row.buyer),
+        payment_reference=row.payment_reference,
+        payments=[Payment(p.id, p.amount, p.received_on, p.reference, p.method, p.provider_reference, p.recorded_at)
+                  for p in payments],
+        credited=row.credited, corrects=row.corrects, corrects_number=row.corrects_number, reason=row.reason,
+        finalized_at=row.finalized_at, closed_at=row.closed_at, written_off=row.written_off)
+
+
+class SqlInvoices:
+    def __init__(self, connection: AsyncConnection, events: SqlEvents) -> None:
+        self._connection = connection
+        self._events = events
+
+    async def add(self, invoice: Invoice) -> None:
+        items = items_of(invoice)
+        await insert_or_conflict(self._connection, invoices, _invoice_row(invoice, len(items)),
+                                 f"customer {invoice.customer_id} has an invoice for this period already")
+        await self._insert_items(invoice, items)
+        await insert_many(self._connection, invoice_payments, [_payment_row(invoice, p) for p in invoice.payments],
+                          lambda insert: insert)
+        await self._events.add(invoice.pull_events())
+
+    async def _insert_items(self, invoice: Invoice, items: builtins.list[dict[str, Any]]) -> None:
+        if not items:
+            return
+        inserted = await insert_many(self._connection, invoice_items, items,
+                                     lambda insert: insert.on_conflict_do_nothing())
+        if inserted != len(items):
+            raise Conflict(f"a session of invoice {invoice.id} is on another invoice already")
+
+    async def get(self, organization_id: str, invoice_id: str, *, for_update: bool = False) -> Invoice | None:
+        statement = select(invoices).where(invoices.c.organization_id == organization_id, invoices.c.id == invoice_id)
+        if for_update:
+            statement = statement.with_for_update()
+        row = (await self._connection.execute(statement)).first()
+        return await self._whole(row) if row is not None else None
+
+    async def _whole(self, row: Row[Any]) -> Invoice:
+        i, p = invoice_items, invoice_payments
+        items = (await self._connection.execute(select(i.c.session, i.c.lines).where(
+            i.c.organization_id == row.organization_id, i.c.invoice_id == row.id).order_by(i.c.position))).all()
+        payments = (await self._connection.execute(select(p).where(
+            p.c.organization_id == row.organization_id, p.c.invoice_id == row.id).order_by(p.c.id))).all()
+        return _invoice_from(row, items, payments)
+
+    async def find_for_period(self, organization_id: str, customer_id: str, currency: str, period_start: date,
+                              period_end: date) -> Invoice | None:
+        t = invoices.c
+        row = (await self._connection.execute(select(invoices).where(
+            t.organization_id == organization_id, t.customer_id == customer_id, t.currency == currency,
+            t.run_key == f"{period_start.isoformat()}/{period_end.isoformat()}"))).first()
+        return await self._whole(row) if row is not None else None
+
+    async def save(self, invoice: Invoice, *, new_lines: bool = False) -> None:
+        t = invoices.c
+        stored = (await self._connection.execute(select(t.item_count).where(
+            t.organization_id == invoice.organization_id, t.id == invoice.id))).scalar()
+        if stored is None:
+            await self.add(invoice)
+            return
+        items = items_of(invoice)
+        count = len(items) if new_lines else stored
+        row = _invoice_row(invoice, count)
+        await self._connection.execute(update(invoices).where(t.organization_id == invoice.organization_id,
+                                                              t.id == invoice.id)
+                                       .values(**{k: v for k, v in row.items() if k not in ("id", "organization_id")}))
+        if new_lines:
+            await self._insert_items(invoice, items[stored:])
+        if invoice.payments:
+            await insert_many(self._connection, invoice_payments,
+                              [_payment_row(invoice, p) for p in invoice.payments],
+                              lambda insert: insert.on_conflict_do_nothing())
+        await self._events.add(invoice.pull_events())
+
+    async def list(self, organization_id: str, filters: InvoiceFilter, page: PageRequest) -> Page[Invoice]:
+        t, f = invoices.c, filters
+        statement = select(invoices).where(t.organization_id == organization_id)
+        if f.customer_id is not None:
+            statement = statement.where(t.customer_id == f.customer_id)
+        if f.status is not None:
+            statement = statement.where(t.status == f.status.value)
+        if f.kind is not None:
+            statement = statement.where(t.kind == f.kind.value)
+        if f.period_start is not None:
+            statement = statement.where(t.period_start == f.period_start)
+        if f.period_end is not None:
+            statement = statement.where(t.period_end == f.period_end)
+        page_ = await fetch_page(self._connection, statement, t.id, page, lambda row: row, lambda row: row.id,
+                                 newest_first=True)
+        return Page([await self._whole(row) for row in page_.items], page_.next_cursor)
+
+    async def credit_notes(self, organization_id: str, invoice_id: str) -> builtins.list[Invoice]:
+        t = invoices.c
+        rows = (await self._connection.execute(select(invoices).where(
+            t.organization_id == organization_id, t.corrects == invoice_id).order_by(t.id))).all()
+        return [await self._whole(row) for row in rows]
+
+
+# ------------------------------------------------------------------ document counters
+
+
+class SqlCounters:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def next(self, organization_id: str, series: str) -> int:
+        t = document_counters
+        await self._connection.execute(dialect_insert(self._connection, t).values(
+            organization_id=organization_id, series=series, last_value=0).on_conflict_do_nothing())
+        # UPDATE … RETURNING takes the row lock (PostgreSQL) and holds it to the end of the unit of work:
+        # a second finalization waits here, and gets the next number only once this one committed, or the
+        # same one if this one rolled back. On SQLite the unit of work already holds the write lock.
+        value = (await self._connection.execute(
+            update(t).where(t.c.organization_id == organization_id, t.c.series == series)
+            .values(last_value=t.c.last_value + 1).returning(t.c.last_value))).scalar_one()
+        return int(value)
+
+
+# ------------------------------------------------------------------ the ledger
+
+
+def _minor(amount: Decimal, currency: str) -> int:
+    scaled = amount.scaleb(CURRENCY_EXPONENTS[currency])
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"{amount} is not in {currency}'s minor unit")
+    return int(scaled)
+
+
+def _major(minor: int, currency: str) -> Decimal:
+    return Decimal(minor).scaleb(-CURRENCY_EXPONENTS[currency])
+
+
+class SqlLedger:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def post(self, transaction: LedgerTransaction) -> bool:
+        transaction.check()
+        t = transaction
+        result = await self._connection.execute(dialect_insert(self._connection, ledger_transactions).values(
+            id=t.id, organization_id=t.organization_id, source_kind=t.source.kind.value, source_id=t.source.id,
+            posted_at=t.posted_at, description=t.description, customer_id=t.customer_id, invoice_id=t.invoice_id,
+            session_id=t.session_id, entry_count=len(t.entries)).on_conflict_do_nothing())
+        if not result.rowcount:
+            return False
+        await insert_many(self._connection, ledger_entries, [
+            {"organization_id": t.organization_id, "transaction_id": t.id, "position": i, "account": e.account,
+             "currency": e.currency, "debit_minor": _minor(e.debit, e.currency),
+             "credit_minor": _minor(e.credit, e.currency), "posted_at": t.posted_at, "customer_id": t.customer_id}
+            for i, e in enumerate(t.entries)], lambda insert: insert)
+        return True
+
+    async def find_by_source(self, organization_id: str, source: Source) -> LedgerTransaction | None:
+        t = ledger_transactions.c
+        row = (await self._connection.execute(select(ledger_transactions).where(
+            t.organization_id == organization_id, t.source_kind == source.kind.value, t.source_id == source.id))).first()
+        return (await self._with_entries([row]))[0] if row is not None else None
+
+    async def _with_entries(self, rows: Sequence[Row[Any]]) -> builtins.list[LedgerTransaction]:
+        if not rows:
+            return []
+        e = ledger_entries.c
+        entries: dict[str, list[Entry]] = {row.id: [] for row in rows}
+        statement = (select(e.transaction_id, e.account, e.currency, e.debit_minor, e.credit_minor)
+                     .where(e.organization_id == rows[0].organization_id, e.transaction_id.in_(list(entries)))
+                     .order_by(e.transaction_id, e.position))
+        for entry in await self._connection.execute(statement):
+            entries[entry.transaction_id].append(Entry(entry.account, entry.currency,
+                                                       _major(entry.debit_minor, entry.currency),
+                                                       _major(entry.credit_minor, entry.currency)))
+        return [LedgerTransaction(id=row.id, organization_id=row.organization_id,
+                                  source=Source(SourceKind(row.source_kind), row.source_id), posted_at=row.posted_at,
+                                  description=row.description, entries=tuple(entries[row.id]),
+                                  customer_id=row.customer_id, invoice_id=row.invoice_id, session_id=row.session_id)
+                for row in rows]
+
+    async def list(self, organization_id: str, filters: TransactionFilter,
+                   page: PageRequest) -> Page[LedgerTransaction]:
+        t, f = ledger_transactions.c, filters
+        statement = select(ledger_transactions).where(t.organization_id == organization_id)
+        if f.customer_id is not None:
+            statement = statement.where(t.customer_id == f.customer_id)
+        if f.session_id is not None:
+            statement = statement.where(t.session_id == f.session_id)
+        if f.invoice_id is not None:
+            statement = statement.where(t.invoice_id == f.invoice_id)
+        if f.account is not None:
+            e = ledger_entries.c
+            statement = statement.where(exists().where(e.organization_id == t.organization_id,
+                                                       e.transaction_id == t.id, e.account == f.account))
+        if f.posted_from is not None:
+            statement = statement.where(t.posted_at >= f.posted_from)
+        if f.posted_to is not None:
+            statement = statement.where(t.posted_at < f.posted_to)
+        rows = await fetch_page(self._connection, statement, t.id, page, lambda row: row, lambda row: row.id,
+                                newest_first=True)
+        return Page(await self._with_entries(rows.items), rows.next_cursor)
+
+    async def _sums(self, *conditions: Any) -> builtins.list[AccountBalance]:
+        e = ledger_entries.c
+        statement = (select(e.account, e.currency, func.sum(e.debit_minor).label("debits"),
+                            func.sum(e.credit_minor).label("credits"))
+                     .where(*conditions).group_by(e.account, e.currency).order_by(e.account, e.currency))
+        return [AccountBalance(row.account, row.currency, _major(int(row.debits), row.currency),
+                               _major(int(row.credits), row.currency))
+                for row in await self._connection.execute(statement)]
+
+    async def trial_balance(self, organization_id: str, at: datetime | None) -> TrialBalance:
+        e = ledger_entries.c
+        conditions = [e.organization_id == organization_id]
+        if at is not None:
+            conditions.append(e.posted_at <= at)
+        return TrialBalance(at, tuple(await self._sums(*conditions)))
+
+    async def customer_balances(self, organization_id: str, customer_id: str) -> builtins.list[AccountBalance]:
+        e = ledger_entries.c
+        return await self._sums(e.organization_id == organization_id, e.customer_id == customer_id)
+
+
+# ------------------------------------------------------------------ invoice runs
+
+_COUNTS = ("customers_total", "customers_done", "invoices_created", "invoices_updated", "invoices_finalized",
+           "sessions_invoiced")
+
+
+def _run_row(r: InvoiceRun) -> dict[str, Any]:
+    return {"id": r.id, "organization_id": r.organization_id, "period_start": r.period_start,
+            "period_end": r.period_end, "finalize": r.finalize, "status": r.status.value,
+            "counts": {name: getattr(r, name) for name in _COUNTS}, "created_at": r.created_at,
+            "started_at": r.started_at, "finished_at": r.finished_at, "error": r.error}
+
+
+def _run_from(row: Row[Any]) -> InvoiceRun:
+    return InvoiceRun(id=row.id, organization_id=row.organization_id, period_start=row.period_start,
+                      period_end=row.period_end, finalize=row.finalize, created_at=row.created_at,
+                      status=RunStatus(row.status), started_at=row.started_at, finished_at=row.finished_at,
+                      error=row.error, **{name: int(row.counts.get(name, 0)) for name in _COUNTS})
+
+
+class SqlInvoiceRuns:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, run: InvoiceRun) -> None:
+        await insert_or_conflict(self._connection, invoice_runs, _run_row(run), "invoice run exists")
+
+    async def get(self, organization_id: str, run_id: str) -> InvoiceRun | None:
+        t = invoice_runs.c
+        row = (await self._connection.execute(select(invoice_runs).where(
+            t.organization_id == organization_id, t.id == run_id))).first()
+        return _run_from(row) if row is not None else None
+
+    async def save(self, run: InvoiceRun) -> None:
+        await upsert(self._connection, invoice_runs, _run_row(run),
+                     {"organization_id": run.organization_id, "id": run.id}, "invoice run exists")
+
+    async def unfinished(self) -> builtins.list[InvoiceRun]:
+        t = invoice_runs.c
+        rows = await self._connection.execute(select(invoice_runs).where(
+            t.status.in_([RunStatus.PENDING.value, RunStatus.RUNNING.value])).order_by(t.id))
+        return [_run_from(row) for row in rows]
+
+    async def latest_for_period(self, organization_id: str, period_start: date,
+                                period_end: date) -> InvoiceRun | None:
+        t = invoice_runs.c
+        row = (await self._connection.execute(select(invoice_runs).where(
+            t.organization_id == organization_id, t.period_start == period_start, t.period_end == period_end)
+            .order_by(t.id.desc()).limit(1))).first()
+        return _run_from(row) if row is not None else None
+
+
+__all__ = ["SqlCharges", "SqlCounters", "SqlCustomers", "SqlInvoiceRuns", "SqlInvoices", "SqlLedger"]
