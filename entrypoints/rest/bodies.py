@@ -117,6 +117,26 @@ class SettingsBody(Body):
     default_tariff_id: Annotated[Annotated[str, prefixed_id("trf")] | None,
                                  doc("The tariff used where no charge point or location "
                                                        "tariff applies.")] = None
+    # Billing: the seller on the organization's invoices, numbering, runs.
+    legal_name: Annotated[Name | None, doc("The seller's legal name on invoices (default: the organization's "
+                                           "name).")] = None
+    billing_address: Annotated[Any, doc("The seller's address `{line1, line2?, postal_code, city, country}`; "
+                                        "needed to finalize invoices.")] = None
+    vat_id: Annotated[Annotated[str, text(40, min_length=1)] | None, doc(
+        "The seller's VAT number (checked with its country's rules); needed to finalize an invoice with VAT.",
+        "GB980780684")] = None
+    iban: Annotated[Annotated[str, text(42, min_length=1)] | None, doc(
+        "Where customers pay by bank transfer (checked).", "GB33BUKB20201555555555")] = None
+    bic: Annotated[Annotated[str, text(11, min_length=1)] | None, doc("The bank's BIC.", "BUKBGB22")] = None
+    invoice_number_prefix: Annotated[str, text(20), doc("Invoice numbers: prefix + 6 digits, gap-free.")] = "INV-"
+    credit_note_number_prefix: Annotated[str, text(20), doc("Credit notes: their own series.")] = "CN-"
+    auto_finalize_invoices: Annotated[bool, doc("Invoice runs finalize (number, email) what they make.")] = False
+    invoice_day: Annotated[int, doc("The local day of the month the previous month is invoiced (1–28).")] = 1
+    payment_terms_days: Annotated[int, doc("Days from issue to due date, unless the customer has its own.")] = 14
+    vat_exemption_category: Annotated[str, text(2), doc(
+        "The EN 16931 VAT category of a line whose tariff has no VAT: E, O, Z, AE, K or G.")] = "E"
+    vat_exemption_reason: Annotated[Annotated[str, text(300, min_length=1)] | None, doc(
+        "Why (needed for E, O, AE, K, G).")] = "Exempt from VAT"
 
 
 class ApiKeyBody(Body):
@@ -194,6 +214,9 @@ class DriverBody(Body):
     id_tags: Annotated[list[IdTag], Meta(max_length=MAX_ID_TAGS, extra_json_schema=UNIQUE), doc(
         "RFID UIDs or other tokens (1 to 36 printable characters without spaces), unique within the "
         "organization.", ["04A2B3C4D5E6F7"])] = []
+    customer_id: Annotated[Annotated[str, text(MAX_ID)] | None, doc(
+        "The customer that pays for its sessions (`cus_…`); without one, the driver is billed as a customer of "
+        "its own, made the first time it is billed.")] = None
 
 
 class ReservationBody(Body):

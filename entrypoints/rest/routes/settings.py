@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import msgspec
 
+from domain.billing.settings import BillingSettings
+from domain.errors import InvalidInput
 from domain.identity import Notifications, OrganizationSettings
+from entrypoints.rest.billing_shapes import AddressBody
 from entrypoints.rest.bodies import SettingsBody
 from entrypoints.rest.endpoint import Call, Endpoint
 from entrypoints.rest.views import SettingsOut
@@ -20,9 +23,21 @@ async def get_settings(call: Call) -> SettingsOut:
 
 async def update_settings(call: Call) -> SettingsOut:
     body: SettingsBody = call.body
+    address = None
+    if body.billing_address is not None:
+        try:
+            address = msgspec.convert(body.billing_address, AddressBody).address()
+        except msgspec.ValidationError as error:
+            raise InvalidInput.field("billing_address", str(error)) from None
+    billing = BillingSettings(
+        legal_name=body.legal_name, billing_address=address, vat_id=body.vat_id, iban=body.iban, bic=body.bic,
+        invoice_number_prefix=body.invoice_number_prefix, credit_note_number_prefix=body.credit_note_number_prefix,
+        auto_finalize_invoices=body.auto_finalize_invoices, invoice_day=body.invoice_day,
+        payment_terms_days=body.payment_terms_days, vat_exemption_category=body.vat_exemption_category,
+        vat_exemption_reason=body.vat_exemption_reason)
     settings = OrganizationSettings(currency=body.currency, timezone=body.timezone, billing_email=body.billing_email,
                                     notifications=Notifications(**msgspec.structs.asdict(body.notifications)),
-                                    default_tariff_id=body.default_tariff_id)
+                                    default_tariff_id=body.default_tariff_id, billing=billing)
     view = await call.use_cases.update_settings(call.ids["org_id"], settings, call.caller)
     return SettingsOut.of(view.settings)
 

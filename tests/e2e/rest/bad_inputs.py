@@ -135,11 +135,15 @@ def _wrong_values(kind: Kind) -> list[Any]:
     elif isinstance(t, inspect.DateTimeType):
         wrong = [12345, True, "tomorrow", "2026-01-15", "2026-01-15T09:00:00", "2026-13-01T09:00:00Z",
                  "2026-01-15T24:00:00Z", "2026-02-30T09:00:00Z"]
+    elif isinstance(t, inspect.DateType):
+        wrong = [12345, True, "tomorrow", "2026-13-01", "2026-02-30", "2026-01-15T09:00:00Z", "15/01/2026"]
     elif isinstance(t, inspect.ListType):
         wrong = ["x", {}, 5, True]
     elif isinstance(t, inspect.EnumType):
         wrong = [5, "superuser", [next(iter(t.cls)).value], True]
     elif isinstance(t, inspect.StructType):
+        wrong = ["on", [], 5, True]
+    elif isinstance(t, inspect.AnyType):
         wrong = ["on", [], 5, True]
     else:
         raise TypeError(t)
@@ -462,6 +466,8 @@ async def _target(api: Api, operation_id: str, world: World) -> Target:
     if operation_id in ("updateTariff", "quoteTariff", "createMembershipPlan", "updateMembershipPlan",
                         "createSubscription"):
         return await _pricing_target(api, operation_id, world)
+    if operation_id in _BILLING:
+        return await _billing_target(api, operation_id, world)
     if operation_id == "updateMemberRole":
         spare_id, _ = await api.member(w.token, w.org_id, "member", "Spare")
         return Target(f"{org}/members/{spare_id}/role", {"role": "member"}, w.token)
@@ -523,6 +529,37 @@ async def _target(api: Api, operation_id: str, world: World) -> Target:
                                           semantic={"tariff_id": ["nope", "trf_01JD0000000000000000000000"]}),
         "assignLocationTariff": Target(f"/locations/{w.location_id}/tariff", {"tariff_id": None}, w.token, tenant,
                                        semantic={"tariff_id": ["nope", "trf_01JD0000000000000000000000"]}),
+    }
+    return static[operation_id]
+
+
+_BILLING = ("createCustomer", "updateCustomer", "startInvoiceRun", "recordInvoicePayment", "issueCreditNote")
+_CUSTOMER = {"name": "Fleet Co", "email": "ap@fleet.example", "tax_id": None, "currency": None,
+             "payment_terms_days": None, "invoice_delivery": "email",
+             "billing_address": {"line1": "1 Quay St", "postal_code": "BS1", "city": "Bristol", "country": "GB"}}
+_NO_INVOICE = "/invoices/invc_01JD0000000000000000000000"
+
+
+async def _billing_target(api: Api, operation_id: str, world: World) -> Target:
+    w, tenant = world, world.headers
+    if operation_id == "updateCustomer":
+        created = await api.client.post("/customers", json=_CUSTOMER,
+                                        headers={"Authorization": f"Bearer {w.token}", **tenant})
+        assert created.status_code == 201, created.text
+        return Target(f"/customers/{created.json()['id']}", _CUSTOMER, w.token, tenant,
+                      semantic={"tax_id": ["DE136695977", "XX"]})
+    static = {
+        "createCustomer": Target("/customers", _CUSTOMER, w.token, tenant, semantic={"tax_id": ["DE136695977", "XX"]}),
+        "startInvoiceRun": Target("/invoice-runs", {"period_start": "2026-01-01", "period_end": "2026-02-01",
+                                                    "finalize": False}, w.token, tenant,
+                                  semantic={"period_end": ["2025-12-01", "2030-01-01"]}),
+        # No such invoice: a well-formed body reaches the use case, which answers 404.
+        "recordInvoicePayment": Target(f"{_NO_INVOICE}/payments", {
+            "amount": {"amount": "1.00", "currency": "GBP"}, "date": "2026-02-01", "reference": None},
+            w.token, tenant, semantic_status=404),
+        "issueCreditNote": Target(f"{_NO_INVOICE}/credit-notes", {"reason": "Goodwill", "amount": "1.00",
+                                                                  "lines": None}, w.token, tenant,
+                                  semantic_status=404),
     }
     return static[operation_id]
 
