@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from application.authorization import Action, Actor, authorize
 from application.ports import Clock, UnitOfWorkFactory
 from application.ports.registries import BankAccounts, TaxIds
-from attrs import evolve
-
-from domain.errors import FieldError, InvalidInput, NotFound
+from domain.errors import InvalidInput, NotFound
 from domain.identity import OrganizationSettings
 
 
@@ -29,8 +27,8 @@ async def get_settings(organization_id: str, actor: Actor, *, uow_factory: UnitO
 
 
 async def update_settings(organization_id: str, settings: OrganizationSettings, actor: Actor, *,
-                          uow_factory: UnitOfWorkFactory, clock: Clock, tax_ids: TaxIds | None = None,
-                          bank_accounts: BankAccounts | None = None) -> SettingsView:
+                          uow_factory: UnitOfWorkFactory, clock: Clock, tax_ids: TaxIds,
+                          bank_accounts: BankAccounts) -> SettingsView:
     settings = _checked_billing(settings, tax_ids, bank_accounts)
     async with uow_factory() as uow:
         await authorize(uow, actor, organization_id, Action.MANAGE_SETTINGS)
@@ -46,24 +44,18 @@ async def update_settings(organization_id: str, settings: OrganizationSettings, 
     return SettingsView(organization_id, organization.settings)
 
 
-def _checked_billing(settings: OrganizationSettings, tax_ids: TaxIds | None,
-                     bank_accounts: BankAccounts | None) -> OrganizationSettings:
+def _checked_billing(settings: OrganizationSettings, tax_ids: TaxIds,
+                     bank_accounts: BankAccounts) -> OrganizationSettings:
     """The seller's VAT id (python-stdnum), IBAN and BIC (schwifty) checked and made compact."""
     billing, problems = settings.billing, []
-    changes: dict[str, str] = {}
-    for name, check in (("vat_id", tax_ids.vat_id if tax_ids else None),
-                        ("iban", bank_accounts.iban if bank_accounts else None),
-                        ("bic", bank_accounts.bic if bank_accounts else None)):
+    checked: dict[str, str | None] = {}
+    for name, check in (("vat_id", tax_ids.vat_id), ("iban", bank_accounts.iban), ("bic", bank_accounts.bic)):
         value = getattr(billing, name)
-        if value is None or check is None:
-            continue
         try:
-            changes[name] = check(value, name)
+            checked[name] = check(value, name) if value is not None else None
         except InvalidInput as error:
             problems.extend(error.errors)
     if problems:
         raise InvalidInput(problems)
-    return evolve(settings, billing=evolve(billing, **changes)) if changes else settings
-
-
-__all__ = ["FieldError", "SettingsView", "get_settings", "update_settings"]
+    return evolve(settings, billing=evolve(billing, vat_id=checked["vat_id"], iban=checked["iban"],
+                                           bic=checked["bic"]))

@@ -15,10 +15,10 @@ from dependency_injector import containers, providers
 from adapters.clock import SystemClock
 from adapters.mail import build_mailer
 from adapters.memory.documents import FakeInvoiceDocuments
-from adapters.payments import BankTransferProvider
-from adapters.registries import SchwiftyBankAccounts, StdnumTaxIds
 from adapters.ocpp.connections import ConnectionRegistry
 from adapters.ocpp.gateway import OcppCommandGateway
+from adapters.payments import BankTransferProvider
+from adapters.registries import SchwiftyBankAccounts, StdnumTaxIds
 from adapters.security.argon2_hasher import Argon2PasswordHasher
 from adapters.security.login_throttle import InMemoryLoginThrottle
 from adapters.sql.database import Database
@@ -27,14 +27,14 @@ from adapters.sql.meter_sink import SqlMeterSink
 from application import (
     api_keys,
     charge_point_events,
-    customers,
     commands,
+    customers,
     drivers,
     event_handlers,
     identity,
+    invitations,
     invoice_runs,
     invoices,
-    invitations,
     ledger,
     mail_relay,
     members,

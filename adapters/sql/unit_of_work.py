@@ -8,14 +8,6 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from adapters.sql.repositories.billing import (
-    SqlCharges,
-    SqlCounters,
-    SqlCustomers,
-    SqlInvoiceRuns,
-    SqlInvoices,
-    SqlLedger,
-)
 from adapters.sql.repositories import (
     SqlAccessTokens,
     SqlApiKeys,
@@ -34,6 +26,14 @@ from adapters.sql.repositories import (
     SqlSubscriptions,
     SqlTariffs,
     SqlUsers,
+)
+from adapters.sql.repositories.billing import (
+    SqlCharges,
+    SqlCounters,
+    SqlCustomers,
+    SqlInvoiceRuns,
+    SqlInvoices,
+    SqlLedger,
 )
 
 

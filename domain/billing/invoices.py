@@ -28,8 +28,10 @@ from domain.billing.vat import VatSubtotal, VatTreatment, breakdown, round_minor
 from domain.errors import FieldError, InvalidInput, InvalidState
 from domain.events import DomainEvent
 from domain.geography import CURRENCY_EXPONENTS
+from domain.validation import text_problem
 
 _ZERO = Decimal(0)
+MAX_REASON = 500
 
 
 class InvoiceKind(str, enum.Enum):
@@ -319,6 +321,10 @@ class Invoice:
 def credit_note_for(invoice: Invoice, *, id: str, amount: Decimal | None,
                     lines: Sequence[tuple[int, Decimal]] | None, reason: str, now: datetime) -> Invoice:
     """A draft credit note against ``invoice`` (to be finalized at once): see ``credit_note_lines``."""
+    problem = text_problem(reason, MAX_REASON, lines=True)
+    if problem:
+        raise InvalidInput.field("reason", problem)
+    reason = reason.strip()
     invoice.check_creditable()
     note = Invoice(id=id, organization_id=invoice.organization_id, customer_id=invoice.customer_id,
                    kind=InvoiceKind.CREDIT_NOTE, currency=invoice.currency, period_start=invoice.period_start,

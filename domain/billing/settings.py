@@ -51,7 +51,7 @@ class BillingSettings:
         errors.check("payment_terms_days", 0 <= self.payment_terms_days <= MAX_PAYMENT_TERMS_DAYS,
                      f"must be from 0 to {MAX_PAYMENT_TERMS_DAYS} days")
         try:
-            self.no_vat
+            VatTreatment.without_vat(self.vat_exemption_category, self.vat_exemption_reason)
         except InvalidInput as error:
             errors.errors.extend(error.errors)
         errors.raise_if_any()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from attrs import define, evolve, fields, frozen
+from attrs import define, evolve, field, fields, frozen
 
 from domain.billing.settings import BillingSettings
 from domain.errors import FieldErrors
@@ -39,7 +39,7 @@ class OrganizationSettings:
     billing_email: str | None
     notifications: Notifications
     default_tariff_id: str | None = None
-    billing: BillingSettings = BillingSettings()
+    billing: BillingSettings = field(factory=BillingSettings)
 
     @classmethod
     def defaults_for(cls, country: str, contact_email: str) -> OrganizationSettings:

@@ -13,14 +13,13 @@ from msgspec import Meta
 
 from application.customers import CustomerBalance
 from application.ports.billing import InvoiceRun
-from domain.billing.customers import MAX_LINE, MAX_PAYMENT_TERMS_DAYS, MAX_POSTAL_CODE, Customer, InvoiceDelivery
-from domain.billing.invoices import Address, Invoice, InvoiceKind, InvoiceStatus, Party
+from domain.billing.customers import MAX_PAYMENT_TERMS_DAYS, Customer, InvoiceDelivery
+from domain.billing.invoices import MAX_REASON, Address, Invoice, InvoiceKind, InvoiceStatus, Party
 from domain.billing.ledger import LedgerTransaction, TrialBalance
-from entrypoints.rest.bodies import MoneyBody
+from entrypoints.rest.bodies import AddressBody, MoneyBody
 from entrypoints.rest.queries import Query
-from entrypoints.rest.shapes import MAX_ID, Body, Country, Currency, Email, Money, Name, Timestamp, doc, text
+from entrypoints.rest.shapes import MAX_ID, Body, Currency, Email, Money, Name, Timestamp, doc, text
 
-MAX_REASON = 500
 MAX_REFERENCE = 140
 MONTH = "^[0-9]{4}-(0[1-9]|1[0-2])$"
 
@@ -30,19 +29,6 @@ def _t(value: Decimal) -> str:
 
 
 # ---------------------------------------------------------------- bodies
-
-
-class AddressBody(Body):
-    """A postal address."""
-
-    line1: Annotated[str, text(MAX_LINE, min_length=1), doc("Street and number.", "1 Quay Street")]
-    postal_code: Annotated[str, text(MAX_POSTAL_CODE, min_length=1), doc("Postal code.", "BS1 4DJ")]
-    city: Annotated[Name, doc("City.", "Bristol")]
-    country: Annotated[Country, doc("ISO 3166-1 alpha-2 country code.", "GB")]
-    line2: Annotated[Annotated[str, text(MAX_LINE, min_length=1)] | None, doc("More of the street address.")] = None
-
-    def address(self) -> Address:
-        return Address(self.line1, self.postal_code, self.city, self.country, self.line2)
 
 
 class CustomerBody(Body):

@@ -12,6 +12,9 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import Meta
 
+from domain.billing.customers import MAX_LINE, MAX_PAYMENT_TERMS_DAYS, MAX_POSTAL_CODE
+from domain.billing.invoices import Address
+from domain.billing.settings import LAST_INVOICE_DAY
 from domain.identity import Role
 from domain.identity.users import MAX_PASSWORD
 from domain.network import ValidationMode
@@ -93,6 +96,19 @@ class AcceptInvitationBody(Body):
     token: Annotated[str, text(MAX_TOKEN, min_length=1), doc("The invitation token from the invitation email.")]
 
 
+class AddressBody(Body):
+    """A postal address."""
+
+    line1: Annotated[str, text(MAX_LINE, min_length=1), doc("Street and number.", "1 Quay Street")]
+    postal_code: Annotated[str, text(MAX_POSTAL_CODE, min_length=1), doc("Postal code.", "BS1 4DJ")]
+    city: Annotated[Name, doc("City.", "Bristol")]
+    country: Annotated[Country, doc("ISO 3166-1 alpha-2 country code.", "GB")]
+    line2: Annotated[Annotated[str, text(MAX_LINE, min_length=1)] | None, doc("More of the street address.")] = None
+
+    def address(self) -> Address:
+        return Address(self.line1, self.postal_code, self.city, self.country, self.line2)
+
+
 class NotificationsBody(Body):
     """Which notifications the organization's billing email receives; omitted switches take their defaults."""
 
@@ -120,8 +136,7 @@ class SettingsBody(Body):
     # Billing: the seller on the organization's invoices, numbering, runs.
     legal_name: Annotated[Name | None, doc("The seller's legal name on invoices (default: the organization's "
                                            "name).")] = None
-    billing_address: Annotated[Any, doc("The seller's address `{line1, line2?, postal_code, city, country}`; "
-                                        "needed to finalize invoices.")] = None
+    billing_address: Annotated[AddressBody | None, doc("The seller's address; needed to finalize invoices.")] = None
     vat_id: Annotated[Annotated[str, text(40, min_length=1)] | None, doc(
         "The seller's VAT number (checked with its country's rules); needed to finalize an invoice with VAT.",
         "GB980780684")] = None
@@ -131,8 +146,10 @@ class SettingsBody(Body):
     invoice_number_prefix: Annotated[str, text(20), doc("Invoice numbers: prefix + 6 digits, gap-free.")] = "INV-"
     credit_note_number_prefix: Annotated[str, text(20), doc("Credit notes: their own series.")] = "CN-"
     auto_finalize_invoices: Annotated[bool, doc("Invoice runs finalize (number, email) what they make.")] = False
-    invoice_day: Annotated[int, doc("The local day of the month the previous month is invoiced (1–28).")] = 1
-    payment_terms_days: Annotated[int, doc("Days from issue to due date, unless the customer has its own.")] = 14
+    invoice_day: Annotated[int, Meta(ge=1, le=LAST_INVOICE_DAY), doc(
+        "The local day of the month on which the server invoices the previous month (1–28).")] = 1
+    payment_terms_days: Annotated[int, Meta(ge=0, le=MAX_PAYMENT_TERMS_DAYS), doc(
+        "Days from issue to due date, unless the customer has its own.")] = 14
     vat_exemption_category: Annotated[str, text(2), doc(
         "The EN 16931 VAT category of a line whose tariff has no VAT: E, O, Z, AE, K or G.")] = "E"
     vat_exemption_reason: Annotated[Annotated[str, text(300, min_length=1)] | None, doc(

@@ -155,8 +155,8 @@ class SqlCustomers:
                      {"organization_id": customer.organization_id, "id": customer.id}, "customer exists")
 
     async def list(self, organization_id: str, page: PageRequest) -> Page[Customer]:
-        return await fetch_page(self._connection, select(customers).where(customers.c.organization_id == organization_id),
-                                customers.c.id, page, _customer_from, lambda c: c.id)
+        statement = select(customers).where(customers.c.organization_id == organization_id)
+        return await fetch_page(self._connection, statement, customers.c.id, page, _customer_from, lambda c: c.id)
 
 
 # ------------------------------------------------------------------ charges
@@ -276,8 +276,7 @@ def _payment_row(invoice: Invoice, p: Payment) -> dict[str, Any]:
             "provider_reference": p.provider_reference, "recorded_at": p.recorded_at}
 
 
-def _invoice_from(row: Row[Any], items: builtins.list[Row[Any]] | None,
-                  payments: builtins.list[Row[Any]]) -> Invoice:
+def _invoice_from(row: Row[Any], items: Sequence[Any] | None, payments: Sequence[Any]) -> Invoice:
     lines: list[InvoiceLine] = []
     sessions: list[InvoiceSession] = []
     for item in items or ():
@@ -443,7 +442,8 @@ class SqlLedger:
     async def find_by_source(self, organization_id: str, source: Source) -> LedgerTransaction | None:
         t = ledger_transactions.c
         row = (await self._connection.execute(select(ledger_transactions).where(
-            t.organization_id == organization_id, t.source_kind == source.kind.value, t.source_id == source.id))).first()
+            t.organization_id == organization_id, t.source_kind == source.kind.value,
+            t.source_id == source.id))).first()
         return (await self._with_entries([row]))[0] if row is not None else None
 
     async def _with_entries(self, rows: Sequence[Row[Any]]) -> builtins.list[LedgerTransaction]:

@@ -8,9 +8,9 @@ from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.repositories._statements import fetch_page, insert_or_conflict, upsert
+from adapters.sql.repositories.billing import address_from, address_json
 from adapters.sql.tables import members, organizations
 from application.pagination import Page, PageRequest
-from adapters.sql.repositories.billing import address_from, address_json
 from domain.billing.settings import BillingSettings
 from domain.identity import Notifications, Organization, OrganizationSettings, Role
 

@@ -10,6 +10,9 @@ from application.customers import CustomerDetails
 from application.invoices import CreditNoteRequest, PaymentReceived
 from application.pagination import Page
 from application.ports.billing import InvoiceFilter, TransactionFilter
+from domain.billing.customers import Customer
+from domain.billing.invoices import Invoice
+from domain.billing.ledger import LedgerTransaction
 from domain.billing.periods import BillingPeriod
 from domain.errors import FieldError, InvalidInput
 from domain.money import parse_decimal
@@ -46,7 +49,7 @@ async def create_customer(call: Call) -> CustomerOut:
 
 
 async def list_customers(call: Call) -> Page[CustomerOut]:
-    page = await call.use_cases.list_customers(call.caller, call.organization_id, call.page)
+    page: Page[Customer] = await call.use_cases.list_customers(call.caller, call.organization_id, call.page)
     return page.map(CustomerOut.of)
 
 
@@ -70,7 +73,8 @@ async def list_transactions(call: Call) -> Page[TransactionOut]:
     q: TransactionQuery = call.query
     filters = TransactionFilter(customer_id=q.customer_id, session_id=q.session_id, invoice_id=q.invoice_id,
                                 account=q.account, posted_from=q.posted_from, posted_to=q.posted_to)
-    page = await call.use_cases.list_transactions(call.caller, call.organization_id, filters, call.page)
+    page: Page[LedgerTransaction] = await call.use_cases.list_transactions(call.caller, call.organization_id,
+                                                                           filters, call.page)
     return page.map(TransactionOut.of)
 
 
@@ -84,7 +88,7 @@ async def list_invoices(call: Call) -> Page[InvoiceOut]:
     period = BillingPeriod.month(q.period) if q.period is not None else None
     filters = InvoiceFilter(customer_id=q.customer_id, status=q.status, kind=q.kind,
                             period_start=period.start if period else None, period_end=period.end if period else None)
-    page = await call.use_cases.list_invoices(call.caller, call.organization_id, filters, call.page)
+    page: Page[Invoice] = await call.use_cases.list_invoices(call.caller, call.organization_id, filters, call.page)
     return page.map(InvoiceOut.of)
 
 
@@ -141,7 +145,7 @@ async def issue_credit_note(call: Call) -> InvoiceOut:
         lines = tuple((line.line, parse_decimal(line.amount, f"lines[{i}].amount", max_decimals=4))
                       for i, line in enumerate(body.lines))
     note = await call.use_cases.issue_credit_note(call.ids["invoice_id"],
-                                                  CreditNoteRequest(body.reason.strip(), amount, lines),
+                                                  CreditNoteRequest(body.reason, amount, lines),
                                                   call.caller, call.organization_id)
     return InvoiceOut.of(note)
 
@@ -183,7 +187,8 @@ ENDPOINTS = [
              query=TrialBalanceQuery, response=TrialBalanceOut, tenant=True),
     Endpoint("GET", "/api/v1/invoices", list_invoices, "listInvoices", "List invoices and credit notes", TAG,
              query=InvoiceQuery, response=InvoiceOut, paginated=True, tenant=True,
-             description="Newest first. 422 naming `customer_id` for a customer that is not the organization's."),
+             description="Newest first. 404 for a `customer_id` that is not the organization's; 422 naming `period` "
+                         "when it is not a month (YYYY-MM)."),
     Endpoint("GET", _INVOICE, get_invoice, "getInvoice", "Get an invoice", TAG, response=InvoiceOut, tenant=True),
     Endpoint("GET", _INVOICE + "/pdf", invoice_pdf, "getInvoicePdf", "Get an invoice's PDF", TAG, tenant=True,
              media_type="application/pdf",

@@ -5,9 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from domain.billing.settings import BillingSettings
-from domain.errors import InvalidInput
 from domain.identity import Notifications, OrganizationSettings
-from entrypoints.rest.billing_shapes import AddressBody
 from entrypoints.rest.bodies import SettingsBody
 from entrypoints.rest.endpoint import Call, Endpoint
 from entrypoints.rest.views import SettingsOut
@@ -23,14 +21,10 @@ async def get_settings(call: Call) -> SettingsOut:
 
 async def update_settings(call: Call) -> SettingsOut:
     body: SettingsBody = call.body
-    address = None
-    if body.billing_address is not None:
-        try:
-            address = msgspec.convert(body.billing_address, AddressBody).address()
-        except msgspec.ValidationError as error:
-            raise InvalidInput.field("billing_address", str(error)) from None
     billing = BillingSettings(
-        legal_name=body.legal_name, billing_address=address, vat_id=body.vat_id, iban=body.iban, bic=body.bic,
+        legal_name=body.legal_name,
+        billing_address=body.billing_address.address() if body.billing_address is not None else None,
+        vat_id=body.vat_id, iban=body.iban, bic=body.bic,
         invoice_number_prefix=body.invoice_number_prefix, credit_note_number_prefix=body.credit_note_number_prefix,
         auto_finalize_invoices=body.auto_finalize_invoices, invoice_day=body.invoice_day,
         payment_terms_days=body.payment_terms_days, vat_exemption_category=body.vat_exemption_category,

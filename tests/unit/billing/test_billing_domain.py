@@ -60,7 +60,7 @@ def finalized(*lines: InvoiceLine) -> Invoice:
 def test_vat_is_computed_once_per_category_and_rate_on_the_summed_net():
     # Three lines of 0.05 at 20 %: per line 0.01 each (0.03), on the sum 0.15 × 20 % = 0.03; at 7 %:
     # per line 0.00 each, on the sum 0.0105 → 0.01.
-    groups = breakdown([(Decimal("0.05"), S7)] * 3 + [(Decimal("0.05"), S20)] * 3 + [(Decimal("2"), EXEMPT)], "EUR")
+    groups = breakdown([(Decimal("0.05"), S7)] * 3 + [(Decimal("0.05"), S20)] * 3 + [(Decimal(2), EXEMPT)], "EUR")
     assert [(g.treatment.category, g.treatment.rate, g.taxable, g.vat) for g in groups] == [
         ("E", Decimal(0), Decimal(2), Decimal("0.00")), ("S", Decimal(7), Decimal("0.15"), Decimal("0.01")),
         ("S", Decimal(20), Decimal("0.15"), Decimal("0.03"))]
@@ -86,11 +86,11 @@ def test_finalized_invoices_never_change_and_payments_settle_them():
     with pytest.raises(InvalidState):
         inv.add([line("1.00")])
     with pytest.raises(InvalidInput) as error:
-        inv.record_payment(Payment("pay_1", Decimal("5"), NOW.date(), None, "bank_transfer"), "GBP", NOW)
+        inv.record_payment(Payment("pay_1", Decimal(5), NOW.date(), None, "bank_transfer"), "GBP", NOW)
     assert error.value.errors[0].field == "amount.currency"
     with pytest.raises(InvalidInput):
         inv.record_payment(Payment("pay_1", Decimal("12.01"), NOW.date(), None, "bank_transfer"), "EUR", NOW)
-    inv.record_payment(Payment("pay_1", Decimal("5"), NOW.date(), None, "bank_transfer"), "EUR", NOW)
+    inv.record_payment(Payment("pay_1", Decimal(5), NOW.date(), None, "bank_transfer"), "EUR", NOW)
     assert (inv.status, inv.amount_due) == (InvoiceStatus.OPEN, Decimal("7.00"))
     inv.record_payment(Payment("pay_2", Decimal("7.00"), NOW.date(), None, "bank_transfer"), "EUR", NOW)
     assert (inv.status, inv.amount_due, inv.amount_paid) == (InvoiceStatus.PAID, 0, Decimal("12.00"))

@@ -38,9 +38,9 @@ def test_every_operator_read_is_attacked():
 
 
 @pytest.mark.parametrize("operation_id", sorted(BODY_ENDPOINTS))
-async def test_bad_bodies_are_4xx_problems(api, charge_points, operation_id):
+async def test_bad_bodies_are_4xx_problems(api, charge_points, sessions, operation_id):
     charge_points.online = _Everyone()
-    failures = await attack(api, operation_id)
+    failures = await attack(api, operation_id, sessions=sessions)
     assert not failures, "\n".join(failures)
 
 

@@ -18,6 +18,7 @@ The ledger's checks, per engine:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -34,15 +35,15 @@ NAME = 200
 EMAIL = 254
 
 
-def _instant(name: str, nullable: bool = False) -> sa.Column:
+def _instant(name: str, nullable: bool = False) -> sa.Column[Any]:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
 
-def _id(name: str, nullable: bool = False) -> sa.Column:
+def _id(name: str, nullable: bool = False) -> sa.Column[Any]:
     return sa.Column(name, sa.String(ID), nullable=nullable)
 
 
-def _decimal(name: str) -> sa.Column:
+def _decimal(name: str) -> sa.Column[Any]:
     # ExactDecimal: NUMERIC on PostgreSQL, the decimal's text on SQLite.
     return sa.Column(name, sa.Numeric().with_variant(sa.Text(), "sqlite"), nullable=False)
 
