@@ -7,11 +7,12 @@ from attrs import frozen
 from domain.billing.customers import MAX_PAYMENT_TERMS_DAYS, validate_address
 from domain.billing.documents import DEFAULT_CREDIT_NOTE_PREFIX, DEFAULT_INVOICE_PREFIX, check_prefix
 from domain.billing.invoices import Address, Party
-from domain.billing.vat import DEFAULT_EXEMPTION_REASON, EXEMPT, VatTreatment
+from domain.billing.vat import EXEMPT, VatTreatment
 from domain.errors import FieldErrors, InvalidInput
-from domain.validation import name_problem
+from domain.validation import name_problem, text_problem
 
 LAST_INVOICE_DAY = 28      # every month has it
+MAX_EXEMPTION_REASON = 300
 
 
 @frozen
@@ -27,7 +28,7 @@ class BillingSettings:
     invoice_day: int = 1                          # the local day of the month the previous month is invoiced
     payment_terms_days: int = 14                  # the due date, unless the customer has terms of its own
     vat_exemption_category: str = EXEMPT          # the category of a line whose tariff names no VAT
-    vat_exemption_reason: str | None = DEFAULT_EXEMPTION_REASON
+    vat_exemption_reason: str | None = None       # why (BT-120); None: the category's own wording
 
     def validate(self) -> None:
         errors = FieldErrors()
@@ -50,6 +51,10 @@ class BillingSettings:
                      f"must be a day of the month from 1 to {LAST_INVOICE_DAY}")
         errors.check("payment_terms_days", 0 <= self.payment_terms_days <= MAX_PAYMENT_TERMS_DAYS,
                      f"must be from 0 to {MAX_PAYMENT_TERMS_DAYS} days")
+        if self.vat_exemption_reason is not None:
+            problem = text_problem(self.vat_exemption_reason, MAX_EXEMPTION_REASON)
+            if problem:
+                errors.add("vat_exemption_reason", problem)
         try:
             VatTreatment.without_vat(self.vat_exemption_category, self.vat_exemption_reason)
         except InvalidInput as error:

@@ -28,10 +28,12 @@ NOT_SUBJECT = "O"
 REVERSE_CHARGE = "AE"
 INTRA_COMMUNITY = "K"
 EXPORT = "G"
-# The categories a line without VAT may be put in (UNTDID 5305), and whether EN 16931 wants a reason.
-NO_VAT_CATEGORIES = {EXEMPT: True, NOT_SUBJECT: True, ZERO_RATED: False, REVERSE_CHARGE: True,
-                     INTRA_COMMUNITY: True, EXPORT: True}
-DEFAULT_EXEMPTION_REASON = "Exempt from VAT"
+# The categories a line without VAT may be put in (UNTDID 5305), and the reason EN 16931 wants for each (BT-120)
+# when the organization gives none of its own (none for zero rated).
+NO_VAT_CATEGORIES: dict[str, str | None] = {
+    EXEMPT: "Exempt from VAT", NOT_SUBJECT: "Not subject to VAT", ZERO_RATED: None,
+    REVERSE_CHARGE: "Reverse charge", INTRA_COMMUNITY: "Intra-community supply", EXPORT: "Export outside the EU"}
+DEFAULT_EXEMPTION_REASON = NO_VAT_CATEGORIES[EXEMPT]
 
 
 @frozen
@@ -49,11 +51,11 @@ class VatTreatment:
 
     @classmethod
     def without_vat(cls, category: str = EXEMPT, reason: str | None = DEFAULT_EXEMPTION_REASON) -> VatTreatment:
+        """``reason`` None: the category's own wording (zero-rated lines carry none)."""
         if category not in NO_VAT_CATEGORIES:
             raise InvalidInput.field("vat_exemption_category", f"must be one of {', '.join(NO_VAT_CATEGORIES)}")
-        if NO_VAT_CATEGORIES[category] and not reason:
-            raise InvalidInput.field("vat_exemption_reason", f"category {category} needs a reason")
-        return cls(category, Decimal(0), reason if NO_VAT_CATEGORIES[category] else None)
+        standard = NO_VAT_CATEGORIES[category]
+        return cls(category, Decimal(0), (reason or standard) if standard is not None else None)
 
     @property
     def key(self) -> tuple[str, Decimal, str | None]:

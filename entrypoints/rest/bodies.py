@@ -13,8 +13,10 @@ import msgspec
 from msgspec import Meta
 
 from domain.billing.customers import MAX_LINE, MAX_PAYMENT_TERMS_DAYS, MAX_POSTAL_CODE
+from domain.billing.documents import MAX_PREFIX, PREFIX
 from domain.billing.invoices import Address
-from domain.billing.settings import LAST_INVOICE_DAY
+from domain.billing.settings import LAST_INVOICE_DAY, MAX_EXEMPTION_REASON
+from domain.billing.vat import NO_VAT_CATEGORIES
 from domain.identity import Role
 from domain.identity.users import MAX_PASSWORD
 from domain.network import ValidationMode
@@ -99,11 +101,14 @@ class AcceptInvitationBody(Body):
 class AddressBody(Body):
     """A postal address."""
 
-    line1: Annotated[str, text(MAX_LINE, min_length=1), doc("Street and number.", "1 Quay Street")]
-    postal_code: Annotated[str, text(MAX_POSTAL_CODE, min_length=1), doc("Postal code.", "BS1 4DJ")]
+    line1: Annotated[str, text(MAX_LINE, min_length=1, pattern=PRINTABLE), doc("Street and number.",
+                                                                                 "1 Quay Street")]
+    postal_code: Annotated[str, text(MAX_POSTAL_CODE, min_length=1, pattern=PRINTABLE), doc("Postal code.",
+                                                                                             "BS1 4DJ")]
     city: Annotated[Name, doc("City.", "Bristol")]
     country: Annotated[Country, doc("ISO 3166-1 alpha-2 country code.", "GB")]
-    line2: Annotated[Annotated[str, text(MAX_LINE, min_length=1)] | None, doc("More of the street address.")] = None
+    line2: Annotated[Annotated[str, text(MAX_LINE, min_length=1, pattern=PRINTABLE)] | None,
+                     doc("More of the street address.")] = None
 
     def address(self) -> Address:
         return Address(self.line1, self.postal_code, self.city, self.country, self.line2)
@@ -143,17 +148,21 @@ class SettingsBody(Body):
     iban: Annotated[Annotated[str, text(42, min_length=1)] | None, doc(
         "Where customers pay by bank transfer (checked).", "GB33BUKB20201555555555")] = None
     bic: Annotated[Annotated[str, text(11, min_length=1)] | None, doc("The bank's BIC.", "BUKBGB22")] = None
-    invoice_number_prefix: Annotated[str, text(20), doc("Invoice numbers: prefix + 6 digits, gap-free.")] = "INV-"
-    credit_note_number_prefix: Annotated[str, text(20), doc("Credit notes: their own series.")] = "CN-"
+    invoice_number_prefix: Annotated[str, text(MAX_PREFIX, pattern=PREFIX), doc(
+        "Invoice numbers: this prefix and 6 digits, sequential and gap-free.", "INV-")] = "INV-"
+    credit_note_number_prefix: Annotated[str, text(MAX_PREFIX, pattern=PREFIX), doc(
+        "Credit notes are numbered in a series of their own: a prefix unlike the invoices'.", "CN-")] = "CN-"
     auto_finalize_invoices: Annotated[bool, doc("Invoice runs finalize (number, email) what they make.")] = False
     invoice_day: Annotated[int, Meta(ge=1, le=LAST_INVOICE_DAY), doc(
         "The local day of the month on which the server invoices the previous month (1–28).")] = 1
     payment_terms_days: Annotated[int, Meta(ge=0, le=MAX_PAYMENT_TERMS_DAYS), doc(
         "Days from issue to due date, unless the customer has its own.")] = 14
-    vat_exemption_category: Annotated[str, text(2), doc(
-        "The EN 16931 VAT category of a line whose tariff has no VAT: E, O, Z, AE, K or G.")] = "E"
-    vat_exemption_reason: Annotated[Annotated[str, text(300, min_length=1)] | None, doc(
-        "Why (needed for E, O, AE, K, G).")] = "Exempt from VAT"
+    vat_exemption_category: Annotated[str, text(2, choices=NO_VAT_CATEGORIES), doc(
+        "The EN 16931 VAT category (UNTDID 5305) of a line whose tariff has no VAT: E exempt, O not subject, "
+        "Z zero rated, AE reverse charge, K intra-community, G export.")] = "E"
+    vat_exemption_reason: Annotated[Annotated[str, text(MAX_EXEMPTION_REASON, min_length=1, pattern=PRINTABLE)]
+                                    | None, doc("Why, as the invoice says (BT-120); null: the category's own "
+                                                "wording (\"Exempt from VAT\"…).")] = None
 
 
 class ApiKeyBody(Body):

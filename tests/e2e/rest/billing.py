@@ -61,22 +61,35 @@ async def run_period(api: Api, token: str, org_id: str, start: str, end: str, *,
         await asyncio.sleep(0.02)
 
 
+async def billed_session(api: Api, token: str, org_id: str, charge_point_id: str, sessions: Sessions, *,
+                         kwh: int = 10, name: str = "Billed Driver", at: datetime = JANUARY) -> str:
+    """A new driver's session of ``kwh`` kWh at ``at`` on the charge point (priced and booked): its id."""
+    tag = fresh(f"BILL-{org_id[-6:]}")
+    driver = await api.post("/drivers", token, headers={"X-Organization-Id": org_id},
+                            json={"name": name, "email": "billed@example.com", "id_tags": [tag]})
+    assert driver.status_code == 201, driver.text
+    session_id, tx = await sessions.start(charge_point_id, tag, meter_wh=0, at=at)
+    await sessions.stop(charge_point_id, tx, meter_wh=kwh * 1000, at=at + timedelta(hours=1))
+    return session_id
+
+
+async def invoice_of(api: Api, token: str, org_id: str, session_id: str) -> dict[str, Any]:
+    """The invoice a session is on."""
+    listed = await api.get("/invoices", token, headers={"X-Organization-Id": org_id}, params={"limit": 100})
+    assert listed.status_code == 200, listed.text
+    [invoice] = [i for i in listed.json()["data"] if session_id in {s["session_id"] for s in i["sessions"]}]
+    return dict(invoice)
+
+
 async def open_invoice(api: Api, token: str, org_id: str, charge_point_id: str, sessions: Sessions, *,
                        kwh: int = 10) -> dict[str, Any]:
-    """A driver's session of ``kwh`` kWh in January 2026 at 30p + 20 % VAT, invoiced by a run and finalized:
+    """A new driver's session of ``kwh`` kWh in January 2026 at 30p + 20 % VAT, invoiced by a run and finalized:
     the open invoice (3.00 + 0.60 for 10 kWh)."""
-    headers = {"X-Organization-Id": org_id}
     await set_seller(api, token, org_id)
     await price_charge_point(api, token, org_id, charge_point_id)
-    tag = fresh(f"BILL-{org_id[-6:]}")
-    driver = await api.post("/drivers", token, headers=headers,
-                            json={"name": "Billed Driver", "email": "billed@example.com", "id_tags": [tag]})
-    assert driver.status_code == 201, driver.text
-    _, tx = await sessions.start(charge_point_id, tag, meter_wh=0, at=JANUARY)
-    await sessions.stop(charge_point_id, tx, meter_wh=kwh * 1000, at=JANUARY + timedelta(hours=1))
+    session_id = await billed_session(api, token, org_id, charge_point_id, sessions, kwh=kwh)
     run = await run_period(api, token, org_id, "2026-01-01", "2026-02-01", finalize=True)
     assert run["status"] == "completed", run
-    listed = await api.get("/invoices", token, headers=headers, params={"status": "open"})
-    assert listed.status_code == 200, listed.text
-    [invoice] = [i for i in listed.json()["data"] if i["buyer"]["name"] == "Billed Driver"]
-    return dict(invoice)
+    invoice = await invoice_of(api, token, org_id, session_id)
+    assert invoice["status"] == "open", invoice
+    return invoice
