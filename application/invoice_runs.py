@@ -186,5 +186,11 @@ def _add(invoice: Invoice, charges: list[Charge]) -> None:
         invoice.add(charge.lines, charge.session)
 
 
+async def organizations_to_invoice(*, uow_factory: UnitOfWorkFactory) -> list[str]:
+    """The organizations a run of some period may have work in: those with sessions on no invoice yet."""
+    async with uow_factory(read_only=True) as uow:
+        return await uow.charges.organizations_pending()
+
+
 def previous_month(today: date) -> BillingPeriod:
     return BillingPeriod.containing(today).previous()

@@ -1,4 +1,5 @@
-"""The ``charge`` command: serve every door, bring the database schema up to date, or simulate charge points."""
+"""The ``charge`` command: serve every door, bring the database schema up to date, simulate charge points, or
+invoice a month."""
 
 from __future__ import annotations
 
@@ -50,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
 
     migrate = sub.add_parser("migrate", help="bring the database schema up to date")
     migrate.add_argument("--database-url", help="sqlite:///PATH or postgresql://USER@HOST:PORT/DB")
+
+    from entrypoints.invoicing import add_parser as add_invoice_parser
+
+    add_invoice_parser(sub)
     return parser
 
 
@@ -122,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_migrate(settings))
         if args.command == "simulate":
             return asyncio.run(_simulate(args))
+        if args.command == "invoice":
+            from entrypoints.invoicing import run_command
+
+            return asyncio.run(run_command(settings, args))
         return asyncio.run(_serve(settings, args))
     except ValueError as exc:  # a malformed database URL or setting: one line, no traceback
         print(f"charge: {exc}", file=sys.stderr)

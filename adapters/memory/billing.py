@@ -87,6 +87,10 @@ class InMemoryCharges(_Table):
                 raise Conflict(f"session {session_id} is on invoice {charge.invoice_id} already")
             self.data[session_id] = evolve(charge, invoice_id=invoice_id)
 
+    async def organizations_pending(self) -> builtins.list[str]:
+        return sorted({c.organization_id for c in self.data.values()
+                       if c.invoice_id is None and c.customer_id is not None})
+
 
 class InMemoryInvoices(_Table):
     def _check(self, invoice: Invoice) -> None:

@@ -50,6 +50,9 @@ class ChargeRepository(Protocol):
     async def assign(self, organization_id: str, invoice_id: str, session_ids: Sequence[str]) -> None:
         """Put these charges on ``invoice_id`` (a charge is on one invoice ever)."""
         ...
+    async def organizations_pending(self) -> builtins.list[str]:
+        """The organizations with charges of a customer on no invoice yet (those a run may have work in)."""
+        ...
 
 
 @frozen

@@ -226,6 +226,12 @@ class SqlCharges:
             if result.rowcount != len(chunk):
                 raise Conflict(f"a session of invoice {invoice_id} is on another invoice already")
 
+    async def organizations_pending(self) -> builtins.list[str]:
+        c = charges.c
+        statement = (select(c.organization_id).where(c.invoice_id.is_(None), c.customer_id.is_not(None))
+                     .distinct().order_by(c.organization_id))
+        return [row.organization_id for row in await self._connection.execute(statement)]
+
 
 # ------------------------------------------------------------------ invoices
 
