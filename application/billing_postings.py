@@ -48,7 +48,7 @@ async def book_priced_session(event: SessionPriced, *, uow_factory: UnitOfWorkFa
         lines = charge_lines(session.cost.breakdown, session_id=session.id, started_at=session.started_at, zone=zone,
                              no_vat=organization.settings.billing.no_vat)
         cost = session.cost
-        charge = Charge(session_id=session.id, organization_id=organization.id, customer_id=customer_id,
+        charge = Charge(id=session.id, organization_id=organization.id, customer_id=customer_id,
                         currency=cost.currency, started_at=session.started_at, lines=lines,
                         session=InvoiceSession(session_id=session.id, started_at=session.started_at.astimezone(zone),
                                                stopped_at=session.stopped_at.astimezone(zone)

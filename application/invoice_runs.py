@@ -23,7 +23,6 @@ from application.authorization import Action, Actor, authorize
 from application.invoices import finalize_in
 from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from application.ports.billing import InvoiceRun, RunStatus
-from domain.billing.charges import Charge
 from domain.billing.invoices import Invoice, InvoiceKind, InvoiceStatus
 from domain.billing.periods import BillingPeriod
 from domain.errors import DomainError, NotFound
@@ -143,47 +142,49 @@ async def _count_pending(uow: UnitOfWork, organization_id: str, before: datetime
 async def _invoice_batch(uow: UnitOfWork, run: InvoiceRun, organization: Organization, period: BillingPeriod,
                          before: datetime, keys: list[tuple[str, str]], clock: Clock) -> None:
     now = clock.now()
-    finalize = run.finalize or organization.settings.billing.auto_finalize_invoices
     charges = await uow.charges.pending(organization.id, keys, before)
+    existing = await uow.invoices.for_period(organization.id, keys, period.start, period.end)
+    fresh: list[Invoice] = []
+    grown: list[Invoice] = []
     for (customer_id, currency), group in groupby(charges, key=lambda c: (c.customer_id, c.currency)):
         assert customer_id is not None   # pending charges have a customer
-        batch = list(group)
-        invoice = await uow.invoices.find_for_period(organization.id, customer_id, currency, period.start,
-                                                     period.end)
+        billed = list(group)
+        invoice = existing.get((customer_id, currency))
         if invoice is not None and invoice.status is not InvoiceStatus.DRAFT:
-            continue   # its invoice of the period is issued: these late sessions wait for the next one
-        fresh = invoice is None
+            continue   # its invoice of the period is issued: these late charges wait for the next one
         if invoice is None:
             invoice = Invoice(id=new_id(PREFIXES["invoice"]), organization_id=organization.id,
                               customer_id=customer_id, kind=InvoiceKind.INVOICE, currency=currency,
                               period_start=period.start, period_end=period.end, created_at=now)
-        _add(invoice, batch)
-        if fresh:
-            await uow.invoices.add(invoice)
-            run.invoices_created += 1
+            fresh.append(invoice)
         else:
-            await uow.invoices.save(invoice, new_lines=True)
-            run.invoices_updated += 1
-        await uow.charges.assign(organization.id, invoice.id, [c.session_id for c in batch])
-        run.sessions_invoiced += len(batch)
-        if finalize:
-            customer = await uow.customers.get(organization.id, customer_id)
-            try:
-                if customer is None:
-                    raise NotFound("customer", customer_id)
-                await finalize_in(uow, invoice, organization, customer, now)
-            except DomainError as error:   # left a draft for the operator (e.g. seller details missing)
-                log.warning("a run could not finalize an invoice", extra={"invoice_id": invoice.id,
-                                                                           "reason": error.detail})
-            else:
-                await uow.invoices.save(invoice)
+            grown.append(invoice)
+        invoice.add_charges(billed)
+        run.sessions_invoiced += sum(1 for c in billed if c.session is not None)
+    await uow.invoices.add_many(fresh)
+    for invoice in grown:
+        await uow.invoices.save(invoice, new_lines=True)
+    run.invoices_created += len(fresh)
+    run.invoices_updated += len(grown)
+    if run.finalize or organization.settings.billing.auto_finalize_invoices:
+        for invoice in fresh + grown:
+            if await _finalize(uow, invoice, organization, now):
                 run.invoices_finalized += 1
     run.customers_done += len(keys)
 
 
-def _add(invoice: Invoice, charges: list[Charge]) -> None:
-    for charge in charges:
-        invoice.add(charge.lines, charge.session)
+async def _finalize(uow: UnitOfWork, invoice: Invoice, organization: Organization, now: datetime) -> bool:
+    """Finalize a draft the run made or grew; one it cannot (seller details missing…) stays a draft."""
+    customer = await uow.customers.get(organization.id, invoice.customer_id)
+    try:
+        if customer is None:
+            raise NotFound("customer", invoice.customer_id)
+        await finalize_in(uow, invoice, organization, customer, now)
+    except DomainError as error:
+        log.warning("a run could not finalize an invoice", extra={"invoice_id": invoice.id, "reason": error.detail})
+        return False
+    await uow.invoices.save(invoice)
+    return True
 
 
 async def organizations_to_invoice(*, uow_factory: UnitOfWorkFactory) -> list[str]:

@@ -8,6 +8,7 @@ progress bar (rich); otherwise it prints one plain line per committed batch, whi
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 from collections.abc import Callable
@@ -87,6 +88,15 @@ class _Bar:
         return report
 
 
+def tune_collector() -> None:
+    """Make the garbage collector fit a batch job. A run makes and drops millions of small objects (each batch's
+    charges, lines, invoices); with the default thresholds the collector rescans the batch's live objects over
+    and over, which took two fifths of a run's time. What is alive now (modules, the container) is moved out of
+    its reach, and the youngest generation is collected after 50,000 allocations rather than 700."""
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+
+
 def _counts(run: InvoiceRun) -> str:
     return (f"{run.status.value}: {run.customers_done}/{run.customers_total} customers, "
             f"{run.invoices_created} invoices created, {run.invoices_updated} updated, "
@@ -113,6 +123,7 @@ async def run_command(settings: Settings, args: argparse.Namespace, out: TextIO 
         return 2
     container = Application(config=settings.as_config())
     uow_factory, clock = container.adapters.uow_factory(), container.core.clock()
+    tune_collector()
     failed = False
     try:
         # Events a killed run committed but never handled (ledger postings of what it finalized) first.

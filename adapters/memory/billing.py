@@ -20,9 +20,8 @@ from adapters.memory.events import InMemoryEvents
 from adapters.memory.repositories import _newest_first, _page, _Table
 from application.pagination import Page, PageRequest
 from application.ports.billing import InvoiceFilter, InvoiceRun, RunStatus, TransactionFilter
-from domain.billing.charges import Charge
 from domain.billing.customers import Customer
-from domain.billing.invoices import Invoice, InvoiceKind
+from domain.billing.invoices import Charge, Invoice, InvoiceKind
 from domain.billing.ledger import AccountBalance, LedgerTransaction, Source, TrialBalance, trial_balance
 from domain.errors import Conflict
 
@@ -54,13 +53,13 @@ class InMemoryCustomers(_Table):
 
 class InMemoryCharges(_Table):
     async def add(self, charge: Charge) -> bool:
-        if charge.session_id in self.data:
+        if charge.id in self.data:
             return False
-        self._put(charge.session_id, charge)
+        self._put(charge.id, charge)
         return True
 
-    async def get(self, organization_id: str, session_id: str) -> Charge | None:
-        found = self.data.get(session_id)
+    async def get(self, organization_id: str, charge_id: str) -> Charge | None:
+        found = self.data.get(charge_id)
         return copy.deepcopy(found) if found is not None and found.organization_id == organization_id else None
 
     def _pending(self, organization_id: str, before: datetime) -> list[Charge]:
@@ -77,15 +76,7 @@ class InMemoryCharges(_Table):
                       before: datetime) -> builtins.list[Charge]:
         wanted = set(customers)
         found = [c for c in self._pending(organization_id, before) if (c.customer_id, c.currency) in wanted]
-        return copy.deepcopy(sorted(found, key=lambda c: (c.customer_id or "", c.currency, c.started_at,
-                                                          c.session_id)))
-
-    async def assign(self, organization_id: str, invoice_id: str, session_ids: Sequence[str]) -> None:
-        for session_id in session_ids:
-            charge = self.data[session_id]
-            if charge.invoice_id is not None and charge.invoice_id != invoice_id:
-                raise Conflict(f"session {session_id} is on invoice {charge.invoice_id} already")
-            self.data[session_id] = evolve(charge, invoice_id=invoice_id)
+        return copy.deepcopy(sorted(found, key=lambda c: (c.customer_id or "", c.currency, c.started_at, c.id)))
 
     async def organizations_pending(self) -> builtins.list[str]:
         return sorted({c.organization_id for c in self.data.values()
@@ -93,35 +84,61 @@ class InMemoryCharges(_Table):
 
 
 class InMemoryInvoices(_Table):
+    """Invoices and credit notes; an invoice's charges are set on it in the charges' table, as in SQL."""
+
+    def __init__(self, data: dict[str, Any], charges: dict[str, Any], events: InMemoryEvents) -> None:
+        super().__init__(data)
+        self.charges = charges
+        self.events = events
+
     def _check(self, invoice: Invoice) -> None:
-        sessions = {s.session_id for s in invoice.sessions}
         for other in self.data.values():
-            if other.id == invoice.id:
-                continue
-            if sessions & {s.session_id for s in other.sessions}:
-                raise Conflict(f"a session of {invoice.id} is on invoice {other.id} already")
-            if (invoice.kind is InvoiceKind.INVOICE and other.kind is InvoiceKind.INVOICE
+            if (other.id != invoice.id and invoice.kind is InvoiceKind.INVOICE and other.kind is InvoiceKind.INVOICE
                     and (other.organization_id, other.customer_id, other.currency, other.period_start,
                          other.period_end) == (invoice.organization_id, invoice.customer_id, invoice.currency,
                                                invoice.period_start, invoice.period_end)):
                 raise Conflict(f"customer {invoice.customer_id} has invoice {other.id} for this period already")
+        for charge in invoice.charges:
+            stored = self.charges.get(charge.id)
+            if stored is None or stored.organization_id != invoice.organization_id or stored.invoice_id not in (
+                    None, invoice.id):
+                raise Conflict(f"charge {charge.id} is on another invoice already (or is not the organization's)")
+
+    def _assign(self, invoice: Invoice) -> None:
+        for charge in invoice.charges:
+            self.charges[charge.id] = evolve(self.charges[charge.id], invoice_id=invoice.id)
+
+    def _stored(self, invoice: Invoice) -> Invoice:
+        """As SQL keeps it: the charges with the invoice they are on."""
+        kept = copy.copy(invoice)
+        kept.charges = [evolve(c, invoice_id=invoice.id) for c in invoice.charges]
+        return kept
 
     async def add(self, invoice: Invoice) -> None:
-        if invoice.id in self.data:
-            raise Conflict("invoice exists")
-        self._check(invoice)
-        self._put(invoice.id, invoice)
-        await self.events.add(invoice.pull_events())
+        await self.add_many([invoice])
+
+    async def add_many(self, invoices: Sequence[Invoice]) -> None:
+        for invoice in invoices:
+            if invoice.id in self.data:
+                raise Conflict("invoice exists")
+            self._check(invoice)
+        for invoice in invoices:
+            self._assign(invoice)
+            events = invoice.pull_events()
+            self._put(invoice.id, self._stored(invoice))
+            await self.events.add(events)
 
     async def get(self, organization_id: str, invoice_id: str, *, for_update: bool = False) -> Invoice | None:
         found = self.data.get(invoice_id)
         return copy.deepcopy(found) if found is not None and found.organization_id == organization_id else None
 
-    async def find_for_period(self, organization_id: str, customer_id: str, currency: str, period_start: date,
-                              period_end: date) -> Invoice | None:
-        return next((copy.deepcopy(i) for i in self.data.values() if i.kind is InvoiceKind.INVOICE
-                     and (i.organization_id, i.customer_id, i.currency, i.period_start, i.period_end)
-                     == (organization_id, customer_id, currency, period_start, period_end)), None)
+    async def for_period(self, organization_id: str, customers: Sequence[tuple[str, str]], period_start: date,
+                         period_end: date) -> dict[tuple[str, str], Invoice]:
+        wanted = set(customers)
+        return {(i.customer_id, i.currency): copy.deepcopy(i) for i in self.data.values()
+                if i.kind is InvoiceKind.INVOICE and i.organization_id == organization_id
+                and (i.customer_id, i.currency) in wanted and (i.period_start, i.period_end) == (period_start,
+                                                                                                  period_end)}
 
     async def save(self, invoice: Invoice, *, new_lines: bool = False) -> None:
         stored = self.data.get(invoice.id)
@@ -130,11 +147,13 @@ class InMemoryInvoices(_Table):
             return
         if new_lines:
             self._check(invoice)
-        else:   # lines and sessions only grow through new_lines, as in SQL
+            self._assign(invoice)
+        else:   # lines and charges only grow through new_lines, as in SQL
             invoice = copy.copy(invoice)
-            invoice.lines, invoice.sessions = list(stored.lines), list(stored.sessions)
+            invoice.lines, invoice.sessions, invoice.charges = (list(stored.lines), list(stored.sessions),
+                                                                list(stored.charges))
         events = invoice.pull_events()
-        self._put(invoice.id, invoice)
+        self._put(invoice.id, self._stored(invoice))
         await self.events.add(events)
 
     async def list(self, organization_id: str, filters: InvoiceFilter, page: PageRequest) -> Page[Invoice]:
@@ -149,10 +168,6 @@ class InMemoryInvoices(_Table):
     async def credit_notes(self, organization_id: str, invoice_id: str) -> builtins.list[Invoice]:
         return copy.deepcopy(sorted((i for i in self.data.values() if i.organization_id == organization_id
                                      and i.corrects == invoice_id), key=lambda i: i.id))
-
-    def __init__(self, data: dict[str, Any], events: InMemoryEvents) -> None:
-        super().__init__(data)
-        self.events = events
 
 
 class InMemoryCounters(_Table):

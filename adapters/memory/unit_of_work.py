@@ -86,7 +86,7 @@ class InMemoryUnitOfWork:
         self.orphans = InMemoryOrphans(t["orphans"], self.events)
         self.customers = InMemoryCustomers(t["customers"])
         self.charges = InMemoryCharges(t["charges"])
-        self.invoices = InMemoryInvoices(t["invoices"], self.events)
+        self.invoices = InMemoryInvoices(t["invoices"], t["charges"], self.events)
         self.counters = InMemoryCounters(t["counters"])
         self.ledger = InMemoryLedger(t["ledger"])
         self.invoice_runs = InMemoryInvoiceRuns(t["invoice_runs"])
@@ -128,4 +128,5 @@ class InMemoryUnitOfWork:
         self.tariffs.data, self.plans.data, self.subscriptions.data = t["tariffs"], t["plans"], t["subscriptions"]
         self.orphans.data = t["orphans"]
         self.customers.data, self.charges.data, self.invoices.data = t["customers"], t["charges"], t["invoices"]
+        self.invoices.charges = t["charges"]
         self.counters.data, self.ledger.data, self.invoice_runs.data = t["counters"], t["ledger"], t["invoice_runs"]

@@ -506,22 +506,32 @@ customers = Table(
     UniqueConstraint("organization_id", "driver_id"),
 )
 
-# A priced session as billing sees it: its customer, its invoice lines (JSON), the row of the invoice's
-# sessions table, and the invoice it went on (NULL: waiting). The run walks the partial index of
-# waiting charges by customer.
+# What invoices bill (``domain.billing.invoices.Charge``): a priced session (``id`` is the session's) or a plan
+# fee (``sub_…/YYYY-MM``), its customer, and the invoice it went on (NULL: waiting), which it keeps forever.
+# Narrow on purpose: a run sets ``invoice_id`` on a million of them; their lines and their row of the
+# sessions table never change, and are in ``charge_details``. A run walks the partial index of waiting
+# charges by customer; an invoice reads its charges through the other.
 charges = Table(
     "charges", metadata,
-    _id("session_id", primary_key=True),
+    _id(primary_key=True),
     Column("organization_id", String(ID), nullable=False),
     _id("customer_id", nullable=True),
     Column("currency", String(3), nullable=False),
     Column("started_at", UtcDateTime, nullable=False),
     Column("net_amount", ExactDecimal, nullable=False),
-    Column("lines", JSON, nullable=False),
-    Column("session", JSON, nullable=False),
     _id("invoice_id", nullable=True),
     Index("ix_charges_pending", "organization_id", "customer_id", "currency", "started_at",
           sqlite_where=text("invoice_id IS NULL"), postgresql_where=text("invoice_id IS NULL")),
+    Index("ix_charges_invoice", "organization_id", "invoice_id", "started_at", "id",
+          sqlite_where=text("invoice_id IS NOT NULL"), postgresql_where=text("invoice_id IS NOT NULL")),
+)
+
+charge_details = Table(
+    "charge_details", metadata,
+    _id("charge_id", primary_key=True),
+    Column("lines", JSON, nullable=False),
+    Column("session", JSON, nullable=True),
+    ForeignKeyConstraint(["charge_id"], ["charges.id"]),
 )
 
 invoices = Table(
@@ -553,7 +563,6 @@ invoices = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("finalized_at", UtcDateTime, nullable=True),
     Column("closed_at", UtcDateTime, nullable=True),
-    Column("item_count", Integer, nullable=False),
     UniqueConstraint("organization_id", "id"),
     UniqueConstraint("organization_id", "customer_id", "currency", "run_key"),
     UniqueConstraint("organization_id", "kind", "number"),
@@ -562,19 +571,14 @@ invoices = Table(
     Index(None, "organization_id", "corrects"),
 )
 
-# An invoice's lines, grouped: one item per session (its lines as JSON, and its row of the sessions
-# table), or one per line without a session. ``session_id`` is set only on a session's item, and is
-# unique: a session is on one invoice, ever.
-invoice_items = Table(
-    "invoice_items", metadata,
+# A credit note's own lines, in order (an invoice's lines are its charges').
+invoice_lines = Table(
+    "invoice_lines", metadata,
     Column("organization_id", String(ID), nullable=False),
     _id("invoice_id"),
     Column("position", Integer, nullable=False),
-    _id("session_id", nullable=True),
-    Column("session", JSON, nullable=True),
-    Column("lines", JSON, nullable=False),
+    Column("line", JSON, nullable=False),
     PrimaryKeyConstraint("organization_id", "invoice_id", "position"),
-    UniqueConstraint("session_id"),
     ForeignKeyConstraint(["organization_id", "invoice_id"], ["invoices.organization_id", "invoices.id"]),
 )
 

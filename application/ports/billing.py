@@ -12,9 +12,8 @@ from typing import Protocol
 from attrs import define, frozen
 
 from application.pagination import Page, PageRequest
-from domain.billing.charges import Charge
 from domain.billing.customers import Customer
-from domain.billing.invoices import Invoice, InvoiceKind, InvoiceStatus
+from domain.billing.invoices import Charge, Invoice, InvoiceKind, InvoiceStatus
 from domain.billing.ledger import AccountBalance, LedgerTransaction, Source, TrialBalance
 
 
@@ -31,12 +30,13 @@ class CustomerRepository(Protocol):
 
 
 class ChargeRepository(Protocol):
-    """Priced sessions as billing sees them, each with the customer it is billed to, waiting for an invoice."""
+    """What invoices bill (priced sessions, plan fees), each with the customer it is billed to, waiting for an
+    invoice; an invoice repository puts them on invoices."""
 
     async def add(self, charge: Charge) -> bool:
-        """Store it; False (and nothing changes) when its session has a charge already."""
+        """Store it; False (and nothing changes) when its id (a session's, a fee's) has a charge already."""
         ...
-    async def get(self, organization_id: str, session_id: str) -> Charge | None: ...
+    async def get(self, organization_id: str, charge_id: str) -> Charge | None: ...
     async def pending_customers(self, organization_id: str, before: datetime, after: tuple[str, str] | None,
                                 limit: int) -> builtins.list[tuple[str, str]]:
         """``(customer_id, currency)`` pairs with charges on no invoice whose session started before ``before``,
@@ -44,11 +44,8 @@ class ChargeRepository(Protocol):
         ...
     async def pending(self, organization_id: str, customers: Sequence[tuple[str, str]],
                       before: datetime) -> builtins.list[Charge]:
-        """The charges on no invoice of these ``(customer, currency)`` pairs whose session started before
-        ``before``, ordered by customer, currency, start and session."""
-        ...
-    async def assign(self, organization_id: str, invoice_id: str, session_ids: Sequence[str]) -> None:
-        """Put these charges on ``invoice_id`` (a charge is on one invoice ever)."""
+        """The charges on no invoice of these ``(customer, currency)`` pairs that started before ``before``,
+        ordered by customer, currency, start and id."""
         ...
     async def organizations_pending(self) -> builtins.list[str]:
         """The organizations with charges of a customer on no invoice yet (those a run may have work in)."""
@@ -66,19 +63,24 @@ class InvoiceFilter:
 
 class InvoiceRepository(Protocol):
     async def add(self, invoice: Invoice) -> None:
-        """Store a new invoice with its lines and sessions. Raises ``Conflict`` when one of its sessions is on
-        another invoice already, or the customer has an invoice for this period and currency already."""
+        """Store a new invoice (its charges go on it) or credit note (with its lines). Raises ``Conflict`` when
+        one of its charges is on another invoice already, or the customer has an invoice for this period and
+        currency already."""
+        ...
+    async def add_many(self, invoices: Sequence[Invoice]) -> None:
+        """``add`` for many at once (a run's batch of drafts)."""
         ...
     async def get(self, organization_id: str, invoice_id: str, *, for_update: bool = False) -> Invoice | None:
         """``for_update`` holds a row lock until the unit of work ends."""
         ...
-    async def find_for_period(self, organization_id: str, customer_id: str, currency: str, period_start: date,
-                              period_end: date) -> Invoice | None:
-        """The customer's invoice (not credit note) of this period and currency, if a run made one."""
+    async def for_period(self, organization_id: str, customers: Sequence[tuple[str, str]], period_start: date,
+                         period_end: date) -> dict[tuple[str, str], Invoice]:
+        """The invoices (not credit notes) of these ``(customer, currency)`` pairs for the period that runs
+        made, by pair."""
         ...
     async def save(self, invoice: Invoice, *, new_lines: bool = False) -> None:
-        """Store its state and payments; with ``new_lines``, also the lines and sessions a draft gained
-        (stored ones never change)."""
+        """Store its state and payments; with ``new_lines``, also put the charges a draft gained on it (those
+        on it stay)."""
         ...
     async def list(self, organization_id: str, filters: InvoiceFilter, page: PageRequest) -> Page[Invoice]:
         """Newest first."""

@@ -129,6 +129,35 @@ class InvoiceLine:
 
 
 @frozen
+class Charge:
+    """What an invoice bills: a priced session (its lines and its row of the sessions table), or a membership
+    plan's fee for the days of a month (``session`` None). Made once, unique on ``id`` (the session's id, or
+    ``sub_…/YYYY-MM`` for a fee), it waits for an invoice and goes on one, ever."""
+
+    id: str
+    organization_id: str
+    customer_id: str | None          # None: a session without a driver, so nobody to bill (never invoiced)
+    currency: str
+    started_at: datetime             # a session's start; a fee's first covered instant
+    lines: tuple[InvoiceLine, ...]
+    session: InvoiceSession | None = None
+    invoice_id: str | None = None
+
+    @property
+    def session_id(self) -> str | None:
+        return self.session.session_id if self.session is not None else None
+
+    @property
+    def net_amount(self) -> Decimal:
+        return sum((line.net_amount for line in self.lines), _ZERO)
+
+    @property
+    def order(self) -> tuple[datetime, str]:
+        """Where it stands on its invoice: by start, then id (the same whenever the invoice is read)."""
+        return (self.started_at, self.id)
+
+
+@frozen
 class Payment:
     id: str
     amount: Decimal
@@ -150,8 +179,9 @@ class Invoice:
     period_end: date                 # exclusive
     created_at: datetime
     status: InvoiceStatus = InvoiceStatus.DRAFT
-    lines: list[InvoiceLine] = field(factory=list)
+    lines: list[InvoiceLine] = field(factory=list)      # an invoice: its charges' lines; a credit note: its own
     sessions: list[InvoiceSession] = field(factory=list)
+    charges: list[Charge] = field(factory=list)       # an invoice's, in order (see ``Charge.order``)
     number: str | None = None
     issue_date: date | None = None
     due_date: date | None = None
@@ -167,6 +197,8 @@ class Invoice:
     closed_at: datetime | None = None
     written_off: Decimal = _ZERO     # what was still due when it was marked uncollectible
     pending_events: list[DomainEvent] = field(factory=list, eq=False, repr=False)
+    # The VAT breakdown of the lines as they were when it was last computed (lines only ever grow).
+    _breakdown: tuple[int, tuple[VatSubtotal, ...]] | None = field(default=None, init=False, eq=False, repr=False)
 
     # ------------------------------------------------------------------ amounts
 
@@ -176,7 +208,10 @@ class Invoice:
 
     @property
     def vat_breakdown(self) -> tuple[VatSubtotal, ...]:
-        return breakdown(((line.net_amount, line.vat) for line in self.lines), self.currency)
+        if self._breakdown is None or self._breakdown[0] != len(self.lines):
+            self._breakdown = (len(self.lines), breakdown(((line.net_amount, line.vat) for line in self.lines),
+                                                          self.currency))
+        return self._breakdown[1]
 
     @property
     def total_excl_vat(self) -> Decimal:
@@ -213,12 +248,38 @@ class Invoice:
 
     # ------------------------------------------------------------------ assembling a draft
 
-    def add(self, lines: Sequence[InvoiceLine], session: InvoiceSession | None = None) -> None:
+    def add_charges(self, charges: Sequence[Charge]) -> int:
+        """Bill these charges on the draft (those on it already are skipped); how many were added."""
+        self._check_draft()
+        if self.kind is not InvoiceKind.INVOICE:
+            raise InvalidState("a credit note bills no charges: its lines are its own")
+        known = {c.id for c in self.charges}
+        fresh = [c for c in charges if c.id not in known and c.currency == self.currency]
+        if len(fresh) != len({c.id for c in fresh}) or any(c.customer_id != self.customer_id for c in fresh):
+            raise InvalidState(f"charges of another customer or currency, or twice, for invoice {self.label}")
+        if not fresh:
+            return 0
+        merged = self.charges + fresh
+        if self.charges and min(c.order for c in fresh) < self.charges[-1].order:
+            merged.sort(key=lambda c: c.order)     # a late session, started before ones billed already
+            self.lines = [line for c in merged for line in c.lines]
+            self.sessions = [c.session for c in merged if c.session is not None]
+        else:
+            self.lines.extend(line for c in fresh for line in c.lines)
+            self.sessions.extend(c.session for c in fresh if c.session is not None)
+        self.charges = merged
+        return len(fresh)
+
+    def add(self, lines: Sequence[InvoiceLine]) -> None:
+        """A credit note's own lines."""
+        self._check_draft()
+        if self.kind is not InvoiceKind.CREDIT_NOTE:
+            raise InvalidState("an invoice's lines are its charges' (add_charges)")
+        self.lines.extend(lines)
+
+    def _check_draft(self) -> None:
         if self.status is not InvoiceStatus.DRAFT:
             raise InvalidState(f"invoice {self.label} is {self.status.value}: it never changes")
-        self.lines.extend(lines)
-        if session is not None:
-            self.sessions.append(session)
 
     # ------------------------------------------------------------------ transitions
 

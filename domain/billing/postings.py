@@ -68,10 +68,10 @@ def _revenue_by_account(lines: Iterable[InvoiceLine]) -> dict[str, Decimal]:
 def session_priced(charge: Charge, *, id: str, posted_at: datetime) -> LedgerTransaction:
     net = charge.net_amount
     return LedgerTransaction.balanced(
-        id=id, organization_id=charge.organization_id, source=Source(SourceKind.SESSION, charge.session_id),
-        posted_at=posted_at, description=f"Session {charge.session_id} priced",
+        id=id, organization_id=charge.organization_id, source=Source(SourceKind.SESSION, charge.id),
+        posted_at=posted_at, description=f"Session {charge.id} priced",
         entries=[debit(UNBILLED_RECEIVABLE, charge.currency, net), credit(CHARGING_REVENUE, charge.currency, net)],
-        customer_id=charge.customer_id, session_id=charge.session_id)
+        customer_id=charge.customer_id, session_id=charge.id)
 
 
 def invoice_finalized(invoice: Invoice, *, id: str, posted_at: datetime) -> LedgerTransaction:

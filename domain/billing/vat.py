@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
-from attrs import frozen
+from attrs import field, frozen
 
 from domain.errors import InvalidInput
 from domain.geography import CURRENCY_EXPONENTS
@@ -43,6 +43,12 @@ class VatTreatment:
     category: str
     rate: Decimal
     exemption_reason: str | None = None
+    # The rate normalised: 20 and 20.00 are one rate, one group, one VAT account (computed once: breakdowns
+    # of a million lines read it).
+    key: tuple[str, Decimal, str | None] = field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "key", (self.category, self.rate.normalize(), self.exemption_reason))
 
     @classmethod
     def standard(cls, rate: Decimal) -> VatTreatment:
@@ -56,11 +62,6 @@ class VatTreatment:
             raise InvalidInput.field("vat_exemption_category", f"must be one of {', '.join(NO_VAT_CATEGORIES)}")
         standard = NO_VAT_CATEGORIES[category]
         return cls(category, Decimal(0), (reason or standard) if standard is not None else None)
-
-    @property
-    def key(self) -> tuple[str, Decimal, str | None]:
-        # The rate normalised: 20 and 20.00 are one rate, one group, one VAT account.
-        return (self.category, self.rate.normalize(), self.exemption_reason)
 
     @property
     def is_taxed(self) -> bool:

@@ -1,4 +1,5 @@
-"""Billing in SQL: customers, charges, invoices (items and payments), document counters, the ledger, invoice runs.
+"""Billing in SQL: customers, charges, invoices (their payments; a credit note's lines), document counters, the
+ledger, invoice runs.
 
 Lines and the sessions table's rows travel as compact JSON arrays (decimals as text, instants in ISO 8601
 with their offset), written by ``line_json`` / ``session_json`` and read back exactly.
@@ -7,21 +8,25 @@ with their offset), written by ``line_json`` / ``session_json`` and read back ex
 from __future__ import annotations
 
 import builtins
+import functools
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, and_, exists, func, or_, select, tuple_, update
+import msgspec
+from sqlalchemy import Row, Text, and_, bindparam, cast, exists, func, or_, select, tuple_, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.repositories._statements import dialect_insert, fetch_page, insert_many, insert_or_conflict, upsert
 from adapters.sql.repositories.events import SqlEvents
 from adapters.sql.tables import (
+    charge_details,
     charges,
     customers,
     document_counters,
-    invoice_items,
+    invoice_lines,
     invoice_payments,
     invoice_runs,
     invoices,
@@ -30,10 +35,10 @@ from adapters.sql.tables import (
 )
 from application.pagination import Page, PageRequest
 from application.ports.billing import InvoiceFilter, InvoiceRun, RunStatus, TransactionFilter
-from domain.billing.charges import Charge
 from domain.billing.customers import Customer, InvoiceDelivery
 from domain.billing.invoices import (
     Address,
+    Charge,
     Invoice,
     InvoiceKind,
     InvoiceLine,
@@ -94,11 +99,24 @@ def line_json(line: InvoiceLine) -> list[Any]:
             line.service_date.isoformat() if line.service_date else None]
 
 
+_KINDS = {kind.value: kind for kind in LineKind}
+
+
+@functools.lru_cache(maxsize=1024)
+def _treatment(category: str, rate: str, reason: str | None) -> VatTreatment:
+    return VatTreatment(category, Decimal(rate), reason)
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(text: str) -> date:
+    return date.fromisoformat(text)
+
+
 def line_from(value: list[Any]) -> InvoiceLine:
+    # A run reads a million of these: the few VAT treatments and days are shared rather than made anew.
     kind, description, quantity, unit, unit_price, net, category, rate, reason, session_id, day = value
-    return InvoiceLine(LineKind(kind), description, Decimal(quantity), unit, Decimal(unit_price), Decimal(net),
-                       VatTreatment(category, Decimal(rate), reason), session_id,
-                       date.fromisoformat(day) if day else None)
+    return InvoiceLine(_KINDS[kind], description, Decimal(quantity), unit, Decimal(unit_price), Decimal(net),
+                       _treatment(category, rate, reason), session_id, _day(day) if day else None)
 
 
 def session_json(session: InvoiceSession) -> list[Any]:
@@ -162,17 +180,31 @@ class SqlCustomers:
 # ------------------------------------------------------------------ charges
 
 
-def charge_row(c: Charge) -> dict[str, Any]:
-    return {"session_id": c.session_id, "organization_id": c.organization_id, "customer_id": c.customer_id,
-            "currency": c.currency, "started_at": c.started_at, "net_amount": c.net_amount,
-            "lines": [line_json(line) for line in c.lines], "session": session_json(c.session),
-            "invoice_id": c.invoice_id}
+def charge_rows(c: Charge) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A charge as its ``charges`` row and its ``charge_details`` row."""
+    return ({"id": c.id, "organization_id": c.organization_id, "customer_id": c.customer_id, "currency": c.currency,
+             "started_at": c.started_at, "net_amount": c.net_amount, "invoice_id": c.invoice_id},
+            {"charge_id": c.id, "lines": [line_json(line) for line in c.lines],
+             "session": session_json(c.session) if c.session is not None else None})
 
 
-def _charge_from(row: Row[Any]) -> Charge:
-    return Charge(session_id=row.session_id, organization_id=row.organization_id, customer_id=row.customer_id,
-                  currency=row.currency, started_at=row.started_at, lines=tuple(line_from(v) for v in row.lines),
-                  session=session_from(row.session), invoice_id=row.invoice_id)
+def _charge_from(row: Any) -> Charge:
+    session = _decode(row.session) if row.session is not None else None
+    return Charge(id=row.id, organization_id=row.organization_id, customer_id=row.customer_id, currency=row.currency,
+                  started_at=row.started_at, lines=tuple(line_from(v) for v in _decode(row.lines)),
+                  session=session_from(session) if session is not None else None, invoice_id=row.invoice_id)
+
+
+# A run reads a million charges: their JSON is read as text and decoded by msgspec (several times faster than
+# the json module the JSON type uses).
+_decode = msgspec.json.decode
+_CHARGE = (charges.c.id, charges.c.organization_id, charges.c.customer_id, charges.c.currency, charges.c.started_at,
+           charges.c.invoice_id, cast(charge_details.c.lines, Text).label("lines"),
+           cast(charge_details.c.session, Text).label("session"))
+
+
+def _charges_with_details() -> Any:
+    return select(*_CHARGE).select_from(charges.join(charge_details, charge_details.c.charge_id == charges.c.id))
 
 
 class SqlCharges:
@@ -180,13 +212,17 @@ class SqlCharges:
         self._connection = connection
 
     async def add(self, charge: Charge) -> bool:
+        row, details = charge_rows(charge)
         result = await self._connection.execute(
-            dialect_insert(self._connection, charges).values(**charge_row(charge)).on_conflict_do_nothing())
-        return bool(result.rowcount)
+            dialect_insert(self._connection, charges).values(**row).on_conflict_do_nothing())
+        if not result.rowcount:
+            return False
+        await self._connection.execute(charge_details.insert().values(**details))
+        return True
 
-    async def get(self, organization_id: str, session_id: str) -> Charge | None:
-        row = (await self._connection.execute(select(charges).where(
-            charges.c.organization_id == organization_id, charges.c.session_id == session_id))).first()
+    async def get(self, organization_id: str, charge_id: str) -> Charge | None:
+        row = (await self._connection.execute(_charges_with_details().where(
+            charges.c.organization_id == organization_id, charges.c.id == charge_id))).first()
         return _charge_from(row) if row is not None else None
 
     def _pending(self, organization_id: str, before: datetime) -> Any:
@@ -208,29 +244,47 @@ class SqlCharges:
         if not customers_:
             return []
         c = charges.c
-        statement = (select(charges).where(self._pending(organization_id, before),
-                                           c.customer_id.in_(sorted({k[0] for k in customers_})))
-                     .order_by(c.customer_id, c.currency, c.started_at, c.session_id))
+        statement = _charges_with_details().where(self._pending(organization_id, before),
+                                                  c.customer_id.in_(sorted({k[0] for k in customers_})))
         wanted = set(customers_)
-        return [charge for charge in (_charge_from(row) for row in await self._connection.execute(statement))
-                if (charge.customer_id, charge.currency) in wanted]
-
-    async def assign(self, organization_id: str, invoice_id: str, session_ids: Sequence[str]) -> None:
-        c = charges.c
-        for start in range(0, len(session_ids), 1000):
-            chunk = list(session_ids[start:start + 1000])
-            result = await self._connection.execute(
-                update(charges).where(c.organization_id == organization_id, c.session_id.in_(chunk),
-                                      or_(c.invoice_id.is_(None), c.invoice_id == invoice_id))
-                .values(invoice_id=invoice_id))
-            if result.rowcount != len(chunk):
-                raise Conflict(f"a session of invoice {invoice_id} is on another invoice already")
+        found = [_charge_from(row) for row in await self._connection.execute(statement)
+                 if (row.customer_id, row.currency) in wanted]
+        # Sorted here rather than by the database, which would sort the rows with their JSON (and spill).
+        found.sort(key=lambda charge: (charge.customer_id or "", charge.currency, charge.started_at, charge.id))
+        return found
 
     async def organizations_pending(self) -> builtins.list[str]:
         c = charges.c
         statement = (select(c.organization_id).where(c.invoice_id.is_(None), c.customer_id.is_not(None))
                      .distinct().order_by(c.organization_id))
         return [row.organization_id for row in await self._connection.execute(statement)]
+
+
+async def _assign(connection: AsyncConnection, organization_id: str, pairs: Sequence[tuple[str, str]]) -> None:
+    """Put each ``(charge, invoice)`` pair's charge on its invoice, unless it is on another one already (Conflict):
+    a charge goes on one invoice, ever. On PostgreSQL in one statement (arrays of the pairs, unnested)."""
+    if not pairs:
+        return
+    c = charges.c
+    if connection.dialect.name == "postgresql":
+        values = (func.unnest(bindparam("ids", type_=postgresql.ARRAY(Text)),
+                              bindparam("invoices", type_=postgresql.ARRAY(Text)))
+                  .table_valued("id", "invoice_id").render_derived("pairs"))
+        statement = (update(charges).where(c.organization_id == organization_id, c.id == values.c.id,
+                                           or_(c.invoice_id.is_(None), c.invoice_id == values.c.invoice_id))
+                     .values(invoice_id=values.c.invoice_id))
+        result = await connection.execute(statement, {"ids": [p[0] for p in pairs],
+                                                      "invoices": [p[1] for p in pairs]})
+        changed = int(result.rowcount)
+    else:
+        statement = (update(charges).where(c.organization_id == organization_id, c.id == bindparam("charge"),
+                                           or_(c.invoice_id.is_(None), c.invoice_id == bindparam("invoice")))
+                     .values(invoice_id=bindparam("invoice")))
+        result = await connection.execute(statement, [{"charge": charge, "invoice": invoice}
+                                                      for charge, invoice in pairs])
+        changed = int(result.rowcount)
+    if changed != len(pairs):
+        raise Conflict("a charge of these invoices is on another invoice already (or is not the organization's)")
 
 
 # ------------------------------------------------------------------ invoices
@@ -242,7 +296,7 @@ def _run_key(invoice: Invoice) -> str | None:
     return f"{invoice.period_start.isoformat()}/{invoice.period_end.isoformat()}"
 
 
-def _invoice_row(i: Invoice, item_count: int) -> dict[str, Any]:
+def _invoice_row(i: Invoice) -> dict[str, Any]:
     return {"id": i.id, "organization_id": i.organization_id, "customer_id": i.customer_id, "kind": i.kind.value,
             "currency": i.currency, "period_start": i.period_start, "period_end": i.period_end,
             "run_key": _run_key(i), "status": i.status.value, "number": i.number, "issue_date": i.issue_date,
@@ -250,30 +304,7 @@ def _invoice_row(i: Invoice, item_count: int) -> dict[str, Any]:
             "payment_reference": i.payment_reference, "total_excl_vat": i.total_excl_vat, "vat": i.vat,
             "total": i.total, "credited": i.credited, "written_off": i.written_off, "corrects": i.corrects,
             "corrects_number": i.corrects_number, "reason": i.reason, "created_at": i.created_at,
-            "finalized_at": i.finalized_at, "closed_at": i.closed_at, "item_count": item_count}
-
-
-def items_of(invoice: Invoice) -> builtins.list[dict[str, Any]]:
-    """The invoice's lines grouped as stored: one item per session (with its row of the sessions table), one
-    per line without a session."""
-    sessions = {s.session_id: s for s in invoice.sessions}
-    items: list[dict[str, Any]] = []
-    current: dict[str, Any] | None = None
-    for line in invoice.lines:
-        session = sessions.get(line.session_id) if line.session_id is not None else None
-        if session is not None and current is not None and current["session_id"] == line.session_id:
-            current["lines"].append(line_json(line))
-            continue
-        current = {"organization_id": invoice.organization_id, "invoice_id": invoice.id, "position": len(items),
-                   "session_id": session.session_id if session else None,
-                   "session": session_json(session) if session else None, "lines": [line_json(line)]}
-        items.append(current)
-        if session is not None:
-            del sessions[session.session_id]   # a session's lines are one item; later lines stand alone
-    for session in sessions.values():         # a session with no line (nothing billed): still listed
-        items.append({"organization_id": invoice.organization_id, "invoice_id": invoice.id, "position": len(items),
-                      "session_id": session.session_id, "session": session_json(session), "lines": []})
-    return items
+            "finalized_at": i.finalized_at, "closed_at": i.closed_at}
 
 
 def _payment_row(invoice: Invoice, p: Payment) -> dict[str, Any]:
@@ -282,23 +313,21 @@ def _payment_row(invoice: Invoice, p: Payment) -> dict[str, Any]:
             "provider_reference": p.provider_reference, "recorded_at": p.recorded_at}
 
 
-def _invoice_from(row: Row[Any], items: Sequence[Any] | None, payments: Sequence[Any]) -> Invoice:
-    lines: list[InvoiceLine] = []
-    sessions: list[InvoiceSession] = []
-    for item in items or ():
-        lines.extend(line_from(v) for v in item.lines)
-        if item.session is not None:
-            sessions.append(session_from(item.session))
-    return Invoice(
+def _invoice_from(row: Row[Any], charges_: builtins.list[Charge], lines: Sequence[Any],
+                  payments: Sequence[Any]) -> Invoice:
+    invoice = Invoice(
         id=row.id, organization_id=row.organization_id, customer_id=row.customer_id, kind=InvoiceKind(row.kind),
         currency=row.currency, period_start=row.period_start, period_end=row.period_end, created_at=row.created_at,
-        status=InvoiceStatus(row.status), lines=lines, sessions=sessions, number=row.number,
+        status=InvoiceStatus(row.status), number=row.number,
+        lines=[line for c in charges_ for line in c.lines] + [line_from(item.line) for item in lines],
+        sessions=[c.session for c in charges_ if c.session is not None], charges=charges_,
         issue_date=row.issue_date, due_date=row.due_date, seller=_party_from(row.seller), buyer=_party_from(row.buyer),
         payment_reference=row.payment_reference,
         payments=[Payment(p.id, p.amount, p.received_on, p.reference, p.method, p.provider_reference, p.recorded_at)
                   for p in payments],
         credited=row.credited, corrects=row.corrects, corrects_number=row.corrects_number, reason=row.reason,
         finalized_at=row.finalized_at, closed_at=row.closed_at, written_off=row.written_off)
+    return invoice
 
 
 class SqlInvoices:
@@ -307,60 +336,77 @@ class SqlInvoices:
         self._events = events
 
     async def add(self, invoice: Invoice) -> None:
-        items = items_of(invoice)
-        await insert_or_conflict(self._connection, invoices, _invoice_row(invoice, len(items)),
-                                 f"customer {invoice.customer_id} has an invoice for this period already")
-        await self._insert_items(invoice, items)
-        await insert_many(self._connection, invoice_payments, [_payment_row(invoice, p) for p in invoice.payments],
-                          lambda insert: insert)
-        await self._events.add(invoice.pull_events())
+        await self.add_many([invoice])
 
-    async def _insert_items(self, invoice: Invoice, items: builtins.list[dict[str, Any]]) -> None:
-        if not items:
+    async def add_many(self, invoices_: Sequence[Invoice]) -> None:
+        if not invoices_:
             return
-        inserted = await insert_many(self._connection, invoice_items, items,
+        inserted = await insert_many(self._connection, invoices, [_invoice_row(i) for i in invoices_],
                                      lambda insert: insert.on_conflict_do_nothing())
-        if inserted != len(items):
-            raise Conflict(f"a session of invoice {invoice.id} is on another invoice already")
+        if inserted != len(invoices_):
+            raise Conflict("the invoice exists, or its customer has an invoice for this period and currency already")
+        await insert_many(self._connection, invoice_lines, [
+            {"organization_id": i.organization_id, "invoice_id": i.id, "position": n, "line": line_json(line)}
+            for i in invoices_ if not i.charges for n, line in enumerate(i.lines)], lambda insert: insert)
+        await insert_many(self._connection, invoice_payments, [_payment_row(i, p) for i in invoices_
+                                                                for p in i.payments], lambda insert: insert)
+        for organization_id in {i.organization_id for i in invoices_}:
+            await _assign(self._connection, organization_id, [(c.id, i.id) for i in invoices_
+                                                              if i.organization_id == organization_id
+                                                              for c in i.charges])
+        for invoice in invoices_:
+            await self._events.add(invoice.pull_events())
 
     async def get(self, organization_id: str, invoice_id: str, *, for_update: bool = False) -> Invoice | None:
         statement = select(invoices).where(invoices.c.organization_id == organization_id, invoices.c.id == invoice_id)
         if for_update:
             statement = statement.with_for_update()
         row = (await self._connection.execute(statement)).first()
-        return await self._whole(row) if row is not None else None
+        return (await self._whole([row]))[0] if row is not None else None
 
-    async def _whole(self, row: Row[Any]) -> Invoice:
-        i, p = invoice_items, invoice_payments
-        items = (await self._connection.execute(select(i.c.session, i.c.lines).where(
-            i.c.organization_id == row.organization_id, i.c.invoice_id == row.id).order_by(i.c.position))).all()
-        payments = (await self._connection.execute(select(p).where(
-            p.c.organization_id == row.organization_id, p.c.invoice_id == row.id).order_by(p.c.id))).all()
-        return _invoice_from(row, items, payments)
+    async def _whole(self, rows: Sequence[Row[Any]]) -> builtins.list[Invoice]:
+        """The invoices of these rows with their charges, own lines and payments (one query for each)."""
+        if not rows:
+            return []
+        organization_id, ids = rows[0].organization_id, [row.id for row in rows]
+        c, n, p = charges.c, invoice_lines.c, invoice_payments.c
+        billed: dict[str, list[Charge]] = {i: [] for i in ids}
+        for charge_row in await self._connection.execute(_charges_with_details().where(
+                c.organization_id == organization_id, c.invoice_id.in_(ids)).order_by(c.started_at, c.id)):
+            billed[charge_row.invoice_id].append(_charge_from(charge_row))
+        own: dict[str, list[Any]] = {i: [] for i in ids}
+        for line in await self._connection.execute(select(invoice_lines).where(
+                n.organization_id == organization_id, n.invoice_id.in_(ids)).order_by(n.invoice_id, n.position)):
+            own[line.invoice_id].append(line)
+        paid: dict[str, list[Any]] = {i: [] for i in ids}
+        for payment in await self._connection.execute(select(invoice_payments).where(
+                p.organization_id == organization_id, p.invoice_id.in_(ids)).order_by(p.id)):
+            paid[payment.invoice_id].append(payment)
+        return [_invoice_from(row, billed[row.id], own[row.id], paid[row.id]) for row in rows]
 
-    async def find_for_period(self, organization_id: str, customer_id: str, currency: str, period_start: date,
-                              period_end: date) -> Invoice | None:
+    async def for_period(self, organization_id: str, customers_: Sequence[tuple[str, str]], period_start: date,
+                         period_end: date) -> dict[tuple[str, str], Invoice]:
+        if not customers_:
+            return {}
         t = invoices.c
-        row = (await self._connection.execute(select(invoices).where(
-            t.organization_id == organization_id, t.customer_id == customer_id, t.currency == currency,
-            t.run_key == f"{period_start.isoformat()}/{period_end.isoformat()}"))).first()
-        return await self._whole(row) if row is not None else None
+        rows = (await self._connection.execute(select(invoices).where(
+            t.organization_id == organization_id, t.customer_id.in_(sorted({k[0] for k in customers_})),
+            t.run_key == f"{period_start.isoformat()}/{period_end.isoformat()}"))).all()
+        wanted = set(customers_)
+        found = await self._whole([row for row in rows if (row.customer_id, row.currency) in wanted])
+        return {(i.customer_id, i.currency): i for i in found}
 
     async def save(self, invoice: Invoice, *, new_lines: bool = False) -> None:
         t = invoices.c
-        stored = (await self._connection.execute(select(t.item_count).where(
-            t.organization_id == invoice.organization_id, t.id == invoice.id))).scalar()
-        if stored is None:
+        row = _invoice_row(invoice)
+        result = await self._connection.execute(
+            update(invoices).where(t.organization_id == invoice.organization_id, t.id == invoice.id)
+            .values(**{k: v for k, v in row.items() if k not in ("id", "organization_id")}))
+        if not result.rowcount:
             await self.add(invoice)
             return
-        items = items_of(invoice)
-        count = len(items) if new_lines else stored
-        row = _invoice_row(invoice, count)
-        await self._connection.execute(update(invoices).where(t.organization_id == invoice.organization_id,
-                                                              t.id == invoice.id)
-                                       .values(**{k: v for k, v in row.items() if k not in ("id", "organization_id")}))
         if new_lines:
-            await self._insert_items(invoice, items[stored:])
+            await _assign(self._connection, invoice.organization_id, [(c.id, invoice.id) for c in invoice.charges])
         if invoice.payments:
             await insert_many(self._connection, invoice_payments,
                               [_payment_row(invoice, p) for p in invoice.payments],
@@ -382,13 +428,13 @@ class SqlInvoices:
             statement = statement.where(t.period_end == f.period_end)
         page_ = await fetch_page(self._connection, statement, t.id, page, lambda row: row, lambda row: row.id,
                                  newest_first=True)
-        return Page([await self._whole(row) for row in page_.items], page_.next_cursor)
+        return Page(await self._whole(page_.items), page_.next_cursor)
 
     async def credit_notes(self, organization_id: str, invoice_id: str) -> builtins.list[Invoice]:
         t = invoices.c
         rows = (await self._connection.execute(select(invoices).where(
             t.organization_id == organization_id, t.corrects == invoice_id).order_by(t.id))).all()
-        return [await self._whole(row) for row in rows]
+        return await self._whole(rows)
 
 
 # ------------------------------------------------------------------ document counters

@@ -12,8 +12,6 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +22,11 @@ from adapters.sql.database import Database
 from adapters.sql.migrate import upgrade
 from application.pagination import PageRequest
 from application.ports.billing import InvoiceFilter
+from tests.e2e.cli.seeding import CUSTOMERS, seed
 from tests.support.databases import SQL_BACKENDS, PostgresServer, run_async
-from tests.unit.billing.world import ORG, build, priced_session, setup
+from tests.unit.billing.world import ORG
 
 CHARGE = [sys.executable, "-m", "entrypoints.cli"]
-CUSTOMERS = 60
 BATCH = 4                   # customers per transaction: 15 batches, so a kill lands in the middle
 
 
@@ -42,20 +40,6 @@ def invoice_run(url: str, *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(CHARGE + ["invoice", "run", "--period", "2026-01", "--finalize", "--batch-size",
                                       str(BATCH), "--database-url", url, *extra],
                             env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-async def seed(url: str) -> None:
-    """An organization whose 60 drivers (each billed as a customer of its own) charged twice in January."""
-    database = Database(url)
-    try:
-        world = build(storage=database)
-        drivers = await setup(world, drivers=CUSTOMERS)
-        for i, driver in enumerate(drivers):
-            for day in (3, 17):
-                await priced_session(world, driver, datetime(2026, 1, day, 8, tzinfo=UTC) + timedelta(minutes=i),
-                                     Decimal(5 + i % 7), flat="0.50" if i % 3 == 0 else None)
-    finally:
-        await database.dispose()
 
 
 async def books(url: str) -> dict[str, Any]:

@@ -3,7 +3,7 @@ ledger's balance rule and each posting's entries."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from domain.billing.documents import creditor_reference, document_number, is_creditor_reference
 from domain.billing.invoices import (
     Address,
+    Charge,
     Invoice,
     InvoiceKind,
     InvoiceLine,
@@ -44,9 +45,11 @@ def line(net: str, vat: VatTreatment = S20, session: str | None = "ses_1") -> In
 
 
 def invoice(*lines: InvoiceLine) -> Invoice:
+    """A draft billing a charge per line."""
     inv = Invoice(id="invc_1", organization_id="org_1", customer_id="cus_1", kind=InvoiceKind.INVOICE,
                   currency="EUR", period_start=date(2026, 1, 1), period_end=date(2026, 2, 1), created_at=NOW)
-    inv.add(list(lines))
+    inv.add_charges([Charge(f"ses_{n}", "org_1", "cus_1", "EUR", NOW - timedelta(days=30 - n), (line_,))
+                     for n, line_ in enumerate(lines)])
     return inv
 
 
@@ -84,7 +87,7 @@ def test_finalized_invoices_never_change_and_payments_settle_them():
     inv = finalized(line("10.00"))
     assert inv.status is InvoiceStatus.OPEN and inv.due_date == date(2026, 2, 17)
     with pytest.raises(InvalidState):
-        inv.add([line("1.00")])
+        inv.add_charges([Charge("ses_9", "org_1", "cus_1", "EUR", NOW, (line("1.00"),))])
     with pytest.raises(InvalidInput) as error:
         inv.record_payment(Payment("pay_1", Decimal(5), NOW.date(), None, "bank_transfer"), "GBP", NOW)
     assert error.value.errors[0].field == "amount.currency"

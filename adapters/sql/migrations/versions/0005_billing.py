@@ -1,5 +1,6 @@
-"""Billing: customers, charges, invoices with items and payments, document counters, the ledger (balanced and
-immutable, checked by the database), invoice runs; billing settings; a driver's customer; mail attachments.
+"""Billing: customers, charges and their details, invoices with their payments (a credit note with its lines),
+document counters, the ledger (balanced and immutable, checked by the database), invoice runs; billing
+settings; a driver's customer; mail attachments.
 
 Revision ID: 0005
 Revises: 0004
@@ -142,16 +143,24 @@ def upgrade() -> None:
     )
     op.create_table(
         "charges",
-        _id("session_id"), _id("organization_id"), _id("customer_id", nullable=True),
+        _id("id"), _id("organization_id"), _id("customer_id", nullable=True),
         sa.Column("currency", sa.String(3), nullable=False),
-        _instant("started_at"), _decimal("net_amount"),
-        sa.Column("lines", sa.JSON(), nullable=False),
-        sa.Column("session", sa.JSON(), nullable=False),
-        _id("invoice_id", nullable=True),
-        sa.PrimaryKeyConstraint("session_id", name="pk_charges"),
+        _instant("started_at"), _decimal("net_amount"), _id("invoice_id", nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_charges"),
     )
     op.create_index("ix_charges_pending", "charges", ["organization_id", "customer_id", "currency", "started_at"],
                     sqlite_where=sa.text("invoice_id IS NULL"), postgresql_where=sa.text("invoice_id IS NULL"))
+    op.create_index("ix_charges_invoice", "charges", ["organization_id", "invoice_id", "started_at", "id"],
+                    sqlite_where=sa.text("invoice_id IS NOT NULL"),
+                    postgresql_where=sa.text("invoice_id IS NOT NULL"))
+    op.create_table(
+        "charge_details",
+        _id("charge_id"),
+        sa.Column("lines", sa.JSON(), nullable=False),
+        sa.Column("session", sa.JSON(), nullable=True),
+        sa.PrimaryKeyConstraint("charge_id", name="pk_charge_details"),
+        sa.ForeignKeyConstraint(["charge_id"], ["charges.id"], name="fk_charge_details_charge_id_charges"),
+    )
     op.create_table(
         "invoices",
         _id("id"), _id("organization_id"), _id("customer_id"),
@@ -172,7 +181,6 @@ def upgrade() -> None:
         sa.Column("corrects_number", sa.String(40), nullable=True),
         sa.Column("reason", sa.Text(), nullable=True),
         _instant("created_at"), _instant("finalized_at", nullable=True), _instant("closed_at", nullable=True),
-        sa.Column("item_count", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_invoices"),
         sa.UniqueConstraint("organization_id", "id", name="uq_invoices_organization_id_id"),
         sa.UniqueConstraint("organization_id", "customer_id", "currency", "run_key",
@@ -185,16 +193,13 @@ def upgrade() -> None:
     op.create_index("ix_invoices_organization_id_status_id", "invoices", ["organization_id", "status", "id"])
     op.create_index("ix_invoices_organization_id_corrects", "invoices", ["organization_id", "corrects"])
     op.create_table(
-        "invoice_items",
+        "invoice_lines",
         _id("organization_id"), _id("invoice_id"),
         sa.Column("position", sa.Integer(), nullable=False),
-        _id("session_id", nullable=True),
-        sa.Column("session", sa.JSON(), nullable=True),
-        sa.Column("lines", sa.JSON(), nullable=False),
-        sa.PrimaryKeyConstraint("organization_id", "invoice_id", "position", name="pk_invoice_items"),
-        sa.UniqueConstraint("session_id", name="uq_invoice_items_session_id"),
+        sa.Column("line", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("organization_id", "invoice_id", "position", name="pk_invoice_lines"),
         sa.ForeignKeyConstraint(["organization_id", "invoice_id"], ["invoices.organization_id", "invoices.id"],
-                                name="fk_invoice_items_organization_id_invoices"),
+                                name="fk_invoice_lines_organization_id_invoices"),
     )
     op.create_table(
         "invoice_payments",
@@ -288,7 +293,7 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION ledger_check_balanced()")
         op.execute("DROP FUNCTION ledger_refuse_change()")
     for table in ("invoice_runs", "ledger_entries", "ledger_transactions", "document_counters", "invoice_payments",
-                  "invoice_items", "invoices", "charges", "customers"):
+                  "invoice_lines", "invoices", "charge_details", "charges", "customers"):
         op.drop_table(table)
     op.drop_column("mail_outbox", "attachments")
     op.drop_column("drivers", "customer_id")
