@@ -8,26 +8,35 @@ created as a draft, or grown while it is still one. A customer whose invoice of 
 finalized already keeps its late sessions for its next invoice. Each batch commits on its own, so a
 run killed at any point has committed whole batches only, and the next run picks up the rest: runs
 are idempotent (a session is on one invoice ever, an invoice is one per customer, period and
-currency) and resumable, and memory holds one batch at a time.
+currency) and resumable, and memory holds two batches at a time (the next one is read while one is
+written).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
+from attrs import frozen
+
 from application.authorization import Action, Actor, authorize
+from application.customers import customer_of_driver
 from application.invoices import finalize_in
+from application.pagination import MAX_LIMIT, PageRequest
 from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from application.ports.billing import InvoiceRun, RunStatus
-from domain.billing.invoices import Invoice, InvoiceKind, InvoiceStatus
+from domain.billing.fees import plan_fee, whole_months
+from domain.billing.invoices import Charge, Invoice, InvoiceKind, InvoiceStatus
 from domain.billing.periods import BillingPeriod
 from domain.errors import DomainError, NotFound
 from domain.identity import Organization
 from domain.ids import PREFIXES, new_id
+from domain.pricing import MembershipPlan
 
 log = logging.getLogger("charge.invoicing")
 
@@ -92,31 +101,74 @@ async def run_invoices(run_id: str, organization_id: str, *, uow_factory: UnitOf
         period = BillingPeriod(run.period_start, run.period_end)
         _, before = period.bounds(ZoneInfo(organization.settings.timezone))
         run.status, run.started_at, run.error = RunStatus.RUNNING, run.started_at or clock.now(), None
-        run.customers_total = run.customers_done + await _count_pending(uow, organization_id, before)
         await uow.invoice_runs.save(run)
         await uow.commit()
-    if progress:
-        progress(run)
+    reading: asyncio.Task[_Batch | None] | None = None
     try:
-        after: tuple[str, str] | None = None
-        while True:
+        await _charge_plan_fees(uow_factory, organization, period, clock)
+        async with uow_factory() as uow:
+            run.customers_total = run.customers_done + await _count_pending(uow, organization_id, before)
+            await uow.invoice_runs.save(run)
+            await uow.commit()
+        if progress:
+            progress(run)
+        # The next batch is read while this one is written: the database writes, this process reads.
+        reading = _read_next(uow_factory, organization_id, period, before, None, batch)
+        while (next_batch := await reading) is not None:
+            reading = _read_next(uow_factory, organization_id, period, before, next_batch.keys[-1], batch)
             async with uow_factory() as uow:
-                keys = await uow.charges.pending_customers(organization_id, before, after, batch)
-                if not keys:
-                    break
-                await _invoice_batch(uow, run, organization, period, before, keys, clock)
+                await _invoice_batch(uow, run, organization, period, next_batch, clock)
                 await uow.invoice_runs.save(run)
                 await uow.commit()
-            after = keys[-1]
             if progress:
                 progress(run)
     except Exception as error:
+        if reading is not None and not reading.done():
+            reading.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await reading
         await _finish(uow_factory, run, clock, RunStatus.FAILED, f"{type(error).__name__}: {error}"[:500])
         raise
     await _finish(uow_factory, run, clock, RunStatus.COMPLETED, None)
     if progress:
         progress(run)
     return run
+
+
+async def _charge_plan_fees(uow_factory: UnitOfWorkFactory, organization: Organization, period: BillingPeriod,
+                            clock: Clock) -> None:
+    """The charges of the membership fees due in the period's whole months, each made once (a page of
+    subscriptions per transaction); they then wait for their invoices as sessions do."""
+    months = whole_months(period)
+    if not months:
+        return
+    zone = ZoneInfo(organization.settings.timezone)
+    begins, ends = BillingPeriod(months[0].start, months[-1].end).bounds(zone)
+    plans: dict[str, MembershipPlan | None] = {}
+    after: str | None = None
+    while True:
+        async with uow_factory() as uow:
+            page = await uow.subscriptions.list(organization.id, PageRequest(limit=MAX_LIMIT, after=after))
+            for subscription in page.items:
+                if subscription.starts_at >= ends or (subscription.ends_at is not None
+                                                      and subscription.ends_at <= begins):
+                    continue
+                if subscription.plan_id not in plans:
+                    plans[subscription.plan_id] = await uow.plans.get(organization.id, subscription.plan_id)
+                plan = plans[subscription.plan_id]
+                driver = await uow.drivers.get(organization.id, subscription.driver_id)
+                if plan is None or driver is None:
+                    continue
+                customer = await customer_of_driver(uow, organization, driver, clock)
+                for month in months:
+                    fee = plan_fee(subscription, plan, customer_id=customer.id, month=month, zone=zone,
+                                   vat=organization.settings.billing.fee_vat)
+                    if fee is not None:
+                        await uow.charges.add(fee)
+            await uow.commit()
+        if page.next_cursor is None:
+            return
+        after = page.next_cursor
 
 
 async def _finish(uow_factory: UnitOfWorkFactory, run: InvoiceRun, clock: Clock, status: RunStatus,
@@ -139,10 +191,30 @@ async def _count_pending(uow: UnitOfWork, organization_id: str, before: datetime
         count, after = count + len(keys), keys[-1]
 
 
+@frozen
+class _Batch:
+    """The next customers of a run, and their charges waiting for an invoice (as read, before the write)."""
+
+    keys: list[tuple[str, str]]
+    charges: list[Charge]
+
+
+def _read_next(uow_factory: UnitOfWorkFactory, organization_id: str, period: BillingPeriod, before: datetime,
+               after: tuple[str, str] | None, batch: int) -> asyncio.Task[_Batch | None]:
+    async def read() -> _Batch | None:
+        async with uow_factory(read_only=True) as uow:
+            keys = await uow.charges.pending_customers(organization_id, before, after, batch)
+            return _Batch(keys, await uow.charges.pending(organization_id, keys, before)) if keys else None
+    return asyncio.get_running_loop().create_task(read())
+
+
 async def _invoice_batch(uow: UnitOfWork, run: InvoiceRun, organization: Organization, period: BillingPeriod,
-                         before: datetime, keys: list[tuple[str, str]], clock: Clock) -> None:
+                         batch: _Batch, clock: Clock) -> None:
+    """Put the batch's charges on their customers' invoices of the period. They were read before this unit of
+    work began: a charge another run put on an invoice since makes its invoice's write a Conflict (this run
+    fails, and the next run takes over), one booked since waits for the next run."""
     now = clock.now()
-    charges = await uow.charges.pending(organization.id, keys, before)
+    keys, charges = batch.keys, batch.charges
     existing = await uow.invoices.for_period(organization.id, keys, period.start, period.end)
     fresh: list[Invoice] = []
     grown: list[Invoice] = []

@@ -91,6 +91,7 @@ organizations = Table(
     Column("payment_terms_days", Integer, nullable=False, server_default="14"),
     Column("vat_exemption_category", String(2), nullable=False, server_default="E"),
     Column("vat_exemption_reason", Text, nullable=True),
+    Column("plan_fee_vat", ExactDecimal, nullable=True),
 )
 
 members = Table(

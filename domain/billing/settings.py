@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from attrs import frozen
 
 from domain.billing.customers import MAX_PAYMENT_TERMS_DAYS, validate_address
@@ -29,6 +31,7 @@ class BillingSettings:
     payment_terms_days: int = 14                  # the due date, unless the customer has terms of its own
     vat_exemption_category: str = EXEMPT          # the category of a line whose tariff names no VAT
     vat_exemption_reason: str | None = None       # why (BT-120); None: the category's own wording
+    plan_fee_vat: Decimal | None = None           # VAT (percent) on membership plan fees; None: as ``no_vat``
 
     def validate(self) -> None:
         errors = FieldErrors()
@@ -51,6 +54,10 @@ class BillingSettings:
                      f"must be a day of the month from 1 to {LAST_INVOICE_DAY}")
         errors.check("payment_terms_days", 0 <= self.payment_terms_days <= MAX_PAYMENT_TERMS_DAYS,
                      f"must be from 0 to {MAX_PAYMENT_TERMS_DAYS} days")
+        if self.plan_fee_vat is not None:
+            errors.check("plan_fee_vat", 0 <= self.plan_fee_vat <= 100
+                         and self.plan_fee_vat == self.plan_fee_vat.quantize(Decimal("0.0001")),
+                         "must be a percentage from 0 to 100, with at most 4 decimals")
         if self.vat_exemption_reason is not None:
             problem = text_problem(self.vat_exemption_reason, MAX_EXEMPTION_REASON)
             if problem:
@@ -65,6 +72,11 @@ class BillingSettings:
     def no_vat(self) -> VatTreatment:
         """How a line whose tariff names no VAT is taxed (its category, and why)."""
         return VatTreatment.without_vat(self.vat_exemption_category, self.vat_exemption_reason)
+
+    @property
+    def fee_vat(self) -> VatTreatment:
+        """How a membership plan's fee is taxed."""
+        return VatTreatment.standard(self.plan_fee_vat) if self.plan_fee_vat is not None else self.no_vat
 
     def prefix(self, series: str) -> str:
         return self.credit_note_number_prefix if series == "credit_note" else self.invoice_number_prefix

@@ -45,7 +45,7 @@ from entrypoints.rest.shapes import (
     quantity_field,
     text,
 )
-from entrypoints.rest.tariff_shapes import TariffBody
+from entrypoints.rest.tariff_shapes import PERCENT, TariffBody
 
 MAX_CONFIGURATION_KEY = 50     # OCPP 1.6 CiString50
 MAX_CONFIGURATION_VALUE = 500  # OCPP 1.6 CiString500
@@ -163,6 +163,9 @@ class SettingsBody(Body):
     vat_exemption_reason: Annotated[Annotated[str, text(MAX_EXEMPTION_REASON, min_length=1, pattern=PRINTABLE)]
                                     | None, doc("Why, as the invoice says (BT-120); null: the category's own "
                                                 "wording (\"Exempt from VAT\"…).")] = None
+    plan_fee_vat: Annotated[Any, quantity_field(PERCENT, nullable=True, maximum=100), doc(
+        "VAT in percent on membership plan fees, 0 to 100 with at most 4 decimals: a JSON number or a decimal "
+        "string. Absent: fees carry no VAT, in `vat_exemption_category`.", "20")] = None
 
 
 class ApiKeyBody(Body):

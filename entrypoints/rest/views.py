@@ -184,6 +184,7 @@ class SettingsOut(View):
     payment_terms_days: int
     vat_exemption_category: str
     vat_exemption_reason: str | None
+    plan_fee_vat: str | None
 
     @classmethod
     def of(cls, settings: OrganizationSettings) -> SettingsOut:
@@ -194,7 +195,8 @@ class SettingsOut(View):
         return cls(s.currency, s.timezone, s.billing_email, NotificationsOut.of(s.notifications), s.default_tariff_id,
                    b.legal_name, address, b.vat_id, b.iban, b.bic, b.invoice_number_prefix,
                    b.credit_note_number_prefix, b.auto_finalize_invoices, b.invoice_day, b.payment_terms_days,
-                   b.vat_exemption_category, b.vat_exemption_reason)
+                   b.vat_exemption_category, b.vat_exemption_reason,
+                   None if b.plan_fee_vat is None else format(b.plan_fee_vat, "f"))
 
 
 class NotificationsOut(View):

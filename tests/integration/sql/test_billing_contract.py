@@ -17,7 +17,7 @@ from application.ports.billing import InvoiceFilter, RunStatus, TransactionFilte
 from domain.billing.invoices import InvoiceKind, InvoiceStatus
 from domain.billing.periods import BillingPeriod
 from domain.errors import InvalidInput, InvalidState
-from tests.unit.billing.world import ACTOR, ORG, build, priced_session, setup
+from tests.unit.billing.world import ACTOR, ORG, build, priced_session, setup, subscribe
 
 JAN = BillingPeriod.month("2026-01")
 FEB = BillingPeriod.month("2026-02")
@@ -149,3 +149,33 @@ async def test_a_customer_named_by_a_driver_pays_for_its_sessions_and_vat_ids_ar
     await world.run_period(ORG, JAN)
     [invoice] = await invoices_of(world)
     assert invoice.customer_id == fleet.id
+
+
+async def test_plan_fees_due_in_the_month_are_lines_of_their_own_charged_once(storage):
+    world = build(storage=storage, auto_finalize_invoices=True, plan_fee_vat=Decimal(20))
+    dana, eli = await setup(world)
+    await subscribe(world, dana, "9.99", datetime(2025, 12, 20, tzinfo=UTC))                 # all of January
+    await subscribe(world, eli, "9.99", datetime(2026, 1, 15, 10, tzinfo=UTC))               # 17 of 31 days
+    await priced_session(world, dana, datetime(2026, 1, 5, 8, tzinfo=UTC), Decimal(10))    # 3.00 + 0.60
+    run = await world.run_period(ORG, JAN)
+    assert (run.invoices_created, run.invoices_finalized, run.sessions_invoiced) == (2, 2, 1)
+    invoices = {i.customer_id: i for i in await invoices_of(world)}
+    async with world.uow(read_only=True) as uow:
+        dana_customer = await uow.customers.find_by_driver(ORG, dana.id)
+        eli_customer = await uow.customers.find_by_driver(ORG, eli.id)
+    dana_invoice, eli_invoice = invoices[dana_customer.id], invoices[eli_customer.id]
+    assert [(line.kind.value, line.net_amount) for line in dana_invoice.lines] == [
+        ("plan_fee", Decimal("9.99")), ("energy", Decimal("3.00"))]
+    assert dana_invoice.total == Decimal("15.59")          # (9.99 + 3.00) + 20 % of 12.99, rounded once
+    [fee] = eli_invoice.lines                              # no session: an invoice for the fee alone
+    assert (fee.description, fee.net_amount) == ("Commuter membership, 2026-01, 17 of 31 days", Decimal("5.48"))
+    assert (await world.run_period(ORG, JAN)).invoices_created == 0
+    assert (await world.run_period(ORG, BillingPeriod.of(date(2026, 1, 1), date(2026, 1, 20)))).invoices_created == 0
+    page = await world.transactions(ACTOR, ORG, TransactionFilter(invoice_id=dana_invoice.id), PageRequest())
+    [posting] = page.items
+    assert {(e.account, e.signed) for e in posting.entries} == {
+        (f"receivable:{dana_customer.id}", Decimal("15.59")), ("unbilled_receivable", Decimal("-3.00")),
+        ("fee_revenue", Decimal("-9.99")), ("vat_payable:20", Decimal("-2.60"))}
+    assert (await world.trial_balance(ACTOR, ORG, None)).balances
+    feb = await world.run_period(ORG, FEB)        # February's fees: a month of each subscription
+    assert feb.invoices_created == 2

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.billing.documents import creditor_reference, document_number, is_creditor_reference
+from domain.billing.fees import days_in_force, plan_fee, whole_months
 from domain.billing.invoices import (
     Address,
     Charge,
@@ -30,6 +31,8 @@ from domain.billing.periods import BillingPeriod
 from domain.billing.postings import invoice_finalized, invoice_voided, payment_received
 from domain.billing.vat import VatTreatment, breakdown
 from domain.errors import InvalidInput, InvalidState
+from domain.money import Money
+from domain.pricing import MembershipPlan, Subscription
 
 NOW = datetime(2026, 2, 3, 9, tzinfo=UTC)
 S20 = VatTreatment.standard(Decimal(20))
@@ -206,3 +209,32 @@ def test_postings_balance_and_a_void_undoes_the_sale():
     by_account = {row.account: row.balance for row in balance.accounts}
     assert by_account["receivable:cus_1"] == Decimal("15.35") and by_account["bank"] == Decimal("4.00")
     assert by_account["vat_payable:20"] == Decimal("2.00") and by_account["charging_revenue"] == Decimal("-3.00")
+
+
+def _subscription(starts: datetime, ends: datetime | None = None) -> Subscription:
+    return Subscription(id="sub_1", organization_id="org_1", plan_id="pln_1", driver_id="drv_1", starts_at=starts,
+                        created_at=starts, ends_at=ends)
+
+
+PLAN = MembershipPlan(id="pln_1", organization_id="org_1", name="Commuter", monthly_fee=Money(Decimal("9.99"), "EUR"),
+                      created_at=NOW, discount_percent=Decimal(10))
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def test_a_plan_fee_is_due_for_each_whole_month_in_proportion_to_the_days_in_force():
+    march = BillingPeriod.month("2026-03")             # 31 days, the clocks go forward on the 29th in Berlin
+    whole = plan_fee(_subscription(datetime(2026, 1, 1, tzinfo=UTC)), PLAN, customer_id="cus_1", month=march,
+                     zone=BERLIN, vat=S20)
+    assert whole is not None and (whole.id, whole.net_amount, whole.lines[0].description) == (
+        "sub_1/2026-03", Decimal("9.99"), "Commuter membership, 2026-03")
+    # Ends at 23:30 UTC on the 30th: 01:30 on the 31st in Berlin, so the 31st counts too.
+    late = _subscription(datetime(2026, 3, 28, 22, 59, tzinfo=UTC), datetime(2026, 3, 30, 23, 30, tzinfo=UTC))
+    assert days_in_force(late, march, BERLIN) == 4                                  # 28th (local) to 31st
+    ended = plan_fee(late, PLAN, customer_id="cus_1", month=march, zone=BERLIN, vat=S20)
+    assert ended is not None and ended.net_amount == Decimal("1.29")               # 9.99 × 4 / 31, half-up
+    assert ended.lines[0].unit_price * ended.lines[0].quantity == ended.net_amount
+    assert plan_fee(_subscription(datetime(2026, 4, 1, tzinfo=UTC)), PLAN, customer_id="cus_1", month=march,
+                    zone=BERLIN, vat=S20) is None
+    assert [m.label for m in whole_months(BillingPeriod.of(date(2026, 1, 15), date(2026, 4, 1)))] == [
+        "2026-02", "2026-03"]
+    assert whole_months(BillingPeriod.of(date(2026, 1, 1), date(2026, 1, 20))) == []

@@ -19,8 +19,9 @@ from domain.billing.settings import BillingSettings
 from domain.charging import ChargingSession, SessionStatus
 from domain.identity import Organization, Role
 from domain.ids import PREFIXES, new_id
+from domain.money import Money
 from domain.network import ChargePoint, Driver, Location
-from domain.pricing import SessionCost
+from domain.pricing import MembershipPlan, SessionCost, Subscription
 from domain.tariffs import parse_tariff, quote_profile, rate
 from tests.fakes import CapturingMailer, FakeClock
 
@@ -117,3 +118,19 @@ async def priced_session(world: SimpleNamespace, driver: Driver | None, started:
         await uow.sessions.add(session)
         await uow.commit()
     return session
+
+
+async def subscribe(world: SimpleNamespace, driver: Driver, fee: str, starts_at: datetime,
+                    ends_at: datetime | None = None, currency: str = "GBP") -> Subscription:
+    """The driver on a membership plan of ``fee`` a month (a 10 % discount plan) from ``starts_at``."""
+    plan = MembershipPlan(id=new_id(PREFIXES["plan"]), organization_id=ORG, name="Commuter",
+                          monthly_fee=Money(Decimal(fee), currency), created_at=world.clock.now(),
+                          discount_percent=Decimal(10))
+    subscription = Subscription(id=new_id(PREFIXES["subscription"]), organization_id=ORG, plan_id=plan.id,
+                                driver_id=driver.id, starts_at=starts_at, created_at=world.clock.now(),
+                                ends_at=ends_at)
+    async with world.uow() as uow:
+        await uow.plans.add(plan)
+        await uow.subscriptions.add(subscription)
+        await uow.commit()
+    return subscription
