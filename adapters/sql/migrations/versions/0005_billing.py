@@ -120,7 +120,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("payment_terms_days", sa.Integer(), nullable=False, server_default="14"))
         batch.add_column(sa.Column("vat_exemption_category", sa.String(2), nullable=False, server_default="E"))
         batch.add_column(sa.Column("vat_exemption_reason", sa.Text(), nullable=True))
-        batch.add_column(sa.Column("plan_fee_vat", sa.Numeric().with_variant(sa.Text(), "sqlite"), nullable=True))
+        batch.add_column(sa.Column("plan_fee_vat", sa.Numeric().with_variant(sa.Text(), "sqlite"),
+                                   nullable=True))
     op.add_column("drivers", _id("customer_id", nullable=True))
     op.add_column("mail_outbox", sa.Column("attachments", sa.JSON(), nullable=True))
 
@@ -299,7 +300,7 @@ def downgrade() -> None:
     op.drop_column("mail_outbox", "attachments")
     op.drop_column("drivers", "customer_id")
     with op.batch_alter_table("organizations") as batch:
-        for column in ("plan_fee_vat", "vat_exemption_reason", "vat_exemption_category", "payment_terms_days", "invoice_day",
-                       "auto_finalize_invoices", "credit_note_number_prefix", "invoice_number_prefix", "bic",
-                       "iban", "vat_id", "billing_address", "legal_name"):
+        for column in ("plan_fee_vat", "vat_exemption_reason", "vat_exemption_category", "payment_terms_days",
+                       "invoice_day", "auto_finalize_invoices", "credit_note_number_prefix", "invoice_number_prefix",
+                       "bic", "iban", "vat_id", "billing_address", "legal_name"):
             batch.drop_column(column)
