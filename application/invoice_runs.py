@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
@@ -26,7 +26,7 @@ from attrs import frozen
 
 from application.authorization import Action, Actor, authorize
 from application.customers import customer_of_driver
-from application.invoices import finalize_in
+from application.invoices import finalize_in, local_date
 from application.pagination import MAX_LIMIT, PageRequest
 from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from application.ports.billing import InvoiceRun, RunStatus
@@ -41,6 +41,7 @@ from domain.pricing import MembershipPlan
 log = logging.getLogger("charge.invoicing")
 
 BATCH = 200                        # customers per transaction
+RETRY_FAILED = timedelta(hours=1)  # a scheduled run that failed is tried again after this
 Progress = Callable[[InvoiceRun], None]
 
 
@@ -123,12 +124,13 @@ async def run_invoices(run_id: str, organization_id: str, *, uow_factory: UnitOf
             if progress:
                 progress(run)
     except Exception as error:
+        await _finish(uow_factory, run, clock, RunStatus.FAILED, f"{type(error).__name__}: {error}"[:500])
+        raise
+    finally:   # failed, or cancelled (a stopping server: the run carries on at its next start)
         if reading is not None and not reading.done():
             reading.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await reading
-        await _finish(uow_factory, run, clock, RunStatus.FAILED, f"{type(error).__name__}: {error}"[:500])
-        raise
     await _finish(uow_factory, run, clock, RunStatus.COMPLETED, None)
     if progress:
         progress(run)
@@ -175,8 +177,8 @@ async def _finish(uow_factory: UnitOfWorkFactory, run: InvoiceRun, clock: Clock,
                   error: str | None) -> None:
     async with uow_factory() as uow:
         stored = await uow.invoice_runs.get(run.organization_id, run.id)
-        if stored is None:
-            return
+        if stored is None or (status is RunStatus.FAILED and stored.status is RunStatus.COMPLETED):
+            return   # another process ran it to the end meanwhile (this one met its invoices as a Conflict)
         run.status, run.error, run.finished_at = status, error, clock.now()
         await uow.invoice_runs.save(run)
         await uow.commit()
@@ -259,6 +261,38 @@ async def _finalize(uow: UnitOfWork, invoice: Invoice, organization: Organizatio
     return True
 
 
+async def unfinished_invoice_runs(*, uow_factory: UnitOfWorkFactory) -> list[InvoiceRun]:
+    """Runs left pending or running (a stopped or killed server's): a server resumes them when it starts."""
+    async with uow_factory(read_only=True) as uow:
+        return await uow.invoice_runs.unfinished()
+
+
+async def due_invoice_runs(*, uow_factory: UnitOfWorkFactory, clock: Clock) -> list[InvoiceRun]:
+    """Record the runs that organizations' ``invoice_day`` makes due: from that day of the month on (local),
+    the previous month is invoiced, once; a run of it that failed is tried again after ``RETRY_FAILED``. The
+    caller runs what this returns. Organizations with sessions waiting for an invoice are the ones looked at."""
+    now, due = clock.now(), []
+    for organization_id in await organizations_to_invoice(uow_factory=uow_factory):
+        async with uow_factory() as uow:
+            organization = await uow.organizations.get(organization_id)
+            if organization is None:
+                continue
+            today = local_date(now, organization)
+            if today.day < organization.settings.billing.invoice_day:
+                continue
+            period = previous_month(today)
+            latest = await uow.invoice_runs.latest_for_period(organization_id, period.start, period.end)
+            if latest is not None and not (latest.status is RunStatus.FAILED and latest.finished_at is not None
+                                           and latest.finished_at <= now - RETRY_FAILED):
+                continue
+            run = await _new_run(uow, organization_id, period, False, clock)
+            await uow.commit()
+        log.info("an invoice run is due", extra={"organization_id": organization_id, "period": period.label,
+                                                  "run_id": run.id})
+        due.append(run)
+    return due
+
+
 async def organizations_to_invoice(*, uow_factory: UnitOfWorkFactory) -> list[str]:
     """The organizations a run of some period may have work in: those with sessions on no invoice yet."""
     async with uow_factory(read_only=True) as uow:
@@ -266,4 +300,5 @@ async def organizations_to_invoice(*, uow_factory: UnitOfWorkFactory) -> list[st
 
 
 def previous_month(today: date) -> BillingPeriod:
+    """The calendar month before the one ``today`` is in."""
     return BillingPeriod.containing(today).previous()

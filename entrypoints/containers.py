@@ -166,6 +166,8 @@ class UseCases(containers.DeclarativeContainer):
     get_invoice_run = providers.Coroutine(invoice_runs.get_invoice_run, uow_factory=_uow)
     run_invoices = providers.Coroutine(invoice_runs.run_invoices, uow_factory=_uow, clock=_clock)
     run_period = providers.Coroutine(invoice_runs.run_period, uow_factory=_uow, clock=_clock)
+    unfinished_invoice_runs = providers.Coroutine(invoice_runs.unfinished_invoice_runs, uow_factory=_uow)
+    due_invoice_runs = providers.Coroutine(invoice_runs.due_invoice_runs, uow_factory=_uow, clock=_clock)
 
     # The charging network (operators, over REST and gRPC).
     create_location = providers.Coroutine(network.create_location, uow_factory=_uow, clock=_clock)
