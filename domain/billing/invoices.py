@@ -254,8 +254,9 @@ class Invoice:
         if self.kind is not InvoiceKind.INVOICE:
             raise InvalidState("a credit note bills no charges: its lines are its own")
         known = {c.id for c in self.charges}
-        fresh = [c for c in charges if c.id not in known and c.currency == self.currency]
-        if len(fresh) != len({c.id for c in fresh}) or any(c.customer_id != self.customer_id for c in fresh):
+        fresh = [c for c in charges if c.id not in known]
+        if len(fresh) != len({c.id for c in fresh}) or any(
+                (c.customer_id, c.currency) != (self.customer_id, self.currency) for c in fresh):
             raise InvalidState(f"charges of another customer or currency, or twice, for invoice {self.label}")
         if not fresh:
             return 0

@@ -238,3 +238,17 @@ def test_a_plan_fee_is_due_for_each_whole_month_in_proportion_to_the_days_in_for
     assert [m.label for m in whole_months(BillingPeriod.of(date(2026, 1, 15), date(2026, 4, 1)))] == [
         "2026-02", "2026-03"]
     assert whole_months(BillingPeriod.of(date(2026, 1, 1), date(2026, 1, 20))) == []
+
+
+def test_an_invoice_bills_its_customers_charges_in_order_once():
+    inv = invoice(line("1.00"), line("2.00"))
+    late = Charge("ses_late", "org_1", "cus_1", "EUR", NOW - timedelta(days=40), (line("0.50", session="ses_late"),))
+    assert inv.add_charges([late, inv.charges[0]]) == 1                 # one already on it: skipped
+    assert [c.id for c in inv.charges] == ["ses_late", "ses_0", "ses_1"]   # by start: a late session goes first
+    assert [line_.net_amount for line_ in inv.lines] == [Decimal("0.50"), Decimal("1.00"), Decimal("2.00")]
+    assert inv.total_excl_vat == Decimal("3.50")
+    for stranger in (Charge("ses_x", "org_1", "cus_2", "EUR", NOW, (line("1.00"),)),
+                     Charge("ses_y", "org_1", "cus_1", "GBP", NOW, (line("1.00"),))):
+        with pytest.raises(InvalidState):
+            inv.add_charges([stranger])
+    assert len(inv.charges) == 3
