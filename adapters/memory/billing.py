@@ -107,6 +107,7 @@ class InMemoryInvoices(_Table):
     def _assign(self, invoice: Invoice) -> None:
         for charge in invoice.charges:
             self.charges[charge.id] = evolve(self.charges[charge.id], invoice_id=invoice.id)
+        invoice.charges = [evolve(c, invoice_id=invoice.id) for c in invoice.charges]   # as stored now
 
     def _stored(self, invoice: Invoice) -> Invoice:
         """As SQL keeps it: the charges with the invoice they are on."""

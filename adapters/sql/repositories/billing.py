@@ -15,7 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 import msgspec
-from sqlalchemy import Row, Text, and_, bindparam, cast, exists, func, or_, select, tuple_, update
+from attrs import evolve
+from sqlalchemy import Row, Text, and_, bindparam, cast, exists, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -260,31 +261,34 @@ class SqlCharges:
         return [row.organization_id for row in await self._connection.execute(statement)]
 
 
-async def _assign(connection: AsyncConnection, organization_id: str, pairs: Sequence[tuple[str, str]]) -> None:
-    """Put each ``(charge, invoice)`` pair's charge on its invoice, unless it is on another one already (Conflict):
-    a charge goes on one invoice, ever. On PostgreSQL in one statement (arrays of the pairs, unnested)."""
+async def _assign(connection: AsyncConnection, organization_id: str, invoices_: Sequence[Invoice]) -> None:
+    """Put the invoices' charges that are on none yet (``invoice_id`` None as read) on them: a charge goes on one
+    invoice, ever, so one another invoice took since it was read is a Conflict. On PostgreSQL in one statement
+    (the pairs as arrays, unnested); the customers' condition leads the planner to the index of waiting charges
+    rather than through the whole table."""
+    pairs = [(c.id, i.id) for i in invoices_ for c in i.charges if c.invoice_id is None]
     if not pairs:
         return
     c = charges.c
+    waiting = and_(c.organization_id == organization_id, c.invoice_id.is_(None))
     if connection.dialect.name == "postgresql":
         values = (func.unnest(bindparam("ids", type_=postgresql.ARRAY(Text)),
                               bindparam("invoices", type_=postgresql.ARRAY(Text)))
                   .table_valued("id", "invoice_id").render_derived("pairs"))
-        statement = (update(charges).where(c.organization_id == organization_id, c.id == values.c.id,
-                                           or_(c.invoice_id.is_(None), c.invoice_id == values.c.invoice_id))
+        statement = (update(charges).where(waiting, c.customer_id.in_(sorted({i.customer_id for i in invoices_})),
+                                           c.id == values.c.id)
                      .values(invoice_id=values.c.invoice_id))
         result = await connection.execute(statement, {"ids": [p[0] for p in pairs],
                                                       "invoices": [p[1] for p in pairs]})
-        changed = int(result.rowcount)
     else:
-        statement = (update(charges).where(c.organization_id == organization_id, c.id == bindparam("charge"),
-                                           or_(c.invoice_id.is_(None), c.invoice_id == bindparam("invoice")))
+        statement = (update(charges).where(waiting, c.id == bindparam("charge"))
                      .values(invoice_id=bindparam("invoice")))
         result = await connection.execute(statement, [{"charge": charge, "invoice": invoice}
                                                       for charge, invoice in pairs])
-        changed = int(result.rowcount)
-    if changed != len(pairs):
+    if int(result.rowcount) != len(pairs):
         raise Conflict("a charge of these invoices is on another invoice already (or is not the organization's)")
+    for invoice in invoices_:   # as stored now
+        invoice.charges = [evolve(c, invoice_id=invoice.id) if c.invoice_id is None else c for c in invoice.charges]
 
 
 # ------------------------------------------------------------------ invoices
@@ -351,9 +355,8 @@ class SqlInvoices:
         await insert_many(self._connection, invoice_payments, [_payment_row(i, p) for i in invoices_
                                                                 for p in i.payments], lambda insert: insert)
         for organization_id in {i.organization_id for i in invoices_}:
-            await _assign(self._connection, organization_id, [(c.id, i.id) for i in invoices_
-                                                              if i.organization_id == organization_id
-                                                              for c in i.charges])
+            await _assign(self._connection, organization_id,
+                          [i for i in invoices_ if i.organization_id == organization_id])
         for invoice in invoices_:
             await self._events.add(invoice.pull_events())
 
@@ -406,7 +409,7 @@ class SqlInvoices:
             await self.add(invoice)
             return
         if new_lines:
-            await _assign(self._connection, invoice.organization_id, [(c.id, invoice.id) for c in invoice.charges])
+            await _assign(self._connection, invoice.organization_id, [invoice])
         if invoice.payments:
             await insert_many(self._connection, invoice_payments,
                               [_payment_row(invoice, p) for p in invoice.payments],
