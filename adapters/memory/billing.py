@@ -107,12 +107,12 @@ class InMemoryInvoices(_Table):
     def _assign(self, invoice: Invoice) -> None:
         for charge in invoice.charges:
             self.charges[charge.id] = evolve(self.charges[charge.id], invoice_id=invoice.id)
-        invoice.charges = [evolve(c, invoice_id=invoice.id) for c in invoice.charges]   # as stored now
+        invoice.charges = [c.on(invoice.id) for c in invoice.charges]   # as stored now
 
     def _stored(self, invoice: Invoice) -> Invoice:
         """As SQL keeps it: the charges with the invoice they are on."""
         kept = copy.copy(invoice)
-        kept.charges = [evolve(c, invoice_id=invoice.id) for c in invoice.charges]
+        kept.charges = [c.on(invoice.id) for c in invoice.charges]
         return kept
 
     async def add(self, invoice: Invoice) -> None:

@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any
 
 import msgspec
-from attrs import evolve
 from sqlalchemy import Row, Text, and_, bindparam, cast, exists, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -190,10 +189,11 @@ def charge_rows(c: Charge) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _charge_from(row: Any) -> Charge:
-    session = _decode(row.session) if row.session is not None else None
-    return Charge(id=row.id, organization_id=row.organization_id, customer_id=row.customer_id, currency=row.currency,
-                  started_at=row.started_at, lines=tuple(line_from(v) for v in _decode(row.lines)),
-                  session=session_from(session) if session is not None else None, invoice_id=row.invoice_id)
+    id_, organization_id, customer_id, currency, started_at, invoice_id, lines, session = row   # as _CHARGE
+    session = _decode(session) if session is not None else None    # a fee's: SQL NULL, or JSON null
+    return Charge(id_, organization_id, customer_id, currency, started_at,
+                  tuple([line_from(v) for v in _decode(lines)]),
+                  session_from(session) if session is not None else None, invoice_id)
 
 
 # A run reads a million charges: their JSON is read as text and decoded by msgspec (several times faster than
@@ -288,7 +288,7 @@ async def _assign(connection: AsyncConnection, organization_id: str, invoices_: 
     if int(result.rowcount) != len(pairs):
         raise Conflict("a charge of these invoices is on another invoice already (or is not the organization's)")
     for invoice in invoices_:   # as stored now
-        invoice.charges = [evolve(c, invoice_id=invoice.id) if c.invoice_id is None else c for c in invoice.charges]
+        invoice.charges = [c.on(invoice.id) if c.invoice_id is None else c for c in invoice.charges]
 
 
 # ------------------------------------------------------------------ invoices
