@@ -7,6 +7,7 @@ with their offset), written by ``line_json`` / ``session_json`` and read back ex
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 import functools
 from collections.abc import Sequence
@@ -197,8 +198,10 @@ def _charge_from(row: Any) -> Charge:
 
 
 # A run reads a million charges: their JSON is read as text and decoded by msgspec (several times faster than
-# the json module the JSON type uses).
+# the json module the JSON type uses), a chunk at a time, giving the event loop a turn in between: a run
+# writes its previous batch meanwhile, and its statements' answers should not wait for the whole parse.
 _decode = msgspec.json.decode
+_PARSE_CHUNK = 1000
 _CHARGE = (charges.c.id, charges.c.organization_id, charges.c.customer_id, charges.c.currency, charges.c.started_at,
            charges.c.invoice_id, cast(charge_details.c.lines, Text).label("lines"),
            cast(charge_details.c.session, Text).label("session"))
@@ -248,8 +251,11 @@ class SqlCharges:
         statement = _charges_with_details().where(self._pending(organization_id, before),
                                                   c.customer_id.in_(sorted({k[0] for k in customers_})))
         wanted = set(customers_)
-        found = [_charge_from(row) for row in await self._connection.execute(statement)
-                 if (row.customer_id, row.currency) in wanted]
+        rows = (await self._connection.execute(statement)).all()
+        found: list[Charge] = []
+        for start in range(0, len(rows), _PARSE_CHUNK):
+            found += [_charge_from(row) for row in rows[start:start + _PARSE_CHUNK] if (row[2], row[3]) in wanted]
+            await asyncio.sleep(0)
         # Sorted here rather than by the database, which would sort the rows with their JSON (and spill).
         found.sort(key=lambda charge: (charge.customer_id or "", charge.currency, charge.started_at, charge.id))
         return found
@@ -286,9 +292,11 @@ async def _assign(connection: AsyncConnection, organization_id: str, invoices_: 
         result = await connection.execute(statement, [{"charge": charge, "invoice": invoice}
                                                       for charge, invoice in pairs])
     if int(result.rowcount) != len(pairs):
-        raise Conflict("a charge of these invoices is on another invoice already (or is not the organization's)")
-    for invoice in invoices_:   # as stored now
-        invoice.charges = [c.on(invoice.id) if c.invoice_id is None else c for c in invoice.charges]
+        # Some were not waiting: fine if they are on these very invoices already (stored before), else taken.
+        on_them = (await connection.execute(select(func.count()).select_from(charges).where(
+            c.organization_id == organization_id, tuple_(c.id, c.invoice_id).in_(pairs)))).scalar_one()
+        if int(on_them) != len(pairs):
+            raise Conflict("a charge of these invoices is on another invoice already (or is not the organization's)")
 
 
 # ------------------------------------------------------------------ invoices

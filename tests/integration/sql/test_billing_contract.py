@@ -14,9 +14,10 @@ from application.customers import CustomerDetails
 from application.invoices import CreditNoteRequest, PaymentReceived
 from application.pagination import PageRequest
 from application.ports.billing import InvoiceFilter, RunStatus, TransactionFilter
-from domain.billing.invoices import InvoiceKind, InvoiceStatus
+from domain.billing.invoices import Invoice, InvoiceKind, InvoiceStatus
 from domain.billing.periods import BillingPeriod
-from domain.errors import InvalidInput, InvalidState
+from domain.errors import Conflict, InvalidInput, InvalidState
+from domain.ids import PREFIXES, new_id
 from tests.unit.billing.world import ACTOR, ORG, build, priced_session, setup, subscribe
 
 JAN = BillingPeriod.month("2026-01")
@@ -179,3 +180,27 @@ async def test_plan_fees_due_in_the_month_are_lines_of_their_own_charged_once(st
     assert (await world.trial_balance(ACTOR, ORG, None)).balances
     feb = await world.run_period(ORG, FEB)        # February's fees: a month of each subscription
     assert feb.invoices_created == 2
+
+
+async def test_a_charge_goes_on_one_invoice_ever(storage):
+    world = build(storage=storage)
+    [dana] = await setup(world, drivers=1)
+    await priced_session(world, dana, datetime(2026, 1, 5, 8, tzinfo=UTC), Decimal(10))
+    before = datetime(2026, 3, 1, tzinfo=UTC)
+    async with world.uow() as uow:
+        keys = await uow.charges.pending_customers(ORG, before, None, 10)
+        [charge] = await uow.charges.pending(ORG, keys, before)
+
+        def draft(period: BillingPeriod) -> Invoice:
+            invoice = Invoice(id=new_id(PREFIXES["invoice"]), organization_id=ORG, customer_id=charge.customer_id,
+                              kind=InvoiceKind.INVOICE, currency="GBP", period_start=period.start,
+                              period_end=period.end, created_at=world.clock.now())
+            invoice.add_charges([charge])
+            return invoice
+
+        first = draft(JAN)
+        await uow.invoices.add(first)
+        await uow.invoices.save(first, new_lines=True)          # its own charge again: nothing to do
+        assert await uow.charges.pending(ORG, keys, before) == []
+        with pytest.raises(Conflict):
+            await uow.invoices.add(draft(FEB))                  # the same charge on another invoice
