@@ -1,5 +1,5 @@
 """What the database itself guarantees about billing: a ledger transaction that does not balance is refused at
-commit, the ledger is append-only, a source posts once; and on PostgreSQL, 20 concurrent finalizations take
+commit, the ledger is append-only, a source posts once, a charge keeps its invoice; and on PostgreSQL, 20 concurrent finalizations take
 numbers 1…20 while one that fails midway gives its number back."""
 
 from __future__ import annotations
@@ -60,6 +60,20 @@ async def test_the_database_refuses_an_unbalanced_or_changed_ledger(database: Da
         balance = await uow.ledger.trial_balance(ORG, None)
     assert [(r.account, r.debits, r.credits) for r in balance.accounts] == [
         ("charging_revenue", 0, Decimal("1.50")), ("unbilled_receivable", Decimal("1.50"), 0)]
+
+
+async def test_the_database_keeps_a_charge_on_the_invoice_it_went_on(database: Database):
+    world = build(storage=database)
+    [dana] = await setup(world, drivers=1)
+    await priced_session(world, dana, datetime(2026, 1, 5, 8, tzinfo=UTC), Decimal(3))
+    await world.run_period(ORG, BillingPeriod.month("2026-01"))
+    for statement in ("UPDATE charges SET invoice_id = 'invc_01JD0000000000000000000000'",
+                      "UPDATE charges SET invoice_id = NULL"):
+        with pytest.raises((IntegrityError, DBAPIError)):
+            async with database.engine.begin() as connection:
+                await connection.execute(text(statement))
+    async with database.engine.begin() as connection:      # what else a charge holds may still be set
+        await connection.execute(text("UPDATE charges SET invoice_id = invoice_id, currency = currency"))
 
 
 class Boom(Exception):

@@ -6,6 +6,9 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-07
 
+A charge keeps the invoice it went on: a trigger on both engines refuses to change ``charges.invoice_id`` once
+set (with the primary key on ``charges.id``, a session is on one invoice, ever).
+
 The ledger's checks, per engine:
 - PostgreSQL: a constraint trigger on ``ledger_entries``, DEFERRABLE INITIALLY DEFERRED, checks at commit
   that each transaction touched has at least two entries and that its debits equal its credits in every
@@ -75,9 +78,20 @@ END $$""", """
 CREATE TRIGGER ledger_transactions_immutable BEFORE UPDATE OR DELETE ON ledger_transactions
     FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change()""", """
 CREATE TRIGGER ledger_entries_immutable BEFORE UPDATE OR DELETE ON ledger_entries
-    FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change()"""]
+    FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change()""", """
+CREATE FUNCTION charges_keep_invoice() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'charge % is on invoice % already: a charge goes on one invoice, ever', OLD.id, OLD.invoice_id
+        USING ERRCODE = 'unique_violation';
+END $$""", """
+CREATE TRIGGER charges_keep_invoice BEFORE UPDATE OF invoice_id ON charges
+    FOR EACH ROW WHEN (OLD.invoice_id IS NOT NULL AND NEW.invoice_id IS DISTINCT FROM OLD.invoice_id)
+    EXECUTE FUNCTION charges_keep_invoice()"""]
 
 SQLITE_CHECKS = [
+    """CREATE TRIGGER charges_keep_invoice BEFORE UPDATE OF invoice_id ON charges
+       WHEN OLD.invoice_id IS NOT NULL AND NEW.invoice_id IS NOT OLD.invoice_id
+       BEGIN SELECT RAISE(ABORT, 'a charge goes on one invoice, ever'); END""",
     """CREATE TRIGGER ledger_entries_counted BEFORE INSERT ON ledger_entries
        WHEN (SELECT count(*) FROM ledger_entries WHERE organization_id = NEW.organization_id
              AND transaction_id = NEW.transaction_id) >=
@@ -294,6 +308,8 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER ledger_transactions_immutable ON ledger_transactions")
         op.execute("DROP FUNCTION ledger_check_balanced()")
         op.execute("DROP FUNCTION ledger_refuse_change()")
+        op.execute("DROP TRIGGER charges_keep_invoice ON charges")
+        op.execute("DROP FUNCTION charges_keep_invoice()")
     for table in ("invoice_runs", "ledger_entries", "ledger_transactions", "document_counters", "invoice_payments",
                   "invoice_lines", "invoices", "charge_details", "charges", "customers"):
         op.drop_table(table)
