@@ -1,6 +1,6 @@
 """What the database itself guarantees about billing: a ledger transaction that does not balance is refused at
-commit, the ledger is append-only, a source posts once, a charge keeps its invoice; and on PostgreSQL, 20 concurrent finalizations take
-numbers 1…20 while one that fails midway gives its number back."""
+commit, the ledger is append-only, a source posts once, a charge keeps its invoice; and on PostgreSQL, 20
+concurrent finalizations take numbers 1…20 while one that fails midway gives its number back."""
 
 from __future__ import annotations
 
