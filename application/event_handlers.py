@@ -5,14 +5,27 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
+from application import billing_postings
+from application.collection import collect_invoice
 from application.events import Handler
 from application.ports import Clock
+from application.ports.payments import PaymentProvider
 from application.session_pricing import price_completed_session
-from domain.charging.events import SessionCompleted
+from domain.billing.events import InvoiceFinalized, InvoiceMarkedUncollectible, InvoiceVoided, PaymentRecorded
+from domain.charging.events import SessionCompleted, SessionPriced
 from domain.events import DomainEvent
 
 
-def handlers(clock: Clock) -> dict[type[DomainEvent], Sequence[Handler]]:
+def handlers(clock: Clock, payments: PaymentProvider | None = None) -> dict[type[DomainEvent], Sequence[Handler]]:
+    finalized: list[Handler] = [billing_postings.post_invoice_finalized]
+    if payments is not None:
+        finalized.append(functools.partial(collect_invoice, provider=payments, clock=clock))
     return {
         SessionCompleted: [functools.partial(price_completed_session, clock=clock)],
+        # Billing: every money event posts once to the ledger (application/billing_postings.py).
+        SessionPriced: [functools.partial(billing_postings.book_priced_session, clock=clock)],
+        InvoiceFinalized: finalized,
+        PaymentRecorded: [billing_postings.post_payment],
+        InvoiceVoided: [billing_postings.post_void],
+        InvoiceMarkedUncollectible: [billing_postings.post_write_off],
     }

@@ -12,15 +12,25 @@ from datetime import timedelta
 from attrs import evolve
 
 from application.ports import Clock, Mailer, UnitOfWorkFactory
-from application.ports.mail import OutboundStatus
+from application.ports.mail import AttachmentSource, EmailMessage, OutboundEmail, OutboundStatus
 
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=2)
 DROPPED_BODY = "(body removed from the outbox once the email was delivered or given up)"
 
 
+async def _message(email: OutboundEmail, attachments: AttachmentSource | None) -> EmailMessage:
+    """The email as sent: attachments the outbox names are rendered now (see ``AttachmentRef``)."""
+    if not email.attachments:
+        return email.message
+    if attachments is None:
+        raise RuntimeError("this relay has no attachment source, and the email names attachments")
+    rendered = tuple([await attachments.render(ref) for ref in email.attachments])
+    return evolve(email.message, attachments=email.message.attachments + rendered)
+
+
 async def relay_due_emails(*, uow_factory: UnitOfWorkFactory, mailer: Mailer, clock: Clock,
-                           batch: int = 50) -> int:
+                           attachments: AttachmentSource | None = None, batch: int = 50) -> int:
     """Send what is due; returns how many were sent."""
     now = clock.now()
     async with uow_factory() as uow:
@@ -29,7 +39,7 @@ async def relay_due_emails(*, uow_factory: UnitOfWorkFactory, mailer: Mailer, cl
     sent = 0
     for email in due:
         try:
-            await mailer.send(email.message)
+            await mailer.send(await _message(email, attachments))
         except Exception as exc:  # noqa: BLE001  # any delivery failure is retried later; it must not stop the batch
             email.attempts += 1
             email.last_error = f"{type(exc).__name__}: {exc}"[:500]

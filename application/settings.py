@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from application.authorization import Action, Actor, authorize
 from application.ports import Clock, UnitOfWorkFactory
+from application.ports.registries import BankAccounts, TaxIds
 from domain.errors import InvalidInput, NotFound
 from domain.identity import OrganizationSettings
 
@@ -26,7 +27,9 @@ async def get_settings(organization_id: str, actor: Actor, *, uow_factory: UnitO
 
 
 async def update_settings(organization_id: str, settings: OrganizationSettings, actor: Actor, *,
-                          uow_factory: UnitOfWorkFactory, clock: Clock) -> SettingsView:
+                          uow_factory: UnitOfWorkFactory, clock: Clock, tax_ids: TaxIds,
+                          bank_accounts: BankAccounts) -> SettingsView:
+    settings = _checked_billing(settings, tax_ids, bank_accounts)
     async with uow_factory() as uow:
         await authorize(uow, actor, organization_id, Action.MANAGE_SETTINGS)
         organization = await uow.organizations.get_for_update(organization_id)
@@ -39,3 +42,20 @@ async def update_settings(organization_id: str, settings: OrganizationSettings, 
         await uow.organizations.save(organization)
         await uow.commit()
     return SettingsView(organization_id, organization.settings)
+
+
+def _checked_billing(settings: OrganizationSettings, tax_ids: TaxIds,
+                     bank_accounts: BankAccounts) -> OrganizationSettings:
+    """The seller's VAT id (python-stdnum), IBAN and BIC (schwifty) checked and made compact."""
+    billing, problems = settings.billing, []
+    checked: dict[str, str | None] = {}
+    for name, check in (("vat_id", tax_ids.vat_id), ("iban", bank_accounts.iban), ("bic", bank_accounts.bic)):
+        value = getattr(billing, name)
+        try:
+            checked[name] = check(value, name) if value is not None else None
+        except InvalidInput as error:
+            problems.extend(error.errors)
+    if problems:
+        raise InvalidInput(problems)
+    return evolve(settings, billing=evolve(billing, vat_id=checked["vat_id"], iban=checked["iban"],
+                                           bic=checked["bic"]))

@@ -32,6 +32,11 @@ PREFIXES = {
     "subscription": "sub",
     "event": "evt",
     "orphan": "orp",
+    "customer": "cus",
+    "invoice": "invc",          # invoices and credit notes ("inv" names invitations)
+    "payment": "pay",
+    "ledger_transaction": "txn",
+    "invoice_run": "run",
 }
 
 

@@ -1,5 +1,5 @@
 """The ``charge`` command: serve every door, bring the database schema up to date, simulate charge points, or
-build a demo network on a running server."""
+build a demo network on a running server, or invoice a month."""
 
 from __future__ import annotations
 
@@ -68,6 +68,10 @@ def _parser() -> argparse.ArgumentParser:
 
     migrate = sub.add_parser("migrate", help="bring the database schema up to date")
     migrate.add_argument("--database-url", help="sqlite:///PATH or postgresql://USER@HOST:PORT/DB")
+
+    from entrypoints.invoicing import add_parser as add_invoice_parser
+
+    add_invoice_parser(sub)
     return parser
 
 
@@ -194,6 +198,10 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_simulate(args, settings))
         if args.command == "demo":
             return asyncio.run(_demo(args, settings))
+        if args.command == "invoice":
+            from entrypoints.invoicing import run_command
+
+            return asyncio.run(run_command(settings, args))
         if args.workers != 1:
             return _serve_workers(settings, args)
         return http_stack.run(_serve(settings, args))

@@ -13,9 +13,12 @@ from datetime import timedelta
 from dependency_injector import containers, providers
 
 from adapters.clock import SystemClock
+from adapters.documents import FacturXDocuments
 from adapters.mail import build_mailer
 from adapters.ocpp.connections import ConnectionRegistry
 from adapters.ocpp.gateway import OcppCommandGateway
+from adapters.payments import BankTransferProvider
+from adapters.registries import SchwiftyBankAccounts, StdnumTaxIds
 from adapters.security.argon2_hasher import Argon2PasswordHasher
 from adapters.security.login_throttle import InMemoryLoginThrottle
 from adapters.sql.database import Database
@@ -25,10 +28,14 @@ from application import (
     api_keys,
     charge_point_events,
     commands,
+    customers,
     drivers,
     event_handlers,
     identity,
     invitations,
+    invoice_runs,
+    invoices,
+    ledger,
     mail_relay,
     members,
     memberships,
@@ -46,6 +53,7 @@ from application.events import EventDispatcher
 from application.id_tags import KnownTags
 from application.network import AdmittedChargePoints
 from application.open_sessions import OpenSessions
+from entrypoints.background import BackgroundRuns
 
 
 def _seconds(value: float) -> timedelta:
@@ -63,9 +71,15 @@ class Adapters(containers.DeclarativeContainer):
 
     database = providers.Singleton(Database, url=config.database_url)
     raw_uow_factory = providers.Callable(getattr, database, "unit_of_work")
+    # Billing: the embedded payment provider, identifier checks, and the invoice documents (EN 16931 CII
+    # XML, and the Factur-X PDF/A-3 that carries it).
+    payments = providers.Singleton(BankTransferProvider)
+    tax_ids = providers.Singleton(StdnumTaxIds)
+    bank_accounts = providers.Singleton(SchwiftyBankAccounts)
+    documents = providers.Singleton(FacturXDocuments)
     # Use cases get units of work whose committed domain events the dispatcher hands to their handlers.
     events = providers.Singleton(EventDispatcher, uow_factory=raw_uow_factory, clock=core.clock,
-                                 handlers=providers.Callable(event_handlers.handlers, core.clock),
+                                 handlers=providers.Callable(event_handlers.handlers, core.clock, payments),
                                  lease=providers.Callable(_seconds, config.event_lease_seconds))
     uow_factory = providers.Callable(getattr, events, "unit_of_work")
     idempotency = providers.Singleton(SqlIdempotencyStore, database=database)
@@ -133,15 +147,44 @@ class UseCases(containers.DeclarativeContainer):
     list_invitations = providers.Coroutine(invitations.list_invitations, uow_factory=_uow)
 
     get_settings = providers.Coroutine(settings.get_settings, uow_factory=_uow)
-    update_settings = providers.Coroutine(settings.update_settings, uow_factory=_uow, clock=_clock)
+    update_settings = providers.Coroutine(settings.update_settings, uow_factory=_uow, clock=_clock,
+                                          tax_ids=adapters.tax_ids, bank_accounts=adapters.bank_accounts)
 
     create_api_key = providers.Coroutine(api_keys.create_api_key, uow_factory=_uow, clock=_clock)
     list_api_keys = providers.Coroutine(api_keys.list_api_keys, uow_factory=_uow)
     revoke_api_key = providers.Coroutine(api_keys.revoke_api_key, uow_factory=_uow, clock=_clock,
                                          cache=adapters.credential_cache)
 
+    invoice_attachments = providers.Singleton(invoices.InvoiceAttachments, uow_factory=_uow,
+                                              documents=adapters.documents)
     relay_due_emails = providers.Coroutine(mail_relay.relay_due_emails, uow_factory=_uow,
-                                           mailer=adapters.mailer, clock=_clock)
+                                           mailer=adapters.mailer, clock=_clock, attachments=invoice_attachments)
+
+    # Billing: customers, the ledger, invoices and credit notes, the batch invoicer.
+    create_customer = providers.Coroutine(customers.create_customer, uow_factory=_uow, clock=_clock,
+                                          tax_ids=adapters.tax_ids)
+    update_customer = providers.Coroutine(customers.update_customer, uow_factory=_uow, clock=_clock,
+                                          tax_ids=adapters.tax_ids)
+    get_customer = providers.Coroutine(customers.get_customer, uow_factory=_uow)
+    list_customers = providers.Coroutine(customers.list_customers, uow_factory=_uow)
+    customer_balance = providers.Coroutine(customers.customer_balance, uow_factory=_uow)
+    list_transactions = providers.Coroutine(ledger.list_transactions, uow_factory=_uow)
+    trial_balance = providers.Coroutine(ledger.trial_balance, uow_factory=_uow)
+    list_invoices = providers.Coroutine(invoices.list_invoices, uow_factory=_uow)
+    get_invoice = providers.Coroutine(invoices.get_invoice, uow_factory=_uow)
+    invoice_document = providers.Coroutine(invoices.invoice_document, uow_factory=_uow,
+                                           documents=adapters.documents)
+    finalize_invoice = providers.Coroutine(invoices.finalize_invoice, uow_factory=_uow, clock=_clock)
+    void_invoice = providers.Coroutine(invoices.void_invoice, uow_factory=_uow, clock=_clock)
+    mark_uncollectible = providers.Coroutine(invoices.mark_uncollectible, uow_factory=_uow, clock=_clock)
+    record_payment = providers.Coroutine(invoices.record_payment, uow_factory=_uow, clock=_clock)
+    issue_credit_note = providers.Coroutine(invoices.issue_credit_note, uow_factory=_uow, clock=_clock)
+    start_invoice_run = providers.Coroutine(invoice_runs.start_invoice_run, uow_factory=_uow, clock=_clock)
+    get_invoice_run = providers.Coroutine(invoice_runs.get_invoice_run, uow_factory=_uow)
+    run_invoices = providers.Coroutine(invoice_runs.run_invoices, uow_factory=_uow, clock=_clock)
+    run_period = providers.Coroutine(invoice_runs.run_period, uow_factory=_uow, clock=_clock)
+    unfinished_invoice_runs = providers.Coroutine(invoice_runs.unfinished_invoice_runs, uow_factory=_uow)
+    due_invoice_runs = providers.Coroutine(invoice_runs.due_invoice_runs, uow_factory=_uow, clock=_clock)
 
     # The charging network (operators, over REST and gRPC).
     create_location = providers.Coroutine(network.create_location, uow_factory=_uow, clock=_clock)
@@ -219,3 +262,5 @@ class Application(containers.DeclarativeContainer):
     core = providers.Container(Core, config=config)
     adapters = providers.Container(Adapters, config=config, core=core)
     use_cases = providers.Container(UseCases, config=config, core=core, adapters=adapters)
+    # Invoice runs accepted over REST, run beside the doors of this process.
+    background = providers.Singleton(BackgroundRuns, run=use_cases.run_invoices.provider)

@@ -22,6 +22,8 @@ from entrypoints.ocpp.server import start_ocpp_server, tls_context
 log = logging.getLogger("charge.server")
 # Clients retry a request within hours; a day later the key is forgotten (as Stripe does).
 IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)
+# How often the server looks for months its organizations' invoice_day makes due.
+INVOICE_CHECK_SECONDS = 600
 
 
 class _Uvicorn(uvicorn.Server):
@@ -127,6 +129,10 @@ class Server:
                                                            self._dispatch_pending_events)))
         self._tasks.append(asyncio.create_task(self._every(600, self._purge_idempotency_keys)))
         self._tasks.append(asyncio.create_task(self._every(30, self._expire_reservations)))
+        # Invoice runs a stop left unfinished carry on; then, every few minutes, months that fall due.
+        for run in await self.container.use_cases.unfinished_invoice_runs():
+            self.container.background().invoice_run(run)
+        self._tasks.append(asyncio.create_task(self._every(INVOICE_CHECK_SECONDS, self._start_due_invoice_runs)))
         log.info("serving", extra={"http_port": self.http_port, "ocpp_port": self.ocpp_port,
                                    "grpc_port": self.grpc_port})
 
@@ -149,6 +155,10 @@ class Server:
 
     async def _expire_reservations(self) -> None:
         await self.container.use_cases.expire_reservations()
+
+    async def _start_due_invoice_runs(self) -> None:
+        for run in await self.container.use_cases.due_invoice_runs():
+            self.container.background().invoice_run(run)
 
     async def _purge_idempotency_keys(self) -> None:
         now = self.container.core.clock().now()
@@ -174,6 +184,10 @@ class Server:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        # Invoice runs stop between batches (whole batches are committed) and carry on at the next start.
+        background = self.container.background()
+        background.cancel()
+        await background.wait()
         # After the OCPP door has closed: the last meter samples are written before the database goes.
         meter_sink = self.container.adapters.meter_sink()
         if hasattr(meter_sink, "close"):

@@ -16,4 +16,8 @@ def to_mime(message: EmailMessage, sender: str) -> MimeMessage:
     mime["Date"] = formatdate(usegmt=True)
     mime["Message-ID"] = make_msgid(domain="charge.localhost")
     mime.set_content(message.text)
+    for attachment in message.attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        mime.add_attachment(attachment.content, maintype=maintype, subtype=subtype or "octet-stream",
+                            filename=attachment.filename)
     return mime

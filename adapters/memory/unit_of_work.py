@@ -8,6 +8,14 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 
+from adapters.memory.billing import (
+    InMemoryCharges,
+    InMemoryCounters,
+    InMemoryCustomers,
+    InMemoryInvoiceRuns,
+    InMemoryInvoices,
+    InMemoryLedger,
+)
 from adapters.memory.events import InMemoryEvents
 from adapters.memory.network import (
     InMemoryChargePoints,
@@ -30,7 +38,8 @@ from adapters.memory.repositories import (
 
 _TABLES = ("users", "organizations", "members", "invitations", "api_keys", "access_tokens", "outbox",
            "locations", "charge_points", "drivers", "sessions", "samples", "anomalies", "reservations",
-           "tariffs", "plans", "subscriptions", "orphans", "events")
+           "tariffs", "plans", "subscriptions", "orphans", "events", "customers", "charges", "invoices",
+           "counters", "ledger", "invoice_runs")
 
 
 def _system_now() -> datetime:
@@ -75,6 +84,12 @@ class InMemoryUnitOfWork:
         self.plans = InMemoryPlans(t["plans"])
         self.subscriptions = InMemorySubscriptions(t["subscriptions"])
         self.orphans = InMemoryOrphans(t["orphans"], self.events)
+        self.customers = InMemoryCustomers(t["customers"])
+        self.charges = InMemoryCharges(t["charges"])
+        self.invoices = InMemoryInvoices(t["invoices"], t["charges"], self.events)
+        self.counters = InMemoryCounters(t["counters"])
+        self.ledger = InMemoryLedger(t["ledger"])
+        self.invoice_runs = InMemoryInvoiceRuns(t["invoice_runs"])
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -112,3 +127,6 @@ class InMemoryUnitOfWork:
         self.reservations.data = t["reservations"]
         self.tariffs.data, self.plans.data, self.subscriptions.data = t["tariffs"], t["plans"], t["subscriptions"]
         self.orphans.data = t["orphans"]
+        self.customers.data, self.charges.data, self.invoices.data = t["customers"], t["charges"], t["invoices"]
+        self.invoices.charges = t["charges"]
+        self.counters.data, self.ledger.data, self.invoice_runs.data = t["counters"], t["ledger"], t["invoice_runs"]

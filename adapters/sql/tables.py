@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
+    Date,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -24,6 +26,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 
 from adapters.sql.exact_decimal import ExactDecimal
@@ -75,6 +78,20 @@ organizations = Table(
     Column("default_tariff_id", String(ID), nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # Billing settings (the seller on its invoices, numbering, runs): NULL until set.
+    Column("legal_name", String(NAME), nullable=True),
+    Column("billing_address", JSON, nullable=True),
+    Column("vat_id", String(32), nullable=True),
+    Column("iban", String(34), nullable=True),
+    Column("bic", String(11), nullable=True),
+    Column("invoice_number_prefix", String(20), nullable=False, server_default="INV-"),
+    Column("credit_note_number_prefix", String(20), nullable=False, server_default="CN-"),
+    Column("auto_finalize_invoices", Boolean, nullable=False, server_default=false()),
+    Column("invoice_day", Integer, nullable=False, server_default="1"),
+    Column("payment_terms_days", Integer, nullable=False, server_default="14"),
+    Column("vat_exemption_category", String(2), nullable=False, server_default="E"),
+    Column("vat_exemption_reason", Text, nullable=True),
+    Column("plan_fee_vat", ExactDecimal, nullable=True),
 )
 
 members = Table(
@@ -144,6 +161,8 @@ mail_outbox = Table(
     Column("next_attempt_at", UtcDateTime, nullable=True),
     Column("sent_at", UtcDateTime, nullable=True),
     Column("last_error", Text, nullable=True),
+    # Attachments it names, rendered when sent (``AttachmentRef``): a JSON array, never the bytes.
+    Column("attachments", JSON, nullable=True),
     # The relay's question, "what is pending and due", answered from the index alone.
     Index(None, "status", "next_attempt_at"),
 )
@@ -242,6 +261,8 @@ drivers = Table(
     _id("fleet_id", nullable=True),
     Column("active", Boolean, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # Who pays for its sessions (NULL: a customer of its own, made when it is first billed).
+    _id("customer_id", nullable=True),
     UniqueConstraint("organization_id", "id"),
     Index(None, "organization_id", "fleet_id"),
 )
@@ -461,4 +482,186 @@ domain_events = Table(
     Column("last_error", Text, nullable=True),
     UniqueConstraint("organization_id", "id"),
     Index(None, "status", "next_attempt_at"),
+)
+
+# Billing. Money the ledger sums is integer minor units (exact on both engines, and SQL can add it);
+# invoice amounts are ExactDecimal, summed in Python. Rows of the ledger are never updated or deleted
+# (triggers refuse it, see migration 0005); ``info={"immutable": True}`` tells the tests' cleanup.
+
+customers = Table(
+    "customers", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), ForeignKey("organizations.id"), nullable=False),
+    Column("name", String(NAME), nullable=False),
+    Column("email", String(EMAIL), nullable=False),
+    Column("billing_address", JSON, nullable=True),
+    Column("tax_id", String(32), nullable=True),
+    Column("currency", String(3), nullable=True),
+    Column("payment_terms_days", Integer, nullable=True),
+    Column("invoice_delivery", String(ENUM), nullable=False),
+    _id("driver_id", nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=True),
+    UniqueConstraint("organization_id", "id"),
+    # A driver is billed as at most one customer of its own (NULLs are distinct: operators' customers).
+    UniqueConstraint("organization_id", "driver_id"),
+)
+
+# What invoices bill (``domain.billing.invoices.Charge``): a priced session (``id`` is the session's) or a plan
+# fee (``sub_…/YYYY-MM``), its customer, and the invoice it went on (NULL: waiting), which it keeps forever.
+# Narrow on purpose: a run sets ``invoice_id`` on a million of them; their lines and their row of the
+# sessions table never change, and are in ``charge_details``. A run walks the partial index of waiting
+# charges by customer; an invoice reads its charges through the other.
+charges = Table(
+    "charges", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), nullable=False),
+    _id("customer_id", nullable=True),
+    Column("currency", String(3), nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("net_amount", ExactDecimal, nullable=False),
+    _id("invoice_id", nullable=True),
+    Index("ix_charges_pending", "organization_id", "customer_id", "currency", "started_at",
+          sqlite_where=text("invoice_id IS NULL"), postgresql_where=text("invoice_id IS NULL")),
+    Index("ix_charges_invoice", "organization_id", "invoice_id", "started_at", "id",
+          sqlite_where=text("invoice_id IS NOT NULL"), postgresql_where=text("invoice_id IS NOT NULL")),
+)
+
+charge_details = Table(
+    "charge_details", metadata,
+    _id("charge_id", primary_key=True),
+    Column("lines", JSON, nullable=False),
+    Column("session", JSON, nullable=True),
+    ForeignKeyConstraint(["charge_id"], ["charges.id"]),
+)
+
+invoices = Table(
+    "invoices", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), ForeignKey("organizations.id"), nullable=False),
+    _id("customer_id"),
+    Column("kind", String(ENUM), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    # "YYYY-MM-DD/YYYY-MM-DD" on invoices, NULL on credit notes: one invoice per customer, period and currency.
+    Column("run_key", String(32), nullable=True),
+    Column("status", String(ENUM), nullable=False),
+    Column("number", String(40), nullable=True),
+    Column("issue_date", Date, nullable=True),
+    Column("due_date", Date, nullable=True),
+    Column("seller", JSON, nullable=True),
+    Column("buyer", JSON, nullable=True),
+    Column("payment_reference", String(40), nullable=True),
+    Column("total_excl_vat", ExactDecimal, nullable=False),
+    Column("vat", ExactDecimal, nullable=False),
+    Column("total", ExactDecimal, nullable=False),
+    Column("credited", ExactDecimal, nullable=False),
+    Column("written_off", ExactDecimal, nullable=False),
+    _id("corrects", nullable=True),
+    Column("corrects_number", String(40), nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("finalized_at", UtcDateTime, nullable=True),
+    Column("closed_at", UtcDateTime, nullable=True),
+    UniqueConstraint("organization_id", "id"),
+    UniqueConstraint("organization_id", "customer_id", "currency", "run_key"),
+    UniqueConstraint("organization_id", "kind", "number"),
+    Index(None, "organization_id", "customer_id", "id"),
+    Index(None, "organization_id", "status", "id"),
+    Index(None, "organization_id", "corrects"),
+)
+
+# A credit note's own lines, in order (an invoice's lines are its charges').
+invoice_lines = Table(
+    "invoice_lines", metadata,
+    Column("organization_id", String(ID), nullable=False),
+    _id("invoice_id"),
+    Column("position", Integer, nullable=False),
+    Column("line", JSON, nullable=False),
+    PrimaryKeyConstraint("organization_id", "invoice_id", "position"),
+    ForeignKeyConstraint(["organization_id", "invoice_id"], ["invoices.organization_id", "invoices.id"]),
+)
+
+invoice_payments = Table(
+    "invoice_payments", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), nullable=False),
+    _id("invoice_id"),
+    Column("amount", ExactDecimal, nullable=False),
+    Column("received_on", Date, nullable=False),
+    Column("reference", String(140), nullable=True),
+    Column("method", String(32), nullable=False),
+    Column("provider_reference", String(255), nullable=True),
+    Column("recorded_at", UtcDateTime, nullable=True),
+    Index(None, "organization_id", "invoice_id"),
+    ForeignKeyConstraint(["organization_id", "invoice_id"], ["invoices.organization_id", "invoices.id"]),
+)
+
+# The gap-free numbers: one row per organization and series, locked by the finalizing transaction.
+document_counters = Table(
+    "document_counters", metadata,
+    Column("organization_id", String(ID), ForeignKey("organizations.id"), nullable=False),
+    Column("series", String(ENUM), nullable=False),
+    Column("last_value", Integer, nullable=False),
+    PrimaryKeyConstraint("organization_id", "series"),
+)
+
+ledger_transactions = Table(
+    "ledger_transactions", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), ForeignKey("organizations.id"), nullable=False),
+    Column("source_kind", String(ENUM), nullable=False),
+    _id("source_id"),
+    Column("posted_at", UtcDateTime, nullable=False),
+    Column("description", Text, nullable=False),
+    _id("customer_id", nullable=True),
+    _id("invoice_id", nullable=True),
+    _id("session_id", nullable=True),
+    # How many entries it has: SQLite, which has no deferred triggers, checks the sums when the last arrives.
+    Column("entry_count", Integer, nullable=False),
+    UniqueConstraint("organization_id", "source_kind", "source_id"),
+    UniqueConstraint("organization_id", "id"),
+    Index(None, "organization_id", "customer_id", "id"),
+    Index(None, "organization_id", "invoice_id"),
+    Index(None, "organization_id", "session_id"),
+    info={"immutable": True},
+)
+
+ledger_entries = Table(
+    "ledger_entries", metadata,
+    Column("organization_id", String(ID), nullable=False),
+    _id("transaction_id"),
+    Column("position", Integer, nullable=False),
+    Column("account", String(80), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("debit_minor", BigInteger, nullable=False),
+    Column("credit_minor", BigInteger, nullable=False),
+    # Copied from the transaction so the trial balance and balances are one scan of the entries.
+    Column("posted_at", UtcDateTime, nullable=False),
+    _id("customer_id", nullable=True),
+    PrimaryKeyConstraint("organization_id", "transaction_id", "position"),
+    Index(None, "organization_id", "account", "posted_at"),
+    Index(None, "organization_id", "customer_id", "account"),
+    ForeignKeyConstraint(["organization_id", "transaction_id"],
+                         ["ledger_transactions.organization_id", "ledger_transactions.id"]),
+    info={"immutable": True},
+)
+
+invoice_runs = Table(
+    "invoice_runs", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), ForeignKey("organizations.id"), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("finalize", Boolean, nullable=False),
+    Column("status", String(ENUM), nullable=False),
+    Column("counts", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("started_at", UtcDateTime, nullable=True),
+    Column("finished_at", UtcDateTime, nullable=True),
+    Column("error", Text, nullable=True),
+    UniqueConstraint("organization_id", "id"),
+    Index(None, "organization_id", "period_start", "period_end"),
+    Index(None, "status"),
 )

@@ -29,6 +29,14 @@ from adapters.sql.repositories import (
     SqlTariffs,
     SqlUsers,
 )
+from adapters.sql.repositories.billing import (
+    SqlCharges,
+    SqlCounters,
+    SqlCustomers,
+    SqlInvoiceRuns,
+    SqlInvoices,
+    SqlLedger,
+)
 
 
 class ReadOnlyViolation(RuntimeError):
@@ -66,6 +74,12 @@ class SqlUnitOfWork:
     subscriptions: SqlSubscriptions
     orphans: SqlOrphans
     events: SqlEvents
+    customers: SqlCustomers
+    charges: SqlCharges
+    invoices: SqlInvoices
+    counters: SqlCounters
+    ledger: SqlLedger
+    invoice_runs: SqlInvoiceRuns
 
     def __init__(self, engine: AsyncEngine, now: Callable[[], datetime] | None = None, *,
                  read_only: bool = False) -> None:
@@ -102,6 +116,12 @@ class SqlUnitOfWork:
         self.plans = SqlPlans(connection)
         self.subscriptions = SqlSubscriptions(connection)
         self.orphans = SqlOrphans(connection, events)
+        self.customers = SqlCustomers(connection)
+        self.charges = SqlCharges(connection)
+        self.invoices = SqlInvoices(connection, events)
+        self.counters = SqlCounters(connection)
+        self.ledger = SqlLedger(connection)
+        self.invoice_runs = SqlInvoiceRuns(connection)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

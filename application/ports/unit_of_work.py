@@ -5,6 +5,14 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
+from application.ports.billing import (
+    ChargeRepository,
+    CustomerRepository,
+    DocumentCounters,
+    InvoiceRepository,
+    InvoiceRunRepository,
+    LedgerRepository,
+)
 from application.ports.events import EventRepository
 from application.ports.network import (
     ChargePointRepository,
@@ -44,6 +52,12 @@ class UnitOfWork(Protocol):
     subscriptions: SubscriptionRepository
     orphans: OrphanTransactionRepository
     events: EventRepository
+    customers: CustomerRepository
+    charges: ChargeRepository
+    invoices: InvoiceRepository
+    counters: DocumentCounters
+    ledger: LedgerRepository
+    invoice_runs: InvoiceRunRepository
     # Ids of the events each ``commit`` stored, in order: what a dispatcher hands to handlers next.
     committed_event_ids: list[str]
 

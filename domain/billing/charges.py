@@ -1,20 +1,17 @@
-"""A priced session as an invoice bills it: a line per priced dimension of its cost, and a row for the
-sessions table (local date and time, location, charge point, energy).
+"""A priced session as an invoice bills it (a ``Charge``): a line per priced dimension of its cost, and a row
+for the sessions table (local date and time, location, charge point, energy).
 
-A charge is booked when its session is priced (unbilled receivable against revenue) and waits for an
-invoice: it goes on the first invoice of its customer whose period ends after the session started
+A session's charge is booked when the session is priced (unbilled receivable against revenue) and waits
+for an invoice: it goes on the first invoice of its customer whose period ends after the session started
 (a session replayed after its month was invoiced goes on the next one: never lost, never twice).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from attrs import frozen
-
-from domain.billing.invoices import InvoiceLine, InvoiceSession, LineKind
+from domain.billing.invoices import Charge, InvoiceLine, LineKind
 from domain.billing.vat import VatTreatment
 from domain.tariffs import CostBreakdown
 from domain.tariffs.breakdown import LineType
@@ -28,24 +25,6 @@ _KINDS = {LineType.ENERGY: (LineKind.ENERGY, "Energy"), LineType.TIME: (LineKind
 _BOUNDS = frozenset({LineType.MIN_PRICE, LineType.MAX_PRICE})
 
 
-@frozen
-class Charge:
-    """A priced session waiting for (or on) an invoice."""
-
-    session_id: str
-    organization_id: str
-    customer_id: str
-    currency: str
-    started_at: datetime
-    lines: tuple[InvoiceLine, ...]
-    session: InvoiceSession
-    invoice_id: str | None = None
-
-    @property
-    def net_amount(self) -> Decimal:
-        return sum((line.net_amount for line in self.lines), Decimal(0))
-
-
 def charge_lines(breakdown: CostBreakdown, *, session_id: str, started_at: datetime, zone: ZoneInfo,
                  no_vat: VatTreatment) -> tuple[InvoiceLine, ...]:
     """A line per line of the session's billed breakdown, each at its own VAT (``no_vat`` for a component
@@ -55,9 +34,14 @@ def charge_lines(breakdown: CostBreakdown, *, session_id: str, started_at: datet
     day = started_at.astimezone(zone).date()
     out = []
     for line in breakdown.lines:
+        if not line.amount and not line.quantity:
+            continue   # a dimension the tariff prices but the session did not use
         kind, label = _KINDS[line.type]
         rate = bound_rate if line.type in _BOUNDS else line.vat_rate
         vat = VatTreatment.standard(rate) if rate is not None else no_vat
         out.append(InvoiceLine(kind, f"{label} ({day.isoformat()})", line.quantity, line.unit, line.unit_price,
                                line.amount, vat, session_id, day))
     return tuple(out)
+
+
+__all__ = ["Charge", "charge_lines"]

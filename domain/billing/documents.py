@@ -6,14 +6,16 @@ import re
 
 from domain.errors import InvalidInput
 
-_PREFIX = re.compile(r"[A-Za-z0-9/._-]{0,20}\Z")
+MAX_PREFIX = 20
+PREFIX = "^[A-Za-z0-9/._-]{0,20}$"      # letters, digits and / . _ - (a number is prefix + 6 digits)
+_PREFIX = re.compile(PREFIX)
 SEQUENCE_DIGITS = 6
 DEFAULT_INVOICE_PREFIX = "INV-"
 DEFAULT_CREDIT_NOTE_PREFIX = "CN-"
 
 
 def check_prefix(prefix: object, field: str) -> str:
-    if not isinstance(prefix, str) or not _PREFIX.match(prefix):
+    if not isinstance(prefix, str) or not _PREFIX.fullmatch(prefix):
         raise InvalidInput.field(field, "0 to 20 of A-Z a-z 0-9 / . _ -")
     return prefix
 

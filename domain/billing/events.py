@@ -1,4 +1,8 @@
-"""What happens to invoices and their money, as domain events (see ``domain.events``)."""
+"""What happens to invoices and their money, as domain events (see ``domain.events``).
+
+Ledger postings hang on them (``application.billing_postings``), and webhooks will (``invoice.finalized``,
+``invoice.paid``).
+"""
 
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ class InvoiceFinalized(DomainEvent):
     total_excl_vat: Decimal
     vat: Decimal
     total: Decimal
+    corrects: str | None = None      # a credit note: the invoice it corrects
 
 
 @event_type

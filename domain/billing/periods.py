@@ -46,6 +46,10 @@ class BillingPeriod:
         end = date(start.year + start.month // 12, start.month % 12 + 1, 1)
         return cls(start, end)
 
+    def next(self) -> BillingPeriod:
+        """The calendar month after the one this period ends in."""
+        return BillingPeriod.containing(self.end)
+
     def previous(self) -> BillingPeriod:
         last = date.fromordinal(self.start.toordinal() - 1)
         return BillingPeriod.containing(last)

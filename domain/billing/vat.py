@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
-from attrs import frozen
+from attrs import field, frozen
 
 from domain.errors import InvalidInput
 from domain.geography import CURRENCY_EXPONENTS
@@ -28,10 +28,12 @@ NOT_SUBJECT = "O"
 REVERSE_CHARGE = "AE"
 INTRA_COMMUNITY = "K"
 EXPORT = "G"
-# The categories a line without VAT may be put in (UNTDID 5305), and whether EN 16931 wants a reason.
-NO_VAT_CATEGORIES = {EXEMPT: True, NOT_SUBJECT: True, ZERO_RATED: False, REVERSE_CHARGE: True,
-                     INTRA_COMMUNITY: True, EXPORT: True}
-DEFAULT_EXEMPTION_REASON = "Exempt from VAT"
+# The categories a line without VAT may be put in (UNTDID 5305), and the reason EN 16931 wants for each (BT-120)
+# when the organization gives none of its own (none for zero rated).
+NO_VAT_CATEGORIES: dict[str, str | None] = {
+    EXEMPT: "Exempt from VAT", NOT_SUBJECT: "Not subject to VAT", ZERO_RATED: None,
+    REVERSE_CHARGE: "Reverse charge", INTRA_COMMUNITY: "Intra-community supply", EXPORT: "Export outside the EU"}
+DEFAULT_EXEMPTION_REASON = NO_VAT_CATEGORIES[EXEMPT]
 
 
 @frozen
@@ -41,22 +43,29 @@ class VatTreatment:
     category: str
     rate: Decimal
     exemption_reason: str | None = None
+    # The rate normalised: 20 and 20.00 are one rate, one group, one VAT account (computed once: breakdowns
+    # of a million lines read it).
+    key: tuple[str, Decimal, str | None] = field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "key", (self.category, self.rate.normalize(), self.exemption_reason))
 
     @classmethod
     def standard(cls, rate: Decimal) -> VatTreatment:
+        """A rate above 0 is the standard category (``S``); 0 % is zero rated (``Z``)."""
         return cls(STANDARD, rate) if rate > 0 else cls(ZERO_RATED, Decimal(0))
 
     @classmethod
     def without_vat(cls, category: str = EXEMPT, reason: str | None = DEFAULT_EXEMPTION_REASON) -> VatTreatment:
+        """``reason`` None: the category's own wording (zero-rated lines carry none)."""
         if category not in NO_VAT_CATEGORIES:
-            raise InvalidInput.field("vat_exemption.category", f"must be one of {', '.join(NO_VAT_CATEGORIES)}")
-        if NO_VAT_CATEGORIES[category] and not reason:
-            raise InvalidInput.field("vat_exemption.reason", f"category {category} needs a reason")
-        return cls(category, Decimal(0), reason if NO_VAT_CATEGORIES[category] else None)
+            raise InvalidInput.field("vat_exemption_category", f"must be one of {', '.join(NO_VAT_CATEGORIES)}")
+        standard = NO_VAT_CATEGORIES[category]
+        return cls(category, Decimal(0), (reason or standard) if standard is not None else None)
 
     @property
-    def key(self) -> tuple[str, Decimal, str | None]:
-        return (self.category, self.rate, self.exemption_reason)
+    def is_taxed(self) -> bool:
+        return self.category == STANDARD and self.rate > 0
 
 
 @frozen

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from attrs import define, evolve, fields, frozen
+from attrs import define, evolve, field, fields, frozen
 
+from domain.billing.settings import BillingSettings
 from domain.errors import FieldErrors
 from domain.geography import default_currency, default_timezone, is_country, is_currency, is_timezone
 from domain.ids import is_id
@@ -38,6 +39,7 @@ class OrganizationSettings:
     billing_email: str | None
     notifications: Notifications
     default_tariff_id: str | None = None
+    billing: BillingSettings = field(factory=BillingSettings)
 
     @classmethod
     def defaults_for(cls, country: str, contact_email: str) -> OrganizationSettings:
@@ -100,6 +102,7 @@ class Organization:
     def replace_settings(self, settings: OrganizationSettings, now: datetime) -> None:
         OrganizationSettings.validate(settings.currency, settings.timezone, settings.billing_email,
                                       settings.default_tariff_id)
+        settings.billing.validate()
         if settings.billing_email is not None:
             settings = evolve(settings, billing_email=normalize_email(settings.billing_email))
         self.settings = settings

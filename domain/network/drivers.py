@@ -26,9 +26,11 @@ class Driver:
     fleet_id: str | None = None
     id_tags: list[str] = field(factory=list)
     active: bool = True
+    customer_id: str | None = None      # who pays for its sessions; None: a customer of its own
 
     @staticmethod
-    def validate(*, name: object, email: object, fleet_id: object, id_tags: list[object]) -> None:
+    def validate(*, name: object, email: object, fleet_id: object, id_tags: list[object],
+                 customer_id: object = None) -> None:
         errors = FieldErrors()
         problem = name_problem(name)
         if problem:
@@ -39,6 +41,9 @@ class Driver:
                 errors.add("email", problem)
         if fleet_id is not None:
             errors.check("fleet_id", isinstance(fleet_id, str) and is_id(fleet_id, "flt"), "must be a fleet id (flt_…)")
+        if customer_id is not None:
+            errors.check("customer_id", isinstance(customer_id, str) and is_id(customer_id, "cus"),
+                         "must be a customer id (cus_…)")
         errors.check("id_tags", len(id_tags) <= MAX_ID_TAGS, f"at most {MAX_ID_TAGS} id tags")
         for i, tag in enumerate(id_tags):
             errors.check(f"id_tags[{i}]", isinstance(tag, str) and bool(ID_TAG.match(tag)),

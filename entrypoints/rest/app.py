@@ -130,6 +130,8 @@ class Door:
     def _render(self, endpoint: Endpoint, result: Any) -> Response:
         if result is None:
             return Response(status_code=endpoint.status, headers=dict(endpoint.headers))
+        if isinstance(result, Response):   # a document (PDF, XML) the handler made itself
+            return result
         if isinstance(result, Page):
             cursor = encode_cursor(result.next_cursor) if result.next_cursor is not None else None
             content: Any = PageOut(list(result.items), result.has_more, cursor)
@@ -183,6 +185,8 @@ def create_app(container: Application) -> Starlette:
               methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
     ]
     clients = ClientAddresses(parse_trusted(container.config.trusted_proxies() or ""))
-    return Starlette(routes=routes, exception_handlers={HTTPException: handle_exception,
+    app = Starlette(routes=routes, exception_handlers={HTTPException: handle_exception,
                                                         Exception: handle_exception},
                      middleware=[Middleware(AccessLog, clients=clients)])
+    app.state.background = container.background()
+    return app

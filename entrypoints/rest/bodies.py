@@ -12,6 +12,11 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import Meta
 
+from domain.billing.customers import MAX_LINE, MAX_PAYMENT_TERMS_DAYS, MAX_POSTAL_CODE
+from domain.billing.documents import MAX_PREFIX, PREFIX
+from domain.billing.invoices import Address
+from domain.billing.settings import LAST_INVOICE_DAY, MAX_EXEMPTION_REASON
+from domain.billing.vat import NO_VAT_CATEGORIES
 from domain.identity import Role
 from domain.identity.users import MAX_PASSWORD
 from domain.network import ValidationMode
@@ -40,7 +45,7 @@ from entrypoints.rest.shapes import (
     quantity_field,
     text,
 )
-from entrypoints.rest.tariff_shapes import TariffBody
+from entrypoints.rest.tariff_shapes import PERCENT, TariffBody
 
 MAX_CONFIGURATION_KEY = 50     # OCPP 1.6 CiString50
 MAX_CONFIGURATION_VALUE = 500  # OCPP 1.6 CiString500
@@ -93,6 +98,22 @@ class AcceptInvitationBody(Body):
     token: Annotated[str, text(MAX_TOKEN, min_length=1), doc("The invitation token from the invitation email.")]
 
 
+class AddressBody(Body):
+    """A postal address."""
+
+    line1: Annotated[str, text(MAX_LINE, min_length=1, pattern=PRINTABLE), doc("Street and number.",
+                                                                                 "1 Quay Street")]
+    postal_code: Annotated[str, text(MAX_POSTAL_CODE, min_length=1, pattern=PRINTABLE), doc("Postal code.",
+                                                                                             "BS1 4DJ")]
+    city: Annotated[Name, doc("City.", "Bristol")]
+    country: Annotated[Country, doc("ISO 3166-1 alpha-2 country code.", "GB")]
+    line2: Annotated[Annotated[str, text(MAX_LINE, min_length=1, pattern=PRINTABLE)] | None,
+                     doc("More of the street address.")] = None
+
+    def address(self) -> Address:
+        return Address(self.line1, self.postal_code, self.city, self.country, self.line2)
+
+
 class NotificationsBody(Body):
     """Which notifications the organization's billing email receives; omitted switches take their defaults."""
 
@@ -117,6 +138,34 @@ class SettingsBody(Body):
     default_tariff_id: Annotated[Annotated[str, prefixed_id("trf")] | None,
                                  doc("The tariff used where no charge point or location "
                                                        "tariff applies.")] = None
+    # Billing: the seller on the organization's invoices, numbering, runs.
+    legal_name: Annotated[Name | None, doc("The seller's legal name on invoices (default: the organization's "
+                                           "name).")] = None
+    billing_address: Annotated[AddressBody | None, doc("The seller's address; needed to finalize invoices.")] = None
+    vat_id: Annotated[Annotated[str, text(40, min_length=1)] | None, doc(
+        "The seller's VAT number (checked with its country's rules); needed to finalize an invoice with VAT.",
+        "GB980780684")] = None
+    iban: Annotated[Annotated[str, text(42, min_length=1)] | None, doc(
+        "Where customers pay by bank transfer (checked).", "GB33BUKB20201555555555")] = None
+    bic: Annotated[Annotated[str, text(11, min_length=1)] | None, doc("The bank's BIC.", "BUKBGB22")] = None
+    invoice_number_prefix: Annotated[str, text(MAX_PREFIX, pattern=PREFIX), doc(
+        "Invoice numbers: this prefix and 6 digits, sequential and gap-free.", "INV-")] = "INV-"
+    credit_note_number_prefix: Annotated[str, text(MAX_PREFIX, pattern=PREFIX), doc(
+        "Credit notes are numbered in a series of their own: a prefix unlike the invoices'.", "CN-")] = "CN-"
+    auto_finalize_invoices: Annotated[bool, doc("Invoice runs finalize (number, email) what they make.")] = False
+    invoice_day: Annotated[int, Meta(ge=1, le=LAST_INVOICE_DAY), doc(
+        "The local day of the month on which the server invoices the previous month (1–28).")] = 1
+    payment_terms_days: Annotated[int, Meta(ge=0, le=MAX_PAYMENT_TERMS_DAYS), doc(
+        "Days from issue to due date, unless the customer has its own.")] = 14
+    vat_exemption_category: Annotated[str, text(2, choices=NO_VAT_CATEGORIES), doc(
+        "The EN 16931 VAT category (UNTDID 5305) of a line whose tariff has no VAT: E exempt, O not subject, "
+        "Z zero rated, AE reverse charge, K intra-community, G export.")] = "E"
+    vat_exemption_reason: Annotated[Annotated[str, text(MAX_EXEMPTION_REASON, min_length=1, pattern=PRINTABLE)]
+                                    | None, doc("Why, as the invoice says (BT-120); null: the category's own "
+                                                "wording (\"Exempt from VAT\"…).")] = None
+    plan_fee_vat: Annotated[Any, quantity_field(PERCENT, nullable=True, maximum=100), doc(
+        "VAT in percent on membership plan fees, 0 to 100 with at most 4 decimals: a JSON number or a decimal "
+        "string. Absent: fees carry no VAT, in `vat_exemption_category`.", "20")] = None
 
 
 class ApiKeyBody(Body):
@@ -194,6 +243,9 @@ class DriverBody(Body):
     id_tags: Annotated[list[IdTag], Meta(max_length=MAX_ID_TAGS, extra_json_schema=UNIQUE), doc(
         "RFID UIDs or other tokens (1 to 36 printable characters without spaces), unique within the "
         "organization.", ["04A2B3C4D5E6F7"])] = []
+    customer_id: Annotated[Annotated[str, text(MAX_ID)] | None, doc(
+        "The customer that pays for its sessions (`cus_…`); without one, the driver is billed as a customer of "
+        "its own, made the first time it is billed.")] = None
 
 
 class ReservationBody(Body):

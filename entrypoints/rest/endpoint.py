@@ -46,6 +46,7 @@ class Endpoint:
     description: str = ""
     errors: tuple[int, ...] = ()  # statuses beyond those implied by the flags above
     headers: Mapping[str, str] = field(factory=dict)  # static response headers (e.g. no-store on secrets)
+    media_type: str | None = None  # a document the handler answers as a Response (application/pdf…), not JSON
 
     @property
     def error_statuses(self) -> list[int]:

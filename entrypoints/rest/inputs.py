@@ -31,6 +31,9 @@ PATH_IDS: dict[str, tuple[str | None, str]] = {
     "tariff_id": ("trf", "tariff"),
     "plan_id": ("pln", "plan"),
     "subscription_id": ("sub", "subscription"),
+    "customer_id": ("cus", "customer"),
+    "invoice_id": ("invc", "invoice"),
+    "run_id": ("run", "invoice run"),
 }
 ORGANIZATION_HEADER = "X-Organization-Id"
 

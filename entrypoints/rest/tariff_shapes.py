@@ -40,7 +40,7 @@ from entrypoints.rest.shapes import (
 _TIME = "^([01][0-9]|2[0-3]):[0-5][0-9]$"
 _DATE = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$"
 _KW = "^[0-9]{1,9}(\\.[0-9]{1,6})?$"
-_PERCENT = "^(100(\\.0{1,4})?|[0-9]{1,2}(\\.[0-9]{1,4})?)$"
+PERCENT = "^(100(\\.0{1,4})?|[0-9]{1,2}(\\.[0-9]{1,4})?)$"
 _URL = f"^https?://[^\\x00-\\x1f{WHITESPACE}]+$"
 # Text for people: tabs and line breaks allowed, other control characters not, something not blank.
 _LINES = "^[^\\x00-\\x08\\x0b-\\x1f]*\\S[^\\x00-\\x08\\x0b-\\x1f]*$"
@@ -73,7 +73,7 @@ class PriceComponentBody(TariffShape, kw_only=True):
                                        "charging) or FLAT (once per session).", "ENERGY")]
     price: Annotated[Money, doc("Price per unit excluding VAT: a decimal string of at most 6 decimals, below "
                                 "10^12 (a JSON number is refused).", "0.30")]
-    vat: Annotated[Any, quantity_field(_PERCENT, nullable=True, maximum=100), doc(
+    vat: Annotated[Any, quantity_field(PERCENT, nullable=True, maximum=100), doc(
         "VAT in percent, 0 to 100 with at most 4 decimals: a JSON number or a decimal string. Absent: no VAT "
         "applies.", "20")] = None
     step_size: Annotated[int, between(0, 1_000_000), doc(

@@ -172,11 +172,31 @@ class SettingsOut(View):
     billing_email: str | None
     notifications: NotificationsOut
     default_tariff_id: str | None
+    legal_name: str | None
+    billing_address: dict[str, str | None] | None
+    vat_id: str | None
+    iban: str | None
+    bic: str | None
+    invoice_number_prefix: str
+    credit_note_number_prefix: str
+    auto_finalize_invoices: bool
+    invoice_day: int
+    payment_terms_days: int
+    vat_exemption_category: str
+    vat_exemption_reason: str | None
+    plan_fee_vat: str | None
 
     @classmethod
     def of(cls, settings: OrganizationSettings) -> SettingsOut:
-        s = settings
-        return cls(s.currency, s.timezone, s.billing_email, NotificationsOut.of(s.notifications), s.default_tariff_id)
+        s, b = settings, settings.billing
+        a = b.billing_address
+        address = None if a is None else {"line1": a.line1, "line2": a.line2, "postal_code": a.postal_code,
+                                          "city": a.city, "country": a.country}
+        return cls(s.currency, s.timezone, s.billing_email, NotificationsOut.of(s.notifications), s.default_tariff_id,
+                   b.legal_name, address, b.vat_id, b.iban, b.bic, b.invoice_number_prefix,
+                   b.credit_note_number_prefix, b.auto_finalize_invoices, b.invoice_day, b.payment_terms_days,
+                   b.vat_exemption_category, b.vat_exemption_reason,
+                   None if b.plan_fee_vat is None else format(b.plan_fee_vat, "f"))
 
 
 class NotificationsOut(View):
@@ -348,11 +368,12 @@ class DriverOut(View):
     id_tags: Annotated[list[str], doc("RFID UIDs or other tokens; unique within the organization.")]
     active: Annotated[bool, doc("An inactive driver's tags are refused (Blocked).")]
     created_at: datetime
+    customer_id: Annotated[str | None, doc("The customer that pays for its sessions (null: its own).")] = None
 
     @classmethod
     def of(cls, driver: Driver) -> DriverOut:
         d = driver
-        return cls(d.id, d.name, d.email, d.fleet_id, list(d.id_tags), d.active, d.created_at)
+        return cls(d.id, d.name, d.email, d.fleet_id, list(d.id_tags), d.active, d.created_at, d.customer_id)
 
 
 class MoneyOut(View):

@@ -132,7 +132,9 @@ def _postgres_session_database(postgres_server: PostgresServer) -> Iterator[str]
 
 
 # Children before parents, so foreign keys never object; the schema's version table is kept.
-_DELETE_ALL = ";".join(f'DELETE FROM "{t.name}"' for t in reversed(metadata.sorted_tables))
+# Append-only tables (the ledger) refuse DELETE by trigger; TRUNCATE fires no row trigger.
+_DELETE_ALL = ";".join(f'TRUNCATE "{t.name}" CASCADE' if t.info.get("immutable") else f'DELETE FROM "{t.name}"'
+                       for t in reversed(metadata.sorted_tables))
 
 
 async def _empty_tables(url: str) -> None:

@@ -19,12 +19,14 @@ tags = driver_id_tags
 
 def driver_to_row(driver: Driver) -> dict[str, Any]:
     return {"id": driver.id, "organization_id": driver.organization_id, "name": driver.name, "email": driver.email,
-            "fleet_id": driver.fleet_id, "active": driver.active, "created_at": driver.created_at}
+            "fleet_id": driver.fleet_id, "active": driver.active, "created_at": driver.created_at,
+            "customer_id": driver.customer_id}
 
 
 def driver_from_row(row: Row[Any], id_tags: list[str]) -> Driver:
     return Driver(id=row.id, organization_id=row.organization_id, name=row.name, created_at=row.created_at,
-                  email=row.email, fleet_id=row.fleet_id, id_tags=id_tags, active=row.active)
+                  email=row.email, fleet_id=row.fleet_id, id_tags=id_tags, active=row.active,
+                  customer_id=row.customer_id)
 
 
 class SqlDrivers:

@@ -8,8 +8,10 @@ from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.repositories._statements import fetch_page, insert_or_conflict, upsert
+from adapters.sql.repositories.billing import address_from, address_json
 from adapters.sql.tables import members, organizations
 from application.pagination import Page, PageRequest
+from domain.billing.settings import BillingSettings
 from domain.identity import Notifications, Organization, OrganizationSettings, Role
 
 
@@ -21,7 +23,28 @@ def organization_to_row(organization: Organization) -> dict[str, Any]:
         "timezone": settings.timezone, "billing_email": settings.billing_email,
         "notifications": settings.notifications.to_dict(), "default_tariff_id": settings.default_tariff_id,
         "created_at": organization.created_at, "updated_at": organization.updated_at,
-    }
+    } | billing_to_row(settings.billing)
+
+
+def billing_to_row(billing: BillingSettings) -> dict[str, Any]:
+    b = billing
+    return {"legal_name": b.legal_name, "billing_address": address_json(b.billing_address), "vat_id": b.vat_id,
+            "iban": b.iban, "bic": b.bic, "invoice_number_prefix": b.invoice_number_prefix,
+            "credit_note_number_prefix": b.credit_note_number_prefix,
+            "auto_finalize_invoices": b.auto_finalize_invoices, "invoice_day": b.invoice_day,
+            "payment_terms_days": b.payment_terms_days, "vat_exemption_category": b.vat_exemption_category,
+            "vat_exemption_reason": b.vat_exemption_reason, "plan_fee_vat": b.plan_fee_vat}
+
+
+def billing_from_row(row: Row[Any]) -> BillingSettings:
+    return BillingSettings(legal_name=row.legal_name, billing_address=address_from(row.billing_address),
+                           vat_id=row.vat_id, iban=row.iban, bic=row.bic,
+                           invoice_number_prefix=row.invoice_number_prefix,
+                           credit_note_number_prefix=row.credit_note_number_prefix,
+                           auto_finalize_invoices=row.auto_finalize_invoices, invoice_day=row.invoice_day,
+                           payment_terms_days=row.payment_terms_days,
+                           vat_exemption_category=row.vat_exemption_category,
+                           vat_exemption_reason=row.vat_exemption_reason, plan_fee_vat=row.plan_fee_vat)
 
 
 def notifications_from_json(data: dict[str, Any]) -> Notifications:
@@ -33,7 +56,7 @@ def notifications_from_json(data: dict[str, Any]) -> Notifications:
 def organization_from_row(row: Row[Any]) -> Organization:
     settings = OrganizationSettings(currency=row.currency, timezone=row.timezone, billing_email=row.billing_email,
                                     notifications=notifications_from_json(row.notifications),
-                                    default_tariff_id=row.default_tariff_id)
+                                    default_tariff_id=row.default_tariff_id, billing=billing_from_row(row))
     return Organization(id=row.id, name=row.name, country=row.country, contact_email=row.contact_email,
                         settings=settings, created_at=row.created_at, updated_at=row.updated_at)
 

@@ -11,20 +11,23 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.sql.repositories._statements import fetch_page, insert_or_conflict, upsert
 from adapters.sql.tables import mail_outbox
 from application.pagination import Page, PageRequest
-from application.ports.mail import EmailMessage, OutboundEmail, OutboundStatus
+from application.ports.mail import AttachmentRef, EmailMessage, OutboundEmail, OutboundStatus
 
 
 def email_to_row(email: OutboundEmail) -> dict[str, Any]:
     return {"id": email.id, "recipient": email.message.to, "subject": email.message.subject,
             "body": email.message.text, "created_at": email.created_at, "status": email.status.value,
             "attempts": email.attempts, "next_attempt_at": email.next_attempt_at, "sent_at": email.sent_at,
-            "last_error": email.last_error}
+            "last_error": email.last_error,
+            "attachments": [[a.kind, a.organization_id, a.object_id, a.filename, a.content_type]
+                            for a in email.attachments]}
 
 
 def email_from_row(row: Row[Any]) -> OutboundEmail:
     return OutboundEmail(id=row.id, message=EmailMessage(to=row.recipient, subject=row.subject, text=row.body),
                          created_at=row.created_at, status=OutboundStatus(row.status), attempts=row.attempts,
-                         next_attempt_at=row.next_attempt_at, sent_at=row.sent_at, last_error=row.last_error)
+                         next_attempt_at=row.next_attempt_at, sent_at=row.sent_at, last_error=row.last_error,
+                         attachments=tuple(AttachmentRef(*ref) for ref in row.attachments or ()))
 
 
 class SqlOutbox:

@@ -3,6 +3,7 @@
 from entrypoints.rest.endpoint import Endpoint
 from entrypoints.rest.routes import (
     api_keys,
+    billing,
     charge_points,
     commands,
     drivers,
@@ -33,6 +34,7 @@ ENDPOINTS: list[Endpoint] = [
     *reservations.ENDPOINTS,
     *tariffs.ENDPOINTS,
     *memberships.ENDPOINTS,
+    *billing.ENDPOINTS,
 ]
 
 __all__ = ["ENDPOINTS"]

@@ -14,7 +14,8 @@ PATH = "/api/v1/drivers"
 
 async def create_driver(call: Call) -> DriverOut:
     body: DriverBody = call.body
-    cmd = CreateDriver(name=body.name, email=body.email, fleet_id=body.fleet_id, id_tags=tuple(body.id_tags))
+    cmd = CreateDriver(name=body.name, email=body.email, fleet_id=body.fleet_id, id_tags=tuple(body.id_tags),
+                       customer_id=body.customer_id)
     driver = await call.use_cases.create_driver(cmd, call.caller, call.organization_id)
     return DriverOut.of(driver)
 

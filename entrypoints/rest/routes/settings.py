@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import msgspec
 
+from domain.billing.settings import BillingSettings
 from domain.identity import Notifications, OrganizationSettings
 from entrypoints.rest.bodies import SettingsBody
+from entrypoints.rest.decoding import quantity
 from entrypoints.rest.endpoint import Call, Endpoint
 from entrypoints.rest.views import SettingsOut
 
@@ -20,9 +22,17 @@ async def get_settings(call: Call) -> SettingsOut:
 
 async def update_settings(call: Call) -> SettingsOut:
     body: SettingsBody = call.body
+    billing = BillingSettings(
+        legal_name=body.legal_name,
+        billing_address=body.billing_address.address() if body.billing_address is not None else None,
+        vat_id=body.vat_id, iban=body.iban, bic=body.bic,
+        invoice_number_prefix=body.invoice_number_prefix, credit_note_number_prefix=body.credit_note_number_prefix,
+        auto_finalize_invoices=body.auto_finalize_invoices, invoice_day=body.invoice_day,
+        payment_terms_days=body.payment_terms_days, vat_exemption_category=body.vat_exemption_category,
+        vat_exemption_reason=body.vat_exemption_reason, plan_fee_vat=quantity(body.plan_fee_vat, "plan_fee_vat"))
     settings = OrganizationSettings(currency=body.currency, timezone=body.timezone, billing_email=body.billing_email,
                                     notifications=Notifications(**msgspec.structs.asdict(body.notifications)),
-                                    default_tariff_id=body.default_tariff_id)
+                                    default_tariff_id=body.default_tariff_id, billing=billing)
     view = await call.use_cases.update_settings(call.ids["org_id"], settings, call.caller)
     return SettingsOut.of(view.settings)
 

@@ -19,10 +19,11 @@ class Operator:
     ocpp_url: str
     location_id: str = ""
     suffix: str = ""            # the server is shared: identities and tags carry the organization's suffix
+    organization_id: str = ""
 
     @classmethod
-    async def sign_up(cls, http: httpx.AsyncClient, ocpp_url: str) -> Operator:
-        """A new user, organization, API key and location (done once per server: see conftest)."""
+    async def sign_up(cls, http: httpx.AsyncClient, ocpp_url: str, role: str = "member") -> Operator:
+        """A new user, organization, API key of ``role`` and location (done once per server: see conftest)."""
         email = f"ops-{secrets.token_hex(4)}@voltline.example"
         signed = await http.post("/auth/signup", json={"email": email, "password": "correct horse", "name": "Ops"})
         assert signed.status_code == 201, signed.text
@@ -31,9 +32,9 @@ class Operator:
         org = await http.post("/organizations", headers=user,
                               json={"name": "Voltline", "country": "GB", "contact_email": email})
         key = await http.post(f"/organizations/{org.json()['id']}/api-keys", headers=user,
-                              json={"name": "ocpp-e2e", "role": "member"})
+                              json={"name": "ocpp-e2e", "role": role})
         operator = cls(http, {"Authorization": f"Bearer {key.json()['key']}"}, ocpp_url,
-                       suffix=secrets.token_hex(3).upper())
+                       suffix=secrets.token_hex(3).upper(), organization_id=org.json()["id"])
         location = await operator.post("/locations", {"name": "Depot", "address": "1 Quay Street", "city": "Bristol",
                                                       "country": "GB", "timezone": "Europe/London"})
         operator.location_id = location["id"]
@@ -61,7 +62,8 @@ class Operator:
 
     def for_test(self, http: httpx.AsyncClient) -> Operator:
         """The same organization on another client (of the test's event loop), with a suffix of its own."""
-        return Operator(http, self.headers, self.ocpp_url, self.location_id, secrets.token_hex(3).upper())
+        return Operator(http, self.headers, self.ocpp_url, self.location_id, secrets.token_hex(3).upper(),
+                        self.organization_id)
 
     async def charge_point(self, name: str, password: str | None = None, **extra: Any) -> dict[str, Any]:
         body = {"id": self.id(name), "location_id": self.location_id, **extra}

@@ -22,7 +22,9 @@ from msgspec import inspect
 
 from entrypoints.rest.routes import ENDPOINTS
 from entrypoints.rest.shapes import PRICE
+from tests.e2e.rest.billing import SELLER, open_invoice
 from tests.e2e.rest.client import PASSWORD, Api
+from tests.e2e.rest.network import Sessions
 
 OVERSIZE_BYTES = 1_100_000  # past the default 1 MiB body limit
 LONG = "x" * 10_000
@@ -71,6 +73,14 @@ SEMANTIC: dict[str, list[Any]] = {
     "charge_point_id": ["not-registered", "CP 1"],
     "session_id": ["nope", "ses_01JD0000000000000000000000"],
 }
+
+
+# Billing settings the domain refuses: checksums (python-stdnum, schwifty), prefixes, VAT categories.
+SETTINGS_SEMANTIC: dict[str, list[Any]] = {
+    "vat_id": ["GB980780685", "XX123", "12345"], "iban": ["GB34BUKB20201555555555", "NOTANIBAN"],
+    "bic": ["BUKB", "12345678"], "invoice_number_prefix": ["has space", "a#b"],
+    "credit_note_number_prefix": ["a#b", "INV-"], "vat_exemption_category": ["S", "XX", ""],
+    "line1": ["", "   "], "postal_code": ["", "\t"]}
 
 
 # An address of exactly 254 characters (64-character local part, 63-character labels): the longest valid one.
@@ -135,6 +145,8 @@ def _wrong_values(kind: Kind) -> list[Any]:
     elif isinstance(t, inspect.DateTimeType):
         wrong = [12345, True, "tomorrow", "2026-01-15", "2026-01-15T09:00:00", "2026-13-01T09:00:00Z",
                  "2026-01-15T24:00:00Z", "2026-02-30T09:00:00Z"]
+    elif isinstance(t, inspect.DateType):
+        wrong = [12345, True, "tomorrow", "2026-13-01", "2026-02-30", "2026-01-15T09:00:00Z", "15/01/2026"]
     elif isinstance(t, inspect.ListType):
         wrong = ["x", {}, 5, True]
     elif isinstance(t, inspect.EnumType):
@@ -454,7 +466,7 @@ def _soon() -> str:
     return (datetime.now(UTC) + timedelta(hours=2)).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-async def _target(api: Api, operation_id: str, world: World) -> Target:
+async def _target(api: Api, operation_id: str, world: World, sessions: Sessions | None = None) -> Target:
     w = world
     org = f"/organizations/{w.org_id}"
     commands = f"/charge-points/{quote(w.charge_point_id)}/commands"
@@ -462,6 +474,8 @@ async def _target(api: Api, operation_id: str, world: World) -> Target:
     if operation_id in ("updateTariff", "quoteTariff", "createMembershipPlan", "updateMembershipPlan",
                         "createSubscription"):
         return await _pricing_target(api, operation_id, world)
+    if operation_id in _BILLING:
+        return await _billing_target(api, operation_id, world, sessions)
     if operation_id == "updateMemberRole":
         spare_id, _ = await api.member(w.token, w.org_id, "member", "Spare")
         return Target(f"{org}/members/{spare_id}/role", {"role": "member"}, w.token)
@@ -478,8 +492,14 @@ async def _target(api: Api, operation_id: str, world: World) -> Target:
         "acceptInvitation": Target("/organizations/invitations/accept", {"token": "civ_" + "a" * 43}, w.token),
         "updateSettings": Target(f"{org}/settings", {"currency": "EUR", "timezone": "Europe/Paris",
                                                      "billing_email": "billing@example.com",
-                                                     "notifications": NOTIFICATIONS, "default_tariff_id": None},
-                                 w.token),
+                                                     "notifications": NOTIFICATIONS, "default_tariff_id": None,
+                                                     **SELLER, "billing_address": SELLER["billing_address"] | {
+                                                         "line2": None}, "invoice_number_prefix": "INV-",
+                                                     "credit_note_number_prefix": "CN-",
+                                                     "auto_finalize_invoices": False, "invoice_day": 1,
+                                                     "payment_terms_days": 14, "vat_exemption_category": "E",
+                                                     "vat_exemption_reason": "Exempt from VAT"},
+                                 w.token, semantic=SETTINGS_SEMANTIC),
         "createApiKey": Target(f"{org}/api-keys", {"name": "k", "role": "viewer"}, w.token),
         "createLocation": Target("/locations", {
             "name": "Riverside", "address": "1 Riverside Way", "city": "London", "country": "GB",
@@ -523,6 +543,43 @@ async def _target(api: Api, operation_id: str, world: World) -> Target:
                                           semantic={"tariff_id": ["nope", "trf_01JD0000000000000000000000"]}),
         "assignLocationTariff": Target(f"/locations/{w.location_id}/tariff", {"tariff_id": None}, w.token, tenant,
                                        semantic={"tariff_id": ["nope", "trf_01JD0000000000000000000000"]}),
+    }
+    return static[operation_id]
+
+
+_BILLING = ("createCustomer", "updateCustomer", "startInvoiceRun", "recordInvoicePayment", "issueCreditNote")
+_CUSTOMER = {"name": "Fleet Co", "email": "ap@fleet.example", "tax_id": None, "currency": None,
+             "payment_terms_days": None, "invoice_delivery": "email",
+             "billing_address": {"line1": "1 Quay St", "postal_code": "BS1", "city": "Bristol", "country": "GB"}}
+_CUSTOMER_SEMANTIC: dict[str, list[Any]] = {"tax_id": ["DE136695977", "XX", "GB12"]}
+_NO_INVOICE = "/invoices/invc_01JD0000000000000000000000"
+
+
+async def _billing_target(api: Api, operation_id: str, world: World, sessions: Sessions | None) -> Target:
+    w, tenant = world, world.headers
+    if operation_id == "updateCustomer":
+        created = await api.post("/customers", w.token, headers=tenant, json=_CUSTOMER)
+        assert created.status_code == 201, created.text
+        return Target(f"/customers/{created.json()['id']}", _CUSTOMER, w.token, tenant, semantic=_CUSTOMER_SEMANTIC)
+    if operation_id in ("recordInvoicePayment", "issueCreditNote"):
+        payment = {"amount": {"amount": "1.00", "currency": "GBP"}, "date": "2026-02-01", "reference": None}
+        credit = {"reason": "Goodwill", "amount": "1.00", "lines": None}
+        if sessions is None:   # no way to make a session here: a well-formed body reaches the use case, a 404
+            path, semantic_status, real = _NO_INVOICE, 404, False
+        else:                  # an open invoice of 3.60 GBP: the domain's own refusals are 422s naming the field
+            invoice = await open_invoice(api, w.token, w.org_id, w.charge_point_id, sessions)
+            path, semantic_status, real = f"/invoices/{invoice['id']}", None, True
+        if operation_id == "recordInvoicePayment":
+            # (Junk amounts are a test of their own: "amount" names both the money and its amount here.)
+            return Target(f"{path}/payments", payment, w.token, tenant, semantic_status=semantic_status,
+                          semantic={"currency": ["XYZ", "eur", "EUR"]})
+        return Target(f"{path}/credit-notes", credit, w.token, tenant, semantic_status=semantic_status,
+                      semantic={"amount": ["0", "3.61", "0.001"] if real else [], "reason": ["", "   "]})
+    static = {
+        "createCustomer": Target("/customers", _CUSTOMER, w.token, tenant, semantic=_CUSTOMER_SEMANTIC),
+        "startInvoiceRun": Target("/invoice-runs", {"period_start": "2026-01-01", "period_end": "2026-02-01",
+                                                    "finalize": False}, w.token, tenant,
+                                  semantic={"period_end": ["2025-12-01", "2026-01-01", "2030-01-01"]}),
     }
     return static[operation_id]
 
@@ -585,11 +642,12 @@ def _check(case: Case, response: httpx.Response) -> str | None:
 
 
 async def attack(api: Api, operation_id: str, select: Callable[[Case], bool] = lambda case: True,
-                 world: World | None = None) -> list[str]:
-    """Send the selected bad bodies to the endpoint; returns one line per wrong answer."""
+                 world: World | None = None, sessions: Sessions | None = None) -> list[str]:
+    """Send the selected bad bodies to the endpoint; returns one line per wrong answer. With ``sessions``
+    (sessions opened as the OCPP door would), endpoints on an invoice are attacked on a real one."""
     endpoint = BODY_ENDPOINTS[operation_id]
     world = world or await build_world(api)
-    target = await _target(api, operation_id, world)
+    target = await _target(api, operation_id, world, sessions)
     failures = []
     for case in filter(select, cases_for(endpoint.body, target.valid, semantic_status=target.semantic_status,
                                          semantic=target.semantic)):
@@ -630,14 +688,19 @@ def query_cases(endpoint: Any) -> list[QueryCase]:
                   QueryCase("a foreign cursor", "cursor=" + quote("a" * 300), field="cursor")]
     for f in fields_of(endpoint.query) if endpoint.query is not None else ():
         name = f.encode_name
-        kind = kind_of(f.type).type
+        declared = kind_of(f.type)
+        kind = declared.type
         cases += [QueryCase(f"{name} twice", f"{name}=a&{name}=b", field=name),
                   QueryCase(f"{name} empty", f"{name}=", field=name)]
         if isinstance(kind, inspect.StrType):
             cases += [QueryCase(f"{name} too long", f"{name}={'x' * (kind.max_length + 1)}", field=name),
-                      QueryCase(f"{name} with NUL", f"{name}=a%00b", field=name),
-                      QueryCase(f"{name} in Unicode", f"{name}={quote(UNICODE)}", status=None),
-                      QueryCase(f"{name} unknown", f"{name}=nobody", status=None)]
+                      QueryCase(f"{name} with NUL", f"{name}=a%00b", field=name)]
+            # A free-text filter matches nothing; a value of a declared format (a month) must have it.
+            formatted = any("pattern" in part for part in declared.schema.get("allOf", []))
+            cases += [QueryCase(f"{name} in Unicode", f"{name}={quote(UNICODE)}", status=422 if formatted else None,
+                                field=name if formatted else None),
+                      QueryCase(f"{name} unknown", f"{name}=nobody", status=422 if formatted else None,
+                                field=name if formatted else None)]
         elif isinstance(kind, inspect.EnumType):
             cases += [QueryCase(f"{name} = {junk!r}", f"{name}={junk}", field=name) for junk in _ENUM_JUNK]
             cases += [QueryCase(f"{name} = {m.value}", f"{name}={m.value}", status=None) for m in kind.cls]
@@ -653,7 +716,9 @@ def _query_path(endpoint: Any, world: World) -> str:
     ids = {"location_id": world.location_id, "charge_point_id": quote(world.charge_point_id),
            "driver_id": "drv_01JD0000000000000000000000", "session_id": "ses_01JD0000000000000000000000",
            "reservation_id": "rsv_01JD0000000000000000000000", "tariff_id": "trf_01JD0000000000000000000000",
-           "plan_id": "pln_01JD0000000000000000000000", "subscription_id": "sub_01JD0000000000000000000000"}
+           "plan_id": "pln_01JD0000000000000000000000", "subscription_id": "sub_01JD0000000000000000000000",
+           "customer_id": "cus_01JD0000000000000000000000", "invoice_id": "invc_01JD0000000000000000000000",
+           "run_id": "run_01JD0000000000000000000000"}
     return endpoint.path.removeprefix("/api/v1").format(**ids)
 
 

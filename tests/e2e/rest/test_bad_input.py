@@ -28,10 +28,10 @@ def _selected(case: Case) -> bool:
 
 
 @pytest.mark.parametrize("operation_id", sorted(BODY_ENDPOINTS))
-async def test_bad_bodies_are_4xx_problems(api, charge_points, operation_id):
+async def test_bad_bodies_are_4xx_problems(api, charge_points, sessions, operation_id):
     charge_points.online = _Everyone()
     try:
-        failures = await attack(api, operation_id, _selected)
+        failures = await attack(api, operation_id, _selected, sessions=sessions)
     finally:
         charge_points.online = set()
     assert not failures, "\n".join(failures)

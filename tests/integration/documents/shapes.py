@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from domain.billing.documents import creditor_reference, document_number
 from domain.billing.invoices import (
     Address,
+    Charge,
     Invoice,
     InvoiceKind,
     InvoiceLine,
@@ -17,7 +18,7 @@ from domain.billing.invoices import (
     LineKind,
     Party,
     Payment,
-    credit_note_lines,
+    credit_note_for,
 )
 from domain.billing.vat import EXEMPT, NOT_SUBJECT, REVERSE_CHARGE, VatTreatment, round_minor
 
@@ -61,7 +62,7 @@ def session_lines(invoice: Invoice, n: int, *, start: datetime = datetime(2026, 
         kwh = (Decimal("12.345") + Decimal(i % 17) * Decimal("1.5")).quantize(Decimal("0.001"))
         hours = Decimal("1.25") + Decimal(i % 3) / 4
         day = started.date()
-        session_id = f"ses_{i:05d}"
+        session_id = f"ses_{len(invoice.charges):05d}"
         lines = [_line(LineKind.ENERGY, f"Energy ({day})", kwh, "kWh", energy_price, vat, session_id, day,
                        invoice.currency)]
         if time_price is not None:
@@ -74,14 +75,20 @@ def session_lines(invoice: Invoice, n: int, *, start: datetime = datetime(2026, 
             lines.append(_line(LineKind.PRICE_BOUND, f"Maximum price adjustment ({day})", Decimal(1), "flat", bound,
                                vat, session_id, day, invoice.currency))
         net = sum((line.net_amount for line in lines), Decimal(0))
-        invoice.add(lines, InvoiceSession(session_id, started, started + timedelta(minutes=int(hours * 60)), location,
-                                          f"CP-{i % 4 + 1}", kwh, net))
+        session = InvoiceSession(session_id, started, started + timedelta(minutes=int(hours * 60)), location,
+                                 f"CP-{i % 4 + 1}", kwh, net)
+        invoice.add_charges([Charge(session_id, invoice.organization_id, invoice.customer_id, invoice.currency,
+                                    started, tuple(lines), session)])
     return invoice
 
 
 def plan_fee(invoice: Invoice, amount: Decimal, vat: VatTreatment = ENERGY,
              label: str = "Fleet plan, November") -> Invoice:
-    invoice.add([_line(LineKind.PLAN_FEE, label, Decimal(1), "month", amount, vat, None, None, invoice.currency)])
+    line = _line(LineKind.PLAN_FEE, label, Decimal(1), "month", amount, vat, None, None, invoice.currency)
+    # Listed after the sessions: a fee stands where its start puts it, here the period's last minute.
+    started = datetime.combine(invoice.period_end, datetime.min.time(), BERLIN) - timedelta(minutes=1)
+    invoice.add_charges([Charge(f"sub_01/{invoice.period_start:%Y-%m}/{len(invoice.charges)}", invoice.organization_id,
+                                invoice.customer_id, invoice.currency, started, (line,))])
     return invoice
 
 
@@ -102,18 +109,16 @@ def finalize(invoice: Invoice, *, buyer: Party = BUYER, seller: Party = SELLER, 
 
 def pay(invoice: Invoice, amount: Decimal, *, id: str = "pay_01") -> Invoice:
     invoice.record_payment(Payment(id, amount, date(2026, 12, 5), invoice.payment_reference, "bank_transfer"),
-                           FINALIZED_AT + timedelta(days=4))
+                           invoice.currency, FINALIZED_AT + timedelta(days=4))
     return invoice
 
 
 def credit_note(original: Invoice, *, amount: Decimal | None = None,
                 lines: Sequence[tuple[int, Decimal]] | None = None, reason: str = "Session billed twice") -> Invoice:
-    note = draft(original.currency, id="inv_cn_01", kind=InvoiceKind.CREDIT_NOTE,
-                 period=(original.period_start, original.period_end))
-    note.corrects, note.corrects_number, note.reason = original.id, original.number, reason
-    note.add(credit_note_lines(original, amount=amount, lines=lines, reason=reason))
+    note = credit_note_for(original, id="inv_cn_01", amount=amount, lines=lines, reason=reason,
+                           now=FINALIZED_AT + timedelta(days=2))
     finalize(note, buyer=original.buyer or BUYER, seller=original.seller or SELLER, sequence=7)
-    original.credit(note.total, FINALIZED_AT + timedelta(days=2))
+    original.credit(note, FINALIZED_AT + timedelta(days=2))
     return note
 
 

@@ -16,7 +16,7 @@ from domain.billing.invoices import Invoice
 from domain.errors import InvalidState
 from tests.integration.documents import shapes
 from tests.integration.documents.cii_reading import NS, SETTLEMENT, Totals, VatGroup, one, parse, texts, totals
-from tests.integration.documents.validator import facturx_failures, failures, validator_dir
+from tests.support.en16931 import facturx_failures, failures, validator_dir
 
 AGREEMENT = "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement"
 LINES = "rsm:SupplyChainTradeTransaction/ram:IncludedSupplyChainTradeLineItem"

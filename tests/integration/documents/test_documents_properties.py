@@ -6,6 +6,7 @@ official rules."""
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from decimal import Decimal
 
 from facturx import get_facturx_xml_from_pdf
@@ -13,12 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.documents import FacturXDocuments
-from domain.billing.invoices import Invoice, InvoiceKind, InvoiceLine, LineKind
+from domain.billing.invoices import Charge, Invoice, InvoiceKind, InvoiceLine, LineKind
 from domain.billing.vat import EXEMPT, INTRA_COMMUNITY, REVERSE_CHARGE, VatTreatment, round_minor
 from domain.geography import CURRENCY_EXPONENTS
 from tests.integration.documents import shapes
 from tests.integration.documents.test_cii_xml import same_figures
-from tests.integration.documents.validator import failures
+from tests.support.en16931 import failures
 
 CURRENCIES = ["EUR", "JPY", "GBP", "CHF", "SEK", "USD", "ISK", "KRW"]
 STANDARD_RATES = [Decimal(r) for r in ("19", "7", "20", "21", "10", "5.5", "8.1", "25", "2.1")]
@@ -56,7 +57,11 @@ def invoices(draw: st.DrawFn) -> Invoice:
         off = round_minor(lines[0].net_amount / 2, currency)
         lines.append(InvoiceLine(LineKind.PRICE_BOUND, "Maximum price adjustment", Decimal(1), "flat", -off, -off,
                                  lines[0].vat, lines[0].session_id, None))
-    invoice.add(lines)
+    # Lines go on the invoice as charges: one per session named, one for the lines of no session.
+    for index, session in enumerate(sorted({line.session_id or "" for line in lines})):
+        own = tuple(line for line in lines if (line.session_id or "") == session)
+        invoice.add_charges([Charge(session or f"sub_01/{index}", invoice.organization_id, invoice.customer_id,
+                                    currency, shapes.FINALIZED_AT - timedelta(days=20 - index), own)])
     if any(line.vat.category in NEEDS_BUYER_VAT_ID for line in lines):
         buyer = shapes.BUYER_EU
     else:

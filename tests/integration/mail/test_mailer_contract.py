@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from adapters.mail import DirectoryMailer, SmtpMailer, build_mailer
-from application.ports.mail import EmailMessage
+from application.ports.mail import Attachment, EmailMessage
 from entrypoints.config import Settings
 from tests.integration.mail.smtp_server import SmtpServer
 
@@ -56,6 +56,17 @@ async def test_a_sent_message_arrives_with_recipient_subject_and_body(harness):
     assert received["Subject"] == MESSAGE.subject
     assert received["From"] == "Charge <no-reply@charge.test>"
     assert received.get_content().replace("\r\n", "\n") == MESSAGE.text  # SMTP carries CRLF line ends
+
+
+async def test_attachments_arrive_whole_with_their_name_and_type(harness):
+    pdf = b"%PDF-1.7\n" + bytes(range(256)) * 64 + b"\n%%EOF\n"
+    await harness.mailer.send(EmailMessage(to=MESSAGE.to, subject="Invoice INV-000001", text="Attached.\n",
+                                           attachments=(Attachment("INV-000001.pdf", "application/pdf", pdf),)))
+    received = await harness.received()
+    assert received.get_body(("plain",)).get_content().replace("\r\n", "\n") == "Attached.\n"
+    [part] = list(received.iter_attachments())
+    assert (part.get_filename(), part.get_content_type()) == ("INV-000001.pdf", "application/pdf")
+    assert part.get_content() == pdf
 
 
 async def test_smtp_delivery_failure_raises_so_the_relay_retries():

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from adapters.memory import InMemoryStore
+from adapters.registries import SchwiftyBankAccounts, StdnumTaxIds
 from adapters.security.login_throttle import InMemoryLoginThrottle
 from application import api_keys, event_handlers, identity, invitations, mail_relay, members, organizations, settings
 from application.events import EventDispatcher
@@ -47,7 +48,8 @@ def build_env() -> SimpleNamespace:
         cancel_invitation=p(invitations.cancel_invitation, uow_factory=uow, clock=clock),
         list_invitations=p(invitations.list_invitations, uow_factory=uow),
         get_settings=p(settings.get_settings, uow_factory=uow),
-        update_settings=p(settings.update_settings, uow_factory=uow, clock=clock),
+        update_settings=p(settings.update_settings, uow_factory=uow, clock=clock, tax_ids=StdnumTaxIds(),
+                          bank_accounts=SchwiftyBankAccounts()),
         create_api_key=p(api_keys.create_api_key, uow_factory=uow, clock=clock),
         list_api_keys=p(api_keys.list_api_keys, uow_factory=uow),
         revoke_api_key=p(api_keys.revoke_api_key, uow_factory=uow, clock=clock),

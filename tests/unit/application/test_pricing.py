@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from adapters.registries import SchwiftyBankAccounts, StdnumTaxIds
 from application.memberships import PlanTerms, Subscribe
 from application.settings import update_settings
 from application.tariffs import Quote
@@ -19,6 +20,8 @@ from domain.money import Money
 from tests.unit.application.charging_env import charging_env
 
 T = datetime(2026, 1, 15, 8, 0, tzinfo=UTC)   # 08:00 in London (winter: UTC+0)
+
+REGISTRIES = {"tax_ids": StdnumTaxIds(), "bank_accounts": SchwiftyBankAccounts()}
 
 
 def energy_tariff(price: str, vat: str | None = "20") -> dict:
@@ -83,7 +86,8 @@ async def test_charge_point_beats_location_beats_organization_default(net):
     at_location = await net.create_tariff(energy_tariff("0.20"), net.operator, net.org.id)
     on_cp = await net.create_tariff(energy_tariff("0.40"), net.operator, net.org.id)
     settings = OrganizationSettings("GBP", "Europe/London", None, Notifications(), org_default.id)
-    await update_settings(net.org.id, settings, net.operator, uow_factory=net.store.unit_of_work, clock=net.clock)
+    await update_settings(net.org.id, settings, net.operator, uow_factory=net.store.unit_of_work, clock=net.clock,
+                          **REGISTRIES)
     totals = []
     for hour, assign in enumerate((None, ("location", at_location.id), ("cp", on_cp.id))):
         if assign and assign[0] == "location":
@@ -99,7 +103,8 @@ async def test_charge_point_beats_location_beats_organization_default(net):
 async def test_settings_and_assignments_refuse_unknown_tariffs(net):
     settings = OrganizationSettings("GBP", "Europe/London", None, Notifications(), "trf_01KA00000000000000000000AA")
     with pytest.raises(InvalidInput, match="default_tariff_id"):
-        await update_settings(net.org.id, settings, net.operator, uow_factory=net.store.unit_of_work, clock=net.clock)
+        await update_settings(net.org.id, settings, net.operator, uow_factory=net.store.unit_of_work, clock=net.clock,
+                          **REGISTRIES)
     with pytest.raises(InvalidInput, match="tariff_id"):
         await net.assign_cp("CP-1", "trf_01KA00000000000000000000AA", net.operator, net.org.id)
 

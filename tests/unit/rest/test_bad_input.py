@@ -23,7 +23,8 @@ def test_every_endpoint_with_a_body_is_attacked():
         "commandUnlock", "commandAvailability", "commandTrigger", "commandGetConfiguration",
         "commandChangeConfiguration", "commandGetVariables", "commandSetVariables", "commandSetChargingProfile",
         "commandClearCache", "createTariff", "updateTariff", "quoteTariff", "assignChargePointTariff",
-        "assignLocationTariff", "createMembershipPlan", "updateMembershipPlan", "createSubscription"}
+        "assignLocationTariff", "createMembershipPlan", "updateMembershipPlan", "createSubscription",
+        "createCustomer", "updateCustomer", "recordInvoicePayment", "issueCreditNote", "startInvoiceRun"}
 
 
 def test_every_operator_read_is_attacked():
@@ -31,13 +32,15 @@ def test_every_operator_read_is_attacked():
                                     "listDrivers", "getDriver", "listSessions", "getSession", "listReservations",
                                     "getSessionCostBreakdown", "listTariffs", "getTariff", "listMembershipPlans",
                                     "getMembershipPlan", "listSubscriptions", "getSubscription",
-                                        "listOrphanTransactions"}
+                                        "listOrphanTransactions", "listCustomers", "getCustomer",
+                                    "getCustomerBalance", "listTransactions", "getTrialBalance", "listInvoices",
+                                    "getInvoice", "getInvoicePdf", "getInvoiceXml", "getInvoiceRun"}
 
 
 @pytest.mark.parametrize("operation_id", sorted(BODY_ENDPOINTS))
-async def test_bad_bodies_are_4xx_problems(api, charge_points, operation_id):
+async def test_bad_bodies_are_4xx_problems(api, charge_points, sessions, operation_id):
     charge_points.online = _Everyone()
-    failures = await attack(api, operation_id)
+    failures = await attack(api, operation_id, sessions=sessions)
     assert not failures, "\n".join(failures)
 
 

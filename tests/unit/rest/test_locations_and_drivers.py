@@ -74,7 +74,8 @@ async def test_a_driver_round_trips(api, network):
     driver = created.json()
     assert driver | {"id": None, "created_at": None} == {
         "id": None, "name": "Ada", "email": "ada@example.com", "fleet_id": "flt_01JD0000000000000000000000",
-        "id_tags": ["04A2B3C4", "app:ada"], "active": True, "created_at": None}
+        "id_tags": ["04A2B3C4", "app:ada"], "active": True, "created_at": None,
+        "customer_id": None}
     assert driver["id"].startswith("drv_")
     assert (await api.get(f"/drivers/{driver['id']}", network.keys["viewer"])).json() == driver
     listed = (await api.get("/drivers", network.keys["viewer"])).json()["data"]

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from entrypoints.rest.routes import ENDPOINTS
 from tests.e2e.rest.bad_inputs import VALID_TARIFF, fields_of, network
+from tests.e2e.rest.billing import open_invoice
 
 BODY_ENDPOINTS = [e for e in ENDPOINTS if e.body is not None]
 
@@ -39,7 +40,7 @@ def _path(template: str, ids: dict[str, str]) -> str:
 
 
 @pytest.fixture
-async def target(api, charge_points) -> tuple[str, dict[str, str]]:
+async def target(api, charge_points, sessions) -> tuple[str, dict[str, str]]:
     """An admin's token and the ids to fill paths with; made once per test, shared by its examples."""
     user_id, _, token = await api.user("Random")
     org_id = await api.organization(token)
@@ -49,8 +50,12 @@ async def target(api, charge_points) -> tuple[str, dict[str, str]]:
     tariff = await api.post("/tariffs", token, headers=headers, json=VALID_TARIFF)
     plan = await api.post("/membership-plans", token, headers=headers, json={
         "name": "Plan", "monthly_fee": {"amount": "5", "currency": "EUR"}, "discount_percent": "10"})
+    customer = await api.post("/customers", token, headers=headers,
+                              json={"name": "Fleet Co", "email": "ap@fleet.example"})
+    invoice = await open_invoice(api, token, org_id, charge_point_id, sessions)
     return token, {"org_id": org_id, "user_id": user_id, "charge_point_id": charge_point_id,
-                   "location_id": location_id, "tariff_id": tariff.json()["id"], "plan_id": plan.json()["id"]}
+                   "location_id": location_id, "tariff_id": tariff.json()["id"], "plan_id": plan.json()["id"],
+                   "customer_id": customer.json()["id"], "invoice_id": invoice["id"]}
 
 
 @pytest.mark.parametrize("endpoint", BODY_ENDPOINTS, ids=lambda e: e.operation_id)

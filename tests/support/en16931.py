@@ -11,14 +11,17 @@ makes a check take milliseconds instead of a JVM start per file.
 from __future__ import annotations
 
 import importlib.resources
+import io
 import os
+import subprocess
+import sys
 from functools import lru_cache
 from pathlib import Path
 
 from attrs import frozen
 from lxml import etree
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[2]
 ENV = "CHARGE_EN16931_VALIDATOR"
 RELATIVE = Path("shared/validators/en16931-cii")
 STYLESHEET = "EN16931-CII-validation.xslt"
@@ -79,3 +82,25 @@ def facturx_failures(xml: bytes) -> list[Failure]:
 
 def fatal(xml: bytes) -> list[Failure]:
     return [f for f in failures(xml) if f.flag == "fatal"]
+
+
+def assert_validate_py_passes(xml: bytes, folder: Path) -> None:
+    """Runs the official ``validate.py`` on ``xml`` as a process of its own: 0 fatal, 0 warnings."""
+    path = folder / "invoice.xml"
+    path.write_bytes(xml)
+    result = subprocess.run([sys.executable, str(validator_dir() / "validate.py"), str(path)],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().endswith("0 fatal, 0 warnings"), result.stdout
+
+
+def pdfa_identification(pdf: bytes) -> tuple[str, str]:
+    """The PDF/A part and conformance its XMP metadata declares (``("3", "B")`` for PDF/A-3b)."""
+    from pypdf import PdfReader
+
+    metadata = PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/Metadata"].get_object().get_data()
+    root = etree.fromstring(metadata.split(b"?>", 1)[1].rsplit(b"<?xpacket", 1)[0])
+    ns = {"pdfaid": "http://www.aiim.org/pdfa/ns/id/"}
+    part, conformance = (root.xpath(f"string(//pdfaid:{name} | //@pdfaid:{name})", namespaces=ns)
+                         for name in ("part", "conformance"))
+    return str(part), str(conformance)

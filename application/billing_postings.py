@@ -1,0 +1,101 @@
+"""The ledger's side of domain events: each money event posts one balanced transaction, once.
+
+Handlers run after the commit that raised the event (``application.events``) and may run again after a
+crash: a posting is unique on its source (the repository answers False to a second one), and a
+session's charge is unique on its session, so each runs any number of times to the same books.
+"""
+
+from __future__ import annotations
+
+import logging
+from zoneinfo import ZoneInfo
+
+from application.customers import customer_of_driver
+from application.ports import Clock, UnitOfWorkFactory
+from domain.billing import postings
+from domain.billing.charges import Charge, charge_lines
+from domain.billing.events import InvoiceFinalized, InvoiceMarkedUncollectible, InvoiceVoided, PaymentRecorded
+from domain.billing.invoices import InvoiceSession
+from domain.charging.events import SessionPriced
+from domain.ids import PREFIXES, new_id
+
+log = logging.getLogger("charge.billing")
+
+
+def _txn() -> str:
+    return new_id(PREFIXES["ledger_transaction"])
+
+
+async def book_priced_session(event: SessionPriced, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+    """A session priced: its charge waits for an invoice (billed to its driver's customer) and the ledger books
+    unbilled receivable against charging revenue, net of VAT, in one transaction."""
+    async with uow_factory() as uow:
+        if await uow.charges.get(event.organization_id, event.session_id) is not None:
+            return
+        session = await uow.sessions.get(event.organization_id, event.session_id)
+        organization = await uow.organizations.get(event.organization_id)
+        if session is None or session.cost is None or session.started_at is None or organization is None:
+            return
+        customer_id = None
+        if session.driver_id is not None:
+            driver = await uow.drivers.get(organization.id, session.driver_id)
+            if driver is not None:
+                customer_id = (await customer_of_driver(uow, organization, driver, clock)).id
+        charge_point = await uow.charge_points.find(session.charge_point_id)
+        location = (await uow.locations.get(organization.id, charge_point.location_id)
+                    if charge_point is not None else None)
+        zone = ZoneInfo(location.timezone if location else organization.settings.timezone)
+        lines = charge_lines(session.cost.breakdown, session_id=session.id, started_at=session.started_at, zone=zone,
+                             no_vat=organization.settings.billing.no_vat)
+        cost = session.cost
+        charge = Charge(id=session.id, organization_id=organization.id, customer_id=customer_id,
+                        currency=cost.currency, started_at=session.started_at, lines=lines,
+                        session=InvoiceSession(session_id=session.id, started_at=session.started_at.astimezone(zone),
+                                               stopped_at=session.stopped_at.astimezone(zone)
+                                               if session.stopped_at else None,
+                                               location=location.name if location else "",
+                                               charge_point_id=session.charge_point_id,
+                                               energy_kwh=session.energy_kwh, net_amount=cost.total_excl_vat))
+        if customer_id is None:
+            log.warning("a priced session has no driver to bill", extra={"session_id": session.id})
+        await uow.charges.add(charge)
+        await uow.ledger.post(postings.session_priced(charge, id=_txn(), posted_at=event.occurred_at))
+        await uow.commit()
+
+
+async def post_invoice_finalized(event: InvoiceFinalized, *, uow_factory: UnitOfWorkFactory) -> None:
+    async with uow_factory() as uow:
+        invoice = await uow.invoices.get(event.organization_id, event.invoice_id)
+        if invoice is None:
+            return
+        await uow.ledger.post(postings.invoice_finalized(invoice, id=_txn(), posted_at=event.occurred_at))
+        await uow.commit()
+
+
+async def post_payment(event: PaymentRecorded, *, uow_factory: UnitOfWorkFactory) -> None:
+    async with uow_factory() as uow:
+        invoice = await uow.invoices.get(event.organization_id, event.invoice_id)
+        payment = next((p for p in invoice.payments if p.id == event.payment_id), None) if invoice else None
+        if invoice is None or payment is None:
+            return
+        await uow.ledger.post(postings.payment_received(invoice, payment, id=_txn(), posted_at=event.occurred_at))
+        await uow.commit()
+
+
+async def post_void(event: InvoiceVoided, *, uow_factory: UnitOfWorkFactory) -> None:
+    async with uow_factory() as uow:
+        invoice = await uow.invoices.get(event.organization_id, event.invoice_id)
+        if invoice is None:
+            return
+        await uow.ledger.post(postings.invoice_voided(invoice, id=_txn(), posted_at=event.occurred_at))
+        await uow.commit()
+
+
+async def post_write_off(event: InvoiceMarkedUncollectible, *, uow_factory: UnitOfWorkFactory) -> None:
+    async with uow_factory() as uow:
+        invoice = await uow.invoices.get(event.organization_id, event.invoice_id)
+        transaction = postings.written_off(invoice, id=_txn(), posted_at=event.occurred_at) if invoice else None
+        if transaction is None:
+            return
+        await uow.ledger.post(transaction)
+        await uow.commit()

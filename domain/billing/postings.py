@@ -1,0 +1,134 @@
+"""What each money event books: the entries of the ledger transaction a session, an invoice, a payment, a
+credit note, a void or a write-off posts (one place for every posting rule; see ``docs/billing.md``).
+
+=========================== ======================================= =====================================
+event                       debit                                   credit
+=========================== ======================================= =====================================
+session priced              unbilled_receivable (net)               charging_revenue (net)
+invoice finalized           receivable:{customer} (total)           unbilled_receivable (sessions' net),
+                                                                    fee_revenue (plan fees' net),
+                                                                    vat_payable:{rate} (VAT per rate)
+payment received            bank (amount)                           receivable:{customer}
+credit note issued          charging_revenue / fee_revenue (net),   receivable:{customer} (total)
+                            vat_payable:{rate}
+invoice voided              charging_revenue / fee_revenue (net),   receivable:{customer} (total)
+                            vat_payable:{rate}
+invoice written off         write_offs (what was still due)         receivable:{customer}
+=========================== ======================================= =====================================
+
+A void cancels the sale itself: its sessions stay on the void invoice (a session is on one invoice
+ever), so their revenue goes with it. VAT on a written-off invoice stays payable: relief for bad
+debt is a matter for the tax return, not for this ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+
+from domain.billing.charges import Charge
+from domain.billing.invoices import Invoice, InvoiceLine, LineKind, Payment
+from domain.billing.ledger import (
+    BANK,
+    CHARGING_REVENUE,
+    FEE_REVENUE,
+    UNBILLED_RECEIVABLE,
+    WRITE_OFFS,
+    Entry,
+    LedgerTransaction,
+    Source,
+    SourceKind,
+    credit,
+    debit,
+    receivable,
+    vat_payable,
+)
+
+_ZERO = Decimal(0)
+
+
+def _revenue_account(line: InvoiceLine) -> str:
+    return FEE_REVENUE if line.kind is LineKind.PLAN_FEE else CHARGING_REVENUE
+
+
+def _vat_entries(invoice: Invoice) -> list[Entry]:
+    return [credit(vat_payable(group.treatment.rate), invoice.currency, group.vat)
+            for group in invoice.vat_breakdown if group.vat]
+
+
+def _revenue_by_account(lines: Iterable[InvoiceLine]) -> dict[str, Decimal]:
+    out: dict[str, Decimal] = {}
+    for line in lines:
+        account = _revenue_account(line)
+        out[account] = out.get(account, _ZERO) + line.net_amount
+    return out
+
+
+def session_priced(charge: Charge, *, id: str, posted_at: datetime) -> LedgerTransaction:
+    net = charge.net_amount
+    return LedgerTransaction.balanced(
+        id=id, organization_id=charge.organization_id, source=Source(SourceKind.SESSION, charge.id),
+        posted_at=posted_at, description=f"Session {charge.id} priced",
+        entries=[debit(UNBILLED_RECEIVABLE, charge.currency, net), credit(CHARGING_REVENUE, charge.currency, net)],
+        customer_id=charge.customer_id, session_id=charge.id)
+
+
+def invoice_finalized(invoice: Invoice, *, id: str, posted_at: datetime) -> LedgerTransaction:
+    """An invoice: receivable against unbilled, fees and VAT. A credit note: revenue and VAT back."""
+    currency = invoice.currency
+    if invoice.corrects is not None:
+        return _reverse_sale(invoice, id=id, posted_at=posted_at, kind=SourceKind.CREDIT_NOTE,
+                             description=f"Credit note {invoice.number} on {invoice.corrects_number}",
+                             invoice_id=invoice.corrects)
+    unbilled = sum((line.net_amount for line in invoice.lines if line.session_id is not None
+                    and line.kind is not LineKind.PLAN_FEE), _ZERO)
+    fees = sum((line.net_amount for line in invoice.lines if line.session_id is None
+                or line.kind is LineKind.PLAN_FEE), _ZERO)
+    entries = [debit(receivable(invoice.customer_id), currency, invoice.total),
+               credit(UNBILLED_RECEIVABLE, currency, unbilled), credit(FEE_REVENUE, currency, fees),
+               *_vat_entries(invoice)]
+    return LedgerTransaction.balanced(
+        id=id, organization_id=invoice.organization_id, source=Source(SourceKind.INVOICE, invoice.id),
+        posted_at=posted_at, description=f"Invoice {invoice.number} finalized", entries=entries,
+        customer_id=invoice.customer_id, invoice_id=invoice.id)
+
+
+def invoice_voided(invoice: Invoice, *, id: str, posted_at: datetime) -> LedgerTransaction:
+    return _reverse_sale(invoice, id=id, posted_at=posted_at, kind=SourceKind.INVOICE_VOID,
+                         description=f"Invoice {invoice.number} voided", invoice_id=invoice.id)
+
+
+def _reverse_sale(document: Invoice, *, id: str, posted_at: datetime, kind: SourceKind, description: str,
+                  invoice_id: str | None) -> LedgerTransaction:
+    currency = document.currency
+    entries = [credit(receivable(document.customer_id), currency, document.total)]
+    entries += [debit(account, currency, amount) for account, amount in _revenue_by_account(document.lines).items()]
+    entries += [debit(vat_payable(group.treatment.rate), currency, group.vat)
+                for group in document.vat_breakdown if group.vat]
+    return LedgerTransaction.balanced(
+        id=id, organization_id=document.organization_id, source=Source(kind, document.id), posted_at=posted_at,
+        description=description, entries=entries, customer_id=document.customer_id, invoice_id=invoice_id)
+
+
+def payment_received(invoice: Invoice, payment: Payment, *, id: str, posted_at: datetime) -> LedgerTransaction:
+    currency = invoice.currency
+    return LedgerTransaction.balanced(
+        id=id, organization_id=invoice.organization_id, source=Source(SourceKind.PAYMENT, payment.id),
+        posted_at=posted_at, description=f"Payment {payment.reference or payment.id} on {invoice.number}",
+        entries=[debit(BANK, currency, payment.amount), credit(receivable(invoice.customer_id), currency,
+                                                               payment.amount)],
+        customer_id=invoice.customer_id, invoice_id=invoice.id)
+
+
+def written_off(invoice: Invoice, *, id: str, posted_at: datetime) -> LedgerTransaction | None:
+    """None when nothing was due (nothing to write off)."""
+    if not invoice.written_off:
+        return None
+    currency = invoice.currency
+    return LedgerTransaction.balanced(
+        id=id, organization_id=invoice.organization_id, source=Source(SourceKind.WRITE_OFF, invoice.id),
+        posted_at=posted_at, description=f"Invoice {invoice.number} written off",
+        entries=[debit(WRITE_OFFS, currency, invoice.written_off),
+                 credit(receivable(invoice.customer_id), currency, invoice.written_off)],
+        customer_id=invoice.customer_id, invoice_id=invoice.id)
