@@ -11,11 +11,12 @@ import logging
 from zoneinfo import ZoneInfo
 
 from application.customers import customer_of_driver
-from application.ports import Clock, UnitOfWorkFactory
+from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from domain.billing import postings
 from domain.billing.charges import Charge, charge_lines
 from domain.billing.events import InvoiceFinalized, InvoiceMarkedUncollectible, InvoiceVoided, PaymentRecorded
 from domain.billing.invoices import InvoiceSession
+from domain.billing.ledger import LedgerTransaction
 from domain.charging.events import SessionPriced
 from domain.ids import PREFIXES, new_id
 
@@ -24,6 +25,12 @@ log = logging.getLogger("charge.billing")
 
 def _txn() -> str:
     return new_id(PREFIXES["ledger_transaction"])
+
+
+async def _post(uow: UnitOfWork, transaction: LedgerTransaction | None) -> None:
+    """Books ``transaction``; None (the event moved no money) books nothing."""
+    if transaction is not None:
+        await uow.ledger.post(transaction)
 
 
 async def book_priced_session(event: SessionPriced, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
@@ -59,7 +66,7 @@ async def book_priced_session(event: SessionPriced, *, uow_factory: UnitOfWorkFa
         if customer_id is None:
             log.warning("a priced session has no driver to bill", extra={"session_id": session.id})
         await uow.charges.add(charge)
-        await uow.ledger.post(postings.session_priced(charge, id=_txn(), posted_at=event.occurred_at))
+        await _post(uow, postings.session_priced(charge, id=_txn(), posted_at=event.occurred_at))
         await uow.commit()
 
 
@@ -68,7 +75,7 @@ async def post_invoice_finalized(event: InvoiceFinalized, *, uow_factory: UnitOf
         invoice = await uow.invoices.get(event.organization_id, event.invoice_id)
         if invoice is None:
             return
-        await uow.ledger.post(postings.invoice_finalized(invoice, id=_txn(), posted_at=event.occurred_at))
+        await _post(uow, postings.invoice_finalized(invoice, id=_txn(), posted_at=event.occurred_at))
         await uow.commit()
 
 
@@ -78,7 +85,7 @@ async def post_payment(event: PaymentRecorded, *, uow_factory: UnitOfWorkFactory
         payment = next((p for p in invoice.payments if p.id == event.payment_id), None) if invoice else None
         if invoice is None or payment is None:
             return
-        await uow.ledger.post(postings.payment_received(invoice, payment, id=_txn(), posted_at=event.occurred_at))
+        await _post(uow, postings.payment_received(invoice, payment, id=_txn(), posted_at=event.occurred_at))
         await uow.commit()
 
 
@@ -87,7 +94,7 @@ async def post_void(event: InvoiceVoided, *, uow_factory: UnitOfWorkFactory) -> 
         invoice = await uow.invoices.get(event.organization_id, event.invoice_id)
         if invoice is None:
             return
-        await uow.ledger.post(postings.invoice_voided(invoice, id=_txn(), posted_at=event.occurred_at))
+        await _post(uow, postings.invoice_voided(invoice, id=_txn(), posted_at=event.occurred_at))
         await uow.commit()
 
 

@@ -9,6 +9,7 @@ for an invoice: it goes on the first invoice of its customer whose period ends a
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from domain.billing.invoices import Charge, InvoiceLine, LineKind
@@ -16,6 +17,7 @@ from domain.billing.vat import VatTreatment
 from domain.tariffs import CostBreakdown
 from domain.tariffs.breakdown import LineType
 
+_ZERO = Decimal(0)
 _KINDS = {LineType.ENERGY: (LineKind.ENERGY, "Energy"), LineType.TIME: (LineKind.TIME, "Charging time"),
           LineType.PARKING_TIME: (LineKind.PARKING, "Parking time"), LineType.FLAT: (LineKind.FLAT, "Session fee"),
           LineType.RESERVATION_FLAT: (LineKind.RESERVATION, "Reservation fee"),
@@ -33,9 +35,16 @@ def charge_lines(breakdown: CostBreakdown, *, session_id: str, started_at: datet
     bound_rate = max(rates) if rates else breakdown.limit_vat_rate
     day = started_at.astimezone(zone).date()
     out = []
-    for line in breakdown.lines:
-        if not line.amount and not line.quantity:
-            continue   # a dimension the tariff prices but the session did not use
+    used = [line for line in breakdown.lines if line.amount or line.quantity]
+    if not used:
+        # A session that used nothing the tariff prices still stands on its invoice, at 0.00, so that the
+        # driver sees it and the invoice has a line (EN 16931 wants one); its first dimension says what.
+        used = [line for line in breakdown.lines if line.type not in _BOUNDS][:1]
+    if not used:   # nothing priced at all: an energy line of 0 kWh at 0
+        vat = VatTreatment.standard(bound_rate) if bound_rate is not None else no_vat
+        return (InvoiceLine(LineKind.ENERGY, f"Energy ({day.isoformat()})", _ZERO, "kWh", _ZERO, _ZERO, vat,
+                            session_id, day),)
+    for line in used:
         kind, label = _KINDS[line.type]
         rate = bound_rate if line.type in _BOUNDS else line.vat_rate
         vat = VatTreatment.standard(rate) if rate is not None else no_vat

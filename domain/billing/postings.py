@@ -18,7 +18,8 @@ invoice written off         write_offs (what was still due)         receivable:{
 
 A void cancels the sale itself: its sessions stay on the void invoice (a session is on one invoice
 ever), so their revenue goes with it. VAT on a written-off invoice stays payable: relief for bad
-debt is a matter for the tax return, not for this ledger.
+debt is a matter for the tax return, not for this ledger. An event that moves nothing (a session that
+cost nothing) books nothing: each function answers None then.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from domain.billing.charges import Charge
 from domain.billing.invoices import Invoice, InvoiceLine, LineKind, Payment
@@ -48,6 +50,15 @@ from domain.billing.ledger import (
 _ZERO = Decimal(0)
 
 
+def _posting(*, entries: Iterable[Entry], **details: Any) -> LedgerTransaction | None:
+    """The balanced transaction of ``entries``, or None when they move nothing (a free session, an invoice of
+    free sessions, nothing left to write off): a transaction moves money, so there is nothing to book."""
+    entries = list(entries)
+    if not any(entry.debit or entry.credit for entry in entries):
+        return None
+    return LedgerTransaction.balanced(entries=entries, **details)
+
+
 def _revenue_account(line: InvoiceLine) -> str:
     return FEE_REVENUE if line.kind is LineKind.PLAN_FEE else CHARGING_REVENUE
 
@@ -65,16 +76,16 @@ def _revenue_by_account(lines: Iterable[InvoiceLine]) -> dict[str, Decimal]:
     return out
 
 
-def session_priced(charge: Charge, *, id: str, posted_at: datetime) -> LedgerTransaction:
+def session_priced(charge: Charge, *, id: str, posted_at: datetime) -> LedgerTransaction | None:
     net = charge.net_amount
-    return LedgerTransaction.balanced(
+    return _posting(
         id=id, organization_id=charge.organization_id, source=Source(SourceKind.SESSION, charge.id),
         posted_at=posted_at, description=f"Session {charge.id} priced",
         entries=[debit(UNBILLED_RECEIVABLE, charge.currency, net), credit(CHARGING_REVENUE, charge.currency, net)],
         customer_id=charge.customer_id, session_id=charge.id)
 
 
-def invoice_finalized(invoice: Invoice, *, id: str, posted_at: datetime) -> LedgerTransaction:
+def invoice_finalized(invoice: Invoice, *, id: str, posted_at: datetime) -> LedgerTransaction | None:
     """An invoice: receivable against unbilled, fees and VAT. A credit note: revenue and VAT back."""
     currency = invoice.currency
     if invoice.corrects is not None:
@@ -88,32 +99,32 @@ def invoice_finalized(invoice: Invoice, *, id: str, posted_at: datetime) -> Ledg
     entries = [debit(receivable(invoice.customer_id), currency, invoice.total),
                credit(UNBILLED_RECEIVABLE, currency, unbilled), credit(FEE_REVENUE, currency, fees),
                *_vat_entries(invoice)]
-    return LedgerTransaction.balanced(
+    return _posting(
         id=id, organization_id=invoice.organization_id, source=Source(SourceKind.INVOICE, invoice.id),
         posted_at=posted_at, description=f"Invoice {invoice.number} finalized", entries=entries,
         customer_id=invoice.customer_id, invoice_id=invoice.id)
 
 
-def invoice_voided(invoice: Invoice, *, id: str, posted_at: datetime) -> LedgerTransaction:
+def invoice_voided(invoice: Invoice, *, id: str, posted_at: datetime) -> LedgerTransaction | None:
     return _reverse_sale(invoice, id=id, posted_at=posted_at, kind=SourceKind.INVOICE_VOID,
                          description=f"Invoice {invoice.number} voided", invoice_id=invoice.id)
 
 
 def _reverse_sale(document: Invoice, *, id: str, posted_at: datetime, kind: SourceKind, description: str,
-                  invoice_id: str | None) -> LedgerTransaction:
+                  invoice_id: str | None) -> LedgerTransaction | None:
     currency = document.currency
     entries = [credit(receivable(document.customer_id), currency, document.total)]
     entries += [debit(account, currency, amount) for account, amount in _revenue_by_account(document.lines).items()]
     entries += [debit(vat_payable(group.treatment.rate), currency, group.vat)
                 for group in document.vat_breakdown if group.vat]
-    return LedgerTransaction.balanced(
+    return _posting(
         id=id, organization_id=document.organization_id, source=Source(kind, document.id), posted_at=posted_at,
         description=description, entries=entries, customer_id=document.customer_id, invoice_id=invoice_id)
 
 
-def payment_received(invoice: Invoice, payment: Payment, *, id: str, posted_at: datetime) -> LedgerTransaction:
+def payment_received(invoice: Invoice, payment: Payment, *, id: str, posted_at: datetime) -> LedgerTransaction | None:
     currency = invoice.currency
-    return LedgerTransaction.balanced(
+    return _posting(
         id=id, organization_id=invoice.organization_id, source=Source(SourceKind.PAYMENT, payment.id),
         posted_at=posted_at, description=f"Payment {payment.reference or payment.id} on {invoice.number}",
         entries=[debit(BANK, currency, payment.amount), credit(receivable(invoice.customer_id), currency,
@@ -122,11 +133,8 @@ def payment_received(invoice: Invoice, payment: Payment, *, id: str, posted_at: 
 
 
 def written_off(invoice: Invoice, *, id: str, posted_at: datetime) -> LedgerTransaction | None:
-    """None when nothing was due (nothing to write off)."""
-    if not invoice.written_off:
-        return None
     currency = invoice.currency
-    return LedgerTransaction.balanced(
+    return _posting(
         id=id, organization_id=invoice.organization_id, source=Source(SourceKind.WRITE_OFF, invoice.id),
         posted_at=posted_at, description=f"Invoice {invoice.number} written off",
         entries=[debit(WRITE_OFFS, currency, invoice.written_off),

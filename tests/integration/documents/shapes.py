@@ -248,7 +248,13 @@ def many_sessions() -> Invoice:
     return finalize(session_lines(draft(), 500, flat=Decimal("0.35")))
 
 
+def free_sessions() -> Invoice:
+    """Sessions that cost nothing (a free tariff, an empty session): lines of 0.00, an invoice of 0.00, settled
+    as it is finalized."""
+    return finalize(session_lines(draft(), 2, energy_price=Decimal(0), time_price=None))
+
+
 SHAPES = {shape.__name__: shape for shape in (
     plain, mixed_vat, exempt_only, not_subject, two_exemption_reasons, credit_note_by_amount, credit_note_by_lines,
     yen, buyer_without_vat_id, buyer_without_address, reverse_charge, intra_community, every_dimension, paid,
-    pound_sterling, seller_without_bank_account, many_sessions)}
+    pound_sterling, seller_without_bank_account, many_sessions, free_sessions)}

@@ -252,3 +252,25 @@ def test_an_invoice_bills_its_customers_charges_in_order_once():
         with pytest.raises(InvalidState):
             inv.add_charges([stranger])
     assert len(inv.charges) == 3
+
+
+def test_a_free_session_keeps_a_zero_line_and_books_nothing():
+    from domain.billing.charges import charge_lines
+    from domain.billing.postings import session_priced
+    from domain.tariffs import CostBreakdown
+    from domain.tariffs.breakdown import CostLine, LineType
+
+    zero = Decimal(0)
+    unused = CostLine(LineType.TIME, zero, "h", Decimal("2.00"), zero, Decimal(20), zero, 0)
+    free = CostBreakdown("EUR", (unused,), zero, zero, zero, zero, timedelta(0), timedelta(0), timedelta(0),
+                         timedelta(0))
+    lines = charge_lines(free, session_id="ses_1", started_at=NOW, zone=BERLIN, no_vat=EXEMPT)
+    assert [(ln.kind, ln.net_amount, ln.vat.rate) for ln in lines] == [(LineKind.TIME, zero, Decimal(20))]
+    nothing = CostBreakdown("EUR", (), zero, zero, zero, zero, timedelta(0), timedelta(0), timedelta(0),
+                            timedelta(0))
+    [empty] = charge_lines(nothing, session_id="ses_1", started_at=NOW, zone=BERLIN, no_vat=EXEMPT)
+    assert (empty.kind, empty.quantity, empty.net_amount, empty.vat) == (LineKind.ENERGY, zero, zero, EXEMPT)
+    charge = Charge("ses_1", "org_1", "cus_1", "EUR", NOW, lines)
+    assert session_priced(charge, id="txn_1", posted_at=NOW) is None
+    paid = Charge("ses_2", "org_1", "cus_1", "EUR", NOW, (line("1.00"),))
+    assert session_priced(paid, id="txn_2", posted_at=NOW) is not None

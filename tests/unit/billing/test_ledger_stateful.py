@@ -46,7 +46,8 @@ class Books(RuleBasedStateMachine):
         return data.draw(st.sampled_from(candidates)) if candidates else None
 
     @rule(driver=st.integers(0, 2), month=st.integers(0, 2), day=st.integers(1, 28), hour=st.integers(0, 23),
-          energy=st.decimals(Decimal("0.1"), Decimal(80), places=3), vat=st.sampled_from(["20", "5", None]),
+          energy=st.one_of(st.just(Decimal(0)), st.decimals(Decimal("0.001"), Decimal(80), places=3)),
+          vat=st.sampled_from(["20", "5", None]),
           flat=st.sampled_from([None, "0.49"]))
     def session(self, driver, month, day, hour, energy, vat, flat) -> None:
         started = datetime(2026, month + 1, day, hour, 7, tzinfo=UTC)
