@@ -83,6 +83,7 @@ class StoredEvent:
 class EventRepository(Protocol):
     # Events this says nobody waits for are stored already handled, and not dispatched after the commit
     # (the dispatcher sets it to "no handler subscribes to this event"): they stay readable, cost no claim.
+    # It is asked of every event added (the dispatching unit of work learns so that it stored events).
     settled: Callable[[DomainEvent], bool] | None
 
     async def add(self, events: Sequence[DomainEvent]) -> None:
