@@ -7,6 +7,8 @@ position gets what it missed, once, in order. Meter updates come from ``LiveSess
 path records no event); they carry the position of the last event delivered, are never replayed (the
 next one supersedes them), and none is delivered for a session after its completion.
 
+Each stream first yields ``Watching``: where it starts, which a client can keep before any event.
+
 A stream holds no database connection while it waits or while its client reads: each read is a
 short read-only unit of work, and each checks again that the caller may read the organization (a
 member removed meanwhile is refused).
@@ -33,6 +35,13 @@ from domain.pricing import SessionCost
 BATCH = 100                    # events read from the feed at a time
 POLL_SECONDS = 1.0             # how often the feed is read without word of a commit here (other nodes')
 _REMEMBERED_COMPLETIONS = 10_000
+
+
+@frozen
+class Watching:
+    """The stream is open and starts right after ``position`` (a client resuming from it misses nothing)."""
+
+    position: FeedPosition
 
 
 @frozen
@@ -93,10 +102,11 @@ async def _open(actor: Actor, organization_id: str, after: FeedPosition | None, 
 
 async def watch_sessions(actor: Actor, organization_id: str, after: FeedPosition | None,
                          charge_point_id: str | None = None, *, uow_factory: UnitOfWorkFactory, live: LiveSessions,
-                         clock: Clock, poll_seconds: float = POLL_SECONDS) -> AsyncIterator[SessionItem]:
+                         clock: Clock, poll_seconds: float = POLL_SECONDS) -> AsyncIterator[Watching | SessionItem]:
     """The organization's sessions as they start, meter and complete (only ``charge_point_id``'s if given)."""
     with live.watch(organization_id) as watch:   # before the start is fixed: no update falls in between
         feed = await _open(actor, organization_id, after, (SessionStarted.name, SessionCompleted.name), uow_factory)
+        yield Watching(feed.position)
         completed: OrderedDict[str, None] = OrderedDict()
         while True:
             while watch.take_events():
@@ -125,10 +135,11 @@ async def watch_sessions(actor: Actor, organization_id: str, after: FeedPosition
 
 async def watch_status(actor: Actor, organization_id: str, after: FeedPosition | None,
                        charge_point_id: str | None = None, *, uow_factory: UnitOfWorkFactory, live: LiveSessions,
-                       poll_seconds: float = POLL_SECONDS) -> AsyncIterator[StatusItem]:
+                       poll_seconds: float = POLL_SECONDS) -> AsyncIterator[Watching | StatusItem]:
     """The organization's charge points' one-word status changes (only ``charge_point_id``'s if given)."""
     with live.watch(organization_id) as watch:
         feed = await _open(actor, organization_id, after, (ChargePointStatusChanged.name,), uow_factory)
+        yield Watching(feed.position)
         while True:
             while watch.take_events():
                 async with uow_factory(read_only=True) as uow:

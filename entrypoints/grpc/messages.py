@@ -15,7 +15,14 @@ from typing import Any, TypeVar
 
 from google.protobuf import struct_pb2, timestamp_pb2
 
-from application.live_streams import SessionCompletedItem, SessionItem, SessionMeterItem, SessionStartedItem, StatusItem
+from application.live_streams import (
+    SessionCompletedItem,
+    SessionItem,
+    SessionMeterItem,
+    SessionStartedItem,
+    StatusItem,
+    Watching,
+)
 from application.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, PageRequest
 from application.ports.charge_point_commands import CommandResult
 from application.sessions import SessionDetail
@@ -217,6 +224,14 @@ def cost_breakdown(doc: dict[str, Any], *, estimate: bool) -> sessions_pb2.CostB
         energy_kwh=doc["energy_kwh"], total_time_h=doc["total_time_h"], charging_time_h=doc["charging_time_h"],
         parking_time_h=doc["parking_time_h"], reservation_time_h=doc["reservation_time_h"],
         rounded=bool(doc.get("rounded", True)), estimate=estimate)
+
+
+CURSOR_METADATA = "charge-cursor"
+
+
+def stream_opened(item: Watching) -> tuple[tuple[str, str], ...]:
+    """A stream's initial metadata: where it starts (a client may resume from there before any event)."""
+    return ((CURSOR_METADATA, item.position.token()),)
 
 
 def session_event(item: SessionItem) -> sessions_pb2.WatchSessionsResponse:

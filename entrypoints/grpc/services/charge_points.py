@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import grpc
 
 from application.commands import remote_start
+from application.live_streams import Watching
 from application.ports.events import FeedPosition
 from domain.errors import InvalidInput
 from entrypoints.grpc import messages as m
@@ -85,6 +86,9 @@ class ChargePointService(charge_points_pb2_grpc.ChargePointServiceServicer):
                                                   m.charge_point_filter(request.charge_point_id))
         try:
             async for item in stream:
-                yield m.status_change(item)
+                if isinstance(item, Watching):
+                    await context.send_initial_metadata(m.stream_opened(item))
+                else:
+                    yield m.status_change(item)
         finally:
             await stream.aclose()

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import grpc
 
+from application.live_streams import Watching
 from application.ports.events import FeedPosition
 from application.ports.network import SessionFilter
 from entrypoints.grpc import messages as m
@@ -58,6 +59,9 @@ class SessionService(sessions_pb2_grpc.SessionServiceServicer):
                                                     m.charge_point_filter(request.charge_point_id))
         try:
             async for item in stream:
-                yield m.session_event(item)
+                if isinstance(item, Watching):
+                    await context.send_initial_metadata(m.stream_opened(item))
+                else:
+                    yield m.session_event(item)
         finally:
             await stream.aclose()

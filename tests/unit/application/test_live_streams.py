@@ -14,7 +14,7 @@ import pytest
 from application import charge_point_events, live_streams
 from application.charge_point_events import StatusReport
 from application.live_sessions import LiveSessions
-from application.live_streams import SessionCompletedItem, SessionMeterItem, SessionStartedItem, StatusItem
+from application.live_streams import SessionCompletedItem, SessionMeterItem, SessionStartedItem, StatusItem, Watching
 from application.transactions import MeterValues, StartTransaction, StopTransaction
 from domain.charging import ENERGY_REGISTER, MeterSample
 from domain.errors import NotFound
@@ -45,16 +45,21 @@ async def net(env):
 
 
 class Reader:
-    """Reads a stream on a task of its own, as a client would (cancelling a pending ``anext`` would end it)."""
+    """Reads a stream on a task of its own, as a client would (cancelling a pending ``anext`` would end it);
+    ``opened`` is where the stream said it starts (its first item)."""
 
     def __init__(self, stream) -> None:
         self.stream = stream
         self.items: asyncio.Queue = asyncio.Queue()
+        self.opened: asyncio.Future = asyncio.get_running_loop().create_future()
         self.task = asyncio.ensure_future(self._read())
 
     async def _read(self) -> None:
         try:
             async for item in self.stream:
+                if isinstance(item, Watching):
+                    self.opened.set_result(item.position)
+                    continue
                 await self.items.put(item)
         except Exception as exc:
             await self.items.put(exc)
@@ -86,7 +91,7 @@ async def test_a_session_streams_started_meter_updates_and_completed_with_its_fi
     started = await net.start(StartTransaction("CP-1", 1, "RFID-DANA", Decimal(0), T))
     tx = str(started.transaction_id)
     first = await next_item(stream)
-    assert isinstance(first, SessionStartedItem)
+    assert isinstance(first, SessionStartedItem) and first.position > await stream.opened
     assert (first.event.session_id, first.event.driver_id, first.event.connector_id) == (
         started.session_id, net.dana.id, 1)
     net.clock.current = T + timedelta(minutes=30)

@@ -99,7 +99,8 @@ class ChargePointServiceServicer:
 
     def WatchStatus(self, request, context):
         """Changes of the charge points' one-word status. Each response carries a cursor; a client that
-        reconnects with the last cursor it received gets every change it missed, in order.
+        reconnects with the last cursor it received gets every change it missed, in order. The stream's initial
+        metadata carries `charge-cursor`, where it starts.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

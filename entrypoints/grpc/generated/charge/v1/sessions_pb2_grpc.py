@@ -87,6 +87,7 @@ class SessionServiceServicer:
         """Live events of the organization's sessions: started, meter updates (energy and the cost so far),
         completed (with the final cost). Each response carries a cursor; a client that reconnects with the
         last cursor it received gets every started and completed event it missed, in order, then live ones.
+        The stream's initial metadata carries `charge-cursor`, where it starts: a cursor to keep before any event.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
