@@ -25,14 +25,14 @@ from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 
-from attrs import frozen
+from typing import NamedTuple
 
 from domain.charging import ChargingSession
 
 
-@frozen
-class MeterUpdate:
-    """A running session as its last meter values left it."""
+class MeterUpdate(NamedTuple):
+    """A running session as its last meter values left it (a tuple: made on the hot path, several times
+    cheaper than an attrs class)."""
 
     organization_id: str
     session_id: str
