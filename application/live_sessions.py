@@ -24,7 +24,6 @@ import contextlib
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
-
 from typing import NamedTuple
 
 from domain.charging import ChargingSession
