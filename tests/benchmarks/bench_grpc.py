@@ -177,3 +177,20 @@ def _row(call: str, engine: str, connections: int, load: Load, cpu_ms: float, fl
             "p50 ms": round(load.p50_ms, 2), "p99 ms": round(load.p99_ms, 2), "errors": load.errors,
             "CPU ms/call": round(cpu_ms, 2), "floor calls/s": round(floor),
             "ratio": f"{load.per_second / floor:.3f}×" if floor else "-"}
+
+
+def notes(rows: list[dict[str, object]]) -> str:
+    return READING.strip()
+
+
+READING = """
+**Reading it.** The floor is grpc.aio itself: a bare server answering prebuilt messages costs about
+0.35–0.4 ms of server CPU per call, four to five times the bare Starlette floor of the REST table, and at
+32 calls outstanding the Python load generator on the other core is what limits it (about 2,900 calls/s).
+Charge's GetSession (authentication from the credential cache, the session and its samples read, the
+meter summary, the message built) costs 1.5–2.6 ms of CPU per call, REST's charge point by id (1.0–1.5
+ms) plus a second read; ListSessions, a page of 50 sessions, 3.2–5.1 ms, as REST's list of 50 charge
+points (3.7–4.9 ms): the cost is the path both doors share (SQLAlchemy's execution of each statement,
+rows into domain objects), not gRPC's. With one call outstanding the CPU per call is higher: the
+server's idle wake-ups between calls are counted too.
+"""

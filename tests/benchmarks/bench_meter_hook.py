@@ -162,3 +162,20 @@ def _row(sink: str, hook: str, callers: int, calls: int, micros: float, before: 
     return {"sink": sink, "hook": hook, "callers": callers, "calls in its best round": calls,
             "µs/call": round(micros, 2), "calls/s": round(1e6 / micros) if micros else 0,
             "vs none": f"{micros / before:.3f}×" if before else "-"}
+
+
+def notes(rows: list[dict[str, object]]) -> str:
+    return READING.strip()
+
+
+READING = """
+**Reading it.** The hook costs one dictionary lookup when nobody watches the organization (about 0.1–0.2 µs,
+the same whether nobody watches at all or only other organizations do), and 2–4 µs with watchers (a
+tuple made once, then a dictionary update and an event per watcher: 10 watchers cost a few µs more
+than one). The whole MeterValues use case with a sink that does nothing costs about 13 µs of CPU, and
+through the real SQLite sink about 0.6–0.8 ms per call (the OCPP table's *CPU ms/call*, 0.6 ms, is the
+same path end to end): against those, the differences between the rows of the path itself are the
+machine's noise, larger than the hook (the rows take turns and keep their best round, and still differ
+by ±20 % in either direction). The cost so far that a meter update carries is computed by the stream,
+off the hot path, at most once per update it delivers (a lagging stream skips superseded updates).
+"""
