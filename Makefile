@@ -8,7 +8,7 @@ sum = $(shell cat pyproject.toml requirements/$(1).lock | cksum | cut -d' ' -f1)
 MAIN_STAMP := $(VENV)/.installed-main-$(call sum,main)
 DEV_STAMP := $(VENV)/.installed-dev-$(call sum,dev)
 
-.PHONY: run test bench migrate venv venv-dev lint lock openapi clean
+.PHONY: run test bench migrate venv venv-dev lint lock openapi protos clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ bench: venv-dev
 
 openapi: venv-dev
 	$(BIN)/python -m entrypoints.rest.openapi > contracts/openapi.json
+
+# The gRPC code of contracts/charge/v1/*.proto (grpcio-tools), checked in under entrypoints/grpc/generated;
+# a test fails when it differs from what this generates.
+protos: venv-dev
+	$(BIN)/python -m entrypoints.grpc.codegen
 
 # Regenerate the lock files after a change to pyproject.toml (existing pins are kept where they still fit;
 # `make lock LOCK_ARGS=--upgrade` moves everything to the newest releases). They are resolved from the

@@ -11,8 +11,9 @@ import enum
 from attrs import frozen
 
 from application.ports.unit_of_work import UnitOfWork
-from domain.errors import Forbidden, NotFound
+from domain.errors import Forbidden, InvalidInput, NotFound
 from domain.identity import Role
+from domain.ids import is_id
 
 
 @frozen
@@ -71,3 +72,23 @@ async def authorize(uow: UnitOfWork, actor: Actor, organization_id: str, action:
     if not allows(role, action):
         raise Forbidden(f"the {role.value} role may not {action.value.replace('_', ' ')}")
     return role
+
+
+def acting_organization(actor: Actor, named: str | None, field: str) -> str:
+    """The organization an operator call acts in when no path names it: ``named`` (a header, a metadata entry
+    called ``field``), or the caller's own.
+
+    An API key belongs to one organization and acts there; ``named`` may repeat it, but naming another
+    is a 404 (the key knows no other). A user names the organization (required); whether the user
+    belongs to it is the use case's to check, and a stranger gets the same 404 as for an organization
+    that does not exist.
+    """
+    if named is not None and not is_id(named, "org"):
+        raise NotFound("organization")  # cannot exist; not echoed
+    if actor.api_key_organization_id is not None:
+        if named is not None and named != actor.api_key_organization_id:
+            raise NotFound("organization", named)
+        return actor.api_key_organization_id
+    if named is None:
+        raise InvalidInput.field(field, "required with a user access token: the organization to act in")
+    return named

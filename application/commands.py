@@ -8,8 +8,23 @@ from __future__ import annotations
 
 from application.authorization import Action, Actor, authorize
 from application.ports import UnitOfWorkFactory
-from application.ports.charge_point_commands import ChargePointCommands, Command, CommandResult, RemoteStop
+from application.ports.charge_point_commands import (
+    ChargePointCommands,
+    Command,
+    CommandResult,
+    RemoteStart,
+    RemoteStop,
+)
 from domain.errors import InvalidInput, InvalidState, NotFound
+from domain.network.drivers import ID_TAG
+
+
+def remote_start(id_tag: str, connector_id: int | None = None, evse_id: int | None = None) -> RemoteStart:
+    """The command that starts a session for ``id_tag``: a tag as a charge point would present it (the
+    drivers' tags' rule, an OCPP IdToken)."""
+    if not isinstance(id_tag, str) or not ID_TAG.fullmatch(id_tag):
+        raise InvalidInput.field("id_tag", "1 to 36 printable characters without spaces")
+    return RemoteStart(id_tag=id_tag, connector_id=connector_id, evse_id=evse_id)
 
 
 async def send_command(charge_point_id: str, command: Command, actor: Actor, organization_id: str, *,

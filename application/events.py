@@ -13,6 +13,9 @@ source. A handler that fails leaves its event pending, retried with backoff; aft
 A handler is ``async def handler(event, *, uow_factory)``: it is given the dispatcher's own units
 of work, so the events it raises (a session priced) are dispatched in turn. Which handlers exist is
 decided in one place, ``application.event_handlers``.
+
+Listeners (``on_commit``) are told, without a word of which, that a unit of work committed events (those
+no handler waits for too): live streams then read the event feed at once instead of at their next poll.
 """
 
 from __future__ import annotations
@@ -49,10 +52,13 @@ class EventDispatcher:
 
     def __init__(self, uow_factory: RawUnitOfWorkFactory, clock: Clock,
                  handlers: Mapping[type[DomainEvent], Sequence[Handler]] | None = None, *,
-                 lease: timedelta = LEASE) -> None:
+                 lease: timedelta = LEASE, on_commit: Sequence[Callable[[], None]] = ()) -> None:
         self._raw = uow_factory
         self._clock = clock
         self._lease = lease
+        self._on_commit: list[Callable[[], None]] = []
+        for listener in on_commit:
+            self.listen(listener)
         self._handlers: dict[str, list[Handler]] = defaultdict(list)
         for event, subscribed in (handlers or {}).items():
             for handler in subscribed:
@@ -61,6 +67,15 @@ class EventDispatcher:
 
     def subscribe(self, event: type[DomainEvent], handler: Handler) -> None:
         self._handlers[event.name].append(handler)
+
+    def listen(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` (no arguments) each time a unit of work commits events."""
+        self._on_commit.append(listener)
+
+    def committed(self) -> None:
+        """A unit of work committed events: tell the listeners (they must not raise, nor block)."""
+        for listener in self._on_commit:
+            listener()
 
     def unsubscribed(self, event: DomainEvent) -> bool:
         """No handler here waits for it: the unit of work stores it handled (one write, no claim after)."""
@@ -136,14 +151,20 @@ class _DispatchingUnitOfWork:
     def __init__(self, inner: Any, dispatcher: EventDispatcher) -> None:
         self._inner = inner
         self._dispatcher = dispatcher
+        self._stored = False     # events were added since the last commit or rollback
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
     async def __aenter__(self) -> Any:
         await self._inner.__aenter__()
-        self._inner.events.settled = self._dispatcher.unsubscribed
+        self._inner.events.settled = self._settled
         return self
+
+    def _settled(self, event: DomainEvent) -> bool:
+        # The events repository asks this of every event it adds: how this unit of work knows it stored some.
+        self._stored = True
+        return self._dispatcher.unsubscribed(event)
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
@@ -155,6 +176,10 @@ class _DispatchingUnitOfWork:
 
     async def commit(self) -> None:
         await self._inner.commit()
+        if self._stored:
+            self._stored = False
+            self._dispatcher.committed()
 
     async def rollback(self) -> None:
+        self._stored = False
         await self._inner.rollback()

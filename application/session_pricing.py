@@ -97,16 +97,26 @@ async def rate_session(uow: UnitOfWork, session: ChargingSession, until: datetim
         return None
 
 
+async def billed_cost(uow: UnitOfWork, session: ChargingSession) -> SessionCost | None:
+    """What a completed session is billed: its stored cost once priced, else what pricing will store (the
+    same rating of the same frozen tariff and stored readings, up to its stop); None when unpriced."""
+    if session.cost is not None:
+        return session.cost
+    if session.status is not SessionStatus.COMPLETED or session.stopped_at is None:
+        return None
+    breakdown = await rate_session(uow, session, session.stopped_at)
+    return SessionCost.of(breakdown) if breakdown is not None else None
+
+
 async def price_completed_session(event: SessionCompleted, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
     """The handler of ``SessionCompleted``: rate the session once (idempotent: a priced session is left)."""
     async with uow_factory() as uow:
         session = await uow.sessions.get(event.organization_id, event.session_id, for_update=True)
-        if session is None or session.status is not SessionStatus.COMPLETED or session.cost is not None \
-                or session.stopped_at is None:
+        if session is None or session.cost is not None:
             return
-        breakdown = await rate_session(uow, session, session.stopped_at)
-        if breakdown is None:
+        cost = await billed_cost(uow, session)
+        if cost is None:
             return
-        session.priced(SessionCost.of(breakdown), clock.now())
+        session.priced(cost, clock.now())
         await uow.sessions.save(session)
         await uow.commit()

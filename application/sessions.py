@@ -11,7 +11,7 @@ from application.ports import Clock, UnitOfWorkFactory
 from application.ports.network import OrphanFilter, SessionFilter
 from application.session_pricing import rate_session
 from domain.charging import Anomaly, ChargingSession, MeterSample, OrphanTransaction, SessionStatus
-from domain.errors import DomainError, NotFound
+from domain.errors import DomainError, InvalidInput, NotFound
 from domain.tariffs import CostBreakdown
 
 
@@ -43,6 +43,9 @@ class SessionCostView:
 
 async def list_sessions(actor: Actor, organization_id: str, filters: SessionFilter, page: PageRequest, *,
                         uow_factory: UnitOfWorkFactory) -> Page[ChargingSession]:
+    if filters.started_from is not None and filters.started_to is not None \
+            and filters.started_to <= filters.started_from:
+        raise InvalidInput.field("to", "must be later than `from`")
     async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.READ)
         return await uow.sessions.list(organization_id, filters, page)

@@ -18,6 +18,7 @@ from decimal import Decimal
 from attrs import frozen
 
 from application.id_tags import Authorization, KnownTags, authorize_id_tag
+from application.live_sessions import LiveSessions
 from application.open_sessions import OpenSessions
 from application.pagination import PageRequest
 from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -219,11 +220,12 @@ async def _keep_orphan(uow: UnitOfWork, charge_point: ChargePoint, transaction_i
 
 
 async def meter_values(cmd: MeterValues, *, uow_factory: UnitOfWorkFactory, sink: MeterSink,
-                       open_sessions: OpenSessions | None = None) -> None:
+                       open_sessions: OpenSessions | None = None, live: LiveSessions | None = None) -> None:
     """Samples of a transaction (or, without one, of the session running on that connector or EVSE;
     EVSE 0 and connector 0 are the charge point as a whole, which runs no session).
 
-    With ``open_sessions``, a transaction's session is read once and then folded in memory (see there)."""
+    With ``open_sessions``, a transaction's session is read once and then folded in memory (see there);
+    with ``live``, the session goes to its live watchers once recorded (see ``live_sessions``)."""
     session = (open_sessions.get(cmd.charge_point_id, cmd.transaction_id)
                if open_sessions is not None and cmd.transaction_id is not None else None)
     if session is None:
@@ -237,17 +239,19 @@ async def meter_values(cmd: MeterValues, *, uow_factory: UnitOfWorkFactory, sink
     if session is None or not cmd.samples:
         return  # readings outside any session carry nothing to bill; they are acknowledged and dropped
     event = TransactionEvent(TransactionEventKind.UPDATED, max(s.timestamp for s in cmd.samples), samples=cmd.samples)
-    await _record(session, event, sink, open_sessions)
+    await _record(session, event, sink, open_sessions, live)
 
 
 async def _record(session: ChargingSession, event: TransactionEvent, sink: MeterSink,
-                  open_sessions: OpenSessions | None) -> None:
+                  open_sessions: OpenSessions | None, live: LiveSessions | None) -> None:
     try:
         await sink.record(session, session.apply(event))
     except BaseException:
         if open_sessions is not None:   # the kept copy ran ahead of what is stored: read it again next time
             open_sessions.forget(session.charge_point_id, session.transaction_id)
         raise
+    if live is not None:
+        live.meter_updated(session)
 
 
 async def _running_on(uow: UnitOfWork, charge_point_id: str, connector_id: int | None,
@@ -267,7 +271,8 @@ async def _running_on(uow: UnitOfWork, charge_point_id: str, connector_id: int |
 
 
 async def transaction_event(cmd: TransactionEventReport, *, uow_factory: UnitOfWorkFactory, sink: MeterSink,
-                            clock: Clock, open_sessions: OpenSessions | None = None) -> Authorization | None:
+                            clock: Clock, open_sessions: OpenSessions | None = None,
+                            live: LiveSessions | None = None) -> Authorization | None:
     event = TransactionEvent(cmd.kind, cmd.timestamp, seq_no=cmd.seq_no, id_tag=cmd.id_tag, samples=cmd.samples,
                              stop_reason=cmd.stopped_reason, offline=cmd.offline,
                              charging=cmd.charging_state == "Charging" if cmd.charging_state else None)
@@ -280,7 +285,7 @@ async def transaction_event(cmd: TransactionEventReport, *, uow_factory: UnitOfW
                 open_sessions.keep(session)
         if session is not None:
             # The hot path: no connection is held while the sink groups this with other charge points' samples.
-            await _record(session, event, sink, open_sessions)
+            await _record(session, event, sink, open_sessions, live)
             return None
     if open_sessions is not None:   # what follows changes sessions of this charge point outside the sink
         open_sessions.forget_charge_point(cmd.charge_point_id)

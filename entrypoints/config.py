@@ -51,6 +51,9 @@ class Settings:
     # how often the server looks for events a crash or a failed handler left pending.
     event_lease_seconds: float = 60.0
     event_sweep_seconds: float = 5.0
+    # Live streams (gRPC WatchSessions, WatchStatus) read new events at once when this process commits them;
+    # this often for those other nodes commit.
+    stream_poll_seconds: float = 1.0
     # OCPP.
     ocpp_call_timeout_seconds: float = 30.0
     ocpp_tls_cert: str = ""

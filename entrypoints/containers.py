@@ -36,6 +36,7 @@ from application import (
     invoice_runs,
     invoices,
     ledger,
+    live_streams,
     mail_relay,
     members,
     memberships,
@@ -51,6 +52,7 @@ from application.authorization import Actor
 from application.credential_cache import CredentialCache
 from application.events import EventDispatcher
 from application.id_tags import KnownTags
+from application.live_sessions import LiveSessions
 from application.network import AdmittedChargePoints
 from application.open_sessions import OpenSessions
 from entrypoints.background import BackgroundRuns
@@ -77,10 +79,13 @@ class Adapters(containers.DeclarativeContainer):
     tax_ids = providers.Singleton(StdnumTaxIds)
     bank_accounts = providers.Singleton(SchwiftyBankAccounts)
     documents = providers.Singleton(FacturXDocuments)
+    # Live streams' watchers in this process: meter updates from the MeterValues path, word of committed events.
+    live_sessions = providers.Singleton(LiveSessions)
     # Use cases get units of work whose committed domain events the dispatcher hands to their handlers.
     events = providers.Singleton(EventDispatcher, uow_factory=raw_uow_factory, clock=core.clock,
                                  handlers=providers.Callable(event_handlers.handlers, core.clock, payments),
-                                 lease=providers.Callable(_seconds, config.event_lease_seconds))
+                                 lease=providers.Callable(_seconds, config.event_lease_seconds),
+                                 on_commit=providers.List(live_sessions.provided.events_committed))
     uow_factory = providers.Callable(getattr, events, "unit_of_work")
     idempotency = providers.Singleton(SqlIdempotencyStore, database=database)
     password_hasher = providers.Singleton(
@@ -251,10 +256,16 @@ class UseCases(containers.DeclarativeContainer):
     stop_transaction = providers.Coroutine(transactions.stop_transaction, uow_factory=_uow, clock=_clock,
                                            open_sessions=adapters.open_sessions)
     meter_values = providers.Coroutine(transactions.meter_values, uow_factory=_uow, sink=adapters.meter_sink,
-                                       open_sessions=adapters.open_sessions)
+                                       open_sessions=adapters.open_sessions, live=adapters.live_sessions)
     transaction_event = providers.Coroutine(transactions.transaction_event, uow_factory=_uow,
                                             sink=adapters.meter_sink, clock=_clock,
-                                            open_sessions=adapters.open_sessions)
+                                            open_sessions=adapters.open_sessions, live=adapters.live_sessions)
+
+    # Live streams (gRPC WatchSessions, WatchStatus): async iterators, read from the event feed and the meter path.
+    watch_sessions = providers.Callable(live_streams.watch_sessions, uow_factory=_uow, live=adapters.live_sessions,
+                                        clock=_clock, poll_seconds=config.stream_poll_seconds)
+    watch_status = providers.Callable(live_streams.watch_status, uow_factory=_uow, live=adapters.live_sessions,
+                                      poll_seconds=config.stream_poll_seconds)
 
 
 class Application(containers.DeclarativeContainer):

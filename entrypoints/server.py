@@ -122,7 +122,7 @@ class Server:
             await asyncio.sleep(0.01)
         if self.enable_grpc:
             with _door("gRPC", s.host, s.grpc_port):
-                self._grpc, self.grpc_port = await start_grpc_server(s.host, s.grpc_port)
+                self._grpc, self.grpc_port = await start_grpc_server(s.host, s.grpc_port, self.container)
         self._tasks.append(asyncio.create_task(self._every(self.settings.mail_poll_seconds, self._relay_mail)))
         # At start-up, then every few seconds: events a crash (or a failed handler) left pending.
         self._tasks.append(asyncio.create_task(self._every(self.settings.event_sweep_seconds,

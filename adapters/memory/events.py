@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any
 
 from adapters.memory.repositories import _newest_first, _Table
 from application.pagination import Page, PageRequest
-from application.ports.events import EventStatus, StoredEvent
+from application.ports.events import START, EventStatus, FeedPosition, StoredEvent
 from domain.events import DomainEvent
 
 
@@ -23,12 +23,19 @@ class InMemoryEvents(_Table):
     async def add(self, events: Sequence[DomainEvent]) -> None:
         for event in events:
             recorded_at = self._now()
+            # Commits replace the whole store one at a time: the next number of the organization is its order.
+            position = FeedPosition(0, self._head(event.organization_id).sequence + 1)
             if self.settled is not None and self.settled(event):
                 self.data[event.id] = StoredEvent(copy.deepcopy(event), recorded_at=recorded_at,
-                                                  status=EventStatus.HANDLED, handled_at=recorded_at)
+                                                  status=EventStatus.HANDLED, handled_at=recorded_at,
+                                                  position=position)
                 continue
-            self.data[event.id] = StoredEvent(copy.deepcopy(event), recorded_at=recorded_at)
+            self.data[event.id] = StoredEvent(copy.deepcopy(event), recorded_at=recorded_at, position=position)
             self.recorded.append(event.id)
+
+    def _head(self, organization_id: str) -> FeedPosition:
+        return max((e.position for e in self.data.values()
+                    if e.event.organization_id == organization_id and e.position is not None), default=START)
 
     async def claim(self, now: datetime, lease_until: datetime, limit: int,
                     ids: Sequence[str] | None = None) -> list[StoredEvent]:
@@ -51,3 +58,14 @@ class InMemoryEvents(_Table):
     async def list(self, organization_id: str, page: PageRequest) -> Page[StoredEvent]:
         return _newest_first((e for e in self.data.values() if e.event.organization_id == organization_id), page,
                              lambda e: e.id)
+
+    async def feed(self, organization_id: str, after: FeedPosition, names: Collection[str],
+                   limit: int) -> Sequence[StoredEvent]:
+        wanted = set(names)
+        found = sorted((e for e in self.data.values() if e.event.organization_id == organization_id
+                        and e.event.name in wanted and e.position is not None and e.position > after),
+                       key=lambda e: e.position or START)
+        return [copy.deepcopy(e) for e in found[:limit]]
+
+    async def feed_head(self, organization_id: str) -> FeedPosition:
+        return self._head(organization_id)

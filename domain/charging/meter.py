@@ -52,6 +52,24 @@ class MeterSample:
 
 
 @frozen
+class MeterSummary:
+    """What a charge point metered over a session, as operators read it (REST and gRPC alike)."""
+
+    samples: int
+    first_reading_at: datetime | None
+    last_reading_at: datetime | None
+    max_power_kw: Decimal | None        # the highest total active power reported; None when none was
+
+    @classmethod
+    def of(cls, samples: list[MeterSample]) -> MeterSummary:
+        timestamps = [s.timestamp for s in samples]
+        power = [s.normalised().value for s in samples
+                 if s.measurand == POWER and s.phase is None and s.normalised().unit in ("W", None)]
+        return cls(len(samples), min(timestamps, default=None), max(timestamps, default=None),
+                   max(power) / 1000 if power else None)
+
+
+@frozen
 class Reading:
     """The energy register at an instant."""
 

@@ -147,3 +147,11 @@ def read_int(value: object, quantity: Quantity, field: str) -> int:
 def _short(value: Decimal) -> str:
     text = format(value, "f") if abs(value.adjusted()) < 16 else format(value, "E")
     return text if len(text) <= 24 else format(value, ".6E")
+
+
+def thousandths(value: Decimal) -> str:
+    """kWh and kW as text with at least Wh (W) precision, never an exponent: "0.000", "12.345", "12.3456"."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > -3:
+        value = value.quantize(Decimal("0.001"))
+    return format(value, "f")

@@ -17,33 +17,22 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from application.authorization import Actor
+from application.idempotency import IdempotencyConflict, check_key
 from application.ports.idempotency import IdempotencyStore, StoredResponse
-from domain.errors import Conflict, InvalidInput
+from domain.errors import Conflict
 from domain.ids import is_id
 from entrypoints.rest.clients import client_address
 from entrypoints.rest.inputs import ORGANIZATION_HEADER
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
-MAX_KEY = 255
 
 logger = logging.getLogger("charge.rest")
 
 
-class IdempotencyConflict(Conflict):
-    """The key was used with another body, or its first request is still running."""
-
-    code = "idempotency_conflict"
-
-
 def idempotency_key(request: Request) -> str | None:
     key = request.headers.get(HEADER)
-    if key is None:
-        return None
-    # Printable ASCII only: keys are compared and stored verbatim, so they must survive any database.
-    if not 1 <= len(key) <= MAX_KEY or not all(" " <= c <= "~" for c in key):
-        raise InvalidInput.field(HEADER, f"must be 1 to {MAX_KEY} printable ASCII characters")
-    return key
+    return check_key(key, HEADER) if key is not None else None
 
 
 def scope_of(request: Request, actor: Actor | None) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from starlette.requests import ClientDisconnect, Request
 
-from application.authorization import Actor
+from application.authorization import Actor, acting_organization
 from application.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 from domain.errors import InvalidInput, NotFound
 from domain.ids import is_id
@@ -124,20 +124,6 @@ def path_ids(request: Request) -> dict[str, str]:
 
 
 def organization_of(request: Request, actor: Actor | None) -> str:
-    """The organization an operator endpoint outside ``/organizations/{org_id}`` acts in.
-
-    An API key belongs to one organization and acts there; ``X-Organization-Id`` may repeat it,
-    but naming another one is a 404 (the key knows no other). A user token names the organization
-    with the header (required); whether the user belongs to it is the use case's to check, and a
-    stranger gets the same 404 as for an organization that does not exist.
-    """
-    header = request.headers.get(ORGANIZATION_HEADER)
-    if header is not None and not is_id(header, "org"):
-        raise NotFound("organization")  # cannot exist; not echoed
-    if actor is not None and actor.api_key_organization_id is not None:
-        if header is not None and header != actor.api_key_organization_id:
-            raise NotFound("organization", header)
-        return actor.api_key_organization_id
-    if header is None:
-        raise InvalidInput.field(ORGANIZATION_HEADER, "required with a user access token: the organization to act in")
-    return header
+    """The organization an operator endpoint outside ``/organizations/{org_id}`` acts in: the API key's, or
+    the one ``X-Organization-Id`` names for a user (see ``application.authorization.acting_organization``)."""
+    return acting_organization(actor or Actor(), request.headers.get(ORGANIZATION_HEADER), ORGANIZATION_HEADER)

@@ -15,11 +15,12 @@ from typing import Any
 import msgspec
 from msgspec import inspect
 
+from application.idempotency import MAX_KEY
 from application.pagination import MAX_LIMIT
 from domain.ids import id_pattern
 from domain.network.charge_points import IDENTITY
 from entrypoints.rest.endpoint import Endpoint
-from entrypoints.rest.idempotency import HEADER, MAX_KEY, REPLAYED
+from entrypoints.rest.idempotency import HEADER, REPLAYED
 from entrypoints.rest.inputs import ORGANIZATION_HEADER, PATH_IDS
 from entrypoints.rest.problems import PROBLEM_JSON
 from entrypoints.rest.routes import ENDPOINTS

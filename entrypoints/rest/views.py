@@ -17,7 +17,8 @@ from application.members import MemberView
 from application.ports.charge_point_commands import CommandResult
 from application.sessions import SessionDetail
 from domain.charging import Anomaly, ChargingSession, MeterSample, OrphanTransaction, SessionStatus
-from domain.charging.meter import POWER
+from domain.charging.meter import MeterSummary
+from domain.charging.quantities import thousandths
 from domain.identity import ApiKey, Invitation, InvitationStatus, Notifications, Organization, Role, User
 from domain.identity.organizations import OrganizationSettings
 from domain.money import Money
@@ -431,7 +432,7 @@ class SessionOut(View):
     def fields_of(cls, session: ChargingSession) -> tuple[Any, ...]:
         s = session
         return (s.id, s.charge_point_id, s.connector_id, s.evse_id, s.id_tag, s.driver_id, s.status, s.started_at,
-                s.stopped_at, _thousandths(s.energy_kwh), _decimal(s.meter_start_wh), _decimal(s.meter_stop_wh),
+                s.stopped_at, thousandths(s.energy_kwh), _decimal(s.meter_start_wh), _decimal(s.meter_stop_wh),
                 s.stop_reason, s.offline, SessionCostOut.of(s.cost), s.tariff_id, s.tariff_version, s.plan_id,
                 s.flagged)
 
@@ -451,11 +452,9 @@ class MeterSummaryOut(View):
 
     @classmethod
     def of(cls, samples: list[MeterSample]) -> MeterSummaryOut:
-        timestamps = [s.timestamp for s in samples]
-        power = [s.normalised().value for s in samples
-                 if s.measurand == POWER and s.phase is None and s.normalised().unit in ("W", None)]
-        return cls(len(samples), min(timestamps, default=None), max(timestamps, default=None),
-                   _thousandths(max(power) / 1000) if power else None)
+        m = MeterSummary.of(samples)
+        return cls(m.samples, m.first_reading_at, m.last_reading_at,
+                   thousandths(m.max_power_kw) if m.max_power_kw is not None else None)
 
 
 class AnomalyOut(View):
@@ -710,12 +709,6 @@ def _money(money: Money) -> MoneyOut:
     return MoneyOut(format(money.amount, "f"), money.currency)
 
 
-def _thousandths(value: Decimal) -> str:
-    # kWh and kW with at least Wh (W) precision, never an exponent: "0.000", "12.345", "12.3456".
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent > -3:
-        value = value.quantize(Decimal("0.001"))
-    return format(value, "f")
 
 
 class PageOut(View, Generic[T]):

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from application.commands import remote_start
 from application.ports.charge_point_commands import (
     ChangeAvailability,
     ChangeConfiguration,
@@ -22,7 +23,6 @@ from application.ports.charge_point_commands import (
     Command,
     GetConfiguration,
     GetVariables,
-    RemoteStart,
     Reset,
     SetChargingProfile,
     SetVariables,
@@ -30,8 +30,6 @@ from application.ports.charge_point_commands import (
     UnlockConnector,
     VariableRef,
 )
-from domain.errors import InvalidInput
-from domain.network.drivers import ID_TAG
 from entrypoints.rest import bodies as b
 from entrypoints.rest.decoding import quantity
 from entrypoints.rest.endpoint import Call, Endpoint
@@ -43,10 +41,7 @@ COMMANDS_PATH = "/api/v1/charge-points/{charge_point_id}/commands"
 
 
 def _remote_start(body: b.RemoteStartBody) -> Command:
-    # The tag a charge point would present: the same rule as drivers' tags (its OCPP IdToken).
-    if not ID_TAG.fullmatch(body.id_tag):
-        raise InvalidInput.field("id_tag", "1 to 36 printable characters without spaces")
-    return RemoteStart(id_tag=body.id_tag, connector_id=body.connector_id, evse_id=body.evse_id)
+    return remote_start(body.id_tag, body.connector_id, body.evse_id)
 
 
 def _limit(value: object) -> Decimal:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from application.pagination import Page
 from application.ports.network import OrphanFilter, SessionFilter
-from domain.errors import InvalidInput
 from entrypoints.rest.endpoint import Call, Endpoint
 from entrypoints.rest.queries import OrphanQuery, OrphanStatus, SessionQuery
 from entrypoints.rest.views import SESSION_STATUS, CostBreakdownOut, OrphanTransactionOut, SessionDetailOut, SessionOut
@@ -15,8 +14,6 @@ PATH = "/api/v1/sessions"
 
 async def list_sessions(call: Call) -> Page[SessionOut]:
     q: SessionQuery = call.query
-    if q.started_from is not None and q.started_to is not None and q.started_to <= q.started_from:
-        raise InvalidInput.field("to", "must be later than `from`")
     filters = SessionFilter(charge_point_id=q.charge_point_id, driver_id=q.driver_id, fleet_id=q.fleet_id,
                             status=q.status, started_from=q.started_from, started_to=q.started_to)
     page = await call.use_cases.list_sessions(call.caller, call.organization_id, filters, call.page)
