@@ -83,7 +83,8 @@ async def test_replacing_a_fact_takes_its_old_figures_back(storage):
         await uow.session_facts.put(moved)
         assert await uow.session_facts.set_revenue(org.id, session.id,
                                                    SessionRevenue("EUR", 250, datetime(2026, 6, 2, 13, tzinfo=UTC)))
-        assert not await uow.session_facts.set_revenue(org.id, "ses_unknown", SessionRevenue("EUR", 1, moved.stopped_at))
+        assert not await uow.session_facts.set_revenue(org.id, "ses_unknown",
+                                                       SessionRevenue("EUR", 1, moved.stopped_at))
         await uow.commit()
     hour = 3_600_000_000
     july = ReportWindow.of(date(2026, 6, 1), date(2026, 8, 1))
@@ -106,8 +107,8 @@ async def test_whole_months_and_the_days_around_them_add_up_by_connector(storage
     starts = [datetime(2026, 1, 31, 13, 10, tzinfo=UTC), datetime(2026, 2, 14, 2, tzinfo=UTC),
               datetime(2026, 3, 31, 13, 20, tzinfo=UTC), datetime(2026, 4, 4, 14, 45, tzinfo=UTC)]
     for i, start in enumerate(starts):
-        await completed_session(world, org, point, 1 + i % 2, start, start + timedelta(hours=3), Decimal(1000 * (i + 1)),
-                                priced=False)
+        await completed_session(world, org, point, 1 + i % 2, start, start + timedelta(hours=3),
+                                Decimal(1000 * (i + 1)), priced=False)
     window = ReportWindow.of(date(2026, 1, 20), date(2026, 4, 10))
     by_connector = await usage(world, org, window, Dimension.CONNECTOR)
     by_day = await usage(world, org, window, Grain.DAY)
