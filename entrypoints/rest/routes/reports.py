@@ -10,7 +10,7 @@ import asyncio
 import enum
 from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from starlette.responses import Response
@@ -43,6 +43,30 @@ class ReportQuery(Query):
                        doc("The locations report's order: `sessions` (default), `energy` or `revenue`.")] = None
     format: Annotated[ReportFormat | None, doc("`json` (default), `csv` or `svg` (a chart); `Accept: text/csv` "
                                                "asks for CSV too.")] = None
+
+
+class ColumnOut(msgspec.Struct):
+    name: str
+    label: str
+    unit: str | None
+
+
+class ReportOut(msgspec.Struct):
+    """A report: its columns (name, label, unit), rows keyed by column name, and totals. Amounts and
+    quantities are decimal strings, dates ISO 8601 (a time bucket's first local date)."""
+
+    report: str
+    title: str
+    start: str = msgspec.field(name="from")
+    end: str = msgspec.field(name="to")
+    group_by: str | None = None
+    location_id: str | None = None
+    currency: str = ""
+    timezone: str = ""
+    columns: list[ColumnOut] = []
+    rows: list[dict[str, Any]] = []
+    totals: dict[str, Any] = {}
+    matrix: list[list[int]] | None = None
 
 
 def _format(call: Call, asked: ReportFormat | None) -> ReportFormat:
@@ -100,7 +124,8 @@ def _description(name: ReportName) -> str:
 
 ENDPOINTS = [
     Endpoint("GET", f"/api/v1/reports/{name.value}", _serve(name), f"get{name.name.title().replace('_', '')}Report",
-             _SUMMARIES[name][0], TAG, query=ReportQuery, tenant=True, media_type="application/json",
+             _SUMMARIES[name][0], TAG, query=ReportQuery, tenant=True, response=ReportOut,
+             media_types=(MEDIA_TYPES["csv"].split(";")[0], MEDIA_TYPES["svg"]),
              description=_description(name))
     for name in ReportName
 ]
