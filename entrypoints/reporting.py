@@ -88,12 +88,15 @@ async def run_command(settings: Settings, args: argparse.Namespace, out: TextIO 
             return 2
     finally:
         await container.adapters.database().dispose()
-    content = {"csv": lambda: report_csv(report),
-               "json": lambda: msgspec.json.format(msgspec.json.encode(report_json(report))).decode() + "\n",
-               "svg": lambda: report_svg(report)}[args.format]()
-    if args.output:
-        Path(args.output).write_text(content, encoding="utf-8", newline="")
+    _write(args.output, {"csv": lambda: report_csv(report),
+            "json": lambda: msgspec.json.format(msgspec.json.encode(report_json(report))).decode() + "\n",
+            "svg": lambda: report_svg(report)}[args.format](), out)
+    return 0
+
+
+def _write(path: str | None, content: str, out: TextIO) -> None:
+    if path:
+        Path(path).write_text(content, encoding="utf-8", newline="")
     else:
         out.write(content)
         out.flush()
-    return 0

@@ -74,14 +74,12 @@ class ReportWindow:
 
 
 def local_midnight(day: date, zone: tzinfo) -> datetime:
-    """The instant ``day`` begins in ``zone`` (UTC). When midnight is skipped, the day begins at the jump."""
-    instant = datetime.combine(day, time(0)).replace(tzinfo=zone).astimezone(UTC)
-    if instant.astimezone(zone).date() >= day:
-        return instant
-    # Midnight fell in a gap: fold=0 read it with the offset before the jump, an instant of the day before.
-    # The day begins where the local date first reads ``day`` (zone rules change on whole seconds).
-    return _first_second(int(instant.timestamp()), int(instant.timestamp()) + 6 * 3600,
-                         lambda t: t.astimezone(zone).date() >= day)
+    """The instant ``day`` begins in ``zone`` (UTC).
+
+    Where midnight is skipped (America/Santiago's clocks jump from 00:00 to 01:00), ``fold=0`` reads it with the
+    offset before the jump, which is the instant of the jump: the day begins there, as it should.
+    """
+    return datetime.combine(day, time(0)).replace(tzinfo=zone).astimezone(UTC)
 
 
 def _first_second(low: int, high: int, reached: Callable[[datetime], bool]) -> datetime:
