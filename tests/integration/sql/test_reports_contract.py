@@ -170,3 +170,45 @@ async def test_another_organizations_data_never_appears(storage):
     with pytest.raises(InvalidInput) as refused:
         await world.report(ours.actor, ours.id, ReportName.USAGE, ReportRequest(location_id=theirs.locations[0].id))
     assert [e.field for e in refused.value.errors] == ["location_id"]
+
+
+async def test_revenue_subtracts_credit_notes_and_voids_and_agrees_with_the_trial_balance(storage):
+    from application.invoices import CreditNoteRequest
+    from application.pagination import PageRequest
+    from application.ports.billing import InvoiceFilter
+    from domain.billing.periods import BillingPeriod
+
+    world = build(storage)
+    org = await organization(world, zones=("Europe/Berlin",), timezone="Europe/Berlin")
+    point = org.charge_points[0]
+    world.clock.current = datetime(2026, 5, 10, 12, tzinfo=UTC)
+    await completed_session(world, org, point, 1, datetime(2026, 5, 10, 8, tzinfo=UTC),
+                            datetime(2026, 5, 10, 9, tzinfo=UTC), Decimal(10_000))     # 3.50 net, 19 % VAT
+    await completed_session(world, org, point, 2, datetime(2026, 5, 11, 8, tzinfo=UTC),
+                            datetime(2026, 5, 11, 9, tzinfo=UTC), Decimal(20_000))     # 6.50 net
+    world.clock.current = datetime(2026, 6, 2, 9, tzinfo=UTC)
+    await world.run_period(org.id, BillingPeriod.month("2026-05"))
+    async with world.uow(read_only=True) as uow:
+        [invoice] = (await uow.invoices.list(org.id, InvoiceFilter(), PageRequest(limit=10))).items
+    await world.finalize(invoice.id, org.admin, org.id)                                  # VAT 1.90 booked in June
+    world.clock.current = datetime(2026, 6, 20, 9, tzinfo=UTC)
+    await world.credit(invoice.id, CreditNoteRequest(reason="Goodwill", amount=Decimal("2.38")), org.admin, org.id)
+    may_june = ReportRequest(date(2026, 5, 1), date(2026, 7, 1), "month")
+    report = await world.report(org.actor, org.id, ReportName.REVENUE, may_june)
+    rows = {r["period"]: r for r in report.rows}
+    may, june = rows[date(2026, 5, 1)], rows[date(2026, 6, 1)]
+    assert (may["charging"], may["total_excl_vat"], may["vat"]) == (Decimal("10.00"), Decimal("10.00"), Decimal("0"))
+    # The credit note of 2.38 incl. VAT takes 2.00 of revenue and 0.38 of VAT back.
+    assert (june["credit_notes"], june["total_excl_vat"], june["vat"], june["total"]) == (
+        Decimal("2.00"), Decimal("-2.00"), Decimal("1.52"), Decimal("-0.48"))
+    assert report.totals == {"currency": "EUR", "total_excl_vat": Decimal("8.00"), "vat": Decimal("1.52"),
+                             "total": Decimal("9.52")}
+    balance = await world.trial_balance(org.admin, org.id, None)
+    accounts = {row.account: row.balance for row in balance.accounts}
+    assert accounts["charging_revenue"] + accounts.get("fee_revenue", 0) == report.totals["total_excl_vat"]
+    assert sum(v for k, v in accounts.items() if k.startswith("vat_payable:")) == report.totals["vat"]
+    by_location = await world.report(org.actor, org.id, ReportName.REVENUE,
+                                     ReportRequest(date(2026, 5, 1), date(2026, 7, 1), "location"))
+    assert [(r["location_id"], r["total_excl_vat"]) for r in by_location.rows] == [
+        (point.location_id, Decimal("10.00")), (None, Decimal("-2.00"))]
+    assert by_location.totals == report.totals
