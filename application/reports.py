@@ -415,23 +415,31 @@ def _connector_group(connector: ConnectorInfo, grouping: Grouping) -> GroupKey:
 
 
 def _available(context: _Context, grouping: Grouping, inventory: list[ConnectorInfo]) -> dict[GroupKey, int]:
-    """Available µs per group: each connector from its registration, within the window and up to now, its
-    location's local days (a time bucket is cut at each location's own midnights)."""
+    """Available µs per group: each connector from its registration, within the window and up to now, in its
+    location's local days (a time bucket is cut at each zone's own midnights: connectors are taken per zone)."""
     window = context.window
-    by_group: dict[GroupKey, list[ConnectorInfo]] = defaultdict(list)
-    for connector in inventory:
-        by_group[_connector_group(connector, grouping)].append(connector)
+    zone_of = {x.id: x.timezone for x in context.locations.values()}
     out: dict[GroupKey, int] = defaultdict(int)
-    for group, members in by_group.items():
-        zone = ZoneInfo(context.locations[members[0].location_id].timezone)
-        registrations = Registrations([m.registered_at for m in members])
-        if isinstance(grouping, Grain):
+    if isinstance(grouping, Grain):
+        by_zone: dict[str, list[datetime]] = defaultdict(list)
+        for connector in inventory:
+            by_zone[zone_of[connector.location_id]].append(connector.registered_at)
+        for name, registered in by_zone.items():
+            zone, registrations = ZoneInfo(name), Registrations(registered)
             for day in buckets(window, grouping):
                 following = next_month(day) if grouping is Grain.MONTH else \
                     day + timedelta(days=7 if grouping is Grain.WEEK else 1)
                 start, end = span_bounds(max(day, window.start), min(following, window.end), zone)
                 out[GroupKey(period=day)] += registrations.available_us(start, end, context.now)
-        else:
-            start, end = span_bounds(window.start, window.end, zone)
-            out[group] += registrations.available_us(start, end, context.now)
+        return dict(out)
+    by_group: dict[GroupKey, list[ConnectorInfo]] = defaultdict(list)
+    for connector in inventory:
+        by_group[_connector_group(connector, grouping)].append(connector)
+    bounds: dict[str, tuple[datetime, datetime]] = {}
+    for group, members in by_group.items():
+        name = zone_of[members[0].location_id]
+        if name not in bounds:
+            bounds[name] = span_bounds(window.start, window.end, ZoneInfo(name))
+        start, end = bounds[name]
+        out[group] += Registrations([m.registered_at for m in members]).available_us(start, end, context.now)
     return dict(out)

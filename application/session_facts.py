@@ -87,5 +87,9 @@ async def rebuild_session_facts(organization_id: str, *, uow_factory: UnitOfWork
                     written += 1
             await uow.commit()
         if page.next_cursor is None:
-            return written
+            break
         cursor = page.next_cursor
+    async with uow_factory() as uow:
+        await uow.session_facts.reindex(organization_id)
+        await uow.commit()
+    return written

@@ -37,8 +37,12 @@ class InMemorySessionFacts:
         fact = self.data.get((organization_id, session_id))
         if fact is None:
             return False
-        self.data[(organization_id, session_id)] = attrs.evolve(fact, revenue=revenue)
+        if fact.revenue is None:
+            self.data[(organization_id, session_id)] = attrs.evolve(fact, revenue=revenue)
         return True
+
+    async def reindex(self, organization_id: str) -> None:
+        """Nothing to do: the fake reads its facts as they are."""
 
 
 def group_key(fact: SessionFact, group_by: Grouping, day: date) -> GroupKey:

@@ -749,6 +749,20 @@ report_connector_months = Table(
     Index(None, "organization_id", "local_month"),
 )
 
+# Revenue the ledger booked for sessions, per location and local date of the organization's zone (the books'
+# days), under the zone it was written in: after the organization changes zone, reads fall back to the facts
+# until ``charge report rebuild`` writes it again.
+report_revenue_days = Table(
+    "report_revenue_days", metadata,
+    Column("organization_id", String(ID), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("local_date", Date, nullable=False),
+    _id("location_id"),
+    Column("currency", String(3), nullable=False),
+    Column("revenue_minor", BigInteger, nullable=False),
+    PrimaryKeyConstraint("organization_id", "timezone", "local_date", "location_id", "currency"),
+)
+
 ledger_quarter_hours = Table(
     "ledger_quarter_hours", metadata,
     Column("organization_id", String(ID), nullable=False),

@@ -87,7 +87,12 @@ class SessionFactRepository(Protocol):
         ...
 
     async def set_revenue(self, organization_id: str, session_id: str, revenue: SessionRevenue) -> bool:
-        """Record what the ledger booked for the session; False when the session has no fact."""
+        """Record what the ledger booked for the session (once: a session is booked once); False when the session
+        has no fact."""
+        ...
+
+    async def reindex(self, organization_id: str) -> None:
+        """Write again what the organization's facts hold that depends on its time zone (after it changed)."""
         ...
 
 

@@ -13,12 +13,12 @@ zone's UTC offsets in the window (``offset_intervals``), a handful of intervals 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
-from sqlalchemy import Date, and_, case, cast, delete, func, literal, select, update
+from sqlalchemy import Date, and_, case, cast, delete, func, literal, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ColumnElement
 
@@ -29,13 +29,23 @@ from adapters.sql.tables import (
     connectors,
     ledger_quarter_hours,
     locations,
+    organizations,
     report_connector_days,
     report_connector_months,
     report_location_days,
+    report_revenue_days,
     session_facts,
 )
 from application.ports.reports import ConnectorInfo, Dimension, Grouping, GroupKey, LocationInfo, UsageSums
-from domain.reports import Grain, ReportWindow, SessionFact, SessionRevenue, bucket_start, offset_intervals
+from domain.reports import (
+    Grain,
+    ReportWindow,
+    SessionFact,
+    SessionRevenue,
+    bucket_start,
+    local_midnight,
+    offset_intervals,
+)
 from domain.reports.revenue import LedgerSums
 
 MEASURES = ("sessions", "energy_mwh", "duration_us", "charging_us", "idle_us", "occupied_us")
@@ -140,11 +150,23 @@ class SqlSessionFacts:
             return
         if old is not None:
             await self._roll(old, -1)
+            if old.revenue is not None:
+                await self._book(old, old.revenue, -1)
             f = session_facts.c
             await self._connection.execute(delete(session_facts).where(
                 f.organization_id == old.organization_id, f.session_id == old.session_id))
         await insert_many(self._connection, session_facts, [_fact_row(fact)], _insert_fact)
         await self._roll(fact, 1)
+        if fact.revenue is not None:
+            await self._book(fact, fact.revenue, 1)
+
+    async def _book(self, fact: SessionFact, revenue: SessionRevenue, sign: int) -> None:
+        """Add (or take back) the session's revenue in the rollup of the books' days."""
+        zone = await organization_zone(self._connection, fact.organization_id)
+        await insert_many(self._connection, report_revenue_days, [{
+            "organization_id": fact.organization_id, "timezone": zone,
+            "local_date": revenue.posted_at.astimezone(ZoneInfo(zone)).date(), "location_id": fact.location_id,
+            "currency": revenue.currency, "revenue_minor": sign * revenue.net_minor}], _add_revenue_days)
 
     async def _roll(self, fact: SessionFact, sign: int) -> None:
         location_days, connector_days, connector_months = contributions(fact, sign)
@@ -153,12 +175,62 @@ class SqlSessionFacts:
         await insert_many(self._connection, report_connector_months, connector_months, _add_connector_months)
 
     async def set_revenue(self, organization_id: str, session_id: str, revenue: SessionRevenue) -> bool:
+        fact = await self.get(organization_id, session_id)
+        if fact is None:
+            return False
+        if fact.revenue is not None:
+            return True      # booked once: the posting is unique on its session
         f = session_facts.c
-        result = await self._connection.execute(
+        await self._connection.execute(
             update(session_facts).where(f.organization_id == organization_id, f.session_id == session_id)
             .values(revenue_currency=revenue.currency, revenue_minor=revenue.net_minor,
                     revenue_posted_at=revenue.posted_at))
-        return bool(result.rowcount)
+        await self._book(fact, revenue, 1)
+        return True
+
+    async def reindex(self, organization_id: str) -> None:
+        """The revenue rollup of the books' days again, in the organization's zone of now."""
+        zone = await organization_zone(self._connection, organization_id)
+        r, f = report_revenue_days.c, session_facts.c
+        await self._connection.execute(delete(report_revenue_days).where(r.organization_id == organization_id))
+        bounds = (await self._connection.execute(select(func.min(f.revenue_posted_at), func.max(f.revenue_posted_at))
+                                                 .where(f.organization_id == organization_id))).one()
+        if bounds[0] is None:
+            return
+        day = local_date(self._connection, f.revenue_posted_at, zone, bounds[0], bounds[1] + timedelta(seconds=1))
+        rows = select(f.organization_id, literal(zone), day, f.location_id, f.revenue_currency,
+                      func.sum(f.revenue_minor)).where(
+            f.organization_id == organization_id, f.revenue_currency.is_not(None)).group_by(
+            f.organization_id, day, f.location_id, f.revenue_currency)
+        await self._connection.execute(report_revenue_days.insert().from_select(
+            ["organization_id", "timezone", "local_date", "location_id", "currency", "revenue_minor"], rows))
+
+
+async def organization_zone(connection: AsyncConnection, organization_id: str) -> str:
+    zone = (await connection.execute(select(organizations.c.timezone).where(
+        organizations.c.id == organization_id))).scalar_one_or_none()
+    return str(zone or "UTC")
+
+
+def local_date(connection: AsyncConnection, instant: Any, zone: str, start: datetime,
+               end: datetime) -> ColumnElement[Any]:
+    """The local date of ``instant`` in ``zone``, for instants in ``[start, end)``: ``AT TIME ZONE`` on
+    PostgreSQL; on SQLite, which has no zone rules, the zone's UTC offsets in the window as a CASE."""
+    if connection.dialect.name == "postgresql":
+        return cast(func.timezone(zone, instant), Date)
+    intervals = offset_intervals(ZoneInfo(zone), start, end)
+    modifiers = [literal(f"{offset:+d} seconds") for _, _, offset in intervals]
+    if len(intervals) == 1:
+        return func.date(instant, modifiers[0])
+    return func.date(instant, case(*((instant < high, modifier)
+                                     for (_, high, _), modifier in zip(intervals[:-1], modifiers, strict=False)),
+                                   else_=modifiers[-1]))
+
+
+def _add_revenue_days(insert: Any) -> Any:
+    return insert.on_conflict_do_update(
+        index_elements=["organization_id", "timezone", "local_date", "location_id", "currency"],
+        set_={"revenue_minor": report_revenue_days.c.revenue_minor + insert.excluded.revenue_minor})
 
 
 def _sums(row: Any, offset: int) -> UsageSums:
@@ -215,14 +287,15 @@ class SqlReports:
             parts.append((report_connector_months, m.local_month, months[0], months[1]))
             parts += [(report_connector_days, days.local_date, low, high)
                       for low, high in ((window.start, months[0]), (months[1], window.end)) if low < high]
-        rows: list[Any] = []
+        selects = []
         for table, column, low, high in parts:
             t = table.c
-            statement = (select(*(t[n] for n in names), *(func.sum(t[x]) for x in MEASURES))
-                         .where(*self._scope(t, organization_id, location_id), column >= low, column < high)
-                         .group_by(*(t[n] for n in names)))
-            rows += list(await self._connection.execute(statement))
-        return rows
+            selects.append(select(*(t[n] for n in names), *(t[x] for x in MEASURES))
+                           .where(*self._scope(t, organization_id, location_id), column >= low, column < high))
+        both = union_all(*selects).subquery() if len(selects) > 1 else selects[0].subquery()
+        statement = (select(*(both.c[n] for n in names), *(func.sum(both.c[x]) for x in MEASURES))
+                     .group_by(*(both.c[n] for n in names)))
+        return list(await self._connection.execute(statement))
 
     async def peak_hours(self, organization_id: str, window: ReportWindow,
                          location_id: str | None = None) -> dict[tuple[int, int], int]:
@@ -256,7 +329,7 @@ class SqlReports:
         q = ledger_quarter_hours.c
         columns: list[Any] = [q.currency, q.account, func.sum(q.debit_minor), func.sum(q.credit_minor)]
         if grain is not None:
-            columns.insert(0, self._local_date(q.quarter_at, zone, start, end).label("local_date"))
+            columns.insert(0, local_date(self._connection, q.quarter_at, zone, start, end).label("local_date"))
         statement = (select(*columns).where(q.organization_id == organization_id, q.quarter_at >= start,
                                             q.quarter_at < end)
                      .group_by(*(columns[:3] if grain is not None else columns[:2])))
@@ -268,26 +341,29 @@ class SqlReports:
             out[(bucket, currency)] += LedgerSums.of(account, int(debits), int(credits))
         return {key: sums for key, sums in out.items() if sums}
 
-    def _local_date(self, instant: Any, zone: str, start: datetime, end: datetime) -> ColumnElement[Any]:
-        """The local date of ``instant`` in ``zone``, for instants in ``[start, end)``."""
-        if self._connection.dialect.name == "postgresql":
-            return cast(func.timezone(zone, instant), Date)
-        intervals = offset_intervals(ZoneInfo(zone), start, end)
-        modifiers = [literal(f"{offset:+d} seconds") for _, _, offset in intervals]
-        if len(intervals) == 1:
-            return func.date(instant, modifiers[0])
-        return func.date(instant, case(*((instant < high, modifier)
-                                         for (_, high, _), modifier in zip(intervals[:-1], modifiers, strict=False)),
-                                       else_=modifiers[-1]))
-
     async def revenue_by_location(self, organization_id: str, start: datetime, end: datetime,
                                   location_id: str | None = None) -> dict[tuple[str, str], int]:
-        f = session_facts.c
-        statement = (select(f.location_id, f.revenue_currency, func.sum(f.revenue_minor))
-                     .where(*self._scope(f, organization_id, location_id), f.revenue_posted_at >= start,
-                            f.revenue_posted_at < end)
-                     .group_by(f.location_id, f.revenue_currency))
-        return {(row[0], row[1]): int(row[2]) for row in await self._connection.execute(statement)}
+        """From the rollup of the books' days when the window is whole days of the organization's zone and the
+        rollup is in that zone; else (the zone changed and nobody ran ``charge report rebuild``) from the facts."""
+        zone = await organization_zone(self._connection, organization_id)
+        tz = ZoneInfo(zone)
+        first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
+        r = report_revenue_days.c
+        stale = (await self._connection.execute(select(r.timezone).where(
+            r.organization_id == organization_id, r.timezone != zone).limit(1))).first()
+        if stale is None and local_midnight(first, tz) == start and local_midnight(last, tz) == end:
+            statement = (select(r.location_id, r.currency, func.sum(r.revenue_minor))
+                         .where(*self._scope(r, organization_id, location_id), r.timezone == zone,
+                                r.local_date >= first, r.local_date < last)
+                         .group_by(r.location_id, r.currency))
+        else:
+            f = session_facts.c
+            statement = (select(f.location_id, f.revenue_currency, func.sum(f.revenue_minor))
+                         .where(*self._scope(f, organization_id, location_id), f.revenue_posted_at >= start,
+                                f.revenue_posted_at < end)
+                         .group_by(f.location_id, f.revenue_currency))
+        found = {(row[0], row[1]): int(row[2]) for row in await self._connection.execute(statement)}
+        return {key: value for key, value in found.items() if value}
 
 
 def _date(value: Any) -> date:

@@ -197,7 +197,7 @@ async def test_revenue_subtracts_credit_notes_and_voids_and_agrees_with_the_tria
     report = await world.report(org.actor, org.id, ReportName.REVENUE, may_june)
     rows = {r["period"]: r for r in report.rows}
     may, june = rows[date(2026, 5, 1)], rows[date(2026, 6, 1)]
-    assert (may["charging"], may["total_excl_vat"], may["vat"]) == (Decimal("10.00"), Decimal("10.00"), Decimal("0"))
+    assert (may["charging"], may["total_excl_vat"], may["vat"]) == (Decimal("10.00"), Decimal("10.00"), Decimal(0))
     # The credit note of 2.38 incl. VAT takes 2.00 of revenue and 0.38 of VAT back.
     assert (june["credit_notes"], june["total_excl_vat"], june["vat"], june["total"]) == (
         Decimal("2.00"), Decimal("-2.00"), Decimal("1.52"), Decimal("-0.48"))
@@ -212,3 +212,29 @@ async def test_revenue_subtracts_credit_notes_and_voids_and_agrees_with_the_tria
     assert [(r["location_id"], r["total_excl_vat"]) for r in by_location.rows] == [
         (point.location_id, Decimal("10.00")), (None, Decimal("-2.00"))]
     assert by_location.totals == report.totals
+
+
+async def test_revenue_by_location_follows_the_organizations_zone_when_it_changes(storage):
+    from application.session_facts import rebuild_session_facts
+
+    world = build(storage)
+    org = await organization(world, zones=("Europe/Berlin",), timezone="Europe/Berlin")
+    point = org.charge_points[0]
+    world.clock.current = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)   # 1 July in Berlin, 30 June in New York
+    await completed_session(world, org, point, 1, datetime(2026, 6, 30, 20, tzinfo=UTC),
+                            datetime(2026, 6, 30, 21, tzinfo=UTC), Decimal(10_000))
+    july = ReportRequest(date(2026, 7, 1), date(2026, 8, 1), "location", location_id=point.location_id)
+    before = await world.report(org.actor, org.id, ReportName.REVENUE, july)
+    assert [r["total_excl_vat"] for r in before.rows] == [Decimal("3.50")]
+    async with world.uow() as uow:
+        organization_ = await uow.organizations.get(org.id)
+        organization_.settings = attrs.evolve(organization_.settings, timezone="America/New_York")
+        await uow.organizations.save(organization_)
+        await uow.commit()
+    for _ in range(2):       # read from the facts while the rollup is of the old zone, then after a rebuild
+        after = await world.report(org.actor, org.id, ReportName.REVENUE, july)
+        assert [r["total_excl_vat"] for r in after.rows] == [Decimal("0.00")]
+        june = await world.report(org.actor, org.id, ReportName.REVENUE,
+                                  attrs.evolve(july, start=date(2026, 6, 1), end=date(2026, 7, 1)))
+        assert [r["total_excl_vat"] for r in june.rows] == [Decimal("3.50")]
+        assert await rebuild_session_facts(org.id, uow_factory=world.uow) == 1

@@ -1,5 +1,6 @@
-"""Reports: completed sessions' facts with their local calendar, rollups per location and day and per connector
-and day and month, and the ledger's revenue, VAT and refund accounts rolled up per quarter hour by a trigger.
+"""Reports: completed sessions' facts with their local calendar; rollups per location and day, per connector and
+day and month, and of sessions' revenue per location and day of the books; the ledger's revenue, VAT and refund
+accounts rolled up per quarter hour by a trigger.
 
 Revision ID: 0010
 Revises: 0005
@@ -146,6 +147,15 @@ def upgrade() -> None:
     op.create_index("ix_report_connector_months_organization_id_local_month", "report_connector_months",
                     ["organization_id", "local_month"])
     op.create_table(
+        "report_revenue_days",
+        _id("organization_id"), sa.Column("timezone", sa.String(64), nullable=False),
+        sa.Column("local_date", sa.Date(), nullable=False), _id("location_id"),
+        sa.Column("currency", sa.String(3), nullable=False),
+        sa.Column("revenue_minor", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("organization_id", "timezone", "local_date", "location_id", "currency",
+                                name="pk_report_revenue_days"),
+    )
+    op.create_table(
         "ledger_quarter_hours",
         _id("organization_id"), sa.Column("currency", sa.String(3), nullable=False),
         sa.Column("account", sa.String(80), nullable=False), _instant("quarter_at"),
@@ -164,6 +174,6 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION ledger_quarter_hours_add()")
     else:
         op.execute("DROP TRIGGER ledger_entries_quarter_hours")
-    for table in ("ledger_quarter_hours", "report_connector_months", "report_connector_days", "report_location_days",
-                  "session_facts"):
+    for table in ("ledger_quarter_hours", "report_revenue_days", "report_connector_months", "report_connector_days",
+                  "report_location_days", "session_facts"):
         op.drop_table(table)
