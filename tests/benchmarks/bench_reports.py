@@ -17,6 +17,7 @@ import os
 import random
 import statistics
 import time
+from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
