@@ -10,6 +10,7 @@ from application.collection import collect_invoice
 from application.events import Handler
 from application.ports import Clock
 from application.ports.payments import PaymentProvider
+from application.session_facts import record_session_fact, record_session_revenue
 from application.session_pricing import price_completed_session
 from domain.billing.events import InvoiceFinalized, InvoiceMarkedUncollectible, InvoiceVoided, PaymentRecorded
 from domain.charging.events import SessionCompleted, SessionPriced
@@ -21,9 +22,10 @@ def handlers(clock: Clock, payments: PaymentProvider | None = None) -> dict[type
     if payments is not None:
         finalized.append(functools.partial(collect_invoice, provider=payments, clock=clock))
     return {
-        SessionCompleted: [functools.partial(price_completed_session, clock=clock)],
+        # Reports' facts after pricing, so that a failure of theirs never holds a session's bill back.
+        SessionCompleted: [functools.partial(price_completed_session, clock=clock), record_session_fact],
         # Billing: every money event posts once to the ledger (application/billing_postings.py).
-        SessionPriced: [functools.partial(billing_postings.book_priced_session, clock=clock)],
+        SessionPriced: [functools.partial(billing_postings.book_priced_session, clock=clock), record_session_revenue],
         InvoiceFinalized: finalized,
         PaymentRecorded: [billing_postings.post_payment],
         InvoiceVoided: [billing_postings.post_void],

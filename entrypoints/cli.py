@@ -72,6 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     from entrypoints.invoicing import add_parser as add_invoice_parser
 
     add_invoice_parser(sub)
+    from entrypoints.reporting import add_parser as add_report_parser
+
+    add_report_parser(sub)
     return parser
 
 
@@ -202,6 +205,10 @@ def main(argv: list[str] | None = None) -> int:
             from entrypoints.invoicing import run_command
 
             return asyncio.run(run_command(settings, args))
+        if args.command == "report":
+            from entrypoints.reporting import run_command as report_command
+
+            return asyncio.run(report_command(settings, args))
         if args.workers != 1:
             return _serve_workers(settings, args)
         return http_stack.run(_serve(settings, args))

@@ -42,7 +42,9 @@ from application import (
     memberships,
     network,
     organizations,
+    reports,
     reservations,
+    session_facts,
     sessions,
     settings,
     tariffs,
@@ -190,6 +192,10 @@ class UseCases(containers.DeclarativeContainer):
     run_period = providers.Coroutine(invoice_runs.run_period, uow_factory=_uow, clock=_clock)
     unfinished_invoice_runs = providers.Coroutine(invoice_runs.unfinished_invoice_runs, uow_factory=_uow)
     due_invoice_runs = providers.Coroutine(invoice_runs.due_invoice_runs, uow_factory=_uow, clock=_clock)
+
+    # Reports (revenue from the ledger, usage, peak hours, locations, utilization).
+    build_report = providers.Coroutine(reports.build_report, uow_factory=_uow, clock=_clock)
+    rebuild_session_facts = providers.Coroutine(session_facts.rebuild_session_facts, uow_factory=_uow)
 
     # The charging network (operators, over REST and gRPC).
     create_location = providers.Coroutine(network.create_location, uow_factory=_uow, clock=_clock)

@@ -26,6 +26,7 @@ from adapters.memory.network import (
     InMemorySessions,
 )
 from adapters.memory.pricing import InMemoryPlans, InMemorySubscriptions, InMemoryTariffs
+from adapters.memory.reports import InMemoryReports, InMemorySessionFacts
 from adapters.memory.repositories import (
     InMemoryAccessTokens,
     InMemoryApiKeys,
@@ -39,7 +40,7 @@ from adapters.memory.repositories import (
 _TABLES = ("users", "organizations", "members", "invitations", "api_keys", "access_tokens", "outbox",
            "locations", "charge_points", "drivers", "sessions", "samples", "anomalies", "reservations",
            "tariffs", "plans", "subscriptions", "orphans", "events", "customers", "charges", "invoices",
-           "counters", "ledger", "invoice_runs")
+           "counters", "ledger", "invoice_runs", "session_facts")
 
 
 def _system_now() -> datetime:
@@ -90,6 +91,8 @@ class InMemoryUnitOfWork:
         self.counters = InMemoryCounters(t["counters"])
         self.ledger = InMemoryLedger(t["ledger"])
         self.invoice_runs = InMemoryInvoiceRuns(t["invoice_runs"])
+        self.session_facts = InMemorySessionFacts(t["session_facts"])
+        self.reports = InMemoryReports(t)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -130,3 +133,4 @@ class InMemoryUnitOfWork:
         self.customers.data, self.charges.data, self.invoices.data = t["customers"], t["charges"], t["invoices"]
         self.invoices.charges = t["charges"]
         self.counters.data, self.ledger.data, self.invoice_runs.data = t["counters"], t["ledger"], t["invoice_runs"]
+        self.session_facts.data, self.reports.tables = t["session_facts"], t

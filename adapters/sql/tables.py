@@ -715,3 +715,111 @@ invoice_runs = Table(
     Index(None, "organization_id", "period_start", "period_end"),
     Index(None, "status"),
 )
+
+# Reports (docs/reports.md). A completed session's fact, with the local calendar of its location, and rollups
+# the SQL reports adapter keeps beside it in the same transaction (per location and day; per connector and
+# day, and month), so that a report over a year adds thousands of rows, not a million. The ledger's revenue,
+# VAT and refund accounts are rolled up by a trigger per quarter hour (UTC): every zone's local midnight falls
+# on one, so a report buckets them into any zone's days exactly.
+
+_COUNTS = ("sessions", "energy_mwh", "duration_us", "charging_us", "idle_us", "occupied_us")
+HOURS = tuple(f"h{hour:02d}" for hour in range(24))
+
+
+def _measures() -> list[Column]:
+    return [Column(name, BigInteger, nullable=False) for name in _COUNTS]
+
+
+session_facts = Table(
+    "session_facts", metadata,
+    Column("organization_id", String(ID), nullable=False),
+    _id("session_id"),
+    _id("location_id"),
+    Column("charge_point_id", String(CHARGE_POINT_ID), nullable=False),
+    Column("evse_id", Integer, nullable=False),
+    Column("connector_id", Integer, nullable=False),
+    _id("driver_id", nullable=True),
+    _id("tariff_id", nullable=True),
+    Column("timezone", String(64), nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("stopped_at", UtcDateTime, nullable=False),
+    Column("local_date", Date, nullable=False),
+    Column("local_hour", Integer, nullable=False),
+    Column("energy_mwh", BigInteger, nullable=False),
+    Column("duration_us", BigInteger, nullable=False),
+    Column("charging_us", BigInteger, nullable=False),
+    Column("idle_us", BigInteger, nullable=False),
+    # The session's posting in the ledger (net credited to charging revenue), once booked.
+    Column("revenue_currency", String(3), nullable=True),
+    Column("revenue_minor", BigInteger, nullable=True),
+    Column("revenue_posted_at", UtcDateTime, nullable=True),
+    PrimaryKeyConstraint("organization_id", "session_id"),
+    Index(None, "organization_id", "local_date"),
+    # Revenue by location: the postings of a window, with what they are grouped by, from the index alone.
+    Index("ix_session_facts_revenue", "organization_id", "revenue_posted_at", "location_id", "revenue_currency",
+          "revenue_minor"),
+)
+
+report_location_days = Table(
+    "report_location_days", metadata,
+    Column("organization_id", String(ID), nullable=False),
+    _id("location_id"),
+    Column("local_date", Date, nullable=False),
+    Column("weekday", Integer, nullable=False),      # ISO: 1 is Monday
+    *_measures(),
+    *(Column(name, Integer, nullable=False) for name in HOURS),   # sessions started in each local hour
+    PrimaryKeyConstraint("organization_id", "location_id", "local_date"),
+    Index(None, "organization_id", "local_date"),
+)
+
+_CONNECTOR = ("organization_id", "location_id", "charge_point_id", "evse_id", "connector_id")
+
+
+def _connector_key() -> list[Column]:
+    return [Column("organization_id", String(ID), nullable=False), _id("location_id"),
+            Column("charge_point_id", String(CHARGE_POINT_ID), nullable=False),
+            Column("evse_id", Integer, nullable=False), Column("connector_id", Integer, nullable=False)]
+
+
+report_connector_days = Table(
+    "report_connector_days", metadata,
+    *_connector_key(),
+    Column("local_date", Date, nullable=False),
+    *_measures(),
+    PrimaryKeyConstraint(*_CONNECTOR, "local_date"),
+    Index(None, "organization_id", "local_date"),
+)
+
+report_connector_months = Table(
+    "report_connector_months", metadata,
+    *_connector_key(),
+    Column("local_month", Date, nullable=False),      # the month's first day
+    *_measures(),
+    PrimaryKeyConstraint(*_CONNECTOR, "local_month"),
+    Index(None, "organization_id", "local_month"),
+)
+
+# Revenue the ledger booked for sessions, per location and local date of the organization's zone (the books'
+# days), under the zone it was written in: after the organization changes zone, reads fall back to the facts
+# until ``charge report rebuild`` writes it again.
+report_revenue_days = Table(
+    "report_revenue_days", metadata,
+    Column("organization_id", String(ID), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("local_date", Date, nullable=False),
+    _id("location_id"),
+    Column("currency", String(3), nullable=False),
+    Column("revenue_minor", BigInteger, nullable=False),
+    PrimaryKeyConstraint("organization_id", "timezone", "local_date", "location_id", "currency"),
+)
+
+ledger_quarter_hours = Table(
+    "ledger_quarter_hours", metadata,
+    Column("organization_id", String(ID), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("account", String(80), nullable=False),
+    Column("quarter_at", UtcDateTime, nullable=False),
+    Column("debit_minor", BigInteger, nullable=False),
+    Column("credit_minor", BigInteger, nullable=False),
+    PrimaryKeyConstraint("organization_id", "quarter_at", "currency", "account"),
+)

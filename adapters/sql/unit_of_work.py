@@ -37,6 +37,7 @@ from adapters.sql.repositories.billing import (
     SqlInvoices,
     SqlLedger,
 )
+from adapters.sql.repositories.reports import SqlReports, SqlSessionFacts
 
 
 class ReadOnlyViolation(RuntimeError):
@@ -80,6 +81,8 @@ class SqlUnitOfWork:
     counters: SqlCounters
     ledger: SqlLedger
     invoice_runs: SqlInvoiceRuns
+    session_facts: SqlSessionFacts
+    reports: SqlReports
 
     def __init__(self, engine: AsyncEngine, now: Callable[[], datetime] | None = None, *,
                  read_only: bool = False) -> None:
@@ -122,6 +125,8 @@ class SqlUnitOfWork:
         self.counters = SqlCounters(connection)
         self.ledger = SqlLedger(connection)
         self.invoice_runs = SqlInvoiceRuns(connection)
+        self.session_facts = SqlSessionFacts(connection)
+        self.reports = SqlReports(connection)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

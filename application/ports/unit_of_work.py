@@ -23,6 +23,7 @@ from application.ports.network import (
     SessionRepository,
 )
 from application.ports.pricing import PlanRepository, SubscriptionRepository, TariffRepository
+from application.ports.reports import ReportQueries, SessionFactRepository
 from application.ports.repositories import (
     AccessTokenRepository,
     ApiKeyRepository,
@@ -58,6 +59,8 @@ class UnitOfWork(Protocol):
     counters: DocumentCounters
     ledger: LedgerRepository
     invoice_runs: InvoiceRunRepository
+    session_facts: SessionFactRepository
+    reports: ReportQueries
     # Ids of the events each ``commit`` stored, in order: what a dispatcher hands to handlers next.
     committed_event_ids: list[str]
 

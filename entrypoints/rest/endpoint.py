@@ -47,6 +47,8 @@ class Endpoint:
     errors: tuple[int, ...] = ()  # statuses beyond those implied by the flags above
     headers: Mapping[str, str] = field(factory=dict)  # static response headers (e.g. no-store on secrets)
     media_type: str | None = None  # a document the handler answers as a Response (application/pdf…), not JSON
+    # Other representations the handler may answer besides ``response``'s JSON (negotiated: text/csv…).
+    media_types: tuple[str, ...] = ()
 
     @property
     def error_statuses(self) -> list[int]:

@@ -237,6 +237,8 @@ def _operation(schemas: _Schemas, endpoint: Endpoint) -> dict[str, Any]:
         success["content"] = {JSON: {"schema": schemas.answer(endpoint)}}
     elif endpoint.media_type is not None:
         success["content"] = {endpoint.media_type: {"schema": {"type": "string", "format": "binary"}}}
+    for media_type in endpoint.media_types:
+        success.setdefault("content", {})[media_type] = {"schema": {"type": "string"}}
     if endpoint.creates:
         success["headers"] = {REPLAYED: {"schema": {"type": "string", "const": "true"},
                                          "description": "Present when this is a replayed response."}}

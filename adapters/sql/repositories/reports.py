@@ -1,0 +1,370 @@
+"""The reports ports in SQL: session facts with their rollups, and the aggregate queries reports are made of.
+
+A fact is stored with what it adds to three rollups, in the same transaction: per location and local day (the
+figures of sessions started that day, sessions started per local hour, and the connectors' occupied time that
+fell on that day), per connector and local day, and per connector and local month. Replacing a fact takes its
+old contributions back first. Queries add rollup rows: a location's year is 365 rows, whatever its sessions;
+a window that is not whole months reads the months it covers whole from the monthly rollup and the rest from
+the daily one. The ledger's rollup (``ledger_quarter_hours``) is kept by a trigger (migration 0010) and read in
+the organization's zone: ``AT TIME ZONE`` on PostgreSQL; on SQLite, which has no zone rules, a CASE over the
+zone's UTC offsets in the window (``offset_intervals``), a handful of intervals per year.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+from sqlalchemy import Date, and_, case, cast, delete, func, literal, select, union_all, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql import ColumnElement
+
+from adapters.sql.repositories._statements import insert_many
+from adapters.sql.tables import (
+    HOURS,
+    charge_points,
+    connectors,
+    ledger_quarter_hours,
+    locations,
+    organizations,
+    report_connector_days,
+    report_connector_months,
+    report_location_days,
+    report_revenue_days,
+    session_facts,
+)
+from application.ports.reports import ConnectorInfo, Dimension, Grouping, GroupKey, LocationInfo, UsageSums
+from domain.reports import (
+    Grain,
+    ReportWindow,
+    SessionFact,
+    SessionRevenue,
+    bucket_start,
+    local_midnight,
+    offset_intervals,
+)
+from domain.reports.revenue import LedgerSums
+
+MEASURES = ("sessions", "energy_mwh", "duration_us", "charging_us", "idle_us", "occupied_us")
+_CONNECTOR = ("organization_id", "location_id", "charge_point_id", "evse_id", "connector_id")
+
+
+def _fact_row(fact: SessionFact) -> dict[str, Any]:
+    revenue = fact.revenue
+    return {"organization_id": fact.organization_id, "session_id": fact.session_id, "location_id": fact.location_id,
+            "charge_point_id": fact.charge_point_id, "evse_id": fact.evse_id, "connector_id": fact.connector_id,
+            "driver_id": fact.driver_id, "tariff_id": fact.tariff_id, "timezone": fact.timezone,
+            "started_at": fact.started_at, "stopped_at": fact.stopped_at, "local_date": fact.local_date,
+            "local_hour": fact.local_hour, "energy_mwh": fact.energy_mwh, "duration_us": fact.duration_us,
+            "charging_us": fact.charging_us, "idle_us": fact.idle_us,
+            "revenue_currency": revenue.currency if revenue else None,
+            "revenue_minor": revenue.net_minor if revenue else None,
+            "revenue_posted_at": revenue.posted_at if revenue else None}
+
+
+def _fact(row: Any) -> SessionFact:
+    revenue = (SessionRevenue(row.revenue_currency, row.revenue_minor, row.revenue_posted_at)
+               if row.revenue_currency is not None else None)
+    return SessionFact(organization_id=row.organization_id, session_id=row.session_id, location_id=row.location_id,
+                       charge_point_id=row.charge_point_id, evse_id=row.evse_id, connector_id=row.connector_id,
+                       driver_id=row.driver_id, tariff_id=row.tariff_id, timezone=row.timezone,
+                       started_at=row.started_at, stopped_at=row.stopped_at, energy_mwh=row.energy_mwh,
+                       charging_us=row.charging_us, idle_us=row.idle_us, revenue=revenue)
+
+
+def _zeros(hours: bool) -> dict[str, int]:
+    return dict.fromkeys((*MEASURES, *(HOURS if hours else ())), 0)
+
+
+def contributions(fact: SessionFact, sign: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
+                                                         list[dict[str, Any]]]:
+    """What the fact adds to (``sign`` 1) or takes from (-1) each rollup: rows of location days, connector days
+    and connector months."""
+    days: dict[date, dict[str, int]] = defaultdict(lambda: _zeros(True))
+    start = days[fact.local_date]
+    for name, value in (("sessions", 1), ("energy_mwh", fact.energy_mwh), ("duration_us", fact.duration_us),
+                        ("charging_us", fact.charging_us), ("idle_us", fact.idle_us),
+                        (HOURS[fact.local_hour], 1)):
+        start[name] += sign * value
+    for day, occupied in fact.occupancy():
+        days[day]["occupied_us"] += sign * occupied
+    connector = {"organization_id": fact.organization_id, "location_id": fact.location_id,
+                 "charge_point_id": fact.charge_point_id, "evse_id": fact.evse_id, "connector_id": fact.connector_id}
+    location_days = [{"organization_id": fact.organization_id, "location_id": fact.location_id, "local_date": day,
+                      "weekday": day.isoweekday(), **values} for day, values in sorted(days.items())]
+    connector_days = [connector | {"local_date": day} | {m: values[m] for m in MEASURES}
+                      for day, values in sorted(days.items())]
+    months: dict[date, dict[str, int]] = defaultdict(lambda: _zeros(False))
+    for day, values in days.items():
+        month = months[day.replace(day=1)]
+        for m in MEASURES:
+            month[m] += values[m]
+    connector_months = [connector | {"local_month": month} | values for month, values in sorted(months.items())]
+    return location_days, connector_days, connector_months
+
+
+def _add_location_days(insert: Any) -> Any:
+    return insert.on_conflict_do_update(
+        index_elements=["organization_id", "location_id", "local_date"],
+        set_={name: report_location_days.c[name] + insert.excluded[name] for name in (*MEASURES, *HOURS)})
+
+
+def _add_connector_days(insert: Any) -> Any:
+    return insert.on_conflict_do_update(
+        index_elements=[*_CONNECTOR, "local_date"],
+        set_={name: report_connector_days.c[name] + insert.excluded[name] for name in MEASURES})
+
+
+def _add_connector_months(insert: Any) -> Any:
+    return insert.on_conflict_do_update(
+        index_elements=[*_CONNECTOR, "local_month"],
+        set_={name: report_connector_months.c[name] + insert.excluded[name] for name in MEASURES})
+
+
+def _insert_fact(insert: Any) -> Any:
+    return insert
+
+
+class SqlSessionFacts:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def get(self, organization_id: str, session_id: str) -> SessionFact | None:
+        f = session_facts.c
+        row = (await self._connection.execute(select(session_facts).where(
+            f.organization_id == organization_id, f.session_id == session_id))).first()
+        return _fact(row) if row is not None else None
+
+    async def put(self, fact: SessionFact) -> None:
+        old = await self.get(fact.organization_id, fact.session_id)
+        if old is not None and fact.revenue is None:
+            fact = attrs.evolve(fact, revenue=old.revenue)
+        if old == fact:
+            return
+        if old is not None and attrs.evolve(old, revenue=None) == attrs.evolve(fact, revenue=None):
+            assert fact.revenue is not None
+            await self.set_revenue(fact.organization_id, fact.session_id, fact.revenue)
+            return
+        if old is not None:
+            await self._roll(old, -1)
+            if old.revenue is not None:
+                await self._book(old, old.revenue, -1)
+            f = session_facts.c
+            await self._connection.execute(delete(session_facts).where(
+                f.organization_id == old.organization_id, f.session_id == old.session_id))
+        await insert_many(self._connection, session_facts, [_fact_row(fact)], _insert_fact)
+        await self._roll(fact, 1)
+        if fact.revenue is not None:
+            await self._book(fact, fact.revenue, 1)
+
+    async def _book(self, fact: SessionFact, revenue: SessionRevenue, sign: int) -> None:
+        """Add (or take back) the session's revenue in the rollup of the books' days."""
+        zone = await organization_zone(self._connection, fact.organization_id)
+        await insert_many(self._connection, report_revenue_days, [{
+            "organization_id": fact.organization_id, "timezone": zone,
+            "local_date": revenue.posted_at.astimezone(ZoneInfo(zone)).date(), "location_id": fact.location_id,
+            "currency": revenue.currency, "revenue_minor": sign * revenue.net_minor}], _add_revenue_days)
+
+    async def _roll(self, fact: SessionFact, sign: int) -> None:
+        location_days, connector_days, connector_months = contributions(fact, sign)
+        await insert_many(self._connection, report_location_days, location_days, _add_location_days)
+        await insert_many(self._connection, report_connector_days, connector_days, _add_connector_days)
+        await insert_many(self._connection, report_connector_months, connector_months, _add_connector_months)
+
+    async def set_revenue(self, organization_id: str, session_id: str, revenue: SessionRevenue) -> bool:
+        fact = await self.get(organization_id, session_id)
+        if fact is None:
+            return False
+        if fact.revenue is not None:
+            return True      # booked once: the posting is unique on its session
+        f = session_facts.c
+        await self._connection.execute(
+            update(session_facts).where(f.organization_id == organization_id, f.session_id == session_id)
+            .values(revenue_currency=revenue.currency, revenue_minor=revenue.net_minor,
+                    revenue_posted_at=revenue.posted_at))
+        await self._book(fact, revenue, 1)
+        return True
+
+    async def reindex(self, organization_id: str) -> None:
+        """The revenue rollup of the books' days again, in the organization's zone of now."""
+        zone = await organization_zone(self._connection, organization_id)
+        r, f = report_revenue_days.c, session_facts.c
+        await self._connection.execute(delete(report_revenue_days).where(r.organization_id == organization_id))
+        bounds = (await self._connection.execute(select(func.min(f.revenue_posted_at), func.max(f.revenue_posted_at))
+                                                 .where(f.organization_id == organization_id))).one()
+        if bounds[0] is None:
+            return
+        day = local_date(self._connection, f.revenue_posted_at, zone, bounds[0], bounds[1] + timedelta(seconds=1))
+        rows = select(f.organization_id, literal(zone), day, f.location_id, f.revenue_currency,
+                      func.sum(f.revenue_minor)).where(
+            f.organization_id == organization_id, f.revenue_currency.is_not(None)).group_by(
+            f.organization_id, day, f.location_id, f.revenue_currency)
+        await self._connection.execute(report_revenue_days.insert().from_select(
+            ["organization_id", "timezone", "local_date", "location_id", "currency", "revenue_minor"], rows))
+
+
+async def organization_zone(connection: AsyncConnection, organization_id: str) -> str:
+    zone = (await connection.execute(select(organizations.c.timezone).where(
+        organizations.c.id == organization_id))).scalar_one_or_none()
+    return str(zone or "UTC")
+
+
+def local_date(connection: AsyncConnection, instant: Any, zone: str, start: datetime,
+               end: datetime) -> ColumnElement[Any]:
+    """The local date of ``instant`` in ``zone``, for instants in ``[start, end)``: ``AT TIME ZONE`` on
+    PostgreSQL; on SQLite, which has no zone rules, the zone's UTC offsets in the window as a CASE."""
+    if connection.dialect.name == "postgresql":
+        return cast(func.timezone(zone, instant), Date)
+    intervals = offset_intervals(ZoneInfo(zone), start, end)
+    modifiers = [literal(f"{offset:+d} seconds") for _, _, offset in intervals]
+    if len(intervals) == 1:
+        return func.date(instant, modifiers[0])
+    return func.date(instant, case(*((instant < high, modifier)
+                                     for (_, high, _), modifier in zip(intervals[:-1], modifiers, strict=False)),
+                                   else_=modifiers[-1]))
+
+
+def _add_revenue_days(insert: Any) -> Any:
+    return insert.on_conflict_do_update(
+        index_elements=["organization_id", "timezone", "local_date", "location_id", "currency"],
+        set_={"revenue_minor": report_revenue_days.c.revenue_minor + insert.excluded.revenue_minor})
+
+
+def _sums(row: Any, offset: int) -> UsageSums:
+    return UsageSums(*(int(value or 0) for value in row[offset:offset + len(MEASURES)]))
+
+
+class SqlReports:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def usage(self, organization_id: str, window: ReportWindow, group_by: Grouping,
+                    location_id: str | None = None) -> dict[GroupKey, UsageSums]:
+        out: dict[GroupKey, UsageSums] = defaultdict(UsageSums)
+        if isinstance(group_by, Grain) or group_by is Dimension.LOCATION:
+            t = report_location_days.c
+            by = t.local_date if isinstance(group_by, Grain) else t.location_id
+            statement = (select(by, *(func.sum(t[m]) for m in MEASURES))
+                         .where(*self._scope(t, organization_id, location_id), t.local_date >= window.start,
+                                t.local_date < window.end).group_by(by))
+            for row in await self._connection.execute(statement):
+                key = (GroupKey(period=bucket_start(_date(row[0]), group_by)) if isinstance(group_by, Grain)
+                       else GroupKey(location_id=row[0]))
+                out[key] += _sums(row, 1)
+        else:
+            for row in await self._connector_sums(organization_id, window, group_by, location_id):
+                out[self._connector_key(row, group_by)] += _sums(row, len(self._dimensions(group_by)))
+        return {key: sums for key, sums in out.items() if sums != UsageSums()}
+
+    @staticmethod
+    def _scope(t: Any, organization_id: str, location_id: str | None) -> list[ColumnElement[bool]]:
+        return [t.organization_id == organization_id] + ([t.location_id == location_id] if location_id else [])
+
+    @staticmethod
+    def _dimensions(group_by: Dimension) -> tuple[str, ...]:
+        return ("location_id", "charge_point_id", *(("evse_id", "connector_id")
+                                                    if group_by is Dimension.CONNECTOR else ()))
+
+    @staticmethod
+    def _connector_key(row: Any, group_by: Dimension) -> GroupKey:
+        if group_by is Dimension.CONNECTOR:
+            return GroupKey(location_id=row[0], charge_point_id=row[1], evse_id=row[2], connector_id=row[3])
+        return GroupKey(location_id=row[0], charge_point_id=row[1])
+
+    async def _connector_sums(self, organization_id: str, window: ReportWindow, group_by: Dimension,
+                              location_id: str | None) -> list[Any]:
+        """Whole months from the monthly rollup, the days around them from the daily one."""
+        names = self._dimensions(group_by)
+        parts: list[tuple[Any, Any, date, date]] = []
+        months = window.whole_months()
+        days, m = report_connector_days.c, report_connector_months.c
+        if months is None:
+            parts.append((report_connector_days, days.local_date, window.start, window.end))
+        else:
+            parts.append((report_connector_months, m.local_month, months[0], months[1]))
+            parts += [(report_connector_days, days.local_date, low, high)
+                      for low, high in ((window.start, months[0]), (months[1], window.end)) if low < high]
+        selects = []
+        for table, column, low, high in parts:
+            t = table.c
+            selects.append(select(*(t[n] for n in names), *(t[x] for x in MEASURES))
+                           .where(*self._scope(t, organization_id, location_id), column >= low, column < high))
+        both = union_all(*selects).subquery() if len(selects) > 1 else selects[0].subquery()
+        statement = (select(*(both.c[n] for n in names), *(func.sum(both.c[x]) for x in MEASURES))
+                     .group_by(*(both.c[n] for n in names)))
+        return list(await self._connection.execute(statement))
+
+    async def peak_hours(self, organization_id: str, window: ReportWindow,
+                         location_id: str | None = None) -> dict[tuple[int, int], int]:
+        t = report_location_days.c
+        statement = (select(t.weekday, *(func.sum(t[h]) for h in HOURS))
+                     .where(*self._scope(t, organization_id, location_id), t.local_date >= window.start,
+                            t.local_date < window.end).group_by(t.weekday))
+        out: dict[tuple[int, int], int] = {}
+        for row in await self._connection.execute(statement):
+            for hour in range(24):
+                if row[1 + hour]:
+                    out[(int(row[0]), hour)] = int(row[1 + hour])
+        return out
+
+    async def connectors(self, organization_id: str, location_id: str | None = None) -> list[ConnectorInfo]:
+        c, p = connectors.c, charge_points.c
+        statement = (select(p.location_id, c.charge_point_id, c.evse_id, c.connector_id, p.created_at)
+                     .join(charge_points, and_(p.organization_id == c.organization_id, p.id == c.charge_point_id))
+                     .where(c.organization_id == organization_id, c.connector_id != 0,
+                            *([p.location_id == location_id] if location_id else []))
+                     .order_by(p.location_id, c.charge_point_id, c.evse_id, c.connector_id))
+        return [ConnectorInfo(*row) for row in await self._connection.execute(statement)]
+
+    async def locations(self, organization_id: str) -> list[LocationInfo]:
+        t = locations.c
+        statement = select(t.id, t.name, t.timezone).where(t.organization_id == organization_id).order_by(t.id)
+        return [LocationInfo(*row) for row in await self._connection.execute(statement)]
+
+    async def ledger(self, organization_id: str, start: datetime, end: datetime, zone: str,
+                     grain: Grain | None) -> dict[tuple[date | None, str], LedgerSums]:
+        q = ledger_quarter_hours.c
+        columns: list[Any] = [q.currency, q.account, func.sum(q.debit_minor), func.sum(q.credit_minor)]
+        if grain is not None:
+            columns.insert(0, local_date(self._connection, q.quarter_at, zone, start, end).label("local_date"))
+        statement = (select(*columns).where(q.organization_id == organization_id, q.quarter_at >= start,
+                                            q.quarter_at < end)
+                     .group_by(*(columns[:3] if grain is not None else columns[:2])))
+        out: dict[tuple[date | None, str], LedgerSums] = defaultdict(LedgerSums)
+        for row in await self._connection.execute(statement):
+            values = tuple(row)
+            bucket = bucket_start(_date(values[0]), grain) if grain is not None else None
+            currency, account, debits, credits = values[-4:]
+            out[(bucket, currency)] += LedgerSums.of(account, int(debits), int(credits))
+        return {key: sums for key, sums in out.items() if sums}
+
+    async def revenue_by_location(self, organization_id: str, start: datetime, end: datetime,
+                                  location_id: str | None = None) -> dict[tuple[str, str], int]:
+        """From the rollup of the books' days when the window is whole days of the organization's zone and the
+        rollup is in that zone; else (the zone changed and nobody ran ``charge report rebuild``) from the facts."""
+        zone = await organization_zone(self._connection, organization_id)
+        tz = ZoneInfo(zone)
+        first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
+        r = report_revenue_days.c
+        stale = (await self._connection.execute(select(r.timezone).where(
+            r.organization_id == organization_id, r.timezone != zone).limit(1))).first()
+        if stale is None and local_midnight(first, tz) == start and local_midnight(last, tz) == end:
+            statement = (select(r.location_id, r.currency, func.sum(r.revenue_minor))
+                         .where(*self._scope(r, organization_id, location_id), r.timezone == zone,
+                                r.local_date >= first, r.local_date < last)
+                         .group_by(r.location_id, r.currency))
+        else:
+            f = session_facts.c
+            statement = (select(f.location_id, f.revenue_currency, func.sum(f.revenue_minor))
+                         .where(*self._scope(f, organization_id, location_id), f.revenue_posted_at >= start,
+                                f.revenue_posted_at < end)
+                         .group_by(f.location_id, f.revenue_currency))
+        found = {(row[0], row[1]): int(row[2]) for row in await self._connection.execute(statement)}
+        return {key: value for key, value in found.items() if value}
+
+
+def _date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

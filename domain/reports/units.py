@@ -1,0 +1,28 @@
+"""How report figures are shown: exact integer sums as decimals with a fixed number of places, half-up."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+_KWH = Decimal("0.001")
+_HOURS = Decimal("0.001")
+_PERCENT = Decimal("0.01")
+_MWH_PER_KWH = Decimal(1_000_000)
+_US_PER_HOUR = Decimal(3_600_000_000)
+
+
+def kwh(mwh: int, count: int = 1) -> Decimal:
+    """Milliwatt-hours (divided by ``count``: an average) as kWh to the Wh."""
+    return (Decimal(mwh) / _MWH_PER_KWH / max(count, 1)).quantize(_KWH, rounding=ROUND_HALF_UP)
+
+
+def hours(us: int, count: int = 1) -> Decimal:
+    """Microseconds (divided by ``count``) as hours to 3.6 seconds."""
+    return (Decimal(us) / _US_PER_HOUR / max(count, 1)).quantize(_HOURS, rounding=ROUND_HALF_UP)
+
+
+def percent(part: int, whole: int) -> Decimal | None:
+    """``part`` of ``whole`` in percent to two places; None when there is no whole."""
+    if whole <= 0:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(_PERCENT, rounding=ROUND_HALF_UP)

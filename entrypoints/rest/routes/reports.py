@@ -1,0 +1,131 @@
+"""Reports: revenue (the books), usage, peak hours, popular locations and utilization, as JSON, CSV or SVG.
+
+JSON by default; CSV with ``Accept: text/csv`` (or ``format=csv``); an SVG chart with ``format=svg`` (or
+``Accept: image/svg+xml``). Every role may read them, in its own organization only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Annotated, Any
+
+import msgspec
+from starlette.responses import Response
+
+from application.reports import GROUPINGS, RANK_BY, Report, ReportName, ReportRequest
+from entrypoints.report_formats import MEDIA_TYPES, report_csv, report_json, report_svg
+from entrypoints.rest.endpoint import Call, Endpoint
+from entrypoints.rest.queries import Query
+from entrypoints.rest.shapes import MAX_ID, doc, text
+
+TAG = "Reports"
+
+
+class ReportFormat(str, enum.Enum):
+    JSON = "json"
+    CSV = "csv"
+    SVG = "svg"
+
+
+class ReportQuery(Query):
+    start: Annotated[date | None, doc("First local date of the window (default: the first of this month).",
+                                      "2026-01-01")] = msgspec.field(default=None, name="from")
+    end: Annotated[date | None, doc("The local date the window ends before (exclusive; default: a month after "
+                                    "`from`).", "2026-02-01")] = msgspec.field(default=None, name="to")
+    group_by: Annotated[Annotated[str, text(32, min_length=1)] | None,
+                        doc("What rows are grouped by; which values a report takes is in its description.")] = None
+    location_id: Annotated[Annotated[str, text(MAX_ID, min_length=1)] | None,
+                           doc("Only this location (`loc_…`).")] = None
+    rank_by: Annotated[Annotated[str, text(32, min_length=1)] | None,
+                       doc("The locations report's order: `sessions` (default), `energy` or `revenue`.")] = None
+    format: Annotated[ReportFormat | None, doc("`json` (default), `csv` or `svg` (a chart); `Accept: text/csv` "
+                                               "asks for CSV too.")] = None
+
+
+class ColumnOut(msgspec.Struct):
+    name: str
+    label: str
+    unit: str | None
+
+
+class ReportOut(msgspec.Struct):
+    """A report: its columns (name, label, unit), rows keyed by column name, and totals. Amounts and
+    quantities are decimal strings, dates ISO 8601 (a time bucket's first local date)."""
+
+    report: str
+    title: str
+    start: str = msgspec.field(name="from")
+    end: str = msgspec.field(name="to")
+    group_by: str | None = None
+    location_id: str | None = None
+    currency: str = ""
+    timezone: str = ""
+    columns: list[ColumnOut] = []
+    rows: list[dict[str, Any]] = []
+    totals: dict[str, Any] = {}
+    matrix: list[list[int]] | None = None
+
+
+def _format(call: Call, asked: ReportFormat | None) -> ReportFormat:
+    if asked is not None:
+        return asked
+    accept = call.request.headers.get("accept", "")
+    if "text/csv" in accept:
+        return ReportFormat.CSV
+    if "image/svg+xml" in accept:
+        return ReportFormat.SVG
+    return ReportFormat.JSON
+
+
+def _filename(report: Report, extension: str) -> str:
+    return f"{report.name.value}_{report.window.start.isoformat()}_{report.window.end.isoformat()}.{extension}"
+
+
+def _serve(name: ReportName) -> Callable[[Call], Awaitable[Response]]:
+    async def serve(call: Call) -> Response:
+        q: ReportQuery = call.query
+        request = ReportRequest(start=q.start, end=q.end, group_by=q.group_by, location_id=q.location_id,
+                                rank_by=q.rank_by)
+        report = await call.use_cases.build_report(call.caller, call.organization_id, name, request)
+        chosen = _format(call, q.format)
+        if chosen is ReportFormat.CSV:
+            return Response(report_csv(report), media_type=MEDIA_TYPES["csv"],
+                            headers={"Content-Disposition": f'inline; filename="{_filename(report, "csv")}"'})
+        if chosen is ReportFormat.SVG:
+            return Response(await asyncio.to_thread(report_svg, report), media_type=MEDIA_TYPES["svg"])
+        return Response(msgspec.json.encode(report_json(report)), media_type=MEDIA_TYPES["json"])
+    serve.__name__ = f"report_{name.name.lower()}"
+    return serve
+
+
+_SUMMARIES = {
+    ReportName.REVENUE: ("Revenue from the ledger", "Net of VAT, credit notes, voids and refunds, with VAT and "
+                         "totals, as the books have it (postings read in the organization's time zone). By location: "
+                         "what the ledger booked for each location's sessions, and a row for what belongs to none."),
+    ReportName.USAGE: ("Usage", "Sessions started in the window (local dates of each location), their energy, "
+                       "charging and idle time and averages."),
+    ReportName.PEAK_HOURS: ("Peak hours", "Sessions started per local hour and weekday of their location: a 7 × 24 "
+                            "matrix (a heatmap as SVG)."),
+    ReportName.LOCATIONS: ("Popular locations", "Locations ranked by sessions, energy or revenue (`rank_by`)."),
+    ReportName.UTILIZATION: ("Utilization", "Occupied time over available time per connector (available from its "
+                             "charge point's registration, never in the future), summed per group."),
+}
+
+
+def _description(name: ReportName) -> str:
+    groupings = ", ".join(f"`{g.value}`" for g in GROUPINGS[name])
+    grouped = f" `group_by`: {groupings}." if groupings else ""
+    ranked = f" `rank_by`: {', '.join(RANK_BY)}." if name is ReportName.LOCATIONS else ""
+    return _SUMMARIES[name][1] + grouped + ranked + " JSON, CSV (`Accept: text/csv`) or SVG (`format=svg`)."
+
+
+ENDPOINTS = [
+    Endpoint("GET", f"/api/v1/reports/{name.value}", _serve(name), f"get{name.name.title().replace('_', '')}Report",
+             _SUMMARIES[name][0], TAG, query=ReportQuery, tenant=True, response=ReportOut,
+             media_types=(MEDIA_TYPES["csv"].split(";")[0], MEDIA_TYPES["svg"]),
+             description=_description(name))
+    for name in ReportName
+]
