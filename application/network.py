@@ -11,6 +11,7 @@ from application.credential_cache import CredentialCache
 from application.credentials import hash_secret
 from application.pagination import Page, PageRequest
 from application.ports import Clock, PasswordHasher, UnitOfWork, UnitOfWorkFactory
+from domain.connector_types import connector_type_problem
 from domain.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from domain.ids import PREFIXES, new_id
 from domain.network import ChargePoint, Connector, Location, ValidationMode
@@ -36,6 +37,8 @@ class RegisterChargePoint:
     ocpp_password: str | None = None
     evses: tuple[tuple[int, tuple[int, ...]], ...] = ()     # (evse_id, connector ids)
     validation_mode: ValidationMode = ValidationMode.STRICT
+    # (evse_id, connector_id) → its OCPI connector type, for the connectors whose plug the operator knows.
+    connector_types: tuple[tuple[tuple[int, int], str], ...] = ()
 
 
 async def create_location(cmd: CreateLocation, actor: Actor, organization_id: str, *,
@@ -80,7 +83,13 @@ async def register_charge_point(cmd: RegisterChargePoint, actor: Actor, organiza
     async with uow_factory(read_only=True) as uow:
         await _may_register(uow, cmd, actor, organization_id)
     password_hash = await hasher.hash(cmd.ocpp_password) if cmd.ocpp_password is not None else None
-    connectors = [Connector(evse_id, connector_id) for evse_id, ids in cmd.evses for connector_id in ids]
+    types = dict(cmd.connector_types)
+    for (evse_id, connector_id), kind in types.items():
+        problem = connector_type_problem(kind)
+        if problem:
+            raise InvalidInput.field("evses", f"connector {connector_id} of EVSE {evse_id}: type {problem}")
+    connectors = [Connector(evse_id, connector_id, type=types.get((evse_id, connector_id)))
+                  for evse_id, ids in cmd.evses for connector_id in ids]
     charge_point = ChargePoint(id=cmd.id, organization_id=organization_id, location_id=cmd.location_id,
                                created_at=clock.now(), password_hash=password_hash, connectors=connectors,
                                validation_mode=cmd.validation_mode)
