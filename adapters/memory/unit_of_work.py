@@ -17,6 +17,7 @@ from adapters.memory.billing import (
     InMemoryLedger,
 )
 from adapters.memory.events import InMemoryEvents
+from adapters.memory.fleets import InMemoryAuthorizations, InMemoryFleets, InMemoryVehicleAssignments, InMemoryVehicles
 from adapters.memory.network import (
     InMemoryChargePoints,
     InMemoryDrivers,
@@ -39,7 +40,7 @@ from adapters.memory.repositories import (
 _TABLES = ("users", "organizations", "members", "invitations", "api_keys", "access_tokens", "outbox",
            "locations", "charge_points", "drivers", "sessions", "samples", "anomalies", "reservations",
            "tariffs", "plans", "subscriptions", "orphans", "events", "customers", "charges", "invoices",
-           "counters", "ledger", "invoice_runs")
+           "counters", "ledger", "invoice_runs", "fleets", "vehicles", "vehicle_assignments", "authorizations")
 
 
 def _system_now() -> datetime:
@@ -90,6 +91,10 @@ class InMemoryUnitOfWork:
         self.counters = InMemoryCounters(t["counters"])
         self.ledger = InMemoryLedger(t["ledger"])
         self.invoice_runs = InMemoryInvoiceRuns(t["invoice_runs"])
+        self.fleets = InMemoryFleets(t["fleets"])
+        self.vehicles = InMemoryVehicles(t["vehicles"])
+        self.vehicle_assignments = InMemoryVehicleAssignments(t["vehicle_assignments"])
+        self.authorizations = InMemoryAuthorizations(t["authorizations"], self.events)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -130,3 +135,5 @@ class InMemoryUnitOfWork:
         self.customers.data, self.charges.data, self.invoices.data = t["customers"], t["charges"], t["invoices"]
         self.invoices.charges = t["charges"]
         self.counters.data, self.ledger.data, self.invoice_runs.data = t["counters"], t["ledger"], t["invoice_runs"]
+        self.fleets.data, self.vehicles.data = t["fleets"], t["vehicles"]
+        self.vehicle_assignments.data, self.authorizations.data = t["vehicle_assignments"], t["authorizations"]

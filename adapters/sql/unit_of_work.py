@@ -37,6 +37,7 @@ from adapters.sql.repositories.billing import (
     SqlInvoices,
     SqlLedger,
 )
+from adapters.sql.repositories.fleets import SqlAuthorizations, SqlFleets, SqlVehicleAssignments, SqlVehicles
 
 
 class ReadOnlyViolation(RuntimeError):
@@ -80,6 +81,10 @@ class SqlUnitOfWork:
     counters: SqlCounters
     ledger: SqlLedger
     invoice_runs: SqlInvoiceRuns
+    fleets: SqlFleets
+    vehicles: SqlVehicles
+    vehicle_assignments: SqlVehicleAssignments
+    authorizations: SqlAuthorizations
 
     def __init__(self, engine: AsyncEngine, now: Callable[[], datetime] | None = None, *,
                  read_only: bool = False) -> None:
@@ -122,6 +127,10 @@ class SqlUnitOfWork:
         self.counters = SqlCounters(connection)
         self.ledger = SqlLedger(connection)
         self.invoice_runs = SqlInvoiceRuns(connection)
+        self.fleets = SqlFleets(connection)
+        self.vehicles = SqlVehicles(connection)
+        self.vehicle_assignments = SqlVehicleAssignments(connection)
+        self.authorizations = SqlAuthorizations(connection, events)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

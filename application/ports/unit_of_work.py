@@ -14,6 +14,12 @@ from application.ports.billing import (
     LedgerRepository,
 )
 from application.ports.events import EventRepository
+from application.ports.fleets import (
+    AuthorizationLog,
+    FleetRepository,
+    VehicleAssignmentRepository,
+    VehicleRepository,
+)
 from application.ports.network import (
     ChargePointRepository,
     DriverRepository,
@@ -58,6 +64,10 @@ class UnitOfWork(Protocol):
     counters: DocumentCounters
     ledger: LedgerRepository
     invoice_runs: InvoiceRunRepository
+    fleets: FleetRepository
+    vehicles: VehicleRepository
+    vehicle_assignments: VehicleAssignmentRepository
+    authorizations: AuthorizationLog
     # Ids of the events each ``commit`` stored, in order: what a dispatcher hands to handlers next.
     committed_event_ids: list[str]
 

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from attrs import define, field
 
+from domain.errors import Conflict
 from domain.events import DomainEvent
 from domain.fleets.events import AuthorizationRefused
 
@@ -113,3 +114,13 @@ class AuthorizationRecord:
     def pull_events(self) -> list[DomainEvent]:
         events, self.pending_events = self.pending_events, []
         return events
+
+
+class ChargingRefused(Conflict):
+    """An operator's remote start for an id tag that may not charge there now (the decision is logged)."""
+
+    code = "authorization_refused"
+
+    def __init__(self, reason: Refusal | None, detail: str | None) -> None:
+        super().__init__(f"{reason.value if reason else 'refused'}: {detail or 'the id tag may not charge'}")
+        self.reason = reason

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from application.ports.mail import EmailMessage, OutboundEmail
 from domain.charging import ENERGY_REGISTER, ChargingSession, MeterSample, SessionStatus
-from domain.charging.sessions import Reading
+from domain.charging.sessions import Reading, StopRequest
 from domain.identity import (
     AccessToken,
     ApiKey,
@@ -124,7 +124,9 @@ def a_session(charge_point: ChargePoint, driver: Driver | None = None, *, starte
         meter_start_wh=Decimal("1234567890.123"), meter_stop_wh=Decimal("1234599999.999"),
         first_reading=Reading(started_at, Decimal("1234567890.123")),
         last_reading=Reading(LATER, Decimal("1234599999.5")), stop_reason="EVDisconnected", offline=True,
-        seen_seq_nos={0, 1, 2, 5, 17}, last_event_at=LATER)
+        seen_seq_nos={0, 1, 2, 5, 17}, last_event_at=LATER, fleet_id=driver.fleet_id if driver else None,
+        vehicle_id=driver.vehicle_id if driver else None, energy_cap_wh=Decimal("30000.5"),
+        energy_cap_reason="max_kwh_per_session", stop_request=StopRequest(LATER, "max_kwh_per_session", "Rejected"))
 
 
 def samples_at(when: datetime, wh: str = "1000.5") -> list[MeterSample]:
