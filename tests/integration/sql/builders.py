@@ -102,8 +102,8 @@ def a_charge_point(location: Location, identity: str | None = None) -> ChargePoi
         vendor="Alfen BV", model="Eve Double Pro-line", serial_number="ACE0012345", firmware_version="6.4.0-4119",
         ocpp_version="ocpp2.0.1", registration_status=RegistrationStatus.ACCEPTED,
         validation_mode=ValidationMode.LENIENT, online=True, last_heartbeat_at=LATER, last_boot_at=NOW,
-        connectors=[Connector(2, 1, "Charging", None, LATER), Connector(1, 1, "Available", None, NOW),
-                    Connector(1, 2, "Faulted", "GroundFailure", LATER)],
+        connectors=[Connector(2, 1, "Charging", None, LATER, "IEC_62196_T2_COMBO"),
+                    Connector(1, 1, "Available", None, NOW), Connector(1, 2, "Faulted", "GroundFailure", LATER)],
         next_transaction_id=42, next_reservation_id=7)
 
 
