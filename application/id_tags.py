@@ -52,6 +52,11 @@ class TagHolder:
     def of(cls, driver: Driver) -> TagHolder:
         return cls(driver.id, driver.active, driver.fleet_id, driver.vehicle_id, driver.policy)
 
+    @property
+    def governed(self) -> bool:
+        """Whether a charging policy may apply (its own, or its fleet's): only then is one read."""
+        return self.fleet_id is not None or self.policy is not None
+
 
 # (organization, id tag) → who holds it, or None for a tag nobody in the organization holds.
 KnownTags = CredentialCache[tuple[str, str], TagHolder | None]
@@ -92,7 +97,7 @@ async def authorize_id_tag(uow: UnitOfWork, charge_point: ChargePoint, id_tag: s
                                 f"connector {connector_id} is reserved for another id tag until "
                                 f"{reservation.expires_at.isoformat()}", holder)
     cap = None
-    if policy and (holder.fleet_id is not None or holder.policy is not None):
+    if policy and holder.governed:
         judgement = await judge_charging(uow, charge_point, PolicyHolder(holder.driver_id, holder.fleet_id,
                                                                          holder.policy),
                                          now, connector_id=connector_id, evse_id=evse_id)

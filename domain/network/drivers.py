@@ -32,11 +32,6 @@ class Driver:
     policy: ChargingPolicy | None = None
     vehicle_id: str | None = None       # the vehicle it drives now (``VehicleAssignment`` keeps the history)
 
-    @property
-    def governed(self) -> bool:
-        """Whether a policy may apply to it (its own, or its fleet's)."""
-        return self.fleet_id is not None or self.policy is not None
-
     @staticmethod
     def validate(*, name: object, email: object, fleet_id: object, id_tags: list[object],
                  customer_id: object = None) -> None:
