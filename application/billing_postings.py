@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo
 
-from application.customers import customer_of_driver
+from application.customers import customer_of_session
 from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from domain.billing import postings
 from domain.billing.charges import Charge, charge_lines
@@ -34,7 +34,8 @@ async def _post(uow: UnitOfWork, transaction: LedgerTransaction | None) -> None:
 
 
 async def book_priced_session(event: SessionPriced, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
-    """A session priced: its charge waits for an invoice (billed to its driver's customer) and the ledger books
+    """A session priced: its charge waits for an invoice (billed to whoever pays for it: its driver's customer, or
+    its fleet's) and the ledger books
     unbilled receivable against charging revenue, net of VAT, in one transaction."""
     async with uow_factory() as uow:
         if await uow.charges.get(event.organization_id, event.session_id) is not None:
@@ -43,11 +44,8 @@ async def book_priced_session(event: SessionPriced, *, uow_factory: UnitOfWorkFa
         organization = await uow.organizations.get(event.organization_id)
         if session is None or session.cost is None or session.started_at is None or organization is None:
             return
-        customer_id = None
-        if session.driver_id is not None:
-            driver = await uow.drivers.get(organization.id, session.driver_id)
-            if driver is not None:
-                customer_id = (await customer_of_driver(uow, organization, driver, clock)).id
+        customer = await customer_of_session(uow, organization, session, clock)
+        customer_id = customer.id if customer is not None else None
         charge_point = await uow.charge_points.find(session.charge_point_id)
         location = (await uow.locations.get(organization.id, charge_point.location_id)
                     if charge_point is not None else None)

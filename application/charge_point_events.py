@@ -6,10 +6,12 @@ from datetime import datetime
 
 from attrs import frozen
 
+from application.authorization_log import record_decision
 from application.id_tags import Authorization, KnownTags, authorize_id_tag
 from application.open_sessions import OpenSessions
 from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from domain.errors import NotFound
+from domain.fleets import Trigger
 from domain.network import ChargePoint
 
 HEARTBEAT_INTERVAL = 300   # seconds, told to every charge point at boot
@@ -113,8 +115,13 @@ async def status_changed(report: StatusReport, *, uow_factory: UnitOfWorkFactory
 
 async def authorize(charge_point_id: str, id_tag: str, *, uow_factory: UnitOfWorkFactory,
                     clock: Clock, known: KnownTags | None = None) -> Authorization:
-    async with uow_factory(read_only=True) as uow:
+    """Authorize names no connector: its reservation and connector type are judged when the transaction starts."""
+    now = clock.now()
+    async with uow_factory() as uow:
         charge_point = await uow.charge_points.find(charge_point_id)
         if charge_point is None:
             raise NotFound("charge_point", charge_point_id)
-        return await authorize_id_tag(uow, charge_point, id_tag, clock.now(), known=known)
+        authorization = await authorize_id_tag(uow, charge_point, id_tag, now, known=known)
+        await record_decision(uow, charge_point, id_tag, authorization, Trigger.AUTHORIZE, now)
+        await uow.commit()
+    return authorization

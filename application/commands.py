@@ -7,7 +7,9 @@ database connection.
 from __future__ import annotations
 
 from application.authorization import Action, Actor, authorize
-from application.ports import UnitOfWorkFactory
+from application.authorization_log import record_decision
+from application.id_tags import KnownTags, authorize_id_tag
+from application.ports import Clock, UnitOfWorkFactory
 from application.ports.charge_point_commands import (
     ChargePointCommands,
     Command,
@@ -16,6 +18,8 @@ from application.ports.charge_point_commands import (
     RemoteStop,
 )
 from domain.errors import InvalidInput, InvalidState, NotFound
+from domain.fleets import Trigger
+from domain.fleets.authorizations import ChargingRefused
 from domain.network.drivers import ID_TAG
 
 
@@ -28,12 +32,24 @@ def remote_start(id_tag: str, connector_id: int | None = None, evse_id: int | No
 
 
 async def send_command(charge_point_id: str, command: Command, actor: Actor, organization_id: str, *,
-                       uow_factory: UnitOfWorkFactory, commands: ChargePointCommands) -> CommandResult:
-    async with uow_factory(read_only=True) as uow:
+                       uow_factory: UnitOfWorkFactory, commands: ChargePointCommands, clock: Clock,
+                       known: KnownTags | None = None) -> CommandResult:
+    """A remote start is authorized first, as the tag would be at the charge point (its driver, the connector's
+    reservation, the driver's charging policy), and the decision logged: a refused one is not sent (409)."""
+    async with uow_factory(read_only=not isinstance(command, RemoteStart)) as uow:
         await authorize(uow, actor, organization_id, Action.OPERATE)
         charge_point = await uow.charge_points.get(organization_id, charge_point_id)
         if charge_point is None:
             raise NotFound("charge_point", charge_point_id)
+        if isinstance(command, RemoteStart):
+            now = clock.now()
+            authorization = await authorize_id_tag(uow, charge_point, command.id_tag, now, command.connector_id,
+                                                   known, evse_id=command.evse_id)
+            await record_decision(uow, charge_point, command.id_tag, authorization, Trigger.REMOTE_START, now,
+                                  command.connector_id)
+            await uow.commit()
+            if not authorization.accepted:
+                raise ChargingRefused(authorization.reason, authorization.detail)
     return await commands.send(charge_point.id, command)
 
 

@@ -1,5 +1,8 @@
-"""Customers (billing accounts): who pays. Created by operators, or made for a driver that names none the first
-time one of its sessions is billed; their balances come from the ledger."""
+"""Customers (billing accounts): who pays. Created by operators, or made for a driver or a fleet that names none
+the first time one of its sessions is billed; their balances come from the ledger.
+
+Who pays for a session: the customer its driver names; else, when the session started in a fleet, the fleet's
+(the customer it names, else its own); else the driver's own."""
 
 from __future__ import annotations
 
@@ -14,7 +17,9 @@ from application.ports.registries import TaxIds
 from domain.billing.customers import Customer, InvoiceDelivery
 from domain.billing.invoices import Address
 from domain.billing.ledger import UNBILLED_RECEIVABLE, receivable
+from domain.charging import ChargingSession
 from domain.errors import NotFound
+from domain.fleets import Fleet
 from domain.identity import Organization
 from domain.ids import PREFIXES, new_id
 from domain.network import Driver
@@ -135,3 +140,37 @@ async def customer_of_driver(uow: UnitOfWork, organization: Organization, driver
                               name=driver.name, email=driver.email, fallback_email=fallback, now=clock.now())
     await uow.customers.add(own)   # a concurrent first billing of the same driver conflicts: the event is retried
     return own
+
+
+async def customer_of_fleet(uow: UnitOfWork, organization: Organization, fleet: Fleet, clock: Clock) -> Customer:
+    """Who pays for a fleet's sessions: the customer it names, else its own (made now, the first time), whose
+    invoices go to the organization's billing email until an operator completes it."""
+    if fleet.customer_id is not None:
+        named = await uow.customers.get(organization.id, fleet.customer_id)
+        if named is not None:
+            return named
+    own = await uow.customers.find_by_fleet(organization.id, fleet.id)
+    if own is not None:
+        return own
+    own = Customer.for_fleet(id=new_id(PREFIXES["customer"]), organization_id=organization.id, fleet_id=fleet.id,
+                             name=fleet.name, email=organization.settings.billing_email or organization.contact_email,
+                             now=clock.now())
+    await uow.customers.add(own)   # a concurrent first billing of the same fleet conflicts: the event is retried
+    return own
+
+
+async def customer_of_session(uow: UnitOfWork, organization: Organization, session: ChargingSession,
+                              clock: Clock) -> Customer | None:
+    """Who pays for a session (see the module's docstring); None for a session nobody is known to have charged."""
+    driver = await uow.drivers.get(organization.id, session.driver_id) if session.driver_id is not None else None
+    if driver is not None and driver.customer_id is not None:
+        named = await uow.customers.get(organization.id, driver.customer_id)
+        if named is not None:
+            return named
+    if session.fleet_id is not None:
+        fleet = await uow.fleets.get(organization.id, session.fleet_id)
+        if fleet is not None:
+            return await customer_of_fleet(uow, organization, fleet, clock)
+    if driver is not None:
+        return await customer_of_driver(uow, organization, driver, clock)
+    return None

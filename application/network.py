@@ -11,7 +11,8 @@ from application.credential_cache import CredentialCache
 from application.credentials import hash_secret
 from application.pagination import Page, PageRequest
 from application.ports import Clock, PasswordHasher, UnitOfWork, UnitOfWorkFactory
-from domain.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from domain.connector_types import connector_type_problem
+from domain.errors import Conflict, FieldErrors, InvalidInput, NotFound, Unauthenticated
 from domain.ids import PREFIXES, new_id
 from domain.network import ChargePoint, Connector, Location, ValidationMode
 
@@ -36,6 +37,8 @@ class RegisterChargePoint:
     ocpp_password: str | None = None
     evses: tuple[tuple[int, tuple[int, ...]], ...] = ()     # (evse_id, connector ids)
     validation_mode: ValidationMode = ValidationMode.STRICT
+    # (evse_id, connector_id) → its OCPI connector type, for the connectors whose plug the operator knows.
+    connector_types: tuple[tuple[tuple[int, int], str], ...] = ()
 
 
 async def create_location(cmd: CreateLocation, actor: Actor, organization_id: str, *,
@@ -75,12 +78,22 @@ async def register_charge_point(cmd: RegisterChargePoint, actor: Actor, organiza
                                 uow_factory: UnitOfWorkFactory, hasher: PasswordHasher,
                                 clock: Clock) -> ChargePoint:
     ChargePoint.validate_registration(cmd.id, cmd.ocpp_password, [(e, list(c)) for e, c in cmd.evses])
+    types = dict(cmd.connector_types)
+    errors = FieldErrors()
+    for i, (evse_id, connector_ids) in enumerate(cmd.evses):
+        for j, connector_id in enumerate(connector_ids):
+            kind = types.get((evse_id, connector_id))
+            problem = connector_type_problem(kind) if kind is not None else None
+            if problem:
+                errors.add(f"evses[{i}].connectors[{j}].type", problem)
+    errors.raise_if_any()
     # Hashing a password costs about a second of CPU and 64 MiB: only for a caller allowed to register,
     # and with no connection held meanwhile. The checks run again where the charge point is stored.
     async with uow_factory(read_only=True) as uow:
         await _may_register(uow, cmd, actor, organization_id)
     password_hash = await hasher.hash(cmd.ocpp_password) if cmd.ocpp_password is not None else None
-    connectors = [Connector(evse_id, connector_id) for evse_id, ids in cmd.evses for connector_id in ids]
+    connectors = [Connector(evse_id, connector_id, type=types.get((evse_id, connector_id)))
+                  for evse_id, ids in cmd.evses for connector_id in ids]
     charge_point = ChargePoint(id=cmd.id, organization_id=organization_id, location_id=cmd.location_id,
                                created_at=clock.now(), password_hash=password_hash, connectors=connectors,
                                validation_mode=cmd.validation_mode)

@@ -37,6 +37,10 @@ PREFIXES = {
     "payment": "pay",
     "ledger_transaction": "txn",
     "invoice_run": "run",
+    "fleet": "flt",
+    "vehicle": "veh",
+    "vehicle_assignment": "vas",
+    "authorization": "authz",
 }
 
 

@@ -26,11 +26,13 @@ from adapters.sql.idempotency import SqlIdempotencyStore
 from adapters.sql.meter_sink import SqlMeterSink
 from application import (
     api_keys,
+    authorization_log,
     charge_point_events,
     commands,
     customers,
     drivers,
     event_handlers,
+    fleets,
     identity,
     invitations,
     invoice_runs,
@@ -52,6 +54,7 @@ from application import (
 )
 from application.authorization import Actor
 from application.credential_cache import CredentialCache
+from application.energy_caps import EnergyCaps
 from application.events import EventDispatcher
 from application.id_tags import KnownTags
 from application.live_sessions import LiveSessions
@@ -207,14 +210,37 @@ class UseCases(containers.DeclarativeContainer):
     list_charge_points = providers.Coroutine(network.list_charge_points, uow_factory=_uow)
     create_driver = providers.Coroutine(drivers.create_driver, uow_factory=_uow, clock=_clock,
                                         known=adapters.known_tags)
+    update_driver = providers.Coroutine(drivers.update_driver, uow_factory=_uow, clock=_clock,
+                                        known=adapters.known_tags)
     get_driver = providers.Coroutine(drivers.get_driver, uow_factory=_uow)
     list_drivers = providers.Coroutine(drivers.list_drivers, uow_factory=_uow)
+    # Fleets: their vehicles, who drives what, charging policies, the authorization log (issue 13).
+    create_fleet = providers.Coroutine(fleets.create_fleet, uow_factory=_uow, clock=_clock)
+    update_fleet = providers.Coroutine(fleets.update_fleet, uow_factory=_uow, clock=_clock)
+    get_fleet = providers.Coroutine(fleets.get_fleet, uow_factory=_uow)
+    list_fleets = providers.Coroutine(fleets.list_fleets, uow_factory=_uow)
+    delete_fleet = providers.Coroutine(fleets.delete_fleet, uow_factory=_uow)
+    create_vehicle = providers.Coroutine(fleets.create_vehicle, uow_factory=_uow, clock=_clock)
+    update_vehicle = providers.Coroutine(fleets.update_vehicle, uow_factory=_uow, clock=_clock)
+    get_vehicle = providers.Coroutine(fleets.get_vehicle, uow_factory=_uow)
+    list_vehicles = providers.Coroutine(fleets.list_vehicles, uow_factory=_uow)
+    delete_vehicle = providers.Coroutine(fleets.delete_vehicle, uow_factory=_uow)
+    assign_vehicle = providers.Coroutine(fleets.assign_vehicle, uow_factory=_uow, clock=_clock,
+                                         known=adapters.known_tags)
+    unassign_vehicle = providers.Coroutine(fleets.unassign_vehicle, uow_factory=_uow, clock=_clock,
+                                           known=adapters.known_tags)
+    list_vehicle_assignments = providers.Coroutine(fleets.list_vehicle_assignments, uow_factory=_uow)
+    list_authorizations = providers.Coroutine(authorization_log.list_authorizations, uow_factory=_uow)
+    # Sessions over their energy cap are stopped from the meter path (one per process: it tracks stops under way).
+    energy_caps = providers.Singleton(EnergyCaps, uow_factory=_uow,
+                                      commands=adapters.charge_point_commands, clock=_clock)
     list_sessions = providers.Coroutine(sessions.list_sessions, uow_factory=_uow)
     get_session = providers.Coroutine(sessions.get_session, uow_factory=_uow, clock=_clock)
     session_cost = providers.Coroutine(sessions.session_cost, uow_factory=_uow, clock=_clock)
     list_orphan_transactions = providers.Coroutine(sessions.list_orphan_transactions, uow_factory=_uow)
     send_command = providers.Coroutine(commands.send_command, uow_factory=_uow,
-                                       commands=adapters.charge_point_commands)
+                                       commands=adapters.charge_point_commands, clock=_clock,
+                                       known=adapters.known_tags)
     stop_session = providers.Coroutine(commands.stop_session, uow_factory=_uow,
                                        commands=adapters.charge_point_commands)
     create_reservation = providers.Coroutine(reservations.create_reservation, uow_factory=_uow,
@@ -262,10 +288,12 @@ class UseCases(containers.DeclarativeContainer):
     stop_transaction = providers.Coroutine(transactions.stop_transaction, uow_factory=_uow, clock=_clock,
                                            open_sessions=adapters.open_sessions)
     meter_values = providers.Coroutine(transactions.meter_values, uow_factory=_uow, sink=adapters.meter_sink,
-                                       open_sessions=adapters.open_sessions, live=adapters.live_sessions)
+                                       open_sessions=adapters.open_sessions, live=adapters.live_sessions,
+                                       caps=energy_caps)
     transaction_event = providers.Coroutine(transactions.transaction_event, uow_factory=_uow,
                                             sink=adapters.meter_sink, clock=_clock,
-                                            open_sessions=adapters.open_sessions, live=adapters.live_sessions)
+                                            open_sessions=adapters.open_sessions, live=adapters.live_sessions,
+                                            caps=energy_caps, known=adapters.known_tags)
 
     # Live streams (gRPC WatchSessions, WatchStatus): async iterators, read from the event feed and the meter path.
     watch_sessions = providers.Callable(live_streams.watch_sessions, uow_factory=_uow, live=adapters.live_sessions,

@@ -34,6 +34,10 @@ class InMemoryCustomers(_Table):
                 c.organization_id == customer.organization_id and c.driver_id == customer.driver_id
                 for c in self.data.values()):
             raise Conflict(f"driver {customer.driver_id} has a customer already")
+        if customer.fleet_id is not None and any(
+                c.organization_id == customer.organization_id and c.fleet_id == customer.fleet_id
+                for c in self.data.values()):
+            raise Conflict(f"fleet {customer.fleet_id} has a customer already")
         self._put(customer.id, customer)
 
     async def get(self, organization_id: str, customer_id: str) -> Customer | None:
@@ -43,6 +47,10 @@ class InMemoryCustomers(_Table):
     async def find_by_driver(self, organization_id: str, driver_id: str) -> Customer | None:
         return next((copy.deepcopy(c) for c in self.data.values()
                      if c.organization_id == organization_id and c.driver_id == driver_id), None)
+
+    async def find_by_fleet(self, organization_id: str, fleet_id: str) -> Customer | None:
+        return next((copy.deepcopy(c) for c in self.data.values()
+                     if c.organization_id == organization_id and c.fleet_id == fleet_id), None)
 
     async def save(self, customer: Customer) -> None:
         self._put(customer.id, customer)

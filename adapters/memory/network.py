@@ -97,8 +97,12 @@ class InMemoryDrivers(_Table):
         self._check_tags(driver)
         self._put(driver.id, driver)
 
-    async def list(self, organization_id: str, page: PageRequest) -> Page[Driver]:
-        return _page([x for x in self.data.values() if x.organization_id == organization_id], page, lambda x: x.id)
+    async def list(self, organization_id: str, page: PageRequest, fleet_id: str | None = None) -> Page[Driver]:
+        return _page([x for x in self.data.values() if x.organization_id == organization_id
+                      and (fleet_id is None or x.fleet_id == fleet_id)], page, lambda x: x.id)
+
+    async def count_in_fleet(self, organization_id: str, fleet_id: str) -> int:
+        return sum(1 for d in self.data.values() if d.organization_id == organization_id and d.fleet_id == fleet_id)
 
 
 class InMemorySessions(_Table):
@@ -142,12 +146,9 @@ class InMemorySessions(_Table):
         def keep(s: ChargingSession) -> bool:
             if s.organization_id != organization_id:
                 return False
-            if filters.fleet_id is not None:
-                driver = self.drivers.get(s.driver_id) if s.driver_id else None
-                if driver is None or driver.fleet_id != filters.fleet_id:
-                    return False
             return ((filters.charge_point_id is None or s.charge_point_id == filters.charge_point_id)
                     and (filters.driver_id is None or s.driver_id == filters.driver_id)
+                    and (filters.fleet_id is None or s.fleet_id == filters.fleet_id)
                     and (filters.status is None or s.status is filters.status)
                     and (filters.started_from is None or (s.started_at is not None
                                                           and s.started_at >= filters.started_from))
@@ -155,6 +156,12 @@ class InMemorySessions(_Table):
                                                         and s.started_at < filters.started_to)))
         # Newest first: operators look at what is happening now.
         return _newest_first((s for s, _ in self.data.values() if keep(s)), page, lambda s: s.id)
+
+    async def of_driver_since(self, organization_id: str, driver_id: str,
+                              since: datetime) -> builtins.list[ChargingSession]:
+        return [copy.deepcopy(s) for s, _ in sorted(self.data.values(), key=lambda row: row[0].id)
+                if s.organization_id == organization_id and s.driver_id == driver_id
+                and s.started_at is not None and s.started_at >= since]
 
     async def samples(self, organization_id: str, session_id: str) -> builtins.list[MeterSample]:
         row = self.data.get(session_id)

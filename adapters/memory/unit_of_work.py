@@ -17,6 +17,7 @@ from adapters.memory.billing import (
     InMemoryLedger,
 )
 from adapters.memory.events import InMemoryEvents
+from adapters.memory.fleets import InMemoryAuthorizations, InMemoryFleets, InMemoryVehicleAssignments, InMemoryVehicles
 from adapters.memory.network import (
     InMemoryChargePoints,
     InMemoryDrivers,
@@ -40,7 +41,8 @@ from adapters.memory.repositories import (
 _TABLES = ("users", "organizations", "members", "invitations", "api_keys", "access_tokens", "outbox",
            "locations", "charge_points", "drivers", "sessions", "samples", "anomalies", "reservations",
            "tariffs", "plans", "subscriptions", "orphans", "events", "customers", "charges", "invoices",
-           "counters", "ledger", "invoice_runs", "session_facts")
+           "counters", "ledger", "invoice_runs", "session_facts", "fleets", "vehicles", "vehicle_assignments",
+           "authorizations")
 
 
 def _system_now() -> datetime:
@@ -93,6 +95,10 @@ class InMemoryUnitOfWork:
         self.invoice_runs = InMemoryInvoiceRuns(t["invoice_runs"])
         self.session_facts = InMemorySessionFacts(t["session_facts"])
         self.reports = InMemoryReports(t)
+        self.fleets = InMemoryFleets(t["fleets"])
+        self.vehicles = InMemoryVehicles(t["vehicles"])
+        self.vehicle_assignments = InMemoryVehicleAssignments(t["vehicle_assignments"])
+        self.authorizations = InMemoryAuthorizations(t["authorizations"], self.events)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -134,3 +140,5 @@ class InMemoryUnitOfWork:
         self.invoices.charges = t["charges"]
         self.counters.data, self.ledger.data, self.invoice_runs.data = t["counters"], t["ledger"], t["invoice_runs"]
         self.session_facts.data, self.reports.tables = t["session_facts"], t
+        self.fleets.data, self.vehicles.data = t["fleets"], t["vehicles"]
+        self.vehicle_assignments.data, self.authorizations.data = t["vehicle_assignments"], t["authorizations"]

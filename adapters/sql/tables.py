@@ -53,6 +53,7 @@ HASH = 128
 CHARGE_POINT_ID = 48   # the OCPP identity, at most 48 characters (OCPP 2.0.1)
 ID_TAG = 36            # OCPP 2.0.1 IdToken; the domain refuses longer driver tags
 WIRE_ID = 64           # identifiers charge points choose (transaction ids, presented tags): room for lenient ones
+CONNECTOR_TYPE = 32    # an OCPI connector type (the longest is 21 characters)
 
 
 def _id(name: str = "id", *, primary_key: bool = False, nullable: bool = False) -> Column:
@@ -250,6 +251,8 @@ connectors = Table(
     Column("status", Text, nullable=False),
     Column("error_code", Text, nullable=True),
     Column("updated_at", UtcDateTime, nullable=True),
+    # Its plug (an OCPI connector type) when the operator said so at registration.
+    Column("type", String(CONNECTOR_TYPE), nullable=True),
     PrimaryKeyConstraint("organization_id", "charge_point_id", "evse_id", "connector_id"),
     ForeignKeyConstraint(["organization_id", "charge_point_id"],
                          ["charge_points.organization_id", "charge_points.id"]),
@@ -261,12 +264,16 @@ drivers = Table(
     Column("organization_id", String(ID), ForeignKey("organizations.id"), nullable=False),
     Column("name", String(NAME), nullable=False),
     Column("email", String(EMAIL), nullable=True),
-    # Fleets are not stored yet (no table to refer to); the session list filters by this column.
+    # No foreign key: drivers made before fleets were stored may name a fleet that never existed.
     _id("fleet_id", nullable=True),
     Column("active", Boolean, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
-    # Who pays for its sessions (NULL: a customer of its own, made when it is first billed).
+    # Who pays for its sessions (NULL: its fleet's customer, else a customer of its own made when first billed).
     _id("customer_id", nullable=True),
+    # Its own charging policy (``ChargingPolicy.to_json``), replacing its fleet's; NULL: the fleet's.
+    Column("policy", JSON, nullable=True),
+    # The vehicle it drives now; vehicle_assignments keeps the history.
+    _id("vehicle_id", nullable=True),
     UniqueConstraint("organization_id", "id"),
     Index(None, "organization_id", "fleet_id"),
 )
@@ -325,6 +332,15 @@ sessions = Table(
     Column("cost_breakdown", JSON, nullable=True),
     # Some reading was not counted (its reasons are in session_anomalies); only ever set, never cleared.
     Column("flagged", Boolean, nullable=False, server_default=false()),
+    # Who charged as they were at the start (the fleet pays), no foreign keys: a session outlives both.
+    _id("fleet_id", nullable=True),
+    _id("vehicle_id", nullable=True),
+    # The energy cap its driver's policy set at the start, and the central system's request to stop there.
+    Column("energy_cap_wh", ExactDecimal, nullable=True),
+    Column("energy_cap_reason", String(32), nullable=True),
+    Column("stop_requested_at", UtcDateTime, nullable=True),
+    Column("stop_requested_reason", String(32), nullable=True),
+    Column("stop_request_answer", String(32), nullable=True),
     UniqueConstraint("organization_id", "id"),
     UniqueConstraint("charge_point_id", "transaction_id"),
     UniqueConstraint("charge_point_id", "start_key"),
@@ -333,6 +349,7 @@ sessions = Table(
     Index(None, "organization_id", "driver_id", "id"),
     Index(None, "organization_id", "status", "id"),
     Index(None, "organization_id", "started_at"),
+    Index(None, "organization_id", "fleet_id", "id"),
     ForeignKeyConstraint(["organization_id", "charge_point_id"],
                          ["charge_points.organization_id", "charge_points.id"]),
     ForeignKeyConstraint(["organization_id", "driver_id"], ["drivers.organization_id", "drivers.id"]),
@@ -552,9 +569,12 @@ customers = Table(
     _id("driver_id", nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=True),
+    _id("fleet_id", nullable=True),
     UniqueConstraint("organization_id", "id"),
     # A driver is billed as at most one customer of its own (NULLs are distinct: operators' customers).
     UniqueConstraint("organization_id", "driver_id"),
+    # A fleet likewise (a unique index: SQLite adds one without rebuilding the table).
+    Index("uq_customers_organization_id_fleet_id", "organization_id", "fleet_id", unique=True),
 )
 
 # What invoices bill (``domain.billing.invoices.Charge``): a priced session (``id`` is the session's) or a plan
@@ -822,4 +842,82 @@ ledger_quarter_hours = Table(
     Column("debit_minor", BigInteger, nullable=False),
     Column("credit_minor", BigInteger, nullable=False),
     PrimaryKeyConstraint("organization_id", "quarter_at", "currency", "account"),
+)
+
+# Fleets (issue 13): a fleet's policy is its JSON form (``ChargingPolicy.to_json``, read back with
+# ``parse_policy``); its customer is the one it names (NULL: its own, made when first billed).
+
+fleets = Table(
+    "fleets", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), ForeignKey("organizations.id"), nullable=False),
+    Column("name", String(NAME), nullable=False),
+    _id("customer_id", nullable=True),
+    Column("policy", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=True),
+    UniqueConstraint("organization_id", "id"),
+)
+
+vehicles = Table(
+    "vehicles", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), nullable=False),
+    _id("fleet_id"),
+    Column("vin", String(17), nullable=False),
+    Column("make", String(100), nullable=False),
+    Column("model", String(100), nullable=False),
+    Column("battery_kwh", ExactDecimal, nullable=False),
+    Column("connector_types", JSON, nullable=False),
+    Column("licence_plate", String(20), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=True),
+    UniqueConstraint("organization_id", "id"),
+    UniqueConstraint("organization_id", "vin"),
+    Index(None, "organization_id", "fleet_id", "id"),
+    ForeignKeyConstraint(["organization_id", "fleet_id"], ["fleets.organization_id", "fleets.id"]),
+)
+
+# Who drove what, when. No foreign key to vehicles: the history outlives a deleted vehicle. At most one
+# current (unended) assignment per driver and per vehicle, by partial unique indexes on both engines.
+vehicle_assignments = Table(
+    "vehicle_assignments", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), nullable=False),
+    _id("driver_id"),
+    _id("vehicle_id"),
+    Column("assigned_at", UtcDateTime, nullable=False),
+    Column("ended_at", UtcDateTime, nullable=True),
+    UniqueConstraint("organization_id", "id"),
+    Index(None, "organization_id", "driver_id", "id"),
+    Index("uq_vehicle_assignments_current_driver", "organization_id", "driver_id", unique=True,
+          sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL")),
+    Index("uq_vehicle_assignments_current_vehicle", "organization_id", "vehicle_id", unique=True,
+          sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL")),
+    ForeignKeyConstraint(["organization_id", "driver_id"], ["drivers.organization_id", "drivers.id"]),
+)
+
+# Every authorization decision, newest first per tenant and under each filter the log offers. No foreign
+# keys: a row records what a charge point was told, whatever becomes of the driver or fleet since.
+authorization_log = Table(
+    "authorization_log", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("charge_point_id", String(CHARGE_POINT_ID), nullable=False),
+    Column("id_tag", Text, nullable=False),      # as presented: a lenient charge point may send a long one
+    Column("trigger", String(32), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("result", String(ENUM), nullable=False),
+    Column("reason", String(40), nullable=True),
+    Column("detail", Text, nullable=True),
+    _id("driver_id", nullable=True),
+    _id("fleet_id", nullable=True),
+    _id("vehicle_id", nullable=True),
+    _id("location_id", nullable=True),
+    Column("connector_id", Integer, nullable=True),
+    UniqueConstraint("organization_id", "id"),
+    Index(None, "organization_id", "driver_id", "id"),
+    Index(None, "organization_id", "fleet_id", "id"),
+    Index(None, "organization_id", "result", "id"),
 )

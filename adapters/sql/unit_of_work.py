@@ -37,6 +37,7 @@ from adapters.sql.repositories.billing import (
     SqlInvoices,
     SqlLedger,
 )
+from adapters.sql.repositories.fleets import SqlAuthorizations, SqlFleets, SqlVehicleAssignments, SqlVehicles
 from adapters.sql.repositories.reports import SqlReports, SqlSessionFacts
 
 
@@ -83,6 +84,10 @@ class SqlUnitOfWork:
     invoice_runs: SqlInvoiceRuns
     session_facts: SqlSessionFacts
     reports: SqlReports
+    fleets: SqlFleets
+    vehicles: SqlVehicles
+    vehicle_assignments: SqlVehicleAssignments
+    authorizations: SqlAuthorizations
 
     def __init__(self, engine: AsyncEngine, now: Callable[[], datetime] | None = None, *,
                  read_only: bool = False) -> None:
@@ -127,6 +132,10 @@ class SqlUnitOfWork:
         self.invoice_runs = SqlInvoiceRuns(connection)
         self.session_facts = SqlSessionFacts(connection)
         self.reports = SqlReports(connection)
+        self.fleets = SqlFleets(connection)
+        self.vehicles = SqlVehicles(connection)
+        self.vehicle_assignments = SqlVehicleAssignments(connection)
+        self.authorizations = SqlAuthorizations(connection, events)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

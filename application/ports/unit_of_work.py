@@ -14,6 +14,12 @@ from application.ports.billing import (
     LedgerRepository,
 )
 from application.ports.events import EventRepository
+from application.ports.fleets import (
+    AuthorizationLog,
+    FleetRepository,
+    VehicleAssignmentRepository,
+    VehicleRepository,
+)
 from application.ports.network import (
     ChargePointRepository,
     DriverRepository,
@@ -61,6 +67,10 @@ class UnitOfWork(Protocol):
     invoice_runs: InvoiceRunRepository
     session_facts: SessionFactRepository
     reports: ReportQueries
+    fleets: FleetRepository
+    vehicles: VehicleRepository
+    vehicle_assignments: VehicleAssignmentRepository
+    authorizations: AuthorizationLog
     # Ids of the events each ``commit`` stored, in order: what a dispatcher hands to handlers next.
     committed_event_ids: list[str]
 

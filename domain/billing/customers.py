@@ -1,8 +1,8 @@
 """Customers: who pays. A billing account with an address, maybe a VAT id, and how it gets its invoices.
 
 A driver may name the customer that pays for its sessions; a driver that names none is billed as a
-customer of its own, made from its name and email the first time it is billed. Fleets will be
-customers too: "who pays" is always a customer, never a driver.
+customer of its own, made from its name and email the first time it is billed. A fleet is billed the
+same way: the customer it names, else one of its own. "Who pays" is always a customer, never a driver.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ class Customer:
     payment_terms_days: int | None = None  # None: the organization's default
     invoice_delivery: InvoiceDelivery = InvoiceDelivery.EMAIL
     driver_id: str | None = None           # made for a driver that names no customer
+    fleet_id: str | None = None            # made for a fleet that names no customer
     updated_at: datetime | None = None
 
     @staticmethod
@@ -73,6 +74,14 @@ class Customer:
         return cls(id=id, organization_id=organization_id, name=name, email=normalize_email(email or fallback_email),
                    created_at=now, driver_id=driver_id,
                    invoice_delivery=InvoiceDelivery.EMAIL if email else InvoiceDelivery.NONE)
+
+    @classmethod
+    def for_fleet(cls, *, id: str, organization_id: str, fleet_id: str, name: str, email: str,
+                  now: datetime) -> Customer:
+        """The customer a fleet that names none is billed as: the organization's billing email receives its
+        invoices until an operator completes the customer (address, VAT id, its own email)."""
+        return cls(id=id, organization_id=organization_id, name=name, email=normalize_email(email), created_at=now,
+                   fleet_id=fleet_id, invoice_delivery=InvoiceDelivery.NONE)
 
     def as_party(self) -> Party:
         return Party(name=self.name, address=self.billing_address, vat_id=self.tax_id, email=self.email)

@@ -2,7 +2,14 @@
 
 from domain.charging.meter import ENERGY_REGISTER, Anomaly, MeterSample, Reading
 from domain.charging.orphans import OrphanTransaction
-from domain.charging.sessions import Applied, ChargingSession, SessionStatus, TransactionEvent, TransactionEventKind
+from domain.charging.sessions import (
+    Applied,
+    ChargingSession,
+    SessionStatus,
+    StopRequest,
+    TransactionEvent,
+    TransactionEventKind,
+)
 
 __all__ = [
     "ENERGY_REGISTER",
@@ -13,6 +20,7 @@ __all__ = [
     "OrphanTransaction",
     "Reading",
     "SessionStatus",
+    "StopRequest",
     "TransactionEvent",
     "TransactionEventKind",
 ]

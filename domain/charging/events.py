@@ -21,6 +21,8 @@ class SessionStarted(DomainEvent):
     evse_id: int | None
     id_tag: str | None
     driver_id: str | None
+    fleet_id: str | None = None
+    vehicle_id: str | None = None
 
 
 @event_type
@@ -35,6 +37,20 @@ class SessionCompleted(DomainEvent):
     stopped_at: datetime | None
     energy_wh: Decimal
     stop_reason: str | None
+
+
+@event_type
+@frozen(kw_only=True)
+class SessionStopRequested(DomainEvent):
+    """The central system asked the charge point to stop a session that reached its energy cap."""
+
+    name = "session.stop_requested"
+    session_id: str
+    charge_point_id: str
+    transaction_id: str
+    reason: str
+    energy_wh: Decimal
+    energy_cap_wh: Decimal
 
 
 @event_type

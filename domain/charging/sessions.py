@@ -18,13 +18,13 @@ seen make an ``OrphanTransaction`` instead (``domain.charging.orphans``), never 
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from attrs import define, field, frozen
 
-from domain.charging.events import SessionCompleted, SessionPriced, SessionStarted
+from domain.charging.events import SessionCompleted, SessionPriced, SessionStarted, SessionStopRequested
 from domain.charging.meter import Anomaly, MeterSample, Reading, implausible_step
 from domain.errors import InvalidState
 from domain.events import DomainEvent
@@ -32,7 +32,8 @@ from domain.events import DomainEvent
 if TYPE_CHECKING:  # domain.pricing prices sessions, so it imports this module
     from domain.pricing.costs import SessionCost
 
-__all__ = ["Applied", "ChargingSession", "Reading", "SessionStatus", "TransactionEvent", "TransactionEventKind"]
+__all__ = ["Applied", "ChargingSession", "Reading", "SessionStatus", "StopRequest", "TransactionEvent",
+           "TransactionEventKind"]
 
 
 class SessionStatus(str, enum.Enum):
@@ -72,6 +73,19 @@ class TransactionEvent:
 
 
 @frozen
+class StopRequest:
+    """The central system asked the charge point to stop the session (it reached its energy cap)."""
+
+    at: datetime
+    reason: str                          # the policy field that capped it: max_kwh_per_session | max_kwh_per_day
+    answer: str | None = None            # what the charge point answered (Accepted, Rejected, unavailable, timeout)
+
+    @property
+    def accepted(self) -> bool:
+        return self.answer == "Accepted"
+
+
+@frozen
 class Applied:
     """What folding one message produced: samples to store, and readings the session refused to count."""
 
@@ -106,21 +120,30 @@ class ChargingSession:
     plan_id: str | None = None
     cost: SessionCost | None = None      # set once, by ``priced``, after the session completes
     flagged: bool = False                # some reading was not counted (see the session's anomalies)
+    # Who charged, as they were when it started: the fleet (and so who pays) and the vehicle driven.
+    fleet_id: str | None = None
+    vehicle_id: str | None = None
+    # The most it may deliver (its driver's policy, when it started), and the request to stop it there.
+    energy_cap_wh: Decimal | None = None
+    energy_cap_reason: str | None = None
+    stop_request: StopRequest | None = None
     pending_events: list[DomainEvent] = field(factory=list, eq=False, repr=False)
 
     @classmethod
     def open(cls, *, id: str, organization_id: str, charge_point_id: str, transaction_id: str,
              connector_id: int | None = None, evse_id: int | None = None, driver_id: str | None = None,
-             first: TransactionEvent) -> tuple[ChargingSession, Applied]:
+             fleet_id: str | None = None, vehicle_id: str | None = None, energy_cap_wh: Decimal | None = None,
+             energy_cap_reason: str | None = None, first: TransactionEvent) -> tuple[ChargingSession, Applied]:
         """A session from the start of its transaction (StartTransaction, or TransactionEvent Started)."""
         session = cls(id=id, organization_id=organization_id, charge_point_id=charge_point_id,
                       transaction_id=transaction_id, status=SessionStatus.STARTED, connector_id=connector_id,
-                      evse_id=evse_id, driver_id=driver_id)
+                      evse_id=evse_id, driver_id=driver_id, fleet_id=fleet_id, vehicle_id=vehicle_id,
+                      energy_cap_wh=energy_cap_wh, energy_cap_reason=energy_cap_reason)
         applied = session.apply(first)
         session.pending_events.append(SessionStarted(
             organization_id=organization_id, occurred_at=session.started_at or first.timestamp, session_id=id,
             charge_point_id=charge_point_id, transaction_id=transaction_id, connector_id=connector_id,
-            evse_id=evse_id, id_tag=session.id_tag, driver_id=driver_id))
+            evse_id=evse_id, id_tag=session.id_tag, driver_id=driver_id, fleet_id=fleet_id, vehicle_id=vehicle_id))
         return session, applied
 
     @property
@@ -195,6 +218,34 @@ class ChargingSession:
             self.last_event_at = newer.last_event_at
         self.offline = self.offline or newer.offline
         self.flagged = self.flagged or newer.flagged
+
+    @property
+    def over_cap(self) -> bool:
+        """Whether a running session has delivered its energy cap (the meter path asks at every reading)."""
+        return self.energy_cap_wh is not None and self.status is not SessionStatus.COMPLETED \
+            and self.energy_wh >= self.energy_cap_wh
+
+    def needs_stop(self, now: datetime, retry_after: timedelta) -> bool:
+        """Over its cap and not asked to stop yet, or asked in vain ``retry_after`` ago or more."""
+        if not self.over_cap:
+            return False
+        request = self.stop_request
+        return request is None or (not request.accepted and now - request.at >= retry_after)
+
+    def request_stop(self, at: datetime) -> None:
+        """Record that the central system asks the charge point to stop the session at its cap."""
+        if not self.over_cap:
+            raise InvalidState(f"session {self.id} is not over an energy cap")
+        reason = self.energy_cap_reason or "energy_cap"
+        self.stop_request = StopRequest(at, reason)
+        self.pending_events.append(SessionStopRequested(
+            organization_id=self.organization_id, occurred_at=at, session_id=self.id,
+            charge_point_id=self.charge_point_id, transaction_id=self.transaction_id, reason=reason,
+            energy_wh=self.energy_wh, energy_cap_wh=self.energy_cap_wh or Decimal(0)))
+
+    def stop_answered(self, answer: str) -> None:
+        if self.stop_request is not None:
+            self.stop_request = StopRequest(self.stop_request.at, self.stop_request.reason, answer)
 
     def priced(self, cost: SessionCost, at: datetime) -> None:
         """Record the billed cost: once, and only of a completed session."""

@@ -54,6 +54,7 @@ class Connector:
     status: str = "Unknown"
     error_code: str | None = None
     updated_at: datetime | None = None
+    type: str | None = None             # its plug, an OCPI connector type, when the operator said so
 
 
 @define

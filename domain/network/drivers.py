@@ -8,6 +8,7 @@ from datetime import datetime
 from attrs import define, field
 
 from domain.errors import FieldErrors
+from domain.fleets.policies import ChargingPolicy
 from domain.ids import is_id
 from domain.validation import email_problem, name_problem
 
@@ -26,7 +27,10 @@ class Driver:
     fleet_id: str | None = None
     id_tags: list[str] = field(factory=list)
     active: bool = True
-    customer_id: str | None = None      # who pays for its sessions; None: a customer of its own
+    customer_id: str | None = None      # who pays for its sessions; None: its fleet's, else a customer of its own
+    # Its own charging policy, which replaces its fleet's whole; None: the fleet's applies.
+    policy: ChargingPolicy | None = None
+    vehicle_id: str | None = None       # the vehicle it drives now (``VehicleAssignment`` keeps the history)
 
     @staticmethod
     def validate(*, name: object, email: object, fleet_id: object, id_tags: list[object],

@@ -25,11 +25,19 @@ from domain.errors import InvalidInput
 log = logging.getLogger("charge.ocpp")
 E = TypeVar("E", bound=enum.Enum)
 
-# A reserved connector held for another tag: 1.6 has only "Invalid" for it, 2.0.1 says "NotAtThisTime".
+# 1.6 knows only Accepted, Blocked, Expired, Invalid and ConcurrentTx: a reserved connector says Invalid (as the
+# reservation's holder is somebody else), a charging policy's refusal Blocked (the tag is known, not allowed now).
+# 2.0.1 has a word for each.
 STATUS_16 = {AuthorizationStatus.ACCEPTED: "Accepted", AuthorizationStatus.BLOCKED: "Blocked",
-             AuthorizationStatus.INVALID: "Invalid", AuthorizationStatus.RESERVED: "Invalid"}
+             AuthorizationStatus.INVALID: "Invalid", AuthorizationStatus.RESERVED: "Invalid",
+             AuthorizationStatus.NOT_AT_THIS_LOCATION: "Blocked", AuthorizationStatus.NOT_AT_THIS_TIME: "Blocked",
+             AuthorizationStatus.NOT_ALLOWED_TYPE_EVSE: "Blocked", AuthorizationStatus.NO_CREDIT: "Blocked"}
 STATUS_201 = {AuthorizationStatus.ACCEPTED: "Accepted", AuthorizationStatus.BLOCKED: "Blocked",
-              AuthorizationStatus.INVALID: "Invalid", AuthorizationStatus.RESERVED: "NotAtThisTime"}
+              AuthorizationStatus.INVALID: "Invalid", AuthorizationStatus.RESERVED: "NotAtThisTime",
+              AuthorizationStatus.NOT_AT_THIS_LOCATION: "NotAtThisLocation",
+              AuthorizationStatus.NOT_AT_THIS_TIME: "NotAtThisTime",
+              AuthorizationStatus.NOT_ALLOWED_TYPE_EVSE: "NotAllowedTypeEVSE",
+              AuthorizationStatus.NO_CREDIT: "NoCredit"}
 # Units whose values the core scales to its base unit before judging their range.
 _SCALE = {"kWh": Decimal(1000), "kW": Decimal(1000), "kvarh": Decimal(1000), "kvar": Decimal(1000),
           "kVA": Decimal(1000)}

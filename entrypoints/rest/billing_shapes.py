@@ -139,11 +139,12 @@ class CustomerOut(msgspec.Struct):
     invoice_delivery: InvoiceDelivery
     driver_id: Annotated[str | None, doc("Set on the customer made for a driver that names none.")]
     created_at: datetime
+    fleet_id: Annotated[str | None, doc("Set on the customer made for a fleet that names none.")] = None
 
     @classmethod
     def of(cls, c: Customer) -> CustomerOut:
         return cls(c.id, c.name, c.email, AddressOut.of(c.billing_address), c.tax_id, c.currency,
-                   c.payment_terms_days, c.invoice_delivery, c.driver_id, c.created_at)
+                   c.payment_terms_days, c.invoice_delivery, c.driver_id, c.created_at, c.fleet_id)
 
 
 class CurrencyBalanceOut(msgspec.Struct):

@@ -17,12 +17,14 @@ from domain.billing.documents import MAX_PREFIX, PREFIX
 from domain.billing.invoices import Address
 from domain.billing.settings import LAST_INVOICE_DAY, MAX_EXEMPTION_REASON
 from domain.billing.vat import NO_VAT_CATEGORIES
+from domain.connector_types import CONNECTOR_TYPES, MAX_CONNECTOR_TYPE
 from domain.identity import Role
 from domain.identity.users import MAX_PASSWORD
 from domain.network import ValidationMode
 from domain.network.charge_points import MAX_PASSWORD as MAX_OCPP_PASSWORD
 from domain.network.drivers import MAX_ID_TAGS
 from domain.network.locations import MAX_ADDRESS
+from entrypoints.rest.policy_shapes import PolicyBody
 from entrypoints.rest.shapes import (
     MAX_CONNECTOR,
     MAX_ID,
@@ -205,6 +207,8 @@ class ConnectorBody(Body):
     """A connector of an EVSE."""
 
     connector_id: Annotated[int, between(1, 10), doc("Its number on the EVSE, from 1.", 1)]
+    type: Annotated[Annotated[str, text(MAX_CONNECTOR_TYPE, choices=CONNECTOR_TYPES)] | None, doc(
+        "Its plug, an OCPI connector type (a fleet's policy may allow only some).", "IEC_62196_T2")] = None
 
 
 class EvseBody(Body):
@@ -244,8 +248,11 @@ class DriverBody(Body):
         "RFID UIDs or other tokens (1 to 36 printable characters without spaces), unique within the "
         "organization.", ["04A2B3C4D5E6F7"])] = []
     customer_id: Annotated[Annotated[str, text(MAX_ID)] | None, doc(
-        "The customer that pays for its sessions (`cus_…`); without one, the driver is billed as a customer of "
-        "its own, made the first time it is billed.")] = None
+        "The customer that pays for its sessions (`cus_…`); without one, its fleet's customer pays, else the "
+        "driver is billed as a customer of its own, made the first time it is billed.")] = None
+    policy: Annotated[PolicyBody | None, doc(
+        "Its own charging policy, which replaces its fleet's whole (`{}`: no limits); null: its fleet's "
+        "applies.")] = None
 
 
 class ReservationBody(Body):

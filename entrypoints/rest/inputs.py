@@ -34,6 +34,8 @@ PATH_IDS: dict[str, tuple[str | None, str]] = {
     "customer_id": ("cus", "customer"),
     "invoice_id": ("invc", "invoice"),
     "run_id": ("run", "invoice run"),
+    "fleet_id": ("flt", "fleet"),
+    "vehicle_id": ("veh", "vehicle"),
 }
 ORGANIZATION_HEADER = "X-Organization-Id"
 

@@ -16,7 +16,7 @@ from application.invitations import Acceptance
 from application.members import MemberView
 from application.ports.charge_point_commands import CommandResult
 from application.sessions import SessionDetail
-from domain.charging import Anomaly, ChargingSession, MeterSample, OrphanTransaction, SessionStatus
+from domain.charging import Anomaly, ChargingSession, MeterSample, OrphanTransaction, SessionStatus, StopRequest
 from domain.charging.meter import MeterSummary
 from domain.charging.quantities import thousandths
 from domain.identity import ApiKey, Invitation, InvitationStatus, Notifications, Organization, Role, User
@@ -284,11 +284,12 @@ class ConnectorOut(View):
                             "`Unknown` before the first report.")]
     error_code: Annotated[str | None, doc("The error code of the last report (1.6), if any.")]
     updated_at: Annotated[datetime | None, doc("When the charge point reported the status.")]
+    type: Annotated[str | None, doc("Its plug (an OCPI connector type), when registered.")] = None
 
     @classmethod
     def of(cls, connector: Connector) -> ConnectorOut:
         c = connector
-        return cls(c.evse_id, c.connector_id, c.status, c.error_code, c.updated_at)
+        return cls(c.evse_id, c.connector_id, c.status, c.error_code, c.updated_at, c.type)
 
 
 class ChargePointOut(View):
@@ -369,12 +370,18 @@ class DriverOut(View):
     id_tags: Annotated[list[str], doc("RFID UIDs or other tokens; unique within the organization.")]
     active: Annotated[bool, doc("An inactive driver's tags are refused (Blocked).")]
     created_at: datetime
-    customer_id: Annotated[str | None, doc("The customer that pays for its sessions (null: its own).")] = None
+    customer_id: Annotated[str | None, doc("The customer that pays for its sessions (null: its fleet's, else "
+                                           "its own).")] = None
+    policy: Annotated[dict[str, Any] | None, doc(
+        "Its own charging policy (the shape of a fleet's `policy`), replacing its fleet's; null: the fleet's "
+        "applies.")] = None
+    vehicle_id: Annotated[str | None, doc("The vehicle it drives now (`veh_…`).")] = None
 
     @classmethod
     def of(cls, driver: Driver) -> DriverOut:
         d = driver
-        return cls(d.id, d.name, d.email, d.fleet_id, list(d.id_tags), d.active, d.created_at, d.customer_id)
+        return cls(d.id, d.name, d.email, d.fleet_id, list(d.id_tags), d.active, d.created_at, d.customer_id,
+                   d.policy.to_json() if d.policy is not None else None, d.vehicle_id)
 
 
 class MoneyOut(View):
@@ -397,6 +404,19 @@ class SessionCostOut(View):
         if cost is None:
             return None
         return cls(cost.currency, format(cost.total, "f"), format(cost.total_excl_vat, "f"), format(cost.vat, "f"))
+
+
+class StopRequestOut(View):
+    """The central system's request to stop a session at its energy cap, and the charge point's answer."""
+
+    at: datetime
+    reason: Annotated[str, doc("The policy limit that capped it: `max_kwh_per_session` or `max_kwh_per_day`.")]
+    answer: Annotated[str | None, doc("What the charge point answered (Accepted, Rejected), `unavailable` or "
+                                      "`timeout`; null while it is being asked.")]
+
+    @classmethod
+    def of(cls, request: StopRequest | None) -> StopRequestOut | None:
+        return cls(request.at, request.reason, request.answer) if request is not None else None
 
 
 SESSION_STATUS = ("`started`: the transaction began and no energy has flowed yet; `active`: energy is "
@@ -427,6 +447,12 @@ class SessionOut(View):
     plan_id: Annotated[str | None, doc("The membership plan of its driver when it started, if any.")]
     flagged: Annotated[bool, doc("Some reading the charge point sent was not counted (the register ran backwards, "
                                  "or gained more than a charger can deliver): the session's `anomalies` say which.")]
+    fleet_id: Annotated[str | None, doc("Its driver's fleet when it started (the fleet pays for it).")]
+    vehicle_id: Annotated[str | None, doc("The vehicle its driver drove when it started.")]
+    energy_cap_kwh: Annotated[str | None, doc("The most it may deliver (its driver's charging policy), in kWh; the "
+                                              "central system stops it there.")]
+    stop_requested: Annotated[StopRequestOut | None, doc("The central system asked the charge point to stop it "
+                                                         "at its energy cap.")]
 
     @classmethod
     def fields_of(cls, session: ChargingSession) -> tuple[Any, ...]:
@@ -434,7 +460,9 @@ class SessionOut(View):
         return (s.id, s.charge_point_id, s.connector_id, s.evse_id, s.id_tag, s.driver_id, s.status, s.started_at,
                 s.stopped_at, thousandths(s.energy_kwh), _decimal(s.meter_start_wh), _decimal(s.meter_stop_wh),
                 s.stop_reason, s.offline, SessionCostOut.of(s.cost), s.tariff_id, s.tariff_version, s.plan_id,
-                s.flagged)
+                s.flagged, s.fleet_id, s.vehicle_id,
+                _decimal(s.energy_cap_wh / 1000) if s.energy_cap_wh is not None else None,
+                StopRequestOut.of(s.stop_request))
 
     @classmethod
     def of(cls, session: ChargingSession) -> SessionOut:

@@ -36,7 +36,7 @@ COMMON = [Reset("soft"), Reset("hard"), UnlockConnector(1), ChangeAvailability(F
 COMMANDS = {
     "ocpp1.6": [*COMMON, RemoteStop("1"), GetConfiguration(), GetConfiguration(("HeartbeatInterval", "Nope")),
                 ChangeConfiguration("HeartbeatInterval", "60"), TriggerMessage("DiagnosticsStatusNotification")],
-    "ocpp2.0.1": [*COMMON, RemoteStop("conformance-tx-1"), RemoteStart("04A2B3C4", evse_id=1, remote_start_id=7),
+    "ocpp2.0.1": [*COMMON, RemoteStop("conformance-tx-1"), RemoteStart("RFID-ELI", evse_id=1, remote_start_id=7),
                   ChangeAvailability(False, 1, evse_id=1), UnlockConnector(1, evse_id=1),
                   GetVariables((VariableRef("OCPPCommCtrlr", "HeartbeatInterval"),)),
                   SetVariables((VariableRef("OCPPCommCtrlr", "HeartbeatInterval", "60"),)),

@@ -140,7 +140,7 @@ def _customer_row(c: Customer) -> dict[str, Any]:
     return {"id": c.id, "organization_id": c.organization_id, "name": c.name, "email": c.email,
             "billing_address": address_json(c.billing_address), "tax_id": c.tax_id, "currency": c.currency,
             "payment_terms_days": c.payment_terms_days, "invoice_delivery": c.invoice_delivery.value,
-            "driver_id": c.driver_id, "created_at": c.created_at, "updated_at": c.updated_at}
+            "driver_id": c.driver_id, "created_at": c.created_at, "updated_at": c.updated_at, "fleet_id": c.fleet_id}
 
 
 def _customer_from(row: Row[Any]) -> Customer:
@@ -148,7 +148,7 @@ def _customer_from(row: Row[Any]) -> Customer:
                     created_at=row.created_at, billing_address=address_from(row.billing_address), tax_id=row.tax_id,
                     currency=row.currency, payment_terms_days=row.payment_terms_days,
                     invoice_delivery=InvoiceDelivery(row.invoice_delivery), driver_id=row.driver_id,
-                    updated_at=row.updated_at)
+                    updated_at=row.updated_at, fleet_id=row.fleet_id)
 
 
 class SqlCustomers:
@@ -157,7 +157,7 @@ class SqlCustomers:
 
     async def add(self, customer: Customer) -> None:
         await insert_or_conflict(self._connection, customers, _customer_row(customer),
-                                 "the customer exists, or its driver has a customer already")
+                                 "the customer exists, or its driver or fleet has a customer already")
 
     async def get(self, organization_id: str, customer_id: str) -> Customer | None:
         row = (await self._connection.execute(select(customers).where(
@@ -167,6 +167,11 @@ class SqlCustomers:
     async def find_by_driver(self, organization_id: str, driver_id: str) -> Customer | None:
         row = (await self._connection.execute(select(customers).where(
             customers.c.organization_id == organization_id, customers.c.driver_id == driver_id))).first()
+        return _customer_from(row) if row is not None else None
+
+    async def find_by_fleet(self, organization_id: str, fleet_id: str) -> Customer | None:
+        row = (await self._connection.execute(select(customers).where(
+            customers.c.organization_id == organization_id, customers.c.fleet_id == fleet_id))).first()
         return _customer_from(row) if row is not None else None
 
     async def save(self, customer: Customer) -> None:

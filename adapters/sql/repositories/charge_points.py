@@ -22,7 +22,7 @@ from domain.network import ChargePoint, Connector, RegistrationStatus, Validatio
 ConnectorKey = tuple[int, int]   # (evse_id, connector_id)
 
 _CONNECTOR_COLUMNS = [connectors.c.evse_id, connectors.c.connector_id, connectors.c.status,
-                      connectors.c.error_code, connectors.c.updated_at]
+                      connectors.c.error_code, connectors.c.updated_at, connectors.c.type]
 _JOINED = [c.label(f"connector_{c.name}") for c in _CONNECTOR_COLUMNS]
 
 
@@ -42,7 +42,8 @@ def connector_rows(charge_point: ChargePoint) -> dict[ConnectorKey, dict[str, An
     return {(c.evse_id, c.connector_id): {
         "organization_id": charge_point.organization_id, "charge_point_id": charge_point.id,
         "evse_id": c.evse_id, "connector_id": c.connector_id, "position": position, "status": c.status,
-        "error_code": c.error_code, "updated_at": c.updated_at} for position, c in enumerate(charge_point.connectors)}
+        "error_code": c.error_code, "updated_at": c.updated_at, "type": c.type}
+        for position, c in enumerate(charge_point.connectors)}
 
 
 def charge_point_from_row(row: Row[Any], connector_list: list[Connector]) -> ChargePoint:
@@ -60,13 +61,13 @@ def charge_point_from_row(row: Row[Any], connector_list: list[Connector]) -> Cha
 def _connector(row: Any, prefix: str = "") -> Connector:
     return Connector(evse_id=getattr(row, f"{prefix}evse_id"), connector_id=getattr(row, f"{prefix}connector_id"),
                      status=getattr(row, f"{prefix}status"), error_code=getattr(row, f"{prefix}error_code"),
-                     updated_at=getattr(row, f"{prefix}updated_at"))
+                     updated_at=getattr(row, f"{prefix}updated_at"), type=getattr(row, f"{prefix}type"))
 
 
 def _replace_connector(insert: Any) -> Any:
     return insert.on_conflict_do_update(
         index_elements=[c.name for c in connectors.primary_key.columns],
-        set_={name: insert.excluded[name] for name in ("position", "status", "error_code", "updated_at")})
+        set_={name: insert.excluded[name] for name in ("position", "status", "error_code", "updated_at", "type")})
 
 
 def _with_connectors(condition: ColumnElement[bool]) -> Select[Any]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, delete, select
+from sqlalchemy import ColumnElement, Row, and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.repositories._statements import fetch_page, insert_many, insert_or_conflict, upsert
 from adapters.sql.tables import driver_id_tags, drivers
 from application.pagination import Page, PageRequest
 from domain.errors import Conflict
+from domain.fleets.policies import parse_policy
 from domain.network import Driver
 
 tags = driver_id_tags
@@ -20,13 +21,15 @@ tags = driver_id_tags
 def driver_to_row(driver: Driver) -> dict[str, Any]:
     return {"id": driver.id, "organization_id": driver.organization_id, "name": driver.name, "email": driver.email,
             "fleet_id": driver.fleet_id, "active": driver.active, "created_at": driver.created_at,
-            "customer_id": driver.customer_id}
+            "customer_id": driver.customer_id, "policy": driver.policy.to_json() if driver.policy is not None else None,
+            "vehicle_id": driver.vehicle_id}
 
 
 def driver_from_row(row: Row[Any], id_tags: list[str]) -> Driver:
     return Driver(id=row.id, organization_id=row.organization_id, name=row.name, created_at=row.created_at,
                   email=row.email, fleet_id=row.fleet_id, id_tags=id_tags, active=row.active,
-                  customer_id=row.customer_id)
+                  customer_id=row.customer_id, policy=parse_policy(row.policy) if row.policy is not None else None,
+                  vehicle_id=row.vehicle_id)
 
 
 class SqlDrivers:
@@ -83,8 +86,14 @@ class SqlDrivers:
             return None
         return driver_from_row(rows[0], [row.tag for row in rows if row.tag is not None])
 
-    async def list(self, organization_id: str, page: PageRequest) -> Page[Driver]:
+    async def count_in_fleet(self, organization_id: str, fleet_id: str) -> int:
+        return int((await self._connection.execute(select(func.count()).select_from(drivers).where(
+            drivers.c.organization_id == organization_id, drivers.c.fleet_id == fleet_id))).scalar_one())
+
+    async def list(self, organization_id: str, page: PageRequest, fleet_id: str | None = None) -> Page[Driver]:
         statement = select(drivers).where(drivers.c.organization_id == organization_id)
+        if fleet_id is not None:
+            statement = statement.where(drivers.c.fleet_id == fleet_id)
         found = await fetch_page(self._connection, statement, drivers.c.id, page, lambda row: driver_from_row(row, []),
                                  lambda d: d.id)
         if found.items:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, and_, case, or_, select, update
@@ -12,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.sql.codecs import breakdown_from_json, breakdown_to_json
 from adapters.sql.repositories._statements import fetch_page, insert_many, insert_or_conflict
 from adapters.sql.repositories.events import SqlEvents
-from adapters.sql.tables import drivers, meter_samples, session_anomalies, sessions
+from adapters.sql.tables import meter_samples, session_anomalies, sessions
 from application.pagination import Page, PageRequest
 from application.ports.network import SessionFilter
-from domain.charging import Anomaly, ChargingSession, MeterSample, Reading, SessionStatus
+from domain.charging import Anomaly, ChargingSession, MeterSample, Reading, SessionStatus, StopRequest
 from domain.pricing import SessionCost
 
 # "No phase" and "no location" in the sample key: NULLs never compare equal, so they would not dedupe.
@@ -24,7 +25,7 @@ NONE = ""
 
 def session_to_row(session: ChargingSession) -> dict[str, Any]:
     """Every column but ``start_key``, which only ``add`` writes and nothing overwrites."""
-    s, first, last = session, session.first_reading, session.last_reading
+    s, first, last, stop = session, session.first_reading, session.last_reading, session.stop_request
     return {"id": s.id, "organization_id": s.organization_id, "charge_point_id": s.charge_point_id,
             "transaction_id": s.transaction_id, "status": s.status.value, "connector_id": s.connector_id,
             "evse_id": s.evse_id, "id_tag": s.id_tag, "driver_id": s.driver_id, "started_at": s.started_at,
@@ -33,7 +34,10 @@ def session_to_row(session: ChargingSession) -> dict[str, Any]:
             "last_reading_at": last.timestamp if last else None, "last_reading_wh": last.wh if last else None,
             "stop_reason": s.stop_reason, "offline": s.offline, "seen_seq_nos": sorted(s.seen_seq_nos),
             "last_event_at": s.last_event_at, "tariff_id": s.tariff_id, "tariff_version": s.tariff_version,
-            "plan_id": s.plan_id, "flagged": s.flagged} | cost_to_row(s.cost)
+            "plan_id": s.plan_id, "flagged": s.flagged, "fleet_id": s.fleet_id, "vehicle_id": s.vehicle_id,
+            "energy_cap_wh": s.energy_cap_wh, "energy_cap_reason": s.energy_cap_reason,
+            "stop_requested_at": stop.at if stop else None, "stop_requested_reason": stop.reason if stop else None,
+            "stop_request_answer": stop.answer if stop else None} | cost_to_row(s.cost)
 
 
 # Written once, by the pricing handler; a save without a cost keeps the stored one.
@@ -64,7 +68,11 @@ def session_from_row(row: Row[Any]) -> ChargingSession:
         stopped_at=row.stopped_at, meter_start_wh=row.meter_start_wh, meter_stop_wh=row.meter_stop_wh,
         first_reading=first, last_reading=last, stop_reason=row.stop_reason, offline=row.offline,
         seen_seq_nos=set(row.seen_seq_nos), last_event_at=row.last_event_at, tariff_id=row.tariff_id,
-        tariff_version=row.tariff_version, plan_id=row.plan_id, cost=cost_from_row(row), flagged=row.flagged)
+        tariff_version=row.tariff_version, plan_id=row.plan_id, cost=cost_from_row(row), flagged=row.flagged,
+        fleet_id=row.fleet_id, vehicle_id=row.vehicle_id, energy_cap_wh=row.energy_cap_wh,
+        energy_cap_reason=row.energy_cap_reason,
+        stop_request=StopRequest(row.stop_requested_at, row.stop_requested_reason, row.stop_request_answer)
+        if row.stop_requested_at is not None else None)
 
 
 def sample_rows(session: ChargingSession, samples: Iterable[MeterSample]) -> builtins.list[dict[str, Any]]:
@@ -204,10 +212,8 @@ class SqlSessions:
         if filters.driver_id is not None:
             statement = statement.where(t.c.driver_id == filters.driver_id)
         if filters.fleet_id is not None:
-            # A session is in a fleet through its driver; sessions without a driver are in none.
-            statement = (statement.join(drivers, and_(drivers.c.organization_id == t.c.organization_id,
-                                                      drivers.c.id == t.c.driver_id))
-                         .where(drivers.c.fleet_id == filters.fleet_id))
+            # The fleet the session recorded when it started (the one that pays for it).
+            statement = statement.where(t.c.fleet_id == filters.fleet_id)
         if filters.status is not None:
             statement = statement.where(t.c.status == filters.status.value)
         if filters.started_from is not None:
@@ -217,6 +223,13 @@ class SqlSessions:
         # Newest first: operators look at what is happening now.
         return await fetch_page(self._connection, statement, t.c.id, page, session_from_row, lambda s: s.id,
                                 newest_first=True)
+
+    async def of_driver_since(self, organization_id: str, driver_id: str,
+                              since: datetime) -> builtins.list[ChargingSession]:
+        t = sessions
+        statement = (select(t).where(t.c.organization_id == organization_id, t.c.driver_id == driver_id,
+                                     t.c.started_at >= since).order_by(t.c.id))
+        return [session_from_row(row) for row in await self._connection.execute(statement)]
 
     async def samples(self, organization_id: str, session_id: str) -> builtins.list[MeterSample]:
         m = meter_samples

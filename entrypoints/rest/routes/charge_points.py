@@ -19,6 +19,8 @@ async def register_charge_point(call: Call) -> ChargePointOut:
     cmd = RegisterChargePoint(
         id=body.id, location_id=body.location_id, ocpp_password=body.ocpp_password,
         evses=tuple((e.evse_id, tuple(c.connector_id for c in e.connectors)) for e in body.evses),
+        connector_types=tuple(((e.evse_id, c.connector_id), c.type) for e in body.evses for c in e.connectors
+                              if c.type is not None),
         validation_mode=body.validation_mode)
     charge_point = await call.use_cases.register_charge_point(cmd, call.caller, call.organization_id)
     return ChargePointOut.of(charge_point, call.ocpp_url)

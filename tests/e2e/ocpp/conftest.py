@@ -57,3 +57,10 @@ def organization(server: Server) -> Operator:
 async def operator(server: Server, organization: Operator) -> AsyncIterator[Operator]:
     async with httpx.AsyncClient(base_url=_base_url(server), timeout=20) as http:
         yield organization.for_test(http)
+
+
+@pytest.fixture
+async def admin(server: Server) -> AsyncIterator[Operator]:
+    """An organization of its own (its ledger and number series start empty), with an admin API key."""
+    async with httpx.AsyncClient(base_url=_base_url(server), timeout=20) as http:
+        yield await Operator.sign_up(http, f"ws://127.0.0.1:{server.ocpp_port}/ocpp", role="admin")

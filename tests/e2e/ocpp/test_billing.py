@@ -6,16 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import httpx
-import pytest
 from facturx import get_xml_from_pdf
 from ocpp.v16 import call as call16
 
-from entrypoints.server import Server
 from entrypoints.simulator import boot, charge_point
 from tests.e2e.ocpp.operator import Operator
 from tests.e2e.rest.billing import SELLER, TARIFF
@@ -26,13 +22,6 @@ NOVEMBER = datetime(2026, 11, 12, 17, 30, tzinfo=UTC)   # an evening in November
 
 def stamp(instant: datetime) -> str:
     return instant.isoformat().replace("+00:00", "Z")
-
-
-@pytest.fixture
-async def admin(server: Server) -> AsyncIterator[Operator]:
-    """An organization of its own (its ledger and number series start empty), with an admin API key."""
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.http_port}/api/v1", timeout=20) as http:
-        yield await Operator.sign_up(http, f"ws://127.0.0.1:{server.ocpp_port}/ocpp", role="admin")
 
 
 async def charge(operator: Operator, cp_id: str, tag: str, started: datetime, kwh: int) -> None:

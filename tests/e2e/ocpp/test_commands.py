@@ -54,6 +54,9 @@ async def test_reservation_round_trip(server, operator, version):
 ])
 async def test_a_command_round_trips(server, operator, version, name, body, action, status):
     cp_id = (await operator.charge_point("CP"))["id"]
+    if name == "remote-start":   # a remote start is authorized first: the tag must be a driver's
+        await operator.driver("Dana", body["id_tag"])
+        body = body | {"id_tag": operator.id(body["id_tag"])}
     async with charge_point(operator.ocpp_url, cp_id, version) as cp:
         answer = await operator.post(f"/charge-points/{cp_id}/commands/{name}", body)
         assert answer["status"] == status

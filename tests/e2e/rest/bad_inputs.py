@@ -476,6 +476,8 @@ async def _target(api: Api, operation_id: str, world: World, sessions: Sessions 
         return await _pricing_target(api, operation_id, world)
     if operation_id in _BILLING:
         return await _billing_target(api, operation_id, world, sessions)
+    if operation_id in _FLEETS:
+        return await _fleet_target(api, operation_id, world)
     if operation_id == "updateMemberRole":
         spare_id, _ = await api.member(w.token, w.org_id, "member", "Spare")
         return Target(f"{org}/members/{spare_id}/role", {"role": "member"}, w.token)
@@ -510,7 +512,8 @@ async def _target(api: Api, operation_id: str, world: World, sessions: Sessions 
             "evses": [{"evse_id": 1, "connectors": [{"connector_id": 1}, {"connector_id": 2}]}],
             "validation_mode": "lenient"}, w.token, tenant),
         "createDriver": Target("/drivers", {"name": "Grace", "email": "grace@example.com", "fleet_id": None,
-                                            "id_tags": ["TAG-{unique}-A", "TAG-{unique}-B"]}, w.token, tenant),
+                                            "id_tags": ["TAG-{unique}-A", "TAG-{unique}-B"],
+                                            "policy": _policy(w)}, w.token, tenant, semantic=_POLICY_SEMANTIC),
         "createReservation": Target("/reservations", {"charge_point_id": w.charge_point_id, "connector_id": 1,
                                                       "expires_at": _soon(), "id_tag": "TAG-1"}, w.token, tenant,
                                     semantic={"connector_id": [7]}),
@@ -582,6 +585,67 @@ async def _billing_target(api: Api, operation_id: str, world: World, sessions: S
                                   semantic={"period_end": ["2025-12-01", "2026-01-01", "2030-01-01"]}),
     }
     return static[operation_id]
+
+
+_FLEETS = ("createFleet", "updateFleet", "createVehicle", "updateVehicle", "assignVehicle", "updateDriver")
+_WINDOW = {"days": ["MONDAY", "TUESDAY"], "start": "07:00", "end": "19:00"}
+# What only the domain (and the use cases, which know the organization) refuse in a policy, naming the field.
+_POLICY_SEMANTIC: dict[str, list[Any]] = {
+    "allowed_location_ids": [(["loc_01JD0000000000000000000000"], "policy.allowed_location_ids[0]"),
+                             (["nope"], "policy.allowed_location_ids[0]")],
+    "time_windows": [([{"days": ["MONDAY"], "start": "08:00", "end": "08:00"}], "policy.time_windows[0].end"),
+                     ([_WINDOW, {"days": ["TUESDAY"], "start": "18:00", "end": "02:00"}], "policy.time_windows[1]")],
+    "start": ["25:00", "7:00"], "end": ["8pm"],
+    "max_kwh_per_session": ["0", "-1", "0.0001"], "max_kwh_per_day": [0, "100001"],
+    "amount": ["0", "1.001"], "currency": ["XYZ", "EUR"],
+    "allowed_connector_types": [(["T2"], "policy.allowed_connector_types[0]"),
+                                (["CHADEMO", "CHADEMO"], "policy.allowed_connector_types[1]")],
+    "customer_id": ["nope", "cus_01JD0000000000000000000000"],
+}
+_VEHICLE_SEMANTIC: dict[str, list[Any]] = {
+    "vin": ["1HGCM82634A004352", "WVWZZZ1JZXW00000I", "SHORT", "1HGCM82633A0043520"],
+    "battery_kwh": ["0", "10001", "1.0001"], "licence_plate": ["   "], "make": ["  "], "model": ["	"],
+    "connector_types": [(["T2"], "connector_types[0]"), (["CHADEMO", "CHADEMO"], "connector_types[1]")],
+    "fleet_id": ["nope", "flt_01JD0000000000000000000000"],
+}
+
+
+def _policy(world: World) -> dict[str, Any]:
+    """A charging policy with every field (the organization is British: it bills in GBP)."""
+    return {"allowed_location_ids": [world.location_id], "time_windows": [_WINDOW], "max_kwh_per_session": "30",
+            "max_kwh_per_day": 60, "max_spend_per_month": {"amount": "200.00", "currency": "GBP"},
+            "allowed_connector_types": ["IEC_62196_T2"]}
+
+
+async def _fleet_target(api: Api, operation_id: str, world: World) -> Target:
+    """Fleets, vehicles and drivers' assignments: each needs what it names to exist first."""
+    w, tenant = world, world.headers
+    fleet_body = {"name": "Acme", "customer_id": None, "policy": _policy(w)}
+    if operation_id == "createFleet":
+        return Target("/fleets", fleet_body, w.token, tenant, semantic=_POLICY_SEMANTIC)
+    fleet = await api.post("/fleets", w.token, headers=tenant, json=fleet_body)
+    assert fleet.status_code == 201, fleet.text
+    fleet_id = fleet.json()["id"]
+    if operation_id == "updateFleet":
+        return Target(f"/fleets/{fleet_id}", fleet_body, w.token, tenant, semantic=_POLICY_SEMANTIC)
+    vehicle_body = {"fleet_id": fleet_id, "vin": "WVWZZZ1JZXW000001", "make": "Volkswagen", "model": "ID.3",
+                    "battery_kwh": "58", "connector_types": ["IEC_62196_T2_COMBO"], "licence_plate": "AB12 CDE"}
+    if operation_id == "createVehicle":
+        return Target("/vehicles", vehicle_body, w.token, tenant, semantic=_VEHICLE_SEMANTIC)
+    vehicle = await api.post("/vehicles", w.token, headers=tenant, json=vehicle_body | {"vin": "1HGCM82633A004352"})
+    assert vehicle.status_code == 201, vehicle.text
+    if operation_id == "updateVehicle":
+        return Target(f"/vehicles/{vehicle.json()['id']}", vehicle_body, w.token, tenant, semantic=_VEHICLE_SEMANTIC)
+    driver_body = {"name": "Grace", "email": "grace@example.com", "fleet_id": fleet_id, "id_tags": ["TAG-{unique}"],
+                   "customer_id": None, "policy": _policy(w)}
+    driver = await api.post("/drivers", w.token, headers=tenant,
+                            json=driver_body | {"id_tags": [f"TAG-{w.org_id[-6:]}-{next(_unique)}"], "policy": None})
+    assert driver.status_code == 201, driver.text
+    if operation_id == "assignVehicle":
+        return Target(f"/drivers/{driver.json()['id']}/vehicles", {"vehicle_id": vehicle.json()["id"]}, w.token,
+                      tenant, semantic={"vehicle_id": ["nope", "veh_01JD0000000000000000000000"]})
+    return Target(f"/drivers/{driver.json()['id']}", driver_body | {"active": True}, w.token, tenant,
+                  semantic=_POLICY_SEMANTIC)
 
 
 _QUOTE = {"start": "2026-01-15T09:00:00Z", "end": "2026-01-15T11:00:00Z", "energy_kwh": "20", "max_power_kw": "11",
@@ -718,7 +782,8 @@ def _query_path(endpoint: Any, world: World) -> str:
            "reservation_id": "rsv_01JD0000000000000000000000", "tariff_id": "trf_01JD0000000000000000000000",
            "plan_id": "pln_01JD0000000000000000000000", "subscription_id": "sub_01JD0000000000000000000000",
            "customer_id": "cus_01JD0000000000000000000000", "invoice_id": "invc_01JD0000000000000000000000",
-           "run_id": "run_01JD0000000000000000000000"}
+           "run_id": "run_01JD0000000000000000000000", "fleet_id": "flt_01JD0000000000000000000000",
+           "vehicle_id": "veh_01JD0000000000000000000000"}
     return endpoint.path.removeprefix("/api/v1").format(**ids)
 
 

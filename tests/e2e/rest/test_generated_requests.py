@@ -30,6 +30,13 @@ MAY_REJECT: dict[str, str] = {
     "PUT /api/v1/tariffs/{tariff_id}": "as creating a tariff",
     "POST /api/v1/invoice-runs": "`period_end` must follow `period_start`, by at most 366 days",
     "POST /api/v1/invoices/{invoice_id}/credit-notes": "exactly one of `amount` and `lines`",
+    "POST /api/v1/vehicles": "a VIN's check digit where its region uses one; a VIN once per organization",
+    "PUT /api/v1/vehicles/{vehicle_id}": "as creating a vehicle",
+    "POST /api/v1/drivers/{driver_id}/vehicles": "the vehicle must be of the driver's fleet",
+    "POST /api/v1/fleets": "a policy's windows may not cover the same minutes; its locations must exist",
+    "PUT /api/v1/fleets/{fleet_id}": "as creating a fleet",
+    "POST /api/v1/drivers": "as a fleet's policy, for a driver's own",
+    "PUT /api/v1/drivers/{driver_id}": "as creating a driver; its id tags are unique in the organization",
 }
 
 
@@ -43,11 +50,18 @@ async def test_generated_requests_are_answered_as_documented(api: Api, network: 
         "name": "Plan", "monthly_fee": {"amount": "5", "currency": "EUR"}, "discount_percent": "10"})
     assert plan.status_code == 201, plan.text
     ids["plan_id"] = plan.json()["id"]
+    fleet = await api.post("/fleets", network.keys["admin"], json={"name": "Fleet"})
+    assert fleet.status_code == 201, fleet.text
+    vehicle = await api.post("/vehicles", network.keys["admin"], json={
+        "fleet_id": fleet.json()["id"], "vin": "WVWZZZ1JZXW000001", "make": "VW", "model": "ID.3", "battery_kwh": 58})
+    assert vehicle.status_code == 201, vehicle.text
+    ids |= {"fleet_id": fleet.json()["id"], "vehicle_id": vehicle.json()["id"]}
     # What must exist, or comes from a live list (IANA zones), is named as the seeded network has it.
     references = {"location_id": network.location_id, "tariff_id": ids["tariff_id"],
                   "default_tariff_id": ids["tariff_id"], "plan_id": ids["plan_id"], "driver_id": network.driver_id,
                   "charge_point_id": network.charge_point_id, "timezone": "Europe/London",
-                  "location_timezone": "Europe/Berlin", "fleet_id": None, "site_owner_id": None, "project_id": None,
+                  "location_timezone": "Europe/Berlin", "fleet_id": ids["fleet_id"], "vehicle_id": ids["vehicle_id"],
+                  "site_owner_id": None, "project_id": None, "vin": "1HGCM82633A004352",
                   # Identifiers with check digits (python-stdnum, schwifty): a generated one is almost never valid.
                   "tax_id": "DE136695976", "vat_id": "GB980780684", "iban": "GB33BUKB20201555555555",
                   "bic": "BUKBGB22"}

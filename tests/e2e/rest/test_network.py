@@ -61,9 +61,9 @@ async def test_an_identity_is_taken_once(api, network):
 
 async def test_drivers_and_their_tags(api, network):
     tags = [fresh("E2E-TAG"), fresh("LONGEST").ljust(36, "~")]  # an OCPP 2.0.1 IdToken is at most 36 characters
+    fleet = await api.post("/fleets", network.keys["member"], json={"name": "名前 Fleet"})
     created = await api.post("/drivers", network.keys["member"], json={
-        "name": "名前 Driver", "email": "Ünï@Example.com", "fleet_id": "flt_01JD0000000000000000000000",
-        "id_tags": tags})
+        "name": "名前 Driver", "email": "Ünï@Example.com", "fleet_id": fleet.json()["id"], "id_tags": tags})
     assert created.status_code == 201, created.text
     assert created.json()["id_tags"] == tags and created.json()["email"] == "ünï@example.com"
     got = await api.get(f"/drivers/{created.json()['id']}", network.keys["viewer"])

@@ -9,7 +9,7 @@ T0 = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 
 
 async def test_sessions_list_filter_page_and_read(api, network, sessions):
-    fleet = "flt_01JD00000000000000000000" + network.org_id[-2:]
+    fleet = (await api.post("/fleets", network.keys["admin"], json={"name": "Fleet"})).json()["id"]
     driver = await api.post("/drivers", network.keys["admin"], json={"name": "Fleet", "fleet_id": fleet,
                                                                      "id_tags": ["F-" + network.org_id[-8:]]})
     assert driver.status_code == 201, driver.text

@@ -12,6 +12,7 @@ from ocpp.v16 import call as call16
 from ocpp.v16 import call_result as result16
 from websockets.asyncio.client import connect
 
+from application.drivers import CreateDriver
 from application.ports.charge_point_commands import (
     CancelReservation,
     ChangeAvailability,
@@ -64,7 +65,7 @@ COMMANDS_16 = [
 COMMANDS_201 = [
     (RemoteStart("RFID-DANA", evse_id=2, remote_start_id=41), "RequestStartTransaction",
      {"id_token": {"id_token": "RFID-DANA", "type": "Central"}, "remote_start_id": 41, "evse_id": 2}, "Accepted"),
-    (RemoteStart("04A2B3C4D5E6F7"), "RequestStartTransaction", None, "Accepted"),
+    (RemoteStart("RFID-ELI"), "RequestStartTransaction", None, "Accepted"),
     (RemoteStop("tx-9"), "RequestStopTransaction", {"transaction_id": "tx-9"}, "Accepted"),
     (Reset("soft"), "Reset", {"type": "OnIdle"}, "Accepted"),
     (UnlockConnector(2), "UnlockConnector", {"evse_id": 2, "connector_id": 1}, "Unlocked"),
@@ -137,6 +138,8 @@ async def test_answers_carry_their_details(world):
     ("2.0.1", SetVariables((VariableRef("A", "B"),)), "variables"),
 ])
 async def test_a_command_its_version_lacks_is_invalid_input_and_nothing_is_sent(world, version, command, field):
+    if isinstance(command, RemoteStart):   # authorized first: the tag is a driver's, and 1.6 cannot carry it
+        await world.create_driver(CreateDriver("Long", None, None, (command.id_tag,)), world.operator, world.org.id)
     async with charge_point(world.url, "CP-2", version) as cp:
         with pytest.raises(InvalidInput) as info:
             await world.send_command("CP-2", command, world.operator, world.org.id)

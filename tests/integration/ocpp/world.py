@@ -24,7 +24,7 @@ async def ocpp_world(*, timeout: float = 2.0, tls=None) -> SimpleNamespace:
     uow, clock, p = net.uow, net.clock, functools.partial
     net.registry = ConnectionRegistry()
     net.gateway = OcppCommandGateway(net.registry, timeout)
-    net.send_command = p(commands.send_command, uow_factory=uow, commands=net.gateway)
+    net.send_command = p(commands.send_command, uow_factory=uow, commands=net.gateway, clock=clock)
     net.stop_session = p(commands.stop_session, uow_factory=uow, commands=net.gateway)
     net.create_reservation = p(reservations.create_reservation, uow_factory=uow, commands=net.gateway, clock=clock)
     net.cancel_reservation = p(reservations.cancel_reservation, uow_factory=uow, commands=net.gateway, clock=clock)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from application.ports.mail import EmailMessage, OutboundEmail
 from domain.charging import ENERGY_REGISTER, ChargingSession, MeterSample, SessionStatus
-from domain.charging.sessions import Reading
+from domain.charging.sessions import Reading, StopRequest
 from domain.identity import (
     AccessToken,
     ApiKey,
@@ -102,8 +102,8 @@ def a_charge_point(location: Location, identity: str | None = None) -> ChargePoi
         vendor="Alfen BV", model="Eve Double Pro-line", serial_number="ACE0012345", firmware_version="6.4.0-4119",
         ocpp_version="ocpp2.0.1", registration_status=RegistrationStatus.ACCEPTED,
         validation_mode=ValidationMode.LENIENT, online=True, last_heartbeat_at=LATER, last_boot_at=NOW,
-        connectors=[Connector(2, 1, "Charging", None, LATER), Connector(1, 1, "Available", None, NOW),
-                    Connector(1, 2, "Faulted", "GroundFailure", LATER)],
+        connectors=[Connector(2, 1, "Charging", None, LATER, "IEC_62196_T2_COMBO"),
+                    Connector(1, 1, "Available", None, NOW), Connector(1, 2, "Faulted", "GroundFailure", LATER)],
         next_transaction_id=42, next_reservation_id=7)
 
 
@@ -124,7 +124,9 @@ def a_session(charge_point: ChargePoint, driver: Driver | None = None, *, starte
         meter_start_wh=Decimal("1234567890.123"), meter_stop_wh=Decimal("1234599999.999"),
         first_reading=Reading(started_at, Decimal("1234567890.123")),
         last_reading=Reading(LATER, Decimal("1234599999.5")), stop_reason="EVDisconnected", offline=True,
-        seen_seq_nos={0, 1, 2, 5, 17}, last_event_at=LATER)
+        seen_seq_nos={0, 1, 2, 5, 17}, last_event_at=LATER, fleet_id=driver.fleet_id if driver else None,
+        vehicle_id=driver.vehicle_id if driver else None, energy_cap_wh=Decimal("30000.5"),
+        energy_cap_reason="max_kwh_per_session", stop_request=StopRequest(LATER, "max_kwh_per_session", "Rejected"))
 
 
 def samples_at(when: datetime, wh: str = "1000.5") -> list[MeterSample]:

@@ -33,7 +33,8 @@ def repository_for(uow: UnitOfWork, obj: Any) -> Any:
         "OutboundEmail": uow.outbox, "Location": uow.locations, "ChargePoint": uow.charge_points,
         "Driver": uow.drivers, "ChargingSession": uow.sessions, "Reservation": uow.reservations,
         "TariffRecord": uow.tariffs, "MembershipPlan": uow.plans, "Subscription": uow.subscriptions,
-        "OrphanTransaction": uow.orphans,
+        "OrphanTransaction": uow.orphans, "Fleet": uow.fleets, "Vehicle": uow.vehicles,
+        "VehicleAssignment": uow.vehicle_assignments, "AuthorizationRecord": uow.authorizations,
     }[type(obj).__name__]
 
 

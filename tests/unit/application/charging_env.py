@@ -61,7 +61,7 @@ async def charging_env(base) -> SimpleNamespace:
     env.create_plan = p(memberships.create_plan, uow_factory=uow, clock=clock)
     env.subscribe = p(memberships.subscribe, uow_factory=uow, clock=clock)
     env.end_subscription = p(memberships.end_subscription, uow_factory=uow, clock=clock)
-    env.send_command = p(commands.send_command, uow_factory=uow, commands=fleet)
+    env.send_command = p(commands.send_command, uow_factory=uow, commands=fleet, clock=clock)
     env.stop_session = p(commands.stop_session, uow_factory=uow, commands=fleet)
     env.create_reservation = p(reservations.create_reservation, uow_factory=uow, commands=fleet, clock=clock)
     env.list_reservations = p(reservations.list_reservations, uow_factory=uow, clock=clock)

@@ -161,7 +161,8 @@ async def test_the_status_follows_the_connection_and_the_connectors(api, contain
                                                                                          "1.2.3")
     assert cp["registration_status"] == "Accepted" and cp["last_heartbeat_at"] is not None
     assert cp["connectors"][1] | {"updated_at": None} == {"evse_id": 2, "connector_id": 1, "status": "Faulted",
-                                                          "error_code": "GroundFailure", "updated_at": None}
+                                                          "error_code": "GroundFailure", "updated_at": None,
+                                                          "type": None}
     await uc.status_changed(StatusReport("CP-LIVE", 1, 1, "Occupied", None, now + timedelta(seconds=1)))
     assert (await status())["status"] == "Charging"
     await uc.charge_point_disconnected("CP-LIVE")

@@ -60,6 +60,9 @@ def _path(network, name: str) -> str:
 
 @pytest.mark.parametrize(("name", "body", "command"), COMMANDS, ids=[f"{c[0]}-{i}" for i, c in enumerate(COMMANDS)])
 async def test_each_command_reaches_the_charge_point(api, network, charge_points, name, body, command):
+    if name == "remote-start":   # a remote start is authorized first: the tag must be a driver's
+        driver = await api.post("/drivers", network.keys["member"], json={"name": "Remote", "id_tags": ["RFID-1"]})
+        assert driver.status_code == 201, driver.text
     response = await api.post(_path(network, name), network.keys["member"], json=body)
     assert response.status_code == 200, response.text
     assert response.json() == {"status": "Accepted", "data": None}
@@ -171,3 +174,13 @@ async def test_viewers_cannot_send_commands(api, network, charge_points):
         response = await api.post(_path(network, name), network.keys["viewer"], json=body)
         assert response.status_code == 403, name
     assert charge_points.sent == []
+
+
+async def test_a_remote_start_for_a_tag_nobody_holds_is_refused_and_logged(api, network, charge_points):
+    before = len(charge_points.sent)
+    refused = await api.post(_path(network, "remote-start"), network.keys["member"], json={"id_tag": "NOBODY-1"})
+    assert refused.status_code == 409 and refused.json()["code"] == "authorization_refused"
+    assert "unknown_id_tag" in refused.json()["detail"]
+    assert len(charge_points.sent) == before      # never sent
+    log = (await api.get("/authorizations", network.keys["viewer"], params={"result": "refused"})).json()["data"]
+    assert [(e["id_tag"], e["reason"], e["trigger"]) for e in log] == [("NOBODY-1", "unknown_id_tag", "RemoteStart")]

@@ -67,15 +67,15 @@ async def test_locations_page(api, network):
 
 
 async def test_a_driver_round_trips(api, network):
+    fleet = (await api.post("/fleets", network.keys["member"], json={"name": "Acme"})).json()["id"]
     created = await api.post("/drivers", network.keys["member"], json={
-        "name": "Ada", "email": "Ada@Example.com", "fleet_id": "flt_01JD0000000000000000000000",
-        "id_tags": ["04A2B3C4", "app:ada"]})
+        "name": "Ada", "email": "Ada@Example.com", "fleet_id": fleet, "id_tags": ["04A2B3C4", "app:ada"]})
     assert created.status_code == 201, created.text
     driver = created.json()
     assert driver | {"id": None, "created_at": None} == {
-        "id": None, "name": "Ada", "email": "ada@example.com", "fleet_id": "flt_01JD0000000000000000000000",
+        "id": None, "name": "Ada", "email": "ada@example.com", "fleet_id": fleet,
         "id_tags": ["04A2B3C4", "app:ada"], "active": True, "created_at": None,
-        "customer_id": None}
+        "customer_id": None, "policy": None, "vehicle_id": None}
     assert driver["id"].startswith("drv_")
     assert (await api.get(f"/drivers/{driver['id']}", network.keys["viewer"])).json() == driver
     listed = (await api.get("/drivers", network.keys["viewer"])).json()["data"]

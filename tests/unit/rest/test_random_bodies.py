@@ -53,9 +53,14 @@ async def target(api, charge_points, sessions) -> tuple[str, dict[str, str]]:
     customer = await api.post("/customers", token, headers=headers,
                               json={"name": "Fleet Co", "email": "ap@fleet.example"})
     invoice = await open_invoice(api, token, org_id, charge_point_id, sessions)
+    fleet = await api.post("/fleets", token, headers=headers, json={"name": "Acme"})
+    vehicle = await api.post("/vehicles", token, headers=headers, json={
+        "fleet_id": fleet.json()["id"], "vin": "WVWZZZ1JZXW000001", "make": "VW", "model": "ID.3", "battery_kwh": 58})
+    driver = await api.post("/drivers", token, headers=headers, json={"name": "Fleet", "fleet_id": fleet.json()["id"]})
     return token, {"org_id": org_id, "user_id": user_id, "charge_point_id": charge_point_id,
                    "location_id": location_id, "tariff_id": tariff.json()["id"], "plan_id": plan.json()["id"],
-                   "customer_id": customer.json()["id"], "invoice_id": invoice["id"]}
+                   "customer_id": customer.json()["id"], "invoice_id": invoice["id"], "fleet_id": fleet.json()["id"],
+                   "vehicle_id": vehicle.json()["id"], "driver_id": driver.json()["id"]}
 
 
 @pytest.mark.parametrize("endpoint", BODY_ENDPOINTS, ids=lambda e: e.operation_id)

@@ -12,8 +12,9 @@ T0 = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 @pytest.fixture
 async def history(api, network, sessions, charge_points):
     """Three sessions: completed (driver in a fleet), active on connector 2, started on another charge point."""
+    fleet = await api.post("/fleets", network.keys["admin"], json={"name": "Acme"})
     fleet_driver = await api.post("/drivers", network.keys["admin"], json={
-        "name": "Fleet", "fleet_id": "flt_01JD0000000000000000000000", "id_tags": ["FLEET-1"]})
+        "name": "Fleet", "fleet_id": fleet.json()["id"], "id_tags": ["FLEET-1"]})
     second = await api.post("/charge-points", network.keys["admin"], json={"id": "CP-SECOND",
                                                                            "location_id": network.location_id})
     assert second.status_code == 201
@@ -27,7 +28,7 @@ async def history(api, network, sessions, charge_points):
     await sessions.meter(network.charge_point_id, tx2, T0 + timedelta(hours=1, minutes=5), wh=1500)
     started, _ = await sessions.start("CP-SECOND", "UNKNOWN-TAG", at=T0 + timedelta(hours=2))
     return {"completed": completed, "active": active, "started": started,
-            "fleet_driver": fleet_driver.json()["id"]}
+            "fleet_driver": fleet_driver.json()["id"], "fleet": fleet.json()["id"]}
 
 
 async def _ids(api, network, **params) -> list[str]:
@@ -48,7 +49,8 @@ async def test_sessions_are_listed_newest_first_with_their_status(api, network, 
         "started_at": "2026-01-15T09:00:00Z", "stopped_at": "2026-01-15T09:30:00Z",
         "energy_kwh": "12.345", "meter_start_wh": "1000", "meter_stop_wh": "13345", "stop_reason": "EVDisconnected",
         "offline": False, "cost": None, "tariff_id": None, "tariff_version": None, "plan_id": None,
-        "flagged": False}
+        "flagged": False, "fleet_id": history["fleet"], "vehicle_id": None, "energy_cap_kwh": None,
+        "stop_requested": None}
     assert listed[0]["energy_kwh"] == "0.000" and listed[0]["driver_id"] is None
     assert listed[1]["energy_kwh"] == "1.000" and listed[1]["meter_stop_wh"] is None
 
@@ -58,7 +60,7 @@ async def test_sessions_are_listed_newest_first_with_their_status(api, network, 
     ({"status": "active"}, ["active"]),
     ({"status": "started"}, ["started"]),
     ({"charge_point_id": "CP-SECOND"}, ["started"]),
-    ({"fleet_id": "flt_01JD0000000000000000000000"}, ["completed"]),
+    ({"fleet_id": "FLEET"}, ["completed"]),
     ({"fleet_id": "flt_01JD0000000000000000000001"}, []),
     ({"from": "2026-01-15T10:00:00Z"}, ["started", "active"]),
     ({"to": "2026-01-15T10:00:00Z"}, ["completed"]),
@@ -67,6 +69,7 @@ async def test_sessions_are_listed_newest_first_with_their_status(api, network, 
     ({"charge_point_id": "CP-NOBODY"}, []),
 ])
 async def test_filters(api, network, history, params, expected):
+    params = {name: history["fleet"] if value == "FLEET" else value for name, value in params.items()}
     assert await _ids(api, network, **params) == [history[name] for name in expected]
 
 

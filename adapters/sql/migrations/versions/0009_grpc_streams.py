@@ -6,7 +6,7 @@ stored before this revision keep their order of storage on SQLite, of the table 
 history, committed before any stream could read them.
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0008
 Create Date: 2027-01-20
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | Sequence[str] | None = "0005"
+down_revision: str | Sequence[str] | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
