@@ -37,6 +37,13 @@ PREFIXES = {
     "payment": "pay",
     "ledger_transaction": "txn",
     "invoice_run": "run",
+    # The driver portal and billing disputes (issue 12).
+    "portal_token": "ptk",
+    "magic_link": "mlk",
+    "dispute": "dsp",
+    "dispute_comment": "dcm",
+    "ocpp_frame": "frm",
+    "refund": "rfd",
 }
 
 

@@ -25,6 +25,7 @@ from adapters.memory.network import (
     InMemoryReservations,
     InMemorySessions,
 )
+from adapters.memory.portal import InMemoryDisputes, InMemoryEvidenceRetention, InMemoryFrames, InMemoryPortalAccess
 from adapters.memory.pricing import InMemoryPlans, InMemorySubscriptions, InMemoryTariffs
 from adapters.memory.repositories import (
     InMemoryAccessTokens,
@@ -39,7 +40,8 @@ from adapters.memory.repositories import (
 _TABLES = ("users", "organizations", "members", "invitations", "api_keys", "access_tokens", "outbox",
            "locations", "charge_points", "drivers", "sessions", "samples", "anomalies", "reservations",
            "tariffs", "plans", "subscriptions", "orphans", "events", "customers", "charges", "invoices",
-           "counters", "ledger", "invoice_runs")
+           "counters", "ledger", "invoice_runs", "portal_tokens", "magic_links", "disputes", "dispute_comments",
+           "ocpp_frames")
 
 
 def _system_now() -> datetime:
@@ -90,7 +92,15 @@ class InMemoryUnitOfWork:
         self.counters = InMemoryCounters(t["counters"])
         self.ledger = InMemoryLedger(t["ledger"])
         self.invoice_runs = InMemoryInvoiceRuns(t["invoice_runs"])
+        self._bind_portal()
         return self
+
+    def _bind_portal(self) -> None:
+        t = self._tables
+        self.portal_access = InMemoryPortalAccess(t["portal_tokens"], t["magic_links"], t["drivers"])
+        self.disputes = InMemoryDisputes(t["disputes"], t["dispute_comments"], self.events)
+        self.ocpp_frames = InMemoryFrames(t["ocpp_frames"])
+        self.evidence = InMemoryEvidenceRetention(t)
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
@@ -130,3 +140,4 @@ class InMemoryUnitOfWork:
         self.customers.data, self.charges.data, self.invoices.data = t["customers"], t["charges"], t["invoices"]
         self.invoices.charges = t["charges"]
         self.counters.data, self.ledger.data, self.invoice_runs.data = t["counters"], t["ledger"], t["invoice_runs"]
+        self._bind_portal()

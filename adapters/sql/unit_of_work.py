@@ -29,6 +29,7 @@ from adapters.sql.repositories import (
     SqlTariffs,
     SqlUsers,
 )
+from adapters.sql.repositories.portal import SqlDisputes, SqlEvidenceRetention, SqlFrames, SqlPortalAccess
 from adapters.sql.repositories.billing import (
     SqlCharges,
     SqlCounters,
@@ -80,6 +81,10 @@ class SqlUnitOfWork:
     counters: SqlCounters
     ledger: SqlLedger
     invoice_runs: SqlInvoiceRuns
+    portal_access: SqlPortalAccess
+    disputes: SqlDisputes
+    ocpp_frames: SqlFrames
+    evidence: SqlEvidenceRetention
 
     def __init__(self, engine: AsyncEngine, now: Callable[[], datetime] | None = None, *,
                  read_only: bool = False) -> None:
@@ -122,6 +127,10 @@ class SqlUnitOfWork:
         self.counters = SqlCounters(connection)
         self.ledger = SqlLedger(connection)
         self.invoice_runs = SqlInvoiceRuns(connection)
+        self.portal_access = SqlPortalAccess(connection)
+        self.disputes = SqlDisputes(connection, events)
+        self.ocpp_frames = SqlFrames(connection)
+        self.evidence = SqlEvidenceRetention(connection)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

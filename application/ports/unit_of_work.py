@@ -22,6 +22,7 @@ from application.ports.network import (
     ReservationRepository,
     SessionRepository,
 )
+from application.ports.portal import DisputeRepository, EvidenceRetention, FrameRepository, PortalAccessRepository
 from application.ports.pricing import PlanRepository, SubscriptionRepository, TariffRepository
 from application.ports.repositories import (
     AccessTokenRepository,
@@ -58,6 +59,10 @@ class UnitOfWork(Protocol):
     counters: DocumentCounters
     ledger: LedgerRepository
     invoice_runs: InvoiceRunRepository
+    portal_access: PortalAccessRepository
+    disputes: DisputeRepository
+    ocpp_frames: FrameRepository
+    evidence: EvidenceRetention
     # Ids of the events each ``commit`` stored, in order: what a dispatcher hands to handlers next.
     committed_event_ids: list[str]
 
