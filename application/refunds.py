@@ -55,8 +55,9 @@ async def refund_payments(*, organization_id: str, invoice_id: str, refund_id: s
         if provider is None:
             raise Unavailable(f"no payment provider {payment.method!r} is configured to refund payment {payment.id}")
         result = await provider.refund(Refund(
-            organization_id=organization_id, invoice_id=invoice_id, payment_provider_reference=payment.provider_reference,
-            amount=part, currency=invoice.currency, reason=reason, idempotency_key=f"{refund_id}:{payment.id}"))
+            organization_id=organization_id, invoice_id=invoice_id,
+            payment_provider_reference=payment.provider_reference, amount=part, currency=invoice.currency,
+            reason=reason, idempotency_key=f"{refund_id}:{payment.id}"))
         outcome = RefundOutcome(result.status, provider.name, result.provider_reference, result.instructions)
         if result.status is PaymentStatus.FAILED:
             log.warning("a refund was refused", extra={"refund_id": refund_id, "payment_id": payment.id})

@@ -14,7 +14,7 @@ from application.pagination import Page, PageRequest
 from application.ports.portal import DisputeFilter, OcppFrame
 from domain.errors import Conflict
 from domain.network import Driver
-from domain.portal import Dispute, DisputeComment, DisputeStatus, MagicLink, PortalToken, SettlementStatus
+from domain.portal import Dispute, DisputeComment, MagicLink, PortalToken, SettlementStatus
 from domain.portal.disputes import Visibility
 
 
@@ -146,7 +146,7 @@ class InMemoryEvidenceRetention:
     async def prune(self, organization_id: str, before: datetime, limit: int) -> int:
         t = self.tables
         held = {d.session_id for d in t["disputes"].values()
-                if d.organization_id == organization_id and d.status in (DisputeStatus.OPEN, DisputeStatus.UNDER_REVIEW)}
+                if d.organization_id == organization_id and not d.status.terminal}
         held_pairs = {(s.charge_point_id, s.transaction_id) for s in t["sessions"].values() if s.id in held}
         removed = 0
         for frame in sorted(t["ocpp_frames"].values(), key=lambda f: f.id):

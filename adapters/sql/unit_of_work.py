@@ -29,7 +29,6 @@ from adapters.sql.repositories import (
     SqlTariffs,
     SqlUsers,
 )
-from adapters.sql.repositories.portal import SqlDisputes, SqlEvidenceRetention, SqlFrames, SqlPortalAccess
 from adapters.sql.repositories.billing import (
     SqlCharges,
     SqlCounters,
@@ -38,6 +37,7 @@ from adapters.sql.repositories.billing import (
     SqlInvoices,
     SqlLedger,
 )
+from adapters.sql.repositories.portal import SqlDisputes, SqlEvidenceRetention, SqlFrames, SqlPortalAccess
 
 
 class ReadOnlyViolation(RuntimeError):

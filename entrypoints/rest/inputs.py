@@ -34,6 +34,8 @@ PATH_IDS: dict[str, tuple[str | None, str]] = {
     "customer_id": ("cus", "customer"),
     "invoice_id": ("invc", "invoice"),
     "run_id": ("run", "invoice run"),
+    "dispute_id": ("dsp", "dispute"),
+    "portal_token_id": ("ptk", "portal_token"),
 }
 ORGANIZATION_HEADER = "X-Organization-Id"
 

@@ -6,6 +6,7 @@ from entrypoints.rest.routes import (
     billing,
     charge_points,
     commands,
+    disputes,
     drivers,
     identity,
     invitations,
@@ -13,6 +14,7 @@ from entrypoints.rest.routes import (
     members,
     memberships,
     organizations,
+    portal,
     reservations,
     sessions,
     settings,
@@ -35,6 +37,8 @@ ENDPOINTS: list[Endpoint] = [
     *tariffs.ENDPOINTS,
     *memberships.ENDPOINTS,
     *billing.ENDPOINTS,
+    *disputes.ENDPOINTS,
+    *portal.ENDPOINTS,
 ]
 
 __all__ = ["ENDPOINTS"]
