@@ -132,7 +132,7 @@ class InMemoryFrames:
                              transaction_id: str) -> builtins.list[OcppFrame]:
         return sorted((f for f in self.data.values() if f.organization_id == organization_id
                        and f.charge_point_id == charge_point_id and f.transaction_id == transaction_id),
-                      key=lambda f: f.id)
+                      key=lambda f: (f.at, f.direction, f.id))   # a call ("in") before its answer ("out")
 
 
 class InMemoryEvidenceRetention:

@@ -758,6 +758,6 @@ ocpp_frames = Table(
     Column("direction", String(4), nullable=False),
     Column("action", String(64), nullable=False),
     Column("message", Text, nullable=False),
-    Index(None, "organization_id", "charge_point_id", "transaction_id", "id"),
+    Index("ix_ocpp_frames_transaction", "organization_id", "charge_point_id", "transaction_id", "at"),
     Index(None, "organization_id", "at"),
 )

@@ -81,7 +81,7 @@ class FrameRepository(Protocol):
     async def add(self, frames: Sequence[OcppFrame]) -> None: ...
     async def of_transaction(self, organization_id: str, charge_point_id: str,
                              transaction_id: str) -> builtins.list[OcppFrame]:
-        """In the order they were received."""
+        """In the order they were received (a call before its answer)."""
         ...
 
 

@@ -272,7 +272,7 @@ class SqlFrames:
         t = ocpp_frames
         rows = await self._connection.execute(select(t).where(
             t.c.organization_id == organization_id, t.c.charge_point_id == charge_point_id,
-            t.c.transaction_id == transaction_id).order_by(t.c.id))
+            t.c.transaction_id == transaction_id).order_by(t.c.at, t.c.direction, t.c.id))
         return [_frame_from_row(row) for row in rows]
 
 

@@ -138,8 +138,8 @@ def upgrade() -> None:
         sa.Column("message", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_ocpp_frames"),
     )
-    op.create_index("ix_ocpp_frames_organization_id_charge_point_id_transaction_id_id", "ocpp_frames",
-                    ["organization_id", "charge_point_id", "transaction_id", "id"])
+    op.create_index("ix_ocpp_frames_transaction", "ocpp_frames",
+                    ["organization_id", "charge_point_id", "transaction_id", "at"])
     op.create_index("ix_ocpp_frames_organization_id_at", "ocpp_frames", ["organization_id", "at"])
 
 
