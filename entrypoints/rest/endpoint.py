@@ -56,7 +56,8 @@ class Endpoint:
         # 422 everywhere: query parameters are checked on every endpoint (unknown or repeated ones are refused).
         implied: set[int] = {*self.errors, 422}
         if not self.public:
-            implied.add(401)
+            # 403 too: a driver-portal token on an operator endpoint, an operator credential on a portal one.
+            implied.update({401, 403})
         if self.body is not None:
             implied.update({400, 413, 415})
         if self.tenant:

@@ -75,7 +75,8 @@ async def test_driver_disputes_a_session_and_the_operator_partially_refunds_it(d
             location = (await api.post("/locations", headers=ops, json={
                 "name": "Riverside", "address": "1 Riverside Way", "city": "London", "country": "GB",
                 "timezone": "Europe/London"})).json()["id"]
-            cp = (await api.post("/charge-points", headers=ops, json={"id": "CP-PORTAL", "location_id": location})).json()
+            cp = (await api.post("/charge-points", headers=ops,
+                                 json={"id": "CP-PORTAL", "location_id": location})).json()
             tariff = (await api.post("/tariffs", headers=ops, json=TARIFF)).json()["id"]
             assert (await api.put("/charge-points/CP-PORTAL/tariff", headers=ops,
                                   json={"tariff_id": tariff})).status_code == 200
@@ -88,7 +89,7 @@ async def test_driver_disputes_a_session_and_the_operator_partially_refunds_it(d
             await charge(ocpp_url, cp["id"], "TAG-GRACE", started, 10)
             await charge(ocpp_url, cp["id"], "TAG-HANK", started + timedelta(hours=2), 5)
             sessions = await eventually(lambda: api.get("/sessions", headers=ops),
-                                        lambda r: all(s["cost"] for s in r.json()["data"]) and len(r.json()["data"]) == 2)
+                                        lambda r: len([s for s in r.json()["data"] if s["cost"]]) == 2)
             grace_session = next(s for s in sessions.json()["data"] if s["driver_id"] == grace["id"])
             assert grace_session["cost"]["total"] == "3.60"
 
@@ -143,7 +144,7 @@ async def test_driver_disputes_a_session_and_the_operator_partially_refunds_it(d
             twice = await api.post(f"/portal/sessions/{grace_session['id']}/dispute", headers=driver, json={
                 "description": "again", "expected_cost": {"amount": "1.80", "currency": "GBP"}})
             assert twice.status_code == 409
-            assert (await api.get("/disputes", headers=driver)).status_code == 403      # a portal token, not an operator
+            assert (await api.get("/disputes", headers=driver)).status_code == 403      # not an operator's
 
             listed = (await api.get("/disputes", headers=ops, params={"status": "open"})).json()["data"]
             assert [d["id"] for d in listed] == [dispute["id"]]
