@@ -18,8 +18,8 @@ async def _driver_world(api, network: Network, sessions, name: str) -> dict:
     """A driver of ``network``'s organization with a billed, invoiced session, a dispute and a portal token."""
     admin, headers = network.tokens["admin"], network.headers
     tag = fresh(f"PORTAL-{name}")
-    driver = await api.post("/drivers", admin, headers=headers, json={"name": name, "email": f"{tag.lower()}@example.com",
-                                                                      "id_tags": [tag]})
+    driver = await api.post("/drivers", admin, headers=headers,
+                            json={"name": name, "email": f"{tag.lower()}@example.com", "id_tags": [tag]})
     assert driver.status_code == 201, driver.text
     session_id, tx = await sessions.start(network.charge_point_id, tag, meter_wh=0, at=JANUARY)
     await sessions.stop(network.charge_point_id, tx, meter_wh=5000, at=JANUARY + timedelta(hours=1))
