@@ -22,7 +22,7 @@ from application.credentials import hash_secret, new_secret, same_hash
 from application.pagination import Page, PageRequest
 from application.ports import Clock, LoginThrottle, UnitOfWorkFactory
 from application.ports.mail import EmailMessage, OutboundEmail
-from domain.errors import Forbidden, NotFound, Unauthenticated
+from domain.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
 from domain.ids import PREFIXES, new_id
 from domain.network import Driver
 from domain.portal import MagicLink, PortalToken, PortalTokenSource
@@ -120,8 +120,9 @@ async def request_magic_link(email: str, client_address: str | None, *, uow_fact
                              lifetime: timedelta = MAGIC_LINK_LIFETIME) -> None:
     """Email a sign-in link to each active driver with this email. Whatever the email, the caller learns
     nothing: the same answer, and every request counts against the throttle (per email and address)."""
-    if email_problem(email) is not None:
-        return        # never a driver's: answered like any other
+    problem = email_problem(email)
+    if problem is not None:       # a typo is worth saying; it tells nothing about who is a driver
+        raise InvalidInput.field("email", problem)
     email = normalize_email(email)
     now = clock.now()
     await throttle.check(email, client_address, now)        # RateLimited once this address asked too often

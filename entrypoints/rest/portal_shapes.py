@@ -11,6 +11,8 @@ import msgspec
 from application.disputes import DisputeDetail, DisputeView, Evidence
 from application.portal_access import IssuedPortalToken
 from application.ports.portal import OcppFrame
+from domain.errors import FieldError, InvalidInput
+from domain.money import Money
 from domain.portal import Dispute, DisputeComment, DisputeStatus, PortalToken, Settlement
 from domain.portal.disputes import MAX_COMMENT, MAX_DESCRIPTION, MAX_NOTE, DisputeOutcome, Visibility
 from entrypoints.rest.billing_shapes import InvoiceOut, TransactionOut
@@ -18,6 +20,14 @@ from entrypoints.rest.bodies import MoneyBody
 from entrypoints.rest.queries import Query
 from entrypoints.rest.shapes import MAX_ID, MAX_TOKEN, Body, Email, Timestamp, doc, text
 from entrypoints.rest.views import AnomalyOut, CostBreakdownOut, MeterSummaryOut, MoneyOut, SessionOut, TariffOut
+
+
+def money_of(body: MoneyBody, field: str) -> Money:
+    """The body's money, a refusal naming ``field.amount`` or ``field.currency``."""
+    try:
+        return Money(body.amount, body.currency)
+    except InvalidInput as exc:
+        raise InvalidInput([FieldError(f"{field}.{e.field}", e.message) for e in exc.errors]) from None
 
 
 def _money(amount: Decimal | None, currency: str | None) -> MoneyOut | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from application.disputes import CommentRequest, Resolution
 from application.pagination import Page
 from application.ports.portal import DisputeFilter
-from domain.money import Money
 from entrypoints.rest.endpoint import Call, Endpoint
 from entrypoints.rest.portal_shapes import (
     AssignBody,
@@ -15,6 +14,7 @@ from entrypoints.rest.portal_shapes import (
     DisputeOut,
     DisputeQuery,
     ResolveBody,
+    money_of,
 )
 
 TAG = "Disputes"
@@ -51,7 +51,7 @@ async def comment_on_dispute(call: Call) -> CommentOut:
 async def resolve_dispute(call: Call) -> DisputeOut:
     body: ResolveBody = call.body
     refund = body.refund_amount
-    cmd = Resolution(body.outcome, body.note, Money(refund.amount, refund.currency) if refund is not None else None)
+    cmd = Resolution(body.outcome, body.note, money_of(refund, "refund_amount") if refund is not None else None)
     return DisputeOut.of(await call.use_cases.resolve_dispute(call.ids["dispute_id"], cmd, call.caller,
                                                               call.organization_id))
 

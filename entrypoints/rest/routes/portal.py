@@ -9,7 +9,6 @@ from starlette.responses import Response
 from application.disputes import FileDispute
 from application.pagination import Page
 from domain.errors import InvalidInput
-from domain.money import Money
 from entrypoints.rest.billing_shapes import InvoiceOut
 from entrypoints.rest.endpoint import Call, Endpoint
 from entrypoints.rest.portal_shapes import (
@@ -23,6 +22,7 @@ from entrypoints.rest.portal_shapes import (
     PortalSessionQuery,
     PortalTokenCreatedOut,
     PortalTokenOut,
+    money_of,
 )
 from entrypoints.rest.views import CostBreakdownOut, SessionOut
 
@@ -99,7 +99,7 @@ async def receipt(call: Call) -> Response:
 
 async def file_dispute(call: Call) -> DisputeOut:
     body: DisputeBody = call.body
-    cost = Money(body.expected_cost.amount, body.expected_cost.currency)
+    cost = money_of(body.expected_cost, "expected_cost")
     dispute = await call.use_cases.file_dispute(call.driver, FileDispute(call.ids["session_id"], body.description,
                                                                          cost))
     return DisputeOut.of(dispute)
@@ -151,7 +151,7 @@ ENDPOINTS = [
                          "client address (429 with `Retry-After`)."),
     Endpoint("POST", PORTAL + "/sign-in/exchange", exchange_magic_link, "exchangePortalSignInLink",
              "Exchange a sign-in link for a portal token", TAG, body=MagicLinkExchangeBody,
-             response=PortalTokenCreatedOut, public=True, headers=NO_STORE,
+             response=PortalTokenCreatedOut, public=True, headers=NO_STORE, errors=(401,),
              description="A link works once and until it expires; anything else is a 401."),
     Endpoint("GET", PORTAL + "/me", me, "getPortalDriver", "The signed-in driver", TAG, response=DriverOut,
              portal=True),
