@@ -612,8 +612,11 @@ async def _portal_target(api: Api, operation_id: str, world: World) -> Target:
                                 semantic_status=404),
         "commentOnDispute": Target(f"{_NO_DISPUTE}/comments", {"body": "Checking", "visibility": "internal"},
                                    w.token, tenant, semantic_status=404),
-        "resolveDispute": Target(f"{_NO_DISPUTE}/resolve", {"outcome": "rejected", "note": "No", "refund_amount": None},
-                                 w.token, tenant, semantic_status=404),
+        # With a refund, so that the nested money is attacked too (a currency the session was not billed in is
+        # refused once the dispute is found: here, the 404 comes first).
+        "resolveDispute": Target(f"{_NO_DISPUTE}/resolve", {"outcome": "partially_accepted", "note": "Half",
+                                                             "refund_amount": {"amount": "1.00", "currency": "GBP"}},
+                                 w.token, tenant, semantic_status=404, semantic={"currency": []}),
     }
     return static[operation_id]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.rest.bad_inputs import BODY_ENDPOINTS, QUERY_ENDPOINTS, attack, attack_query
+from tests.e2e.rest.bad_inputs import BODY_ENDPOINTS, QUERY_ENDPOINTS, attack, attack_query, build_world
 
 
 class _Everyone(set):
@@ -51,3 +51,13 @@ async def test_bad_bodies_are_4xx_problems(api, charge_points, sessions, operati
 async def test_bad_query_strings_are_422_naming_the_parameter(api, operation_id):
     failures = await attack_query(api, operation_id)
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("currency", ["XYZ", "eur"])
+async def test_a_refund_in_no_currency_is_refused_naming_the_field_before_the_dispute_is_looked_up(api, currency):
+    world = await build_world(api)
+    response = await api.post("/disputes/dsp_01JD0000000000000000000000/resolve", world.token, headers=world.headers,
+                              json={"outcome": "partially_accepted", "note": "Half",
+                                    "refund_amount": {"amount": "1.00", "currency": currency}})
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == ["refund_amount.currency"]
