@@ -140,10 +140,12 @@ async def file_dispute(driver: DriverActor, cmd: FileDispute, *, uow_factory: Un
     return dispute
 
 
-async def list_my_disputes(driver: DriverActor, page: PageRequest, *,
-                           uow_factory: UnitOfWorkFactory) -> Page[Dispute]:
+async def list_my_disputes(driver: DriverActor, page: PageRequest, *, uow_factory: UnitOfWorkFactory,
+                           session_id: str | None = None) -> Page[Dispute]:
+    """Newest first; ``session_id``: those of one session (a session's page shows its disputes)."""
     async with uow_factory(read_only=True) as uow:
-        return await uow.disputes.list(driver.organization_id, DisputeFilter(driver_id=driver.driver_id), page)
+        return await uow.disputes.list(driver.organization_id,
+                                       DisputeFilter(driver_id=driver.driver_id, session_id=session_id), page)
 
 
 async def get_my_dispute(driver: DriverActor, dispute_id: str, *, uow_factory: UnitOfWorkFactory) -> DisputeView:

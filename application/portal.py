@@ -10,6 +10,7 @@ other people's sessions and are not the driver's to read.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -28,7 +29,7 @@ from application.sessions import NotPriced, SessionCostView
 from domain.billing.invoices import Invoice, InvoiceStatus
 from domain.charging import ChargingSession, SessionStatus
 from domain.errors import NotFound
-from domain.network import Driver
+from domain.network import Driver, Location
 from domain.portal.receipts import Receipt, ReceiptLine
 
 LINE_NAMES = {"ENERGY": "Energy", "TIME": "Charging time", "PARKING_TIME": "Parking time", "FLAT": "Session fee",
@@ -40,6 +41,8 @@ LINE_NAMES = {"ENERGY": "Energy", "TIME": "Charging time", "PARKING_TIME": "Park
 class Me:
     driver: Driver
     organization_name: str
+    timezone: str = "UTC"     # the organization's: where a date a driver types starts and ends
+    currency: str = "EUR"     # the organization's: what a free session would have been billed in
 
 
 async def whoami(driver: DriverActor, *, uow_factory: UnitOfWorkFactory) -> Me:
@@ -48,7 +51,39 @@ async def whoami(driver: DriverActor, *, uow_factory: UnitOfWorkFactory) -> Me:
         organization = await uow.organizations.get(driver.organization_id)
     if found is None or organization is None:
         raise NotFound("driver", driver.driver_id)
-    return Me(found, organization.name)
+    return Me(found, organization.name, organization.settings.timezone, organization.settings.currency)
+
+
+@frozen
+class Place:
+    """Where a charge point stands, as a driver recognises it; its time zone is the one its times are shown in."""
+
+    charge_point_id: str
+    name: str
+    city: str
+    timezone: str
+
+
+async def my_places(driver: DriverActor, charge_point_ids: Iterable[str], *,
+                    uow_factory: UnitOfWorkFactory) -> dict[str, Place]:
+    """The places of the charge points the driver's sessions name (a list of sessions shows where each was);
+    a charge point since removed is still a place, named by its id, in the organization's time zone."""
+    places: dict[str, Place] = {}
+    async with uow_factory(read_only=True) as uow:
+        organization = await uow.organizations.get(driver.organization_id)
+        if organization is None:
+            raise NotFound("driver", driver.driver_id)
+        locations: dict[str, Location | None] = {}
+        for charge_point_id in dict.fromkeys(charge_point_ids):
+            charge_point = await uow.charge_points.get(driver.organization_id, charge_point_id)
+            location_id = charge_point.location_id if charge_point is not None else None
+            if location_id is not None and location_id not in locations:
+                locations[location_id] = await uow.locations.get(driver.organization_id, location_id)
+            location = locations.get(location_id) if location_id is not None else None
+            places[charge_point_id] = (
+                Place(charge_point_id, location.name, location.city, location.timezone) if location is not None
+                else Place(charge_point_id, charge_point_id, "", organization.settings.timezone))
+    return places
 
 
 async def my_sessions(driver: DriverActor, started_from: datetime | None, started_to: datetime | None,

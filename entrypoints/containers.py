@@ -268,6 +268,7 @@ class UseCases(containers.DeclarativeContainer):
     whoami = providers.Coroutine(portal.whoami, uow_factory=_uow)
     my_sessions = providers.Coroutine(portal.my_sessions, uow_factory=_uow)
     my_session = providers.Coroutine(portal.my_session, uow_factory=_uow)
+    my_places = providers.Coroutine(portal.my_places, uow_factory=_uow)
     my_session_cost = providers.Coroutine(portal.my_session_cost, uow_factory=_uow, clock=_clock)
     my_receipt = providers.Coroutine(portal.my_receipt, uow_factory=_uow, clock=_clock, documents=adapters.receipts)
     my_invoices = providers.Coroutine(portal.my_invoices, uow_factory=_uow)

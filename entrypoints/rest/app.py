@@ -14,7 +14,8 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from adapters.sql.database import dropped_connection
 from application.authorization import Actor
@@ -41,6 +42,8 @@ from entrypoints.rest.problems import HttpProblem, handle_exception, problem, pr
 from entrypoints.rest.routes import ENDPOINTS
 from entrypoints.rest.routes.commands import COMMANDS_PATH, unknown_command
 from entrypoints.rest.views import PageOut, Renderer
+from entrypoints.web.portal import portal_routes
+from entrypoints.web.templating import STATIC
 
 if TYPE_CHECKING:
     from entrypoints.containers import Application
@@ -184,6 +187,9 @@ def create_app(container: Application) -> Starlette:
         Route("/healthz", door.healthz, methods=["GET"], name="healthz"),
         Route("/openapi.json", _openapi, methods=["GET"], name="openapi"),
         *door.routes(),
+        # The web pages (server-rendered): the driver portal, and the style sheet every site shares.
+        *portal_routes(container),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
         # After the commands themselves: any other name is an unknown command, not an unknown path.
         Route(COMMANDS_PATH + "/{name}", unknown_command, name="unknownCommand",
               methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),

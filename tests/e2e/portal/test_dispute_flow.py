@@ -5,48 +5,18 @@ accepted; a credit note and a refund follow, and the customer's balance and the 
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
-import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from ocpp.v16 import call as call16
 from pypdf import PdfReader
 
 from entrypoints.config import Settings
 from entrypoints.server import Server
-from entrypoints.simulator import boot, charge_point
+from tests.e2e.portal.world import charge, eventually
 from tests.e2e.rest.billing import SELLER, TARIFF
 from tests.integration.mail.smtp_server import SmtpServer
-
-
-def stamp(instant: datetime) -> str:
-    return instant.isoformat().replace("+00:00", "Z")
-
-
-async def charge(ocpp_url: str, cp_id: str, tag: str, started: datetime, kwh: int) -> None:
-    async with charge_point(ocpp_url, cp_id, "1.6") as cp:
-        await boot(cp)
-        begun = await cp.call(call16.StartTransaction(connector_id=1, id_tag=tag, meter_start=100_000,
-                                                      timestamp=stamp(started)))
-        await cp.call(call16.MeterValues(connector_id=1, transaction_id=begun.transaction_id, meter_value=[
-            {"timestamp": stamp(started + timedelta(minutes=30)),
-             "sampled_value": [{"value": str(100_000 + kwh * 500), "measurand": "Energy.Active.Import.Register",
-                                "unit": "Wh"}]}]))
-        await cp.call(call16.StopTransaction(meter_stop=100_000 + kwh * 1000, transaction_id=begun.transaction_id,
-                                             timestamp=stamp(started + timedelta(hours=1)), reason="EVDisconnected"))
-
-
-async def eventually(read, holds, seconds: float = 15.0):
-    deadline = time.monotonic() + seconds
-    while True:
-        value = await read()
-        if holds(value):
-            return value
-        assert time.monotonic() < deadline, value
-        await asyncio.sleep(0.05)
 
 
 async def test_driver_disputes_a_session_and_the_operator_partially_refunds_it(database_url, tmp_path):
