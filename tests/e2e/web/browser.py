@@ -47,7 +47,8 @@ def ensure_chromium() -> str:
 def _axe_installed() -> bool:
     """npm ci writes node_modules/.package-lock.json; it matches the lockfile when nothing changed."""
     marker = NODE_DIR / "node_modules" / ".package-lock.json"
-    return AXE.is_file() and marker.is_file() and marker.stat().st_mtime >= (NODE_DIR / "package-lock.json").stat().st_mtime
+    lock = NODE_DIR / "package-lock.json"
+    return AXE.is_file() and marker.is_file() and marker.stat().st_mtime >= lock.stat().st_mtime
 
 
 def ensure_axe() -> str:
