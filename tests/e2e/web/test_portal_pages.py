@@ -137,17 +137,20 @@ async def test_a_driver_signs_in_sees_her_sessions_downloads_a_receipt_and_files
             await api.post(f"/disputes/{dispute_id}/comments", headers=ops,
                            json={"body": "Internal: meter looks fine", "visibility": "internal"})
             await page.get_by_role("navigation", name="Portal").get_by_role("link", name="My disputes").click()
+            await page.get_by_role("heading", name="My disputes").wait_for()
             rows = page.locator("table tbody tr")
             assert await rows.count() == 1
             assert "under review" in await rows.first.inner_text()
             await _check(page, axe_source, screens, "08-disputes")
             await rows.first.get_by_role("link").first.click()
+            await page.get_by_role("heading", name="Replies").wait_for()
             replies = await page.locator("article.reply").all_inner_texts()
             assert len(replies) == 1 and "We are checking the meter data." in replies[0]
             assert "Internal" not in await page.content()
 
             # Her invoice, with its PDF.
             await page.get_by_role("link", name="My invoices").click()
+            await page.get_by_role("heading", name="My invoices").wait_for()
             rows = page.locator("table tbody tr")
             assert await rows.count() == 1
             assert invoice["number"] in await rows.first.inner_text()
