@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
-from application import billing_postings
+from application import billing_postings, disputes
 from application.collection import collect_invoice
 from application.events import Handler
 from application.ports import Clock
@@ -15,12 +15,14 @@ from application.session_pricing import price_completed_session
 from domain.billing.events import InvoiceFinalized, InvoiceMarkedUncollectible, InvoiceVoided, PaymentRecorded
 from domain.charging.events import SessionCompleted, SessionPriced
 from domain.events import DomainEvent
+from domain.portal.events import DisputeResolved
 
 
 def handlers(clock: Clock, payments: PaymentProvider | None = None) -> dict[type[DomainEvent], Sequence[Handler]]:
-    finalized: list[Handler] = [billing_postings.post_invoice_finalized]
+    finalized: list[Handler] = [billing_postings.post_invoice_finalized, disputes.settle_awaiting_disputes]
     if payments is not None:
         finalized.append(functools.partial(collect_invoice, provider=payments, clock=clock))
+    providers = {payments.name: payments} if payments is not None else {}
     return {
         # Reports' facts after pricing, so that a failure of theirs never holds a session's bill back.
         SessionCompleted: [functools.partial(price_completed_session, clock=clock), record_session_fact],
@@ -30,4 +32,6 @@ def handlers(clock: Clock, payments: PaymentProvider | None = None) -> dict[type
         PaymentRecorded: [billing_postings.post_payment],
         InvoiceVoided: [billing_postings.post_void],
         InvoiceMarkedUncollectible: [billing_postings.post_write_off],
+        # Disputes: what a resolution credited of money paid already goes back through its provider.
+        DisputeResolved: [functools.partial(disputes.refund_resolved_dispute, providers=providers, clock=clock)],
     }

@@ -17,8 +17,9 @@ from application.credentials import (
     new_secret,
     same_hash,
 )
+from application.portal_access import PORTAL_TOKEN_PREFIX
 from application.ports import Clock, LoginThrottle, PasswordHasher, UnitOfWorkFactory
-from domain.errors import Conflict, NotFound, Unauthenticated
+from domain.errors import Conflict, Forbidden, NotFound, Unauthenticated
 from domain.identity import AccessToken, ApiKey, User
 from domain.identity.users import MAX_PASSWORD
 from domain.ids import PREFIXES, new_id
@@ -129,6 +130,8 @@ async def authenticate(bearer: str, *, uow_factory: UnitOfWorkFactory, clock: Cl
                 raise Unauthenticated("invalid API key")
             actor = Actor(api_key_id=key.id, api_key_organization_id=key.organization_id, api_key_role=key.role)
             expires_at = None
+        elif bearer.startswith(PORTAL_TOKEN_PREFIX):
+            raise Forbidden("a driver-portal token reaches only the driver portal (/api/v1/portal)")
         else:
             raise Unauthenticated("invalid credentials")
     if cache is not None:

@@ -41,6 +41,13 @@ PREFIXES = {
     "vehicle": "veh",
     "vehicle_assignment": "vas",
     "authorization": "authz",
+    # The driver portal and billing disputes (issue 12).
+    "portal_token": "ptk",
+    "magic_link": "mlk",
+    "dispute": "dsp",
+    "dispute_comment": "dcm",
+    "ocpp_frame": "frm",
+    "refund": "rfd",
 }
 
 

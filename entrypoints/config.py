@@ -58,6 +58,14 @@ class Settings:
     ocpp_call_timeout_seconds: float = 30.0
     ocpp_tls_cert: str = ""
     ocpp_tls_key: str = ""
+    # The driver portal: magic links asked per email and client address in a window; how long raw OCPP frames
+    # and meter samples are kept beyond the organization's dispute window.
+    magic_link_max_per_email: int = 5
+    magic_link_max_per_address: int = 30
+    magic_link_window_seconds: int = 900
+    portal_token_ttl_days: int = 30
+    evidence_retention_days: int = 365
+    evidence_prune_seconds: float = 3600.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

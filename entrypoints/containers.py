@@ -14,6 +14,7 @@ from dependency_injector import containers, providers
 
 from adapters.clock import SystemClock
 from adapters.documents import FacturXDocuments
+from adapters.documents.receipt import ReceiptPdf
 from adapters.mail import build_mailer
 from adapters.ocpp.connections import ConnectionRegistry
 from adapters.ocpp.gateway import OcppCommandGateway
@@ -30,8 +31,10 @@ from application import (
     charge_point_events,
     commands,
     customers,
+    disputes,
     drivers,
     event_handlers,
+    evidence,
     fleets,
     identity,
     invitations,
@@ -44,6 +47,8 @@ from application import (
     memberships,
     network,
     organizations,
+    portal,
+    portal_access,
     reports,
     reservations,
     session_facts,
@@ -60,11 +65,16 @@ from application.id_tags import KnownTags
 from application.live_sessions import LiveSessions
 from application.network import AdmittedChargePoints
 from application.open_sessions import OpenSessions
+from application.portal_access import DriverActor
 from entrypoints.background import BackgroundRuns
 
 
 def _seconds(value: float) -> timedelta:
     return timedelta(seconds=float(value))
+
+
+def _days(value: float) -> timedelta:
+    return timedelta(days=float(value))
 
 
 class Core(containers.DeclarativeContainer):
@@ -87,6 +97,7 @@ class Adapters(containers.DeclarativeContainer):
     # Live streams' watchers in this process: meter updates from the MeterValues path, word of committed events.
     live_sessions = providers.Singleton(LiveSessions)
     # Use cases get units of work whose committed domain events the dispatcher hands to their handlers.
+    receipts = providers.Singleton(ReceiptPdf)
     events = providers.Singleton(EventDispatcher, uow_factory=raw_uow_factory, clock=core.clock,
                                  handlers=providers.Callable(event_handlers.handlers, core.clock, payments),
                                  lease=providers.Callable(_seconds, config.event_lease_seconds),
@@ -106,6 +117,15 @@ class Adapters(containers.DeclarativeContainer):
         window_seconds=config.login_window_seconds,
     )
     mailer = providers.Singleton(build_mailer, config=config)
+    # The driver portal: magic-link requests counted apart from password sign-ins; checked portal tokens.
+    magic_link_throttle = providers.Singleton(
+        InMemoryLoginThrottle,
+        max_per_email=config.magic_link_max_per_email,
+        max_per_address=config.magic_link_max_per_address,
+        window_seconds=config.magic_link_window_seconds,
+    )
+    portal_credential_cache: providers.Singleton[CredentialCache[str, DriverActor]] = providers.Singleton(
+        CredentialCache, ttl=providers.Callable(_seconds, config.auth_cache_seconds))
     # Bearer secrets checked recently, by hash: a revocation drops one here at once, other nodes within the ttl.
     credential_cache: providers.Singleton[CredentialCache[str, Actor]] = providers.Singleton(CredentialCache,
                                            ttl=providers.Callable(_seconds, config.auth_cache_seconds))
@@ -266,6 +286,45 @@ class UseCases(containers.DeclarativeContainer):
     get_subscription = providers.Coroutine(memberships.get_subscription, uow_factory=_uow)
     list_subscriptions = providers.Coroutine(memberships.list_subscriptions, uow_factory=_uow)
     end_subscription = providers.Coroutine(memberships.end_subscription, uow_factory=_uow, clock=_clock)
+
+    # The driver portal (issue 12): access, the driver's reads, disputes, evidence.
+    _portal_cache = adapters.portal_credential_cache
+    _token_ttl = providers.Callable(_days, config.portal_token_ttl_days)
+    issue_portal_token = providers.Coroutine(portal_access.issue_portal_token, uow_factory=_uow, clock=_clock,
+                                             lifetime=_token_ttl)
+    list_portal_tokens = providers.Coroutine(portal_access.list_portal_tokens, uow_factory=_uow)
+    revoke_portal_token = providers.Coroutine(portal_access.revoke_portal_token, uow_factory=_uow, clock=_clock,
+                                              cache=_portal_cache)
+    request_magic_link = providers.Coroutine(portal_access.request_magic_link, uow_factory=_uow, clock=_clock,
+                                             throttle=adapters.magic_link_throttle, public_url=config.public_url)
+    exchange_magic_link = providers.Coroutine(portal_access.exchange_magic_link, uow_factory=_uow, clock=_clock,
+                                              lifetime=_token_ttl)
+    authenticate_driver = providers.Coroutine(portal_access.authenticate_driver, uow_factory=_uow, clock=_clock,
+                                              cache=_portal_cache)
+    sign_out = providers.Coroutine(portal_access.sign_out, uow_factory=_uow, clock=_clock, cache=_portal_cache)
+    whoami = providers.Coroutine(portal.whoami, uow_factory=_uow)
+    my_sessions = providers.Coroutine(portal.my_sessions, uow_factory=_uow)
+    my_session = providers.Coroutine(portal.my_session, uow_factory=_uow)
+    my_places = providers.Coroutine(portal.my_places, uow_factory=_uow)
+    my_session_cost = providers.Coroutine(portal.my_session_cost, uow_factory=_uow, clock=_clock)
+    my_receipt = providers.Coroutine(portal.my_receipt, uow_factory=_uow, clock=_clock, documents=adapters.receipts)
+    my_invoices = providers.Coroutine(portal.my_invoices, uow_factory=_uow)
+    my_invoice = providers.Coroutine(portal.my_invoice, uow_factory=_uow)
+    my_invoice_pdf = providers.Coroutine(portal.my_invoice_pdf, uow_factory=_uow, documents=adapters.documents)
+    file_dispute = providers.Coroutine(disputes.file_dispute, uow_factory=_uow, clock=_clock)
+    list_my_disputes = providers.Coroutine(disputes.list_my_disputes, uow_factory=_uow)
+    get_my_dispute = providers.Coroutine(disputes.get_my_dispute, uow_factory=_uow)
+    withdraw_dispute = providers.Coroutine(disputes.withdraw_dispute, uow_factory=_uow, clock=_clock)
+    list_disputes = providers.Coroutine(disputes.list_disputes, uow_factory=_uow)
+    get_dispute = providers.Coroutine(disputes.get_dispute, uow_factory=_uow)
+    assign_dispute = providers.Coroutine(disputes.assign_dispute, uow_factory=_uow, clock=_clock)
+    comment_on_dispute = providers.Coroutine(disputes.comment_on_dispute, uow_factory=_uow, clock=_clock)
+    resolve_dispute = providers.Coroutine(disputes.resolve_dispute, uow_factory=_uow, clock=_clock)
+    open_card_network_dispute = providers.Coroutine(disputes.open_card_network_dispute, uow_factory=_uow,
+                                                    clock=_clock)
+    record_frames = providers.Coroutine(evidence.record_frames, uow_factory=_uow)
+    prune_evidence = providers.Coroutine(evidence.prune_evidence, uow_factory=_uow, clock=_clock,
+                                         retention=providers.Callable(_days, config.evidence_retention_days))
 
     # What charge points report (the OCPP door).
     admit_charge_point = providers.Coroutine(network.admit_charge_point, uow_factory=_uow,

@@ -129,6 +129,8 @@ class Server:
                                                            self._dispatch_pending_events)))
         self._tasks.append(asyncio.create_task(self._every(600, self._purge_idempotency_keys)))
         self._tasks.append(asyncio.create_task(self._every(30, self._expire_reservations)))
+        self._tasks.append(asyncio.create_task(self._every(self.settings.evidence_prune_seconds,
+                                                           self._prune_evidence)))
         # Invoice runs a stop left unfinished carry on; then, every few minutes, months that fall due.
         for run in await self.container.use_cases.unfinished_invoice_runs():
             self.container.background().invoice_run(run)
@@ -155,6 +157,9 @@ class Server:
 
     async def _expire_reservations(self) -> None:
         await self.container.use_cases.expire_reservations()
+
+    async def _prune_evidence(self) -> None:
+        await self.container.use_cases.prune_evidence()
 
     async def _start_due_invoice_runs(self) -> None:
         for run in await self.container.use_cases.due_invoice_runs():

@@ -26,6 +26,7 @@ from adapters.memory.network import (
     InMemoryReservations,
     InMemorySessions,
 )
+from adapters.memory.portal import InMemoryDisputes, InMemoryEvidenceRetention, InMemoryFrames, InMemoryPortalAccess
 from adapters.memory.pricing import InMemoryPlans, InMemorySubscriptions, InMemoryTariffs
 from adapters.memory.reports import InMemoryReports, InMemorySessionFacts
 from adapters.memory.repositories import (
@@ -42,7 +43,7 @@ _TABLES = ("users", "organizations", "members", "invitations", "api_keys", "acce
            "locations", "charge_points", "drivers", "sessions", "samples", "anomalies", "reservations",
            "tariffs", "plans", "subscriptions", "orphans", "events", "customers", "charges", "invoices",
            "counters", "ledger", "invoice_runs", "session_facts", "fleets", "vehicles", "vehicle_assignments",
-           "authorizations")
+           "authorizations", "portal_tokens", "magic_links", "disputes", "dispute_comments", "ocpp_frames")
 
 
 def _system_now() -> datetime:
@@ -99,7 +100,15 @@ class InMemoryUnitOfWork:
         self.vehicles = InMemoryVehicles(t["vehicles"])
         self.vehicle_assignments = InMemoryVehicleAssignments(t["vehicle_assignments"])
         self.authorizations = InMemoryAuthorizations(t["authorizations"], self.events)
+        self._bind_portal()
         return self
+
+    def _bind_portal(self) -> None:
+        t = self._tables
+        self.portal_access = InMemoryPortalAccess(t["portal_tokens"], t["magic_links"], t["drivers"])
+        self.disputes = InMemoryDisputes(t["disputes"], t["dispute_comments"], self.events)
+        self.ocpp_frames = InMemoryFrames(t["ocpp_frames"])
+        self.evidence = InMemoryEvidenceRetention(t)
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
@@ -142,3 +151,4 @@ class InMemoryUnitOfWork:
         self.session_facts.data, self.reports.tables = t["session_facts"], t
         self.fleets.data, self.vehicles.data = t["fleets"], t["vehicles"]
         self.vehicle_assignments.data, self.authorizations.data = t["vehicle_assignments"], t["authorizations"]
+        self._bind_portal()

@@ -125,7 +125,9 @@ class OcppPeer:
                                 extra={"charge_point_id": self.id, "error": str(error)})
             return
         if isinstance(message, Call):
-            await self._send(await self._answer(message))
+            answer = await self._answer(message)
+            await self._send(answer)
+            await self.answered(message, raw_msg if isinstance(raw_msg, str) else raw_msg.decode(), answer)
         else:
             self._correlate(message)
 
@@ -172,6 +174,9 @@ class OcppPeer:
                                                                     "action": call.action, "error": str(problem)})
             raise RpcError(ErrorKind.INTERNAL, "the server produced an invalid answer")
         return payload
+
+    async def answered(self, call: Call, frame: str, answer: str) -> None:
+        """A Call was answered (``frame`` as received, ``answer`` as sent): a subclass may keep them."""
 
     def _correlate(self, answer: CallResult | CallError) -> None:
         pending = self._pending

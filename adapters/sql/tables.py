@@ -97,6 +97,7 @@ organizations = Table(
     Column("vat_exemption_category", String(2), nullable=False, server_default="E"),
     Column("vat_exemption_reason", Text, nullable=True),
     Column("plan_fee_vat", ExactDecimal, nullable=True),
+    Column("dispute_window_days", Integer, nullable=False, server_default="90"),
 )
 
 members = Table(
@@ -920,4 +921,98 @@ authorization_log = Table(
     Index(None, "organization_id", "driver_id", "id"),
     Index(None, "organization_id", "fleet_id", "id"),
     Index(None, "organization_id", "result", "id"),
+)
+
+# ------------------------------------------------------------------ the driver portal and disputes (0007)
+
+# A driver's portal tokens: the secret's SHA-256 only (as for API keys), expiring, revocable.
+portal_tokens = Table(
+    "portal_tokens", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), nullable=False),
+    _id("driver_id"),
+    Column("secret_hash", String(HASH), nullable=False, unique=True),
+    Column("source", String(ENUM), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    Index(None, "organization_id", "driver_id", "id"),
+    ForeignKeyConstraint(["organization_id", "driver_id"], ["drivers.organization_id", "drivers.id"]),
+)
+
+# One-time sign-in links emailed to drivers.
+portal_magic_links = Table(
+    "portal_magic_links", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), nullable=False),
+    _id("driver_id"),
+    Column("secret_hash", String(HASH), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+    ForeignKeyConstraint(["organization_id", "driver_id"], ["drivers.organization_id", "drivers.id"]),
+)
+
+# Billing disputes. A session has at most one dispute that is not resolved or withdrawn (a partial unique
+# index, on both engines); a chargeback is recorded once per provider dispute.
+disputes = Table(
+    "disputes", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), nullable=False),
+    Column("source", String(ENUM), nullable=False),
+    Column("status", String(ENUM), nullable=False),
+    Column("outcome", String(24), nullable=True),
+    Column("description", Text, nullable=False),
+    Column("expected_amount", ExactDecimal, nullable=True),
+    Column("expected_currency", String(3), nullable=True),
+    Column("billed_amount", ExactDecimal, nullable=True),
+    Column("billed_currency", String(3), nullable=True),
+    _id("session_id", nullable=True),
+    _id("driver_id", nullable=True),
+    _id("invoice_id", nullable=True),
+    Column("refund_amount", ExactDecimal, nullable=True),
+    Column("resolution_note", Text, nullable=True),
+    Column("assignee_id", String(ID), nullable=True),
+    Column("provider_dispute_id", String(255), nullable=True),
+    Column("settlement", JSON, nullable=False),
+    Column("settlement_status", String(ENUM), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("resolved_at", UtcDateTime, nullable=True),
+    UniqueConstraint("organization_id", "provider_dispute_id"),
+    Index(None, "organization_id", "status", "id"),
+    Index(None, "organization_id", "driver_id", "id"),
+    Index(None, "organization_id", "session_id"),
+    Index("uq_disputes_active_session", "organization_id", "session_id", unique=True,
+          postgresql_where=text("status IN ('open', 'under_review')"),
+          sqlite_where=text("status IN ('open', 'under_review')")),
+)
+
+dispute_comments = Table(
+    "dispute_comments", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), nullable=False),
+    _id("dispute_id"),
+    Column("author_id", String(ID), nullable=True),
+    Column("visibility", String(ENUM), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index(None, "organization_id", "dispute_id", "id"),
+    ForeignKeyConstraint(["dispute_id"], ["disputes.id"]),
+)
+
+# The OCPP-J frames of each transaction as they crossed the wire: a dispute's evidence, pruned after the
+# organization's dispute window and the retention setting (CHARGE_EVIDENCE_RETENTION_DAYS).
+ocpp_frames = Table(
+    "ocpp_frames", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), nullable=False),
+    Column("charge_point_id", String(CHARGE_POINT_ID), nullable=False),
+    Column("transaction_id", String(WIRE_ID), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("direction", String(4), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("message", Text, nullable=False),
+    Index("ix_ocpp_frames_transaction", "organization_id", "charge_point_id", "transaction_id", "at"),
+    Index(None, "organization_id", "at"),
 )

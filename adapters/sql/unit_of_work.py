@@ -38,6 +38,7 @@ from adapters.sql.repositories.billing import (
     SqlLedger,
 )
 from adapters.sql.repositories.fleets import SqlAuthorizations, SqlFleets, SqlVehicleAssignments, SqlVehicles
+from adapters.sql.repositories.portal import SqlDisputes, SqlEvidenceRetention, SqlFrames, SqlPortalAccess
 from adapters.sql.repositories.reports import SqlReports, SqlSessionFacts
 
 
@@ -88,6 +89,10 @@ class SqlUnitOfWork:
     vehicles: SqlVehicles
     vehicle_assignments: SqlVehicleAssignments
     authorizations: SqlAuthorizations
+    portal_access: SqlPortalAccess
+    disputes: SqlDisputes
+    ocpp_frames: SqlFrames
+    evidence: SqlEvidenceRetention
 
     def __init__(self, engine: AsyncEngine, now: Callable[[], datetime] | None = None, *,
                  read_only: bool = False) -> None:
@@ -136,6 +141,10 @@ class SqlUnitOfWork:
         self.vehicles = SqlVehicles(connection)
         self.vehicle_assignments = SqlVehicleAssignments(connection)
         self.authorizations = SqlAuthorizations(connection, events)
+        self.portal_access = SqlPortalAccess(connection)
+        self.disputes = SqlDisputes(connection, events)
+        self.ocpp_frames = SqlFrames(connection)
+        self.evidence = SqlEvidenceRetention(connection)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

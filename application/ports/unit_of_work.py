@@ -28,6 +28,7 @@ from application.ports.network import (
     ReservationRepository,
     SessionRepository,
 )
+from application.ports.portal import DisputeRepository, EvidenceRetention, FrameRepository, PortalAccessRepository
 from application.ports.pricing import PlanRepository, SubscriptionRepository, TariffRepository
 from application.ports.reports import ReportQueries, SessionFactRepository
 from application.ports.repositories import (
@@ -71,6 +72,10 @@ class UnitOfWork(Protocol):
     vehicles: VehicleRepository
     vehicle_assignments: VehicleAssignmentRepository
     authorizations: AuthorizationLog
+    portal_access: PortalAccessRepository
+    disputes: DisputeRepository
+    ocpp_frames: FrameRepository
+    evidence: EvidenceRetention
     # Ids of the events each ``commit`` stored, in order: what a dispatcher hands to handlers next.
     committed_event_ids: list[str]
 

@@ -14,6 +14,7 @@ credit note issued          charging_revenue / fee_revenue (net),   receivable:{
 invoice voided              charging_revenue / fee_revenue (net),   receivable:{customer} (total)
                             vat_payable:{rate}
 invoice written off         write_offs (what was still due)         receivable:{customer}
+refund paid                 receivable:{customer} (amount)          bank
 =========================== ======================================= =====================================
 
 A void cancels the sale itself: its sessions stay on the void invoice (a session is on one invoice
@@ -140,3 +141,14 @@ def written_off(invoice: Invoice, *, id: str, posted_at: datetime) -> LedgerTran
         entries=[debit(WRITE_OFFS, currency, invoice.written_off),
                  credit(receivable(invoice.customer_id), currency, invoice.written_off)],
         customer_id=invoice.customer_id, invoice_id=invoice.id)
+
+
+def refund_paid(*, organization_id: str, customer_id: str, invoice_id: str, refund_id: str, amount: Decimal,
+                currency: str, description: str, id: str, posted_at: datetime) -> LedgerTransaction | None:
+    """Money paid back to a customer (a refund a provider took): the receivable a credit note left in the
+    customer's favour is settled against the account the money leaves (Dr receivable, Cr bank)."""
+    return _posting(
+        id=id, organization_id=organization_id, source=Source(SourceKind.REFUND, refund_id), posted_at=posted_at,
+        description=description, entries=[debit(receivable(customer_id), currency, amount),
+                                          credit(BANK, currency, amount)],
+        customer_id=customer_id, invoice_id=invoice_id)

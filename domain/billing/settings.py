@@ -15,6 +15,7 @@ from domain.validation import name_problem, text_problem
 
 LAST_INVOICE_DAY = 28      # every month has it
 MAX_EXEMPTION_REASON = 300
+MAX_DISPUTE_WINDOW_DAYS = 3650
 
 
 @frozen
@@ -32,6 +33,7 @@ class BillingSettings:
     vat_exemption_category: str = EXEMPT          # the category of a line whose tariff names no VAT
     vat_exemption_reason: str | None = None       # why (BT-120); None: the category's own wording
     plan_fee_vat: Decimal | None = None           # VAT (percent) on membership plan fees; None: as ``no_vat``
+    dispute_window_days: int = 90                 # how long after a session ends its driver may dispute it
 
     def validate(self) -> None:
         errors = FieldErrors()
@@ -54,6 +56,8 @@ class BillingSettings:
                      f"must be a day of the month from 1 to {LAST_INVOICE_DAY}")
         errors.check("payment_terms_days", 0 <= self.payment_terms_days <= MAX_PAYMENT_TERMS_DAYS,
                      f"must be from 0 to {MAX_PAYMENT_TERMS_DAYS} days")
+        errors.check("dispute_window_days", 1 <= self.dispute_window_days <= MAX_DISPUTE_WINDOW_DAYS,
+                     f"must be from 1 to {MAX_DISPUTE_WINDOW_DAYS} days")
         if self.plan_fee_vat is not None:
             errors.check("plan_fee_vat", 0 <= self.plan_fee_vat <= 100
                          and self.plan_fee_vat == self.plan_fee_vat.quantize(Decimal("0.0001")),

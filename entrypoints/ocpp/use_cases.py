@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
 from application.charge_point_events import Boot, BootAccepted, StatusReport
+from application.evidence import FrameRecord
 from application.id_tags import Authorization
 from application.transactions import MeterValues, Started, StartTransaction, StopTransaction, TransactionEventReport
 from domain.network import ChargePoint
@@ -33,3 +35,5 @@ class OcppUseCases(Protocol):
     async def meter_values(self, cmd: MeterValues) -> None: ...
 
     async def transaction_event(self, cmd: TransactionEventReport) -> Authorization | None: ...
+
+    async def record_frames(self, records: Sequence[FrameRecord]) -> None: ...

@@ -14,11 +14,13 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from adapters.sql.database import dropped_connection
 from application.authorization import Actor
 from application.pagination import Page
+from application.portal_access import DriverActor
 from domain.errors import DomainError, RateLimited, Unavailable
 from entrypoints.rest import idempotency
 from entrypoints.rest.access_log import AccessLog
@@ -40,6 +42,8 @@ from entrypoints.rest.problems import HttpProblem, handle_exception, problem, pr
 from entrypoints.rest.routes import ENDPOINTS
 from entrypoints.rest.routes.commands import COMMANDS_PATH, unknown_command
 from entrypoints.rest.views import PageOut, Renderer
+from entrypoints.web.portal import portal_routes
+from entrypoints.web.templating import STATIC
 
 if TYPE_CHECKING:
     from entrypoints.containers import Application
@@ -82,7 +86,7 @@ class Door:
 
     async def serve(self, endpoint: Endpoint, request: Request) -> Response:
         try:
-            actor = None if endpoint.public else await self._authenticate(request)
+            actor = None if endpoint.public else await self._authenticate(request, portal=endpoint.portal)
             raw = b""
             if endpoint.body is not None:
                 require_json(request)
@@ -97,16 +101,18 @@ class Door:
         except Exception as exc:  # noqa: BLE001  # every failure leaves as a problem; unexpected ones are logged there
             return problem_for(exc)
 
-    async def _authenticate(self, request: Request) -> Actor:
+    async def _authenticate(self, request: Request, *, portal: bool = False) -> Actor | DriverActor:
         token = bearer_token(request)
-        actor: Actor = await _once_more_if_dropped(lambda: self.container.use_cases.authenticate(token))
+        use_cases = self.container.use_cases
+        check = use_cases.authenticate_driver if portal else use_cases.authenticate
+        actor: Actor | DriverActor = await _once_more_if_dropped(lambda: check(token))
         return actor
 
     def _now(self) -> datetime:
         now: datetime = self.container.core.clock().now()
         return now
 
-    async def _respond(self, endpoint: Endpoint, request: Request, actor: Actor | None,
+    async def _respond(self, endpoint: Endpoint, request: Request, actor: Actor | DriverActor | None,
                        raw: bytes) -> tuple[Response, bool]:
         """The endpoint's answer, and whether it is transient (a retry might get another one).
 
@@ -115,7 +121,8 @@ class Door:
         """
         try:
             ids = path_ids(request)
-            tenant = organization_of(request, actor) if endpoint.tenant else None
+            operator = actor if isinstance(actor, Actor) else None
+            tenant = organization_of(request, operator) if endpoint.tenant else None
             query = decode_query(endpoint.query, request.query_params.multi_items(),
                                  PAGING if endpoint.paginated else frozenset())
             page = page_request(request, endpoint.cursor_key) if endpoint.paginated else None
@@ -180,6 +187,9 @@ def create_app(container: Application) -> Starlette:
         Route("/healthz", door.healthz, methods=["GET"], name="healthz"),
         Route("/openapi.json", _openapi, methods=["GET"], name="openapi"),
         *door.routes(),
+        # The web pages (server-rendered): the driver portal, and the style sheet every site shares.
+        *portal_routes(container),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
         # After the commands themselves: any other name is an unknown command, not an unknown path.
         Route(COMMANDS_PATH + "/{name}", unknown_command, name="unknownCommand",
               methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),

@@ -15,7 +15,7 @@ from msgspec import Meta
 from domain.billing.customers import MAX_LINE, MAX_PAYMENT_TERMS_DAYS, MAX_POSTAL_CODE
 from domain.billing.documents import MAX_PREFIX, PREFIX
 from domain.billing.invoices import Address
-from domain.billing.settings import LAST_INVOICE_DAY, MAX_EXEMPTION_REASON
+from domain.billing.settings import LAST_INVOICE_DAY, MAX_DISPUTE_WINDOW_DAYS, MAX_EXEMPTION_REASON
 from domain.billing.vat import NO_VAT_CATEGORIES
 from domain.connector_types import CONNECTOR_TYPES, MAX_CONNECTOR_TYPE
 from domain.identity import Role
@@ -168,6 +168,8 @@ class SettingsBody(Body):
     plan_fee_vat: Annotated[Any, quantity_field(PERCENT, nullable=True, maximum=100), doc(
         "VAT in percent on membership plan fees, 0 to 100 with at most 4 decimals: a JSON number or a decimal "
         "string. Absent: fees carry no VAT, in `vat_exemption_category`.", "20")] = None
+    dispute_window_days: Annotated[int, Meta(ge=1, le=MAX_DISPUTE_WINDOW_DAYS), doc(
+        "How many days after a session ends its driver may dispute it from the portal.")] = 90
 
 
 class ApiKeyBody(Body):

@@ -11,6 +11,7 @@ from starlette.requests import Request
 
 from application.authorization import Actor
 from application.pagination import PageRequest
+from application.portal_access import DriverActor
 from domain.errors import Unauthenticated
 from domain.ids import is_id
 from entrypoints.rest.clients import client_address
@@ -39,6 +40,8 @@ class Endpoint:
     # Acts in an organization the path does not name: the API key's, or X-Organization-Id's for a user.
     tenant: bool = False
     public: bool = False
+    # A driver-portal endpoint: only a portal token authenticates, as the driver it stands for (``Call.driver``).
+    portal: bool = False
     creates: bool = False  # a creating POST: honours Idempotency-Key
     # The answer carries a secret shown once: an idempotent replay must not store it, so a repeated
     # key answers 409 naming the created object instead of replaying the secret.
@@ -55,7 +58,8 @@ class Endpoint:
         # 422 everywhere: query parameters are checked on every endpoint (unknown or repeated ones are refused).
         implied: set[int] = {*self.errors, 422}
         if not self.public:
-            implied.add(401)
+            # 403 too: a driver-portal token on an operator endpoint, an operator credential on a portal one.
+            implied.update({401, 403})
         if self.body is not None:
             implied.update({400, 413, 415})
         if self.tenant:
@@ -76,7 +80,7 @@ class Call:
     request: Request
     use_cases: Any
     now: Callable[[], datetime]
-    actor: Actor | None
+    actor: Actor | DriverActor | None
     body: Any
     ids: dict[str, str]
     page: PageRequest | None
@@ -86,8 +90,15 @@ class Call:
 
     @property
     def caller(self) -> Actor:
-        if self.actor is None:  # only public endpoints run without one, and they never ask
-            raise Unauthenticated("this endpoint needs a bearer token")
+        if not isinstance(self.actor, Actor):  # public and portal endpoints never ask
+            raise Unauthenticated("this endpoint needs an operator's bearer token")
+        return self.actor
+
+    @property
+    def driver(self) -> DriverActor:
+        """The signed-in driver of a ``portal`` endpoint."""
+        if not isinstance(self.actor, DriverActor):
+            raise Unauthenticated("this endpoint needs a driver-portal token")
         return self.actor
 
     @property

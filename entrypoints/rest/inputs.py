@@ -36,6 +36,8 @@ PATH_IDS: dict[str, tuple[str | None, str]] = {
     "run_id": ("run", "invoice run"),
     "fleet_id": ("flt", "fleet"),
     "vehicle_id": ("veh", "vehicle"),
+    "dispute_id": ("dsp", "dispute"),
+    "portal_token_id": ("ptk", "portal_token"),
 }
 ORGANIZATION_HEADER = "X-Organization-Id"
 

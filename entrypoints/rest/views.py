@@ -186,6 +186,7 @@ class SettingsOut(View):
     vat_exemption_category: str
     vat_exemption_reason: str | None
     plan_fee_vat: str | None
+    dispute_window_days: int
 
     @classmethod
     def of(cls, settings: OrganizationSettings) -> SettingsOut:
@@ -197,7 +198,7 @@ class SettingsOut(View):
                    b.legal_name, address, b.vat_id, b.iban, b.bic, b.invoice_number_prefix,
                    b.credit_note_number_prefix, b.auto_finalize_invoices, b.invoice_day, b.payment_terms_days,
                    b.vat_exemption_category, b.vat_exemption_reason,
-                   None if b.plan_fee_vat is None else format(b.plan_fee_vat, "f"))
+                   None if b.plan_fee_vat is None else format(b.plan_fee_vat, "f"), b.dispute_window_days)
 
 
 class NotificationsOut(View):

@@ -33,7 +33,8 @@ def billing_to_row(billing: BillingSettings) -> dict[str, Any]:
             "credit_note_number_prefix": b.credit_note_number_prefix,
             "auto_finalize_invoices": b.auto_finalize_invoices, "invoice_day": b.invoice_day,
             "payment_terms_days": b.payment_terms_days, "vat_exemption_category": b.vat_exemption_category,
-            "vat_exemption_reason": b.vat_exemption_reason, "plan_fee_vat": b.plan_fee_vat}
+            "vat_exemption_reason": b.vat_exemption_reason, "plan_fee_vat": b.plan_fee_vat,
+            "dispute_window_days": b.dispute_window_days}
 
 
 def billing_from_row(row: Row[Any]) -> BillingSettings:
@@ -44,7 +45,8 @@ def billing_from_row(row: Row[Any]) -> BillingSettings:
                            auto_finalize_invoices=row.auto_finalize_invoices, invoice_day=row.invoice_day,
                            payment_terms_days=row.payment_terms_days,
                            vat_exemption_category=row.vat_exemption_category,
-                           vat_exemption_reason=row.vat_exemption_reason, plan_fee_vat=row.plan_fee_vat)
+                           vat_exemption_reason=row.vat_exemption_reason, plan_fee_vat=row.plan_fee_vat,
+                           dispute_window_days=row.dispute_window_days)
 
 
 def notifications_from_json(data: dict[str, Any]) -> Notifications:

@@ -6,6 +6,7 @@ from entrypoints.rest.routes import (
     billing,
     charge_points,
     commands,
+    disputes,
     drivers,
     fleets,
     identity,
@@ -14,6 +15,7 @@ from entrypoints.rest.routes import (
     members,
     memberships,
     organizations,
+    portal,
     reports,
     reservations,
     sessions,
@@ -39,6 +41,8 @@ ENDPOINTS: list[Endpoint] = [
     *memberships.ENDPOINTS,
     *billing.ENDPOINTS,
     *reports.ENDPOINTS,
+    *disputes.ENDPOINTS,
+    *portal.ENDPOINTS,
 ]
 
 __all__ = ["ENDPOINTS"]

@@ -478,6 +478,8 @@ async def _target(api: Api, operation_id: str, world: World, sessions: Sessions 
         return await _billing_target(api, operation_id, world, sessions)
     if operation_id in _FLEETS:
         return await _fleet_target(api, operation_id, world)
+    if operation_id in _PORTAL:
+        return await _portal_target(api, operation_id, world)
     if operation_id == "updateMemberRole":
         spare_id, _ = await api.member(w.token, w.org_id, "member", "Spare")
         return Target(f"{org}/members/{spare_id}/role", {"role": "member"}, w.token)
@@ -646,6 +648,39 @@ async def _fleet_target(api: Api, operation_id: str, world: World) -> Target:
                       tenant, semantic={"vehicle_id": ["nope", "veh_01JD0000000000000000000000"]})
     return Target(f"/drivers/{driver.json()['id']}", driver_body | {"active": True}, w.token, tenant,
                   semantic=_POLICY_SEMANTIC)
+_PORTAL = ("requestPortalSignInLink", "exchangePortalSignInLink", "createDriverDispute", "assignDispute",
+           "commentOnDispute", "resolveDispute")
+_NO_DISPUTE = "/disputes/dsp_01JD0000000000000000000000"
+
+
+async def _portal_target(api: Api, operation_id: str, world: World) -> Target:
+    """The portal's and the disputes' bodies: well-formed ones reach a use case that finds nothing (404), or, for
+    sign-in, answer as they always do."""
+    w, tenant = world, world.headers
+    if operation_id == "createDriverDispute":
+        driver = await api.post("/drivers", w.token, headers=tenant, json={"name": "Disputer", "id_tags": []})
+        assert driver.status_code == 201, driver.text
+        issued = await api.post(f"/drivers/{driver.json()['id']}/portal-tokens", w.token, headers=tenant)
+        assert issued.status_code == 201, issued.text
+        return Target("/portal/sessions/ses_01JD0000000000000000000000/dispute",
+                      {"description": "Too much", "expected_cost": {"amount": "1.00", "currency": "GBP"}},
+                      issued.json()["token"], semantic_status=404, semantic={"currency": []})
+    static = {
+        "requestPortalSignInLink": Target("/portal/sign-in", {"email": "someone@example.com"}, None),
+        # A wrong secret is a 401 (tested with the sign-in flow), whatever its shape.
+        "exchangePortalSignInLink": Target("/portal/sign-in/exchange", {"token": "cml_nothing"}, None,
+                                           semantic_status=401, semantic={"token": []}),
+        "assignDispute": Target(f"{_NO_DISPUTE}/assign", {"assignee_id": None}, w.token, tenant,
+                                semantic_status=404),
+        "commentOnDispute": Target(f"{_NO_DISPUTE}/comments", {"body": "Checking", "visibility": "internal"},
+                                   w.token, tenant, semantic_status=404),
+        # With a refund, so that the nested money is attacked too (a currency the session was not billed in is
+        # refused once the dispute is found: here, the 404 comes first).
+        "resolveDispute": Target(f"{_NO_DISPUTE}/resolve", {"outcome": "partially_accepted", "note": "Half",
+                                                             "refund_amount": {"amount": "1.00", "currency": "GBP"}},
+                                 w.token, tenant, semantic_status=404, semantic={"currency": []}),
+    }
+    return static[operation_id]
 
 
 _QUOTE = {"start": "2026-01-15T09:00:00Z", "end": "2026-01-15T11:00:00Z", "energy_kwh": "20", "max_power_kw": "11",
@@ -783,7 +818,7 @@ def _query_path(endpoint: Any, world: World) -> str:
            "plan_id": "pln_01JD0000000000000000000000", "subscription_id": "sub_01JD0000000000000000000000",
            "customer_id": "cus_01JD0000000000000000000000", "invoice_id": "invc_01JD0000000000000000000000",
            "run_id": "run_01JD0000000000000000000000", "fleet_id": "flt_01JD0000000000000000000000",
-           "vehicle_id": "veh_01JD0000000000000000000000"}
+           "vehicle_id": "veh_01JD0000000000000000000000", "dispute_id": "dsp_01JD0000000000000000000000"}
     return endpoint.path.removeprefix("/api/v1").format(**ids)
 
 

@@ -48,7 +48,7 @@ class Conformance:
         if media_type not in content:
             return [f"{method} {path}: {status} answered {media_type}, documented {sorted(content)}"]
         if media_type != "application/json" and not media_type.endswith("+json"):
-            return []   # a document (CSV, SVG): its media type is documented, its content is the test's to check
+            return []   # a document (CSV, SVG, PDF): its media type is documented, its content is the test's to check
         schema = {**content[media_type]["schema"], "components": self.document["components"]}
         errors = Draft202012Validator(schema).iter_errors(json.loads(body))
         return [f"{method} {path}: {status} body does not fit: {e.message} at {list(e.absolute_path)}"

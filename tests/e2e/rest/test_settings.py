@@ -8,7 +8,8 @@ DEFAULT_NOTIFICATIONS = {"session_completed": False, "invoice_issued": True, "pa
 DEFAULT_BILLING = {"legal_name": None, "billing_address": None, "vat_id": None, "iban": None, "bic": None,
                    "invoice_number_prefix": "INV-", "credit_note_number_prefix": "CN-",
                    "auto_finalize_invoices": False, "invoice_day": 1, "payment_terms_days": 14,
-                   "vat_exemption_category": "E", "vat_exemption_reason": None, "plan_fee_vat": None}
+                   "vat_exemption_category": "E", "vat_exemption_reason": None, "plan_fee_vat": None,
+                   "dispute_window_days": 90}
 
 
 async def test_get_defaults_then_replace(api):
@@ -45,14 +46,17 @@ async def test_billing_settings_are_checked_and_kept_compact(api):
               "vat_id": "gb 980 7806 84", "iban": "GB33 BUKB 2020 1555 5555 55", "bic": "bukbgb22",
               "invoice_number_prefix": "VL/2026/", "credit_note_number_prefix": "VL/CN/", "invoice_day": 3,
               "payment_terms_days": 30, "vat_exemption_category": "O", "plan_fee_vat": 20}
-    replaced = await api.put(path, token, json=seller)
+    replaced = await api.put(path, token, json=seller | {"dispute_window_days": 30})
     assert replaced.status_code == 200, replaced.text
+    assert replaced.json()["dispute_window_days"] == 30
     assert {k: replaced.json()[k] for k in ("vat_id", "iban", "bic", "vat_exemption_reason", "plan_fee_vat")} == {
         "vat_id": "GB980780684", "iban": "GB33BUKB20201555555555", "bic": "BUKBGB22",
         "vat_exemption_reason": None, "plan_fee_vat": "20"}
     for change, field in (({"invoice_day": 29}, "invoice_day"), ({"plan_fee_vat": "100.5"}, "plan_fee_vat"),
                           ({"credit_note_number_prefix": "VL/2026/"}, "credit_note_number_prefix"),
-                          ({"iban": "GB34BUKB20201555555555"}, "iban")):
+                          ({"iban": "GB34BUKB20201555555555"}, "iban"), ({"dispute_window_days": 0},
+                                                                          "dispute_window_days"),
+                          ({"dispute_window_days": 3651}, "dispute_window_days")):
         refused = await api.put(path, token, json=seller | change)
         assert refused.status_code == 422 and [e["field"] for e in refused.json()["errors"]] == [field], refused.text
     assert (await api.get(path, token)).json() == replaced.json()

@@ -50,10 +50,14 @@ class SmtpServer:
         return self.inbox.messages
 
     async def wait_for(self, to: str, timeout: float = 10.0) -> EmailMessage:
+        return await self.wait_for_subject(to, "", timeout)
+
+    async def wait_for_subject(self, to: str, subject_part: str, timeout: float = 10.0) -> EmailMessage:
+        """The first email to ``to`` whose subject contains ``subject_part``."""
         deadline = asyncio.get_running_loop().time() + timeout
         while asyncio.get_running_loop().time() < deadline:
             for message in self.messages:
-                if message["To"] == to:
+                if message["To"] == to and subject_part in str(message["Subject"]):
                     return message
             await asyncio.sleep(0.05)
-        raise AssertionError(f"no email to {to} arrived within {timeout}s")
+        raise AssertionError(f"no email to {to} ({subject_part!r}) arrived within {timeout}s")

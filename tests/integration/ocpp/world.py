@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from adapters.ocpp.connections import ConnectionRegistry
 from adapters.ocpp.gateway import OcppCommandGateway
-from application import charge_point_events, commands, reservations
+from application import charge_point_events, commands, evidence, reservations
 from application.network import RegisterChargePoint
 from domain.network import ValidationMode
 from entrypoints.ocpp.server import start_ocpp_server
@@ -43,6 +43,7 @@ async def ocpp_world(*, timeout: float = 2.0, tls=None) -> SimpleNamespace:
         stop_transaction=net.stop,
         meter_values=net.meter_values,
         transaction_event=net.transaction_event,
+        record_frames=p(evidence.record_frames, uow_factory=uow),
     )
     net.server = await start_ocpp_server("127.0.0.1", 0, use_cases=net.use_cases, connections=net.registry,
                                          clock=clock, tls=tls)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.rest.bad_inputs import BODY_ENDPOINTS, QUERY_ENDPOINTS, attack, attack_query
+from tests.e2e.rest.bad_inputs import BODY_ENDPOINTS, QUERY_ENDPOINTS, attack, attack_query, build_world
 
 
 class _Everyone(set):
@@ -25,7 +25,9 @@ def test_every_endpoint_with_a_body_is_attacked():
         "commandClearCache", "createTariff", "updateTariff", "quoteTariff", "assignChargePointTariff",
         "assignLocationTariff", "createMembershipPlan", "updateMembershipPlan", "createSubscription",
         "createCustomer", "updateCustomer", "recordInvoicePayment", "issueCreditNote", "startInvoiceRun",
-        "createFleet", "updateFleet", "createVehicle", "updateVehicle", "assignVehicle", "updateDriver"}
+        "createFleet", "updateFleet", "createVehicle", "updateVehicle", "assignVehicle", "updateDriver",
+        "requestPortalSignInLink", "exchangePortalSignInLink", "createDriverDispute", "assignDispute",
+        "commentOnDispute", "resolveDispute"}
 
 
 def test_every_operator_read_is_attacked():
@@ -37,7 +39,7 @@ def test_every_operator_read_is_attacked():
                                     "getCustomerBalance", "listTransactions", "getTrialBalance", "listInvoices",
                                     "getInvoice", "getInvoicePdf", "getInvoiceXml", "getInvoiceRun", "listFleets",
                                     "getFleet", "listVehicles", "getVehicle", "listVehicleAssignments",
-                                    "listAuthorizations"}
+                                    "listAuthorizations", "listPortalTokens", "listDisputes", "getDispute"}
 
 
 @pytest.mark.parametrize("operation_id", sorted(BODY_ENDPOINTS))
@@ -51,3 +53,13 @@ async def test_bad_bodies_are_4xx_problems(api, charge_points, sessions, operati
 async def test_bad_query_strings_are_422_naming_the_parameter(api, operation_id):
     failures = await attack_query(api, operation_id)
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("currency", ["XYZ", "eur"])
+async def test_a_refund_in_no_currency_is_refused_naming_the_field_before_the_dispute_is_looked_up(api, currency):
+    world = await build_world(api)
+    response = await api.post("/disputes/dsp_01JD0000000000000000000000/resolve", world.token, headers=world.headers,
+                              json={"outcome": "partially_accepted", "note": "Half",
+                                    "refund_amount": {"amount": "1.00", "currency": currency}})
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == ["refund_amount.currency"]

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from entrypoints.rest.routes import ENDPOINTS
 from tests.e2e.rest.bad_inputs import VALID_TARIFF, fields_of, network
-from tests.e2e.rest.billing import open_invoice
+from tests.e2e.rest.billing import open_invoice, set_seller
 
 BODY_ENDPOINTS = [e for e in ENDPOINTS if e.body is not None]
 
@@ -52,15 +52,24 @@ async def target(api, charge_points, sessions) -> tuple[str, dict[str, str]]:
         "name": "Plan", "monthly_fee": {"amount": "5", "currency": "EUR"}, "discount_percent": "10"})
     customer = await api.post("/customers", token, headers=headers,
                               json={"name": "Fleet Co", "email": "ap@fleet.example"})
+    await set_seller(api, token, org_id, dispute_window_days=3650)
     invoice = await open_invoice(api, token, org_id, charge_point_id, sessions)
     fleet = await api.post("/fleets", token, headers=headers, json={"name": "Acme"})
     vehicle = await api.post("/vehicles", token, headers=headers, json={
         "fleet_id": fleet.json()["id"], "vin": "WVWZZZ1JZXW000001", "make": "VW", "model": "ID.3", "battery_kwh": 58})
     driver = await api.post("/drivers", token, headers=headers, json={"name": "Fleet", "fleet_id": fleet.json()["id"]})
+    # The invoiced session's driver, signed in to the portal, with a dispute on it.
+    session_id = invoice["sessions"][0]["session_id"]
+    disputer = (await api.get(f"/sessions/{session_id}", token, headers=headers)).json()["driver_id"]
+    portal = (await api.post(f"/drivers/{disputer}/portal-tokens", token, headers=headers)).json()["token"]
+    dispute = await api.post(f"/portal/sessions/{session_id}/dispute", portal, json={
+        "description": "Too much", "expected_cost": {"amount": "1.00", "currency": "GBP"}})
+    assert dispute.status_code == 201, dispute.text
     return token, {"org_id": org_id, "user_id": user_id, "charge_point_id": charge_point_id,
                    "location_id": location_id, "tariff_id": tariff.json()["id"], "plan_id": plan.json()["id"],
                    "customer_id": customer.json()["id"], "invoice_id": invoice["id"], "fleet_id": fleet.json()["id"],
-                   "vehicle_id": vehicle.json()["id"], "driver_id": driver.json()["id"]}
+                   "vehicle_id": vehicle.json()["id"], "driver_id": driver.json()["id"], "session_id": session_id,
+                   "dispute_id": dispute.json()["id"], "portal_token": portal}
 
 
 @pytest.mark.parametrize("endpoint", BODY_ENDPOINTS, ids=lambda e: e.operation_id)
@@ -70,7 +79,8 @@ async def test_random_bodies_never_break_the_door(api, target, endpoint, data):
     token, ids = target
     body = data.draw(bodies(endpoint.body))
     response = await api.request(endpoint.method, _path(endpoint.path, ids).removeprefix(api.prefix),
-                                 None if endpoint.public else token, content=json.dumps(body).encode(),
+                                 None if endpoint.public else ids["portal_token"] if endpoint.portal else token,
+                                 content=json.dumps(body).encode(),
                                  headers={"Content-Type": "application/json", "X-Organization-Id": ids["org_id"]})
     assert response.status_code < 500, response.text
     if response.status_code >= 400:

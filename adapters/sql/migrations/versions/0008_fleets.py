@@ -3,7 +3,7 @@ own policy and current vehicle; sessions' fleet, vehicle, energy cap and stop re
 customer; connectors' types.
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 Create Date: 2026-12-10
 
 Sessions of drivers in a fleet before this revision get that fleet (the session list filtered by fleet
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | Sequence[str] | None = "0005"
+down_revision: str | Sequence[str] | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
