@@ -5,21 +5,29 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
-from application import billing_postings
-from application.collection import collect_invoice
+from application import billing_postings, collection
 from application.events import Handler
+from application.payment_providers import PaymentProviders
 from application.ports import Clock
-from application.ports.payments import PaymentProvider
 from application.session_pricing import price_completed_session
-from domain.billing.events import InvoiceFinalized, InvoiceMarkedUncollectible, InvoiceVoided, PaymentRecorded
+from domain.billing.events import (
+    DefaultPaymentMethodChanged,
+    InvoiceFinalized,
+    InvoiceMarkedUncollectible,
+    InvoiceVoided,
+    PaymentRecorded,
+    RefundRecorded,
+)
 from domain.charging.events import SessionCompleted, SessionPriced
 from domain.events import DomainEvent
 
 
-def handlers(clock: Clock, payments: PaymentProvider | None = None) -> dict[type[DomainEvent], Sequence[Handler]]:
+def handlers(clock: Clock, payments: PaymentProviders | None = None) -> dict[type[DomainEvent], Sequence[Handler]]:
     finalized: list[Handler] = [billing_postings.post_invoice_finalized]
+    retries: list[Handler] = []
     if payments is not None:
-        finalized.append(functools.partial(collect_invoice, provider=payments, clock=clock))
+        finalized.append(functools.partial(collection.collect_invoice, providers=payments, clock=clock))
+        retries.append(functools.partial(collection.retry_after_new_method, providers=payments, clock=clock))
     return {
         SessionCompleted: [functools.partial(price_completed_session, clock=clock)],
         # Billing: every money event posts once to the ledger (application/billing_postings.py).
@@ -28,4 +36,7 @@ def handlers(clock: Clock, payments: PaymentProvider | None = None) -> dict[type
         PaymentRecorded: [billing_postings.post_payment],
         InvoiceVoided: [billing_postings.post_void],
         InvoiceMarkedUncollectible: [billing_postings.post_write_off],
+        # Collection (application/collection.py): refunds post too; a new default card retries failed invoices.
+        RefundRecorded: [billing_postings.post_refund],
+        DefaultPaymentMethodChanged: retries,
     }

@@ -37,6 +37,10 @@ PREFIXES = {
     "payment": "pay",
     "ledger_transaction": "txn",
     "invoice_run": "run",
+    "payment_method": "pmt",
+    "refund": "rfd",
+    "chargeback": "chb",
+    "statement_line": "stl",
 }
 
 

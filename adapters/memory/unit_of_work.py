@@ -25,6 +25,13 @@ from adapters.memory.network import (
     InMemoryReservations,
     InMemorySessions,
 )
+from adapters.memory.payments import (
+    InMemoryChargebacks,
+    InMemoryPaymentMethods,
+    InMemoryProviderCustomers,
+    InMemoryProviderEvents,
+    InMemoryStatementLines,
+)
 from adapters.memory.pricing import InMemoryPlans, InMemorySubscriptions, InMemoryTariffs
 from adapters.memory.repositories import (
     InMemoryAccessTokens,
@@ -39,7 +46,9 @@ from adapters.memory.repositories import (
 _TABLES = ("users", "organizations", "members", "invitations", "api_keys", "access_tokens", "outbox",
            "locations", "charge_points", "drivers", "sessions", "samples", "anomalies", "reservations",
            "tariffs", "plans", "subscriptions", "orphans", "events", "customers", "charges", "invoices",
-           "counters", "ledger", "invoice_runs")
+           "counters", "ledger", "invoice_runs",
+           # Collection (issue 11).
+           "payment_methods", "provider_customers", "provider_events", "chargebacks", "statement_lines")
 
 
 def _system_now() -> datetime:
@@ -90,6 +99,11 @@ class InMemoryUnitOfWork:
         self.counters = InMemoryCounters(t["counters"])
         self.ledger = InMemoryLedger(t["ledger"])
         self.invoice_runs = InMemoryInvoiceRuns(t["invoice_runs"])
+        self.payment_methods = InMemoryPaymentMethods(t["payment_methods"])
+        self.provider_customers = InMemoryProviderCustomers(t["provider_customers"])
+        self.provider_events = InMemoryProviderEvents(t["provider_events"])
+        self.chargebacks = InMemoryChargebacks(t["chargebacks"])
+        self.statement_lines = InMemoryStatementLines(t["statement_lines"])
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -130,3 +144,6 @@ class InMemoryUnitOfWork:
         self.customers.data, self.charges.data, self.invoices.data = t["customers"], t["charges"], t["invoices"]
         self.invoices.charges = t["charges"]
         self.counters.data, self.ledger.data, self.invoice_runs.data = t["counters"], t["ledger"], t["invoice_runs"]
+        self.payment_methods.data, self.provider_customers.data = t["payment_methods"], t["provider_customers"]
+        self.provider_events.data, self.chargebacks.data = t["provider_events"], t["chargebacks"]
+        self.statement_lines.data = t["statement_lines"]

@@ -37,6 +37,13 @@ from adapters.sql.repositories.billing import (
     SqlInvoices,
     SqlLedger,
 )
+from adapters.sql.repositories.payments import (
+    SqlChargebacks,
+    SqlPaymentMethods,
+    SqlProviderCustomers,
+    SqlProviderEvents,
+    SqlStatementLines,
+)
 
 
 class ReadOnlyViolation(RuntimeError):
@@ -80,6 +87,11 @@ class SqlUnitOfWork:
     counters: SqlCounters
     ledger: SqlLedger
     invoice_runs: SqlInvoiceRuns
+    payment_methods: SqlPaymentMethods
+    provider_customers: SqlProviderCustomers
+    provider_events: SqlProviderEvents
+    chargebacks: SqlChargebacks
+    statement_lines: SqlStatementLines
 
     def __init__(self, engine: AsyncEngine, now: Callable[[], datetime] | None = None, *,
                  read_only: bool = False) -> None:
@@ -122,6 +134,11 @@ class SqlUnitOfWork:
         self.counters = SqlCounters(connection)
         self.ledger = SqlLedger(connection)
         self.invoice_runs = SqlInvoiceRuns(connection)
+        self.payment_methods = SqlPaymentMethods(connection)
+        self.provider_customers = SqlProviderCustomers(connection)
+        self.provider_events = SqlProviderEvents(connection)
+        self.chargebacks = SqlChargebacks(connection)
+        self.statement_lines = SqlStatementLines(connection)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -22,6 +22,13 @@ from application.ports.network import (
     ReservationRepository,
     SessionRepository,
 )
+from application.ports.payment_records import (
+    ChargebackRepository,
+    PaymentMethodRepository,
+    ProviderCustomerRepository,
+    ProviderEventRepository,
+    StatementLineRepository,
+)
 from application.ports.pricing import PlanRepository, SubscriptionRepository, TariffRepository
 from application.ports.repositories import (
     AccessTokenRepository,
@@ -58,6 +65,11 @@ class UnitOfWork(Protocol):
     counters: DocumentCounters
     ledger: LedgerRepository
     invoice_runs: InvoiceRunRepository
+    payment_methods: PaymentMethodRepository
+    provider_customers: ProviderCustomerRepository
+    provider_events: ProviderEventRepository
+    chargebacks: ChargebackRepository
+    statement_lines: StatementLineRepository
     # Ids of the events each ``commit`` stored, in order: what a dispatcher hands to handlers next.
     committed_event_ids: list[str]
 

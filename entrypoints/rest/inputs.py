@@ -34,6 +34,7 @@ PATH_IDS: dict[str, tuple[str | None, str]] = {
     "customer_id": ("cus", "customer"),
     "invoice_id": ("invc", "invoice"),
     "run_id": ("run", "invoice run"),
+    "method_id": ("pmt", "payment method"),
 }
 ORGANIZATION_HEADER = "X-Organization-Id"
 

@@ -13,6 +13,7 @@ from entrypoints.rest.routes import (
     members,
     memberships,
     organizations,
+    payments,
     reservations,
     sessions,
     settings,
@@ -35,6 +36,7 @@ ENDPOINTS: list[Endpoint] = [
     *tariffs.ENDPOINTS,
     *memberships.ENDPOINTS,
     *billing.ENDPOINTS,
+    *payments.ENDPOINTS,
 ]
 
 __all__ = ["ENDPOINTS"]
