@@ -149,7 +149,8 @@ class FakeStripe:
             return self.by_key[request.idempotency_key]  # type: ignore[no-any-return]
         intent = self.intents[request.payment_provider_reference or ""]
         minor = to_minor_units(request.amount, request.currency)
-        if intent["status"] != "succeeded" or minor > intent["amount_received"] - intent["refunded"]:
+        disputed = any(d["payment_intent"] == intent["id"] for d in self.disputes.values())
+        if intent["status"] != "succeeded" or disputed or minor > intent["amount_received"] - intent["refunded"]:
             raise InvalidInput.field("amount", "Stripe refused the refund")
         refund = self._id("re")
         intent["refunded"] += minor
@@ -170,8 +171,8 @@ class FakeStripe:
         """A refund made at Stripe (its dashboard), which Charge learns of by the webhook only."""
         intent = self.intents[intent_id]
         minor = min(to_minor_units(amount, intent["currency"].upper()), intent["amount_received"] - intent["refunded"])
-        if minor <= 0:
-            return
+        if minor <= 0 or any(d["payment_intent"] == intent_id for d in self.disputes.values()):
+            return          # Stripe refunds no disputed charge
         refund = self._id("re")
         intent["refunded"] += minor
         self.refunds[refund] = {"id": refund, "amount": minor, "status": "succeeded", "payment_intent": intent_id}
@@ -182,7 +183,10 @@ class FakeStripe:
         intent = self.intents[intent_id]
         existing = next((d for d in self.disputes.values() if d["payment_intent"] == intent_id), None)
         if existing is None:
-            existing = {"id": self._id("dp"), "object": "dispute", "amount": intent["amount_received"],
+            if intent.get("amount_received", 0) - intent["refunded"] <= 0:
+                return ""   # nothing left to dispute
+            existing = {"id": self._id("dp"), "object": "dispute",
+                        "amount": intent["amount_received"] - intent["refunded"],
                         "currency": intent["currency"], "payment_intent": intent_id, "charge": f"ch_{intent_id}",
                         "reason": "fraudulent", "status": "needs_response"}
             self.disputes[existing["id"]] = existing
