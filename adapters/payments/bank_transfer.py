@@ -52,7 +52,7 @@ class BankTransferProvider:
         self._accounts = SchwiftyBankAccounts()
 
     async def ensure_customer(self, profile: CustomerProfile, known: str | None) -> str | None:
-        return None
+        return known        # it keeps no customers of its own: nothing to make
 
     async def collect(self, request: Collection) -> CollectionResult:
         reference = request.payment_reference or request.invoice_number
