@@ -30,7 +30,7 @@ from tests.unit.payments.world import (
 
 async def _paid(world=None):
     world = world or build()
-    (driver, other) = await organization(world)
+    (driver, _) = await organization(world)
     await card_customer(world, driver)
     invoice = await finalized_invoice(world, driver)
     await deliver(world)
@@ -264,7 +264,7 @@ async def test_reconciliation_of_a_seeded_month_shows_difference_zero_and_the_un
 
 
 async def test_reconciliation_sees_money_the_records_do_not_explain():
-    world, invoice = await _paid()
+    world, _ = await _paid()
     from domain.billing.ledger import CHARGING_REVENUE, LedgerTransaction, Source, SourceKind, credit, debit
 
     async with world.uow() as uow:   # a posting no payment explains (a hand-written one, a doubled handler)
