@@ -134,7 +134,7 @@ ENDPOINTS = [
                          "the rest are listed unmatched. A line imported before (by the bank's reference) is "
                          "skipped."),
     Endpoint("GET", "/api/v1/reconciliation", reconciliation, "getReconciliation", "Reconcile a period", TAG,
-             query=ReconciliationQuery, response=ReconciliationOut, tenant=True,
+             query=ReconciliationQuery, response=ReconciliationOut, tenant=True, media_type="text/csv",
              description="Payments matched to invoices, unmatched bank credits, refunds, chargebacks, open "
                          "balances per customer, and per currency the difference between the ledger and the "
                          "records (0 when the books agree). CSV with `Accept: text/csv`."),

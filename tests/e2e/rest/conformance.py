@@ -47,6 +47,8 @@ class Conformance:
         media_type = content_type.split(";")[0].strip()
         if media_type not in content:
             return [f"{method} {path}: {status} answered {media_type}, documented {sorted(content)}"]
+        if not media_type.endswith("json"):      # a document or a CSV: its media type is what is documented
+            return []
         schema = {**content[media_type]["schema"], "components": self.document["components"]}
         errors = Draft202012Validator(schema).iter_errors(json.loads(body))
         return [f"{method} {path}: {status} body does not fit: {e.message} at {list(e.absolute_path)}"
