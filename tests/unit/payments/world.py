@@ -29,7 +29,9 @@ from application.customers import customer_of_driver
 from application.events import EventDispatcher
 from application.payment_methods import MethodRequest
 from application.payment_providers import PaymentProviders
-from domain.billing.invoices import Invoice
+from application.pagination import PageRequest
+from application.ports.billing import InvoiceFilter
+from domain.billing.invoices import Invoice, InvoiceKind
 from domain.billing.ledger import PAYMENT_CLEARING
 from domain.billing.periods import BillingPeriod
 from domain.billing.settings import BillingSettings
@@ -40,10 +42,11 @@ from tests.unit.payments.fake_stripe import OK, FakeStripe
 __all__ = ["ACTOR", "ORG", "build", "card_customer", "finalized_invoice", "ledger_balance"]
 
 
-def build(*, stripe: bool = True, now: datetime = datetime(2026, 4, 15, 9, tzinfo=UTC),
+def build(*, stripe: bool = True, now: datetime = datetime(2026, 4, 15, 9, tzinfo=UTC), storage: object = None,
           **billing: object) -> SimpleNamespace:
+    """The world on ``storage`` (an ``InMemoryStore`` or a ``Database``), a fresh in-memory one by default."""
     clock = FakeClock(now)
-    store = InMemoryStore(now=clock.now)
+    store = storage if storage is not None else InMemoryStore(now=clock.now)
     fake = FakeStripe() if stripe else None
     providers = PaymentProviders([BankTransferProvider(), fake])
     dispatcher = EventDispatcher(store.unit_of_work, clock, event_handlers.handlers(clock, providers))
@@ -107,10 +110,10 @@ async def finalized_invoice(world: SimpleNamespace, driver, energy: str = "10", 
                          Decimal(energy))
     await world.run_period(ORG, period, finalize=True)
     async with world.uow(read_only=True) as uow:
-        found = [i for i in uow.invoices.data.values() if i.customer_id is not None and i.number is not None
-                 and i.period_start == period.start]
         customer = await uow.customers.find_by_driver(ORG, driver.id)
-    (invoice,) = [i for i in found if i.customer_id == customer.id]
+        page = await uow.invoices.list(ORG, InvoiceFilter(customer_id=customer.id, period_start=period.start,
+                                                          kind=InvoiceKind.INVOICE), PageRequest(limit=10))
+    (invoice,) = page.items
     return (await world.get_invoice(invoice.id, ACTOR, ORG)).invoice
 
 
