@@ -27,9 +27,9 @@ from application import (
 )
 from application.customers import customer_of_driver
 from application.events import EventDispatcher
+from application.pagination import PageRequest
 from application.payment_methods import MethodRequest
 from application.payment_providers import PaymentProviders
-from application.pagination import PageRequest
 from application.ports.billing import InvoiceFilter
 from domain.billing.invoices import Invoice, InvoiceKind
 from domain.billing.ledger import PAYMENT_CLEARING
