@@ -30,6 +30,12 @@ MAY_REJECT: dict[str, str] = {
     "PUT /api/v1/tariffs/{tariff_id}": "as creating a tariff",
     "POST /api/v1/invoice-runs": "`period_end` must follow `period_start`, by at most 366 days",
     "POST /api/v1/invoices/{invoice_id}/credit-notes": "exactly one of `amount` and `lines`",
+    "GET /api/v1/payment-methods": "`customer_id` must name one of the organization's customers",
+    "POST /api/v1/payment-methods": "`customer_id` must name a customer; bank transfer saves a (checked) `iban`",
+    "POST /api/v1/invoices/{invoice_id}/refunds": "only a paid invoice has something to refund",
+    "POST /api/v1/webhooks/stripe": "only an event signed with the webhook secret is taken",
+    "POST /api/v1/bank-statements": "the body is a CSV or camt.053 statement, which JSON Schema does not describe",
+    "GET /api/v1/reconciliation": "`to` must follow `from`, by at most 366 days",
 }
 
 
