@@ -7,7 +7,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from attrs import evolve
 
+from adapters.registries import SchwiftyBankAccounts, StdnumTaxIds
+from application import settings as settings_module
 from application.payment_methods import MethodRequest
 from domain.billing.invoices import InvoiceStatus
 from domain.billing.ledger import BANK, PAYMENT_CLEARING
@@ -223,3 +226,16 @@ async def test_a_pending_card_cannot_be_the_default_and_a_detached_one_is_gone()
     with pytest.raises(NotFound):
         await world.detach_method(method_id, ACTOR, ORG)
     assert Decimal(0) == await ledger_balance(world)
+
+
+async def test_an_organization_cannot_choose_stripe_on_a_server_without_it():
+    world = build(stripe=False)
+    await organization(world)
+    async with world.uow(read_only=True) as uow:
+        current = (await uow.organizations.get(ORG)).settings
+    wanted = evolve(current, billing=evolve(current.billing, payment_provider="stripe"))
+    with pytest.raises(InvalidInput) as refused:
+        await settings_module.update_settings(ORG, wanted, ACTOR, uow_factory=world.uow, clock=world.clock,
+                                              tax_ids=StdnumTaxIds(), bank_accounts=SchwiftyBankAccounts(),
+                                              payments=world.providers)
+    assert refused.value.errors[0].field == "payment_provider"
