@@ -3,7 +3,8 @@
 The event's id is stored in the same transaction that applies it: a replay (Stripe sends an event again until
 it gets a 2xx, and may send it twice anyway) finds it and changes nothing. Events arrive in any order: one about
 a payment Charge has not recorded yet (a refund or a dispute before ``payment_intent.succeeded``) is refused
-with ``NotYetKnown`` and nothing is stored, so the provider delivers it again later, when the payment is known.
+with ``NotYetKnown`` and nothing is stored, so the provider delivers it again later, when the payment is known
+(an event about a payment Charge never asked for is ignored once it is three days old).
 
 ==================================== ==========================================================================
 event                                effect
@@ -40,6 +41,9 @@ from domain.ids import PREFIXES, new_id
 
 log = logging.getLogger("charge.payments")
 STRIPE = "stripe"
+# Stripe retries a delivery for up to three days: an event about a payment still unknown after that is about a
+# payment Charge never asked for (another system on the same account), and is ignored rather than refused.
+GIVE_UP_DAYS = 3
 
 
 class NotYetKnown(Conflict):
@@ -115,7 +119,9 @@ async def _apply(uow: UnitOfWork, event: ProviderEvent, provider: str, saved: Sa
             await uow.invoices.save(invoice)
         return True
     if kind is ProviderEventKind.REFUNDED:
-        invoice = await _invoice_of_payment(uow, event)
+        invoice = await _invoice_of_payment(uow, event, now)
+        if invoice is None:
+            return False
         payment = invoice.payment_from(event.provider_reference or "")
         assert payment is not None
         changed = False
@@ -135,8 +141,7 @@ async def _apply(uow: UnitOfWork, event: ProviderEvent, provider: str, saved: Sa
             await uow.invoices.save(invoice)
         return True
     if kind in (ProviderEventKind.DISPUTE_OPENED, ProviderEventKind.DISPUTE_CLOSED):
-        await _dispute(uow, event, provider, now)
-        return True
+        return await _dispute(uow, event, provider, now)
     if kind is ProviderEventKind.METHOD_SAVED:
         if saved is None or event.organization_id is None or event.setup_reference is None:
             return False
@@ -158,20 +163,27 @@ async def _invoice_of_metadata(uow: UnitOfWork, event: ProviderEvent) -> Invoice
     return invoice
 
 
-async def _invoice_of_payment(uow: UnitOfWork, event: ProviderEvent) -> Invoice:
-    found = (await uow.invoices.find_by_payment(event.provider_reference)
-             if event.provider_reference is not None else None)
+async def _invoice_of_payment(uow: UnitOfWork, event: ProviderEvent, now: datetime) -> Invoice | None:
+    """The invoice the event's payment is recorded on. None for a payment Charge never asked for (no PaymentIntent,
+    or one still unknown once Stripe's own retries would be over): the event is stored and ignored."""
+    if event.provider_reference is None:
+        return None
+    found = await uow.invoices.find_by_payment(event.provider_reference)
     invoice = await uow.invoices.get(found[0], found[1], for_update=True) if found else None
     if invoice is None:
+        if event.received_on is not None and (now.date() - event.received_on).days >= GIVE_UP_DAYS:
+            return None
         raise NotYetKnown(f"no payment {event.provider_reference} is recorded yet: send {event.id} again later")
     return invoice
 
 
-async def _dispute(uow: UnitOfWork, event: ProviderEvent, provider: str, now: datetime) -> None:
+async def _dispute(uow: UnitOfWork, event: ProviderEvent, provider: str, now: datetime) -> bool:
     assert event.dispute_reference is not None
     chargeback = await uow.chargebacks.find(provider, event.dispute_reference)
     if chargeback is None:
-        invoice = await _invoice_of_payment(uow, event)
+        invoice = await _invoice_of_payment(uow, event, now)
+        if invoice is None:
+            return False
         payment = invoice.payment_from(event.provider_reference or "")
         assert payment is not None
         chargeback = Chargeback(id=new_id(PREFIXES["chargeback"]), organization_id=invoice.organization_id,
@@ -189,10 +201,10 @@ async def _dispute(uow: UnitOfWork, event: ProviderEvent, provider: str, now: da
                                                customer_id=chargeback.customer_id, amount=chargeback.amount,
                                                currency=chargeback.currency)])
     if event.kind is not ProviderEventKind.DISPUTE_CLOSED:
-        return
+        return True
     status = ChargebackStatus.of_stripe(event.dispute_status or "")
     if not chargeback.close(status, now):
-        return
+        return True
     await uow.chargebacks.save(chargeback)
     if status is ChargebackStatus.WON:
         transaction = postings.chargeback_won(chargeback, id=new_id(PREFIXES["ledger_transaction"]), posted_at=now)
@@ -201,3 +213,4 @@ async def _dispute(uow: UnitOfWork, event: ProviderEvent, provider: str, now: da
     await uow.events.add([ChargebackClosed(organization_id=chargeback.organization_id, occurred_at=now,
                                            chargeback_id=chargeback.id, invoice_id=chargeback.invoice_id,
                                            customer_id=chargeback.customer_id, status=status.value)])
+    return True

@@ -159,7 +159,7 @@ async def test_a_declined_card_leaves_the_invoice_open_and_a_replaced_card_pays_
     sdk = stripe.StripeClient(localstripe.secret_key, base_addresses={"api": localstripe.url})
     network = await _org(api)
     customer_id, tag = await _customer(api, network, "Declined Holder")
-    await _save_card(api, network, customer_id, DECLINES, sdk)
+    declining = await _save_card(api, network, customer_id, DECLINES, sdk)
     invoice = await _invoice(api, network, sessions, tag, kwh=20)
     assert invoice["status"] == "open" and invoice["last_payment_error"] == "card_declined", invoice
     assert invoice["payment_attempts"] == 1 and invoice["next_payment_attempt_at"] is not None
@@ -172,6 +172,12 @@ async def test_a_declined_card_leaves_the_invoice_open_and_a_replaced_card_pays_
     paid = await _settled(api, network, invoice["id"], attempts=2)
     assert paid["status"] == "paid" and paid["last_payment_error"] is None and paid["payment_attempts"] == 2, paid
     assert len(paid["payments"]) == 1
+    token, headers = network.tokens["admin"], network.headers
+    removed = await api.delete(f"/payment-methods/{declining['id']}", token, headers=headers)
+    assert removed.status_code == 204 and not removed.content
+    listed = await api.get("/payment-methods", token, headers=headers, params={"customer_id": customer_id})
+    assert [m["last4"] for m in listed.json()["data"]] == ["4242"]
+    problem(await api.delete(f"/payment-methods/{declining['id']}", token, headers=headers), 404)
 
 
 async def test_stripe_webhooks_are_signed_applied_once_and_a_bad_or_stale_signature_is_400(

@@ -276,3 +276,19 @@ async def test_reconciliation_sees_money_the_records_do_not_explain():
         await uow.commit()
     report = await world.reconcile(date(2026, 4, 1), date(2026, 5, 1), ACTOR, ORG)
     assert report.difference == {"GBP": Decimal("5.00")} and not report.balanced
+
+
+async def test_an_event_about_a_payment_charge_never_made_is_refused_then_ignored_once_stripe_would_give_up():
+    world = build()
+    await organization(world)
+    payload = json.dumps({"id": "evt_foreign", "object": "event", "type": "charge.refunded",
+                          "created": int(world.clock.now().timestamp()), "data": {"object": {
+                              "id": "ch_x", "object": "charge", "amount": 100, "amount_refunded": 100,
+                              "currency": "gbp", "payment_intent": "pi_not_ours"}}}).encode()
+    with pytest.raises(NotYetKnown):
+        await world.webhook(payload, sign(payload))
+    world.clock.advance(days=3)
+    assert await world.webhook(payload, sign(payload)) is Applied.IGNORED
+    no_intent = payload.replace(b'"payment_intent": "pi_not_ours"', b'"payment_intent": null').replace(
+        b"evt_foreign", b"evt_foreign_2")
+    assert await world.webhook(no_intent, sign(no_intent)) is Applied.IGNORED
