@@ -165,21 +165,21 @@ async def attempt_collection(organization_id: str, invoice_id: str, *, uow_facto
 
 
 def record_provider_payment(invoice: Invoice, provider: str, provider_reference: str | None, amount: Decimal,
-                            now: datetime) -> bool:
-    """A provider's payment on an open invoice, once per provider reference; what exceeds the amount due (a
-    payment for an invoice settled meanwhile by other means) is left for reconciliation. False when nothing was
-    recorded."""
+                            now: datetime) -> Decimal:
+    """A provider's payment on an open invoice, once per provider reference: what it took (0 when it was recorded
+    already, or the invoice takes no payment). What it did not take (an invoice settled meanwhile by other means)
+    is for reconciliation to show."""
     if invoice.status is not InvoiceStatus.OPEN:
-        return False
+        return Decimal(0)
     if provider_reference is not None and invoice.payment_from(provider_reference) is not None:
-        return False
+        return Decimal(0)
     take = min(amount, invoice.amount_due)
     if take <= 0:
-        return False
+        return Decimal(0)
     invoice.record_payment(Payment(id=new_id(PREFIXES["payment"]), amount=take, received_on=now.date(),
                                    reference=invoice.payment_reference, method=provider,
                                    provider_reference=provider_reference, recorded_at=now), invoice.currency, now)
-    return True
+    return take
 
 
 async def retry_due_collections(*, uow_factory: UnitOfWorkFactory, providers: PaymentProviders, clock: Clock,

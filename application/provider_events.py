@@ -30,6 +30,7 @@ from application.collection import record_provider_payment
 from application.payment_methods import activated
 from application.payment_providers import PaymentProviders
 from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from application.ports.payment_records import StatementLine, StatementLineStatus
 from application.ports.payments import ProviderEvent, ProviderEventKind, SavedMethod
 from domain.billing import postings
 from domain.billing.chargebacks import Chargeback, ChargebackStatus
@@ -105,9 +106,13 @@ async def _apply(uow: UnitOfWork, event: ProviderEvent, provider: str, saved: Sa
         invoice = await _invoice_of_metadata(uow, event)
         if invoice is None:
             return False
-        if record_provider_payment(invoice, provider, event.provider_reference, event.amount, now):
+        seen = event.provider_reference is not None and invoice.payment_from(event.provider_reference) is not None
+        taken = record_provider_payment(invoice, provider, event.provider_reference, event.amount, now)
+        if taken:
             invoice.last_payment_error = invoice.next_payment_attempt_at = None
             await uow.invoices.save(invoice)
+        if not seen and taken < event.amount:
+            await _unmatched(uow, invoice, event, event.amount - taken, provider, now)
         return True
     if kind is ProviderEventKind.PAYMENT_FAILED:
         invoice = await _invoice_of_metadata(uow, event)
@@ -151,6 +156,17 @@ async def _apply(uow: UnitOfWork, event: ProviderEvent, provider: str, saved: Sa
         await activated(uow, method, saved, now)
         return True
     return False
+
+
+async def _unmatched(uow: UnitOfWork, invoice: Invoice, event: ProviderEvent, amount: Decimal, provider: str,
+                     now: datetime) -> None:
+    """Money a provider took that its invoice did not (settled meanwhile by other means): listed unmatched by
+    reconciliation, for the operator to refund or apply."""
+    await uow.statement_lines.add(StatementLine(
+        id=new_id(PREFIXES["statement_line"]), organization_id=invoice.organization_id,
+        key=f"{provider}:{event.provider_reference}", booked_on=now.date(), amount=amount,
+        currency=event.currency, reference=invoice.number or invoice.id, counterparty=provider,
+        status=StatementLineStatus.UNMATCHED, imported_at=now))
 
 
 async def _invoice_of_metadata(uow: UnitOfWork, event: ProviderEvent) -> Invoice | None:

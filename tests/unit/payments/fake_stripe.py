@@ -191,7 +191,7 @@ class FakeStripe:
                         "reason": "fraudulent", "status": "needs_response"}
             self.disputes[existing["id"]] = existing
             self._emit("charge.dispute.created", dict(existing))
-        if status is not None:
+        if status is not None and existing["status"] not in ("won", "lost"):   # a decision is final
             existing["status"] = status
             self._emit("charge.dispute.closed", dict(existing))
         return str(existing["id"])

@@ -127,7 +127,7 @@ async def test_events_about_a_payment_not_recorded_yet_wait_for_it():
     from application import collection as collection_module
 
     original = collection_module.record_provider_payment
-    collection_module.record_provider_payment = lambda *a, **k: False     # the attempt's outcome is lost
+    collection_module.record_provider_payment = lambda *a, **k: Decimal(0)     # the attempt's outcome is lost
     try:
         invoice = await finalized_invoice(world, driver)
     finally:
@@ -292,3 +292,25 @@ async def test_an_event_about_a_payment_charge_never_made_is_refused_then_ignore
     no_intent = payload.replace(b'"payment_intent": "pi_not_ours"', b'"payment_intent": null').replace(
         b"evt_foreign", b"evt_foreign_2")
     assert await world.webhook(no_intent, sign(no_intent)) is Applied.IGNORED
+
+
+async def test_money_stripe_took_for_an_invoice_paid_otherwise_is_listed_unmatched():
+    world = build()
+    (driver, _) = await organization(world)
+    await card_customer(world, driver)
+    from application import collection as collection_module
+    from application.invoices import PaymentReceived
+
+    original = collection_module.record_provider_payment
+    collection_module.record_provider_payment = lambda *a, **k: Decimal(0)
+    try:
+        invoice = await finalized_invoice(world, driver)     # Stripe charged; the record is lost
+    finally:
+        collection_module.record_provider_payment = original
+    await world.pay(invoice.id, PaymentReceived(invoice.total, "GBP", date(2026, 4, 15)), ACTOR, ORG)  # by transfer
+    await deliver(world)
+    report = await world.reconcile(date(2026, 4, 1), date(2026, 5, 1), ACTOR, ORG)
+    (unmatched,) = report.unmatched
+    assert (unmatched.amount, unmatched.counterparty, unmatched.reference) == (invoice.total, "stripe",
+                                                                               invoice.number)
+    assert len((await _invoice(world, invoice.id)).payments) == 1
