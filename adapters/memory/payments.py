@@ -7,7 +7,8 @@ import builtins
 import copy
 from datetime import date, datetime
 
-from adapters.memory.repositories import _Table
+from adapters.memory.repositories import _newest_first, _Table
+from application.pagination import Page, PageRequest
 from application.ports.payment_records import StatementLine
 from domain.billing.chargebacks import Chargeback
 from domain.billing.payment_methods import MethodStatus, PaymentMethod
@@ -71,6 +72,14 @@ class InMemoryChargebacks(_Table):
 
     async def save(self, chargeback: Chargeback) -> None:
         self._put(chargeback.id, chargeback)
+
+    async def get(self, organization_id: str, chargeback_id: str) -> Chargeback | None:
+        found = self.data.get(chargeback_id)
+        return copy.deepcopy(found) if found is not None and found.organization_id == organization_id else None
+
+    async def list(self, organization_id: str, page: PageRequest) -> Page[Chargeback]:
+        return _newest_first([c for c in self.data.values() if c.organization_id == organization_id], page,
+                             lambda c: c.id)
 
     async def between(self, organization_id: str, start: datetime, end: datetime) -> builtins.list[Chargeback]:
         return copy.deepcopy(sorted((c for c in self.data.values() if c.organization_id == organization_id and (

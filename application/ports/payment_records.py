@@ -12,6 +12,7 @@ from typing import Protocol
 
 from attrs import define
 
+from application.pagination import Page, PageRequest
 from domain.billing.chargebacks import Chargeback
 from domain.billing.payment_methods import PaymentMethod
 
@@ -46,6 +47,10 @@ class ChargebackRepository(Protocol):
         """Across organizations: a provider's dispute id is unique at that provider."""
         ...
     async def save(self, chargeback: Chargeback) -> None: ...
+    async def get(self, organization_id: str, chargeback_id: str) -> Chargeback | None: ...
+    async def list(self, organization_id: str, page: PageRequest) -> Page[Chargeback]:
+        """Newest first (what the disputes workflow lists as disputes of the card network)."""
+        ...
     async def between(self, organization_id: str, start: datetime, end: datetime) -> builtins.list[Chargeback]:
         """Opened or closed in [start, end)."""
         ...

@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import Row, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.sql.repositories._statements import dialect_insert, insert_or_conflict, upsert
+from adapters.sql.repositories._statements import dialect_insert, fetch_page, insert_or_conflict, upsert
 from adapters.sql.tables import chargebacks, payment_methods, provider_customers, provider_events, statement_lines
+from application.pagination import Page, PageRequest
 from application.ports.payment_records import StatementLine, StatementLineStatus
 from domain.billing.chargebacks import Chargeback, ChargebackStatus
 from domain.billing.payment_methods import MethodKind, MethodStatus, PaymentMethod
@@ -125,6 +126,17 @@ class SqlChargebacks:
     async def save(self, chargeback: Chargeback) -> None:
         await upsert(self._connection, chargebacks, _chargeback_row(chargeback), {"id": chargeback.id},
                      "chargeback exists")
+
+    async def get(self, organization_id: str, chargeback_id: str) -> Chargeback | None:
+        t = chargebacks.c
+        row = (await self._connection.execute(select(chargebacks).where(
+            t.organization_id == organization_id, t.id == chargeback_id))).first()
+        return _chargeback_from(row) if row is not None else None
+
+    async def list(self, organization_id: str, page: PageRequest) -> Page[Chargeback]:
+        t = chargebacks.c
+        return await fetch_page(self._connection, select(chargebacks).where(t.organization_id == organization_id),
+                                t.id, page, _chargeback_from, lambda c: c.id, newest_first=True)
 
     async def between(self, organization_id: str, start: datetime, end: datetime) -> builtins.list[Chargeback]:
         t = chargebacks.c

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from application.pagination import PageRequest
 from application.payment_methods import MethodRequest
 from application.provider_events import Applied
 from application.refunds import RefundCommand
@@ -79,6 +80,11 @@ async def test_webhooks_refunds_chargebacks_statements_and_reconciliation(storag
     async with world.uow(read_only=True) as uow:
         chargeback = await uow.chargebacks.find("stripe", dispute)
     assert chargeback.status is ChargebackStatus.LOST and chargeback.amount == invoice.total - Decimal("1.50")
+    async with world.uow(read_only=True) as uow:
+        assert await uow.chargebacks.get(ORG, chargeback.id) == chargeback
+        assert await uow.chargebacks.get("org_01JD0000000000000000000099", chargeback.id) is None
+        listed = await uow.chargebacks.list(ORG, PageRequest(limit=10))
+    assert [c.id for c in listed.items] == [chargeback.id] and listed.items[0].source == "card_network"
     assert await ledger_balance(world, CHARGEBACKS) == chargeback.amount
     assert await ledger_balance(world, PAYMENT_CLEARING) == world.stripe.net("GBP") == 0
     unpaid = await finalized_invoice(world, other, "5")            # no card: open
