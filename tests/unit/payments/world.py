@@ -8,14 +8,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
-from attrs import evolve
-
 from adapters.memory import InMemoryStore
 from adapters.payments import BankTransferProvider, StatementFiles
 from application import (
     bank_statements,
     collection,
-    customers,
     event_handlers,
     invoice_runs,
     invoices,
@@ -57,7 +54,6 @@ def build(*, stripe: bool = True, now: datetime = datetime(2026, 4, 15, 9, tzinf
         settings=BillingSettings(legal_name="Voltline Ltd", billing_address=ADDRESS, vat_id="GB980780684",
                                  iban="GB33BUKB20201555555555", bic="BUKBGB22",
                                  payment_provider="stripe" if stripe else "bank_transfer", **billing),
-        create_customer=p(customers.create_customer, uow_factory=uow, clock=clock, tax_ids=None),
         run_period=p(invoice_runs.run_period, uow_factory=uow, clock=clock),
         finalize=p(invoices.finalize_invoice, uow_factory=uow, clock=clock),
         get_invoice=p(invoices.get_invoice, uow_factory=uow),
@@ -121,7 +117,3 @@ async def ledger_balance(world: SimpleNamespace, account: str = PAYMENT_CLEARING
     trial = await world.trial_balance(ACTOR, ORG, None)
     return sum((row.debits - row.credits for row in trial.accounts if row.account == account
                 and row.currency == currency), Decimal(0))
-
-
-def with_billing(world: SimpleNamespace, **changes: object) -> None:
-    world.settings = evolve(world.settings, **changes)
