@@ -71,6 +71,7 @@ PIP_COMPILE = env -u PIP_FIND_LINKS -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL -u P
 lock: venv-dev
 	$(PIP_COMPILE) --extra dev -o requirements/dev.lock pyproject.toml
 	$(PIP_COMPILE) -c requirements/dev.lock -o requirements/main.lock pyproject.toml
+	$(PIP_COMPILE) -o requirements/localstripe.lock requirements/localstripe.in
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache charge.db

@@ -14,7 +14,13 @@ from application.customers import customer_of_session
 from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from domain.billing import postings
 from domain.billing.charges import Charge, charge_lines
-from domain.billing.events import InvoiceFinalized, InvoiceMarkedUncollectible, InvoiceVoided, PaymentRecorded
+from domain.billing.events import (
+    InvoiceFinalized,
+    InvoiceMarkedUncollectible,
+    InvoiceVoided,
+    PaymentRecorded,
+    RefundRecorded,
+)
 from domain.billing.invoices import InvoiceSession
 from domain.billing.ledger import LedgerTransaction
 from domain.charging.events import SessionPriced
@@ -103,4 +109,14 @@ async def post_write_off(event: InvoiceMarkedUncollectible, *, uow_factory: Unit
         if transaction is None:
             return
         await uow.ledger.post(transaction)
+        await uow.commit()
+
+
+async def post_refund(event: RefundRecorded, *, uow_factory: UnitOfWorkFactory) -> None:
+    async with uow_factory() as uow:
+        invoice = await uow.invoices.get(event.organization_id, event.invoice_id)
+        refund = next((r for r in invoice.refunds if r.id == event.refund_id), None) if invoice else None
+        if invoice is None or refund is None:
+            return
+        await _post(uow, postings.refunded(invoice, refund, id=_txn(), posted_at=event.occurred_at))
         await uow.commit()

@@ -17,7 +17,6 @@ the network took the money back itself, settling one issues the credit note and 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 
@@ -26,14 +25,15 @@ from attrs import evolve, frozen
 from application.authorization import Action, Actor, authorize
 from application.invoices import finalize_in
 from application.pagination import Page, PageRequest
+from application.payment_providers import PaymentProviders
 from application.portal_access import DriverActor
 from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from application.ports.billing import TransactionFilter
 from application.ports.mail import EmailMessage, OutboundEmail
-from application.ports.payments import PaymentProvider, PaymentStatus
+from application.ports.payments import PaymentStatus
 from application.ports.portal import DisputeFilter, OcppFrame
-from application.refunds import refund_payments
-from domain.billing.events import InvoiceFinalized
+from application.refunds import refund_credit_note
+from domain.billing.events import ChargebackOpened, InvoiceFinalized
 from domain.billing.invoices import Invoice, InvoiceKind, InvoiceStatus, credit_note_for
 from domain.billing.ledger import LedgerTransaction
 from domain.charging import Anomaly, ChargingSession, MeterSample, SessionStatus
@@ -336,7 +336,7 @@ async def _credit(uow: UnitOfWork, dispute: Dispute, organization: Organization,
 
 
 async def refund_resolved_dispute(event: DisputeResolved, *, uow_factory: UnitOfWorkFactory,
-                                  providers: Mapping[str, PaymentProvider], clock: Clock) -> None:
+                                  providers: PaymentProviders | None, clock: Clock) -> None:
     """After a resolution committed: pay back what the credit note covers of money paid already (once)."""
     async with uow_factory(read_only=True) as uow:
         dispute = await uow.disputes.get(event.organization_id, event.dispute_id)
@@ -348,10 +348,10 @@ async def refund_resolved_dispute(event: DisputeResolved, *, uow_factory: UnitOf
         note = await uow.invoices.get(event.organization_id, s.credit_note_id)
     if note is None or note.corrects is None:
         return
-    outcome = await refund_payments(organization_id=event.organization_id, invoice_id=note.corrects,
-                                    refund_id=s.refund_id, amount=s.refund_amount,
-                                    reason=f"dispute {dispute.id}", uow_factory=uow_factory, providers=providers,
-                                    clock=clock)
+    outcome = await refund_credit_note(organization_id=event.organization_id, invoice_id=note.corrects,
+                                       credit_note_id=note.id, refund_id=s.refund_id, amount=s.refund_amount,
+                                       reason=f"dispute {dispute.id}", uow_factory=uow_factory, providers=providers,
+                                       clock=clock)
     now = clock.now()
     async with uow_factory() as uow:
         dispute = await uow.disputes.get(event.organization_id, event.dispute_id, for_update=True)
@@ -418,6 +418,19 @@ async def open_card_network_dispute(chargeback: Chargeback, *, uow_factory: Unit
         await uow.disputes.add(dispute)
         await uow.commit()
     return dispute
+
+
+async def dispute_from_chargeback(event: ChargebackOpened, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+    """A chargeback the payment provider reported (``application.provider_events``) shows in the disputes workflow
+    as a ``card_network`` dispute, once."""
+    async with uow_factory(read_only=True) as uow:
+        chargeback = await uow.chargebacks.get(event.organization_id, event.chargeback_id)
+    if chargeback is None:
+        return
+    await open_card_network_dispute(Chargeback(
+        organization_id=chargeback.organization_id, invoice_id=chargeback.invoice_id,
+        provider_dispute_id=chargeback.provider_reference, amount=Money(chargeback.amount, chargeback.currency),
+        reason=chargeback.reason), uow_factory=uow_factory, clock=clock)
 
 
 async def _dispute(uow: UnitOfWork, organization_id: str, dispute_id: str, *, lock: bool = False) -> Dispute:

@@ -5,24 +5,32 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
-from application import billing_postings, disputes
-from application.collection import collect_invoice
+from application import billing_postings, collection, disputes
 from application.events import Handler
+from application.payment_providers import PaymentProviders
 from application.ports import Clock
-from application.ports.payments import PaymentProvider
 from application.session_facts import record_session_fact, record_session_revenue
 from application.session_pricing import price_completed_session
-from domain.billing.events import InvoiceFinalized, InvoiceMarkedUncollectible, InvoiceVoided, PaymentRecorded
+from domain.billing.events import (
+    ChargebackOpened,
+    DefaultPaymentMethodChanged,
+    InvoiceFinalized,
+    InvoiceMarkedUncollectible,
+    InvoiceVoided,
+    PaymentRecorded,
+    RefundRecorded,
+)
 from domain.charging.events import SessionCompleted, SessionPriced
 from domain.events import DomainEvent
 from domain.portal.events import DisputeResolved
 
 
-def handlers(clock: Clock, payments: PaymentProvider | None = None) -> dict[type[DomainEvent], Sequence[Handler]]:
+def handlers(clock: Clock, payments: PaymentProviders | None = None) -> dict[type[DomainEvent], Sequence[Handler]]:
     finalized: list[Handler] = [billing_postings.post_invoice_finalized, disputes.settle_awaiting_disputes]
+    retries: list[Handler] = []
     if payments is not None:
-        finalized.append(functools.partial(collect_invoice, provider=payments, clock=clock))
-    providers = {payments.name: payments} if payments is not None else {}
+        finalized.append(functools.partial(collection.collect_invoice, providers=payments, clock=clock))
+        retries.append(functools.partial(collection.retry_after_new_method, providers=payments, clock=clock))
     return {
         # Reports' facts after pricing, so that a failure of theirs never holds a session's bill back.
         SessionCompleted: [functools.partial(price_completed_session, clock=clock), record_session_fact],
@@ -32,6 +40,11 @@ def handlers(clock: Clock, payments: PaymentProvider | None = None) -> dict[type
         PaymentRecorded: [billing_postings.post_payment],
         InvoiceVoided: [billing_postings.post_void],
         InvoiceMarkedUncollectible: [billing_postings.post_write_off],
+        # Collection (application/collection.py): refunds post too; a new default card retries failed invoices.
+        RefundRecorded: [billing_postings.post_refund],
+        DefaultPaymentMethodChanged: retries,
         # Disputes: what a resolution credited of money paid already goes back through its provider.
-        DisputeResolved: [functools.partial(disputes.refund_resolved_dispute, providers=providers, clock=clock)],
+        DisputeResolved: [functools.partial(disputes.refund_resolved_dispute, providers=payments, clock=clock)],
+        # A card network's chargeback shows in the disputes workflow.
+        ChargebackOpened: [functools.partial(disputes.dispute_from_chargeback, clock=clock)],
     }

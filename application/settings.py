@@ -5,6 +5,7 @@ from __future__ import annotations
 from attrs import evolve, frozen
 
 from application.authorization import Action, Actor, authorize
+from application.payment_providers import PaymentProviders
 from application.ports import Clock, UnitOfWorkFactory
 from application.ports.registries import BankAccounts, TaxIds
 from domain.errors import InvalidInput, NotFound
@@ -28,8 +29,11 @@ async def get_settings(organization_id: str, actor: Actor, *, uow_factory: UnitO
 
 async def update_settings(organization_id: str, settings: OrganizationSettings, actor: Actor, *,
                           uow_factory: UnitOfWorkFactory, clock: Clock, tax_ids: TaxIds,
-                          bank_accounts: BankAccounts) -> SettingsView:
+                          bank_accounts: BankAccounts, payments: PaymentProviders | None = None) -> SettingsView:
     settings = _checked_billing(settings, tax_ids, bank_accounts)
+    if payments is not None and not payments.has(settings.billing.payment_provider):
+        raise InvalidInput.field("payment_provider", f"{settings.billing.payment_provider} is not configured on "
+                                                     "this server (CHARGE_STRIPE_SECRET_KEY)")
     async with uow_factory() as uow:
         await authorize(uow, actor, organization_id, Action.MANAGE_SETTINGS)
         organization = await uow.organizations.get_for_update(organization_id)

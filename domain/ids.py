@@ -47,7 +47,11 @@ PREFIXES = {
     "dispute": "dsp",
     "dispute_comment": "dcm",
     "ocpp_frame": "frm",
+    # Collection (issue 11).
+    "payment_method": "pmt",
     "refund": "rfd",
+    "chargeback": "chb",
+    "statement_line": "stl",
 }
 
 

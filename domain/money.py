@@ -131,3 +131,23 @@ def parse_decimal(value: object, field_name: str, *, max_decimals: int | None = 
     if max_decimals is not None and isinstance(exponent, int) and -exponent > max_decimals:
         raise InvalidInput.field(field_name, f"at most {max_decimals} decimals")
     return number
+
+
+def to_minor_units(amount: Decimal, currency: str) -> int:
+    """``amount`` in the currency's minor unit as an integer (12.34 EUR → 1234, 500 JPY → 500, 1.234 KWD →
+    1234), exactly: ``InvalidInput`` when it has more decimals than the currency's ISO 4217 exponent."""
+    if not is_currency(currency):
+        raise InvalidInput.field("currency", f"{currency!r} is not an ISO 4217 currency code")
+    scaled = amount.scaleb(CURRENCY_EXPONENTS[currency])
+    if not scaled.is_finite() or scaled != scaled.to_integral_value():
+        raise InvalidInput.field("amount", f"{amount} is not in {currency}'s minor unit")
+    return int(scaled)
+
+
+def from_minor_units(minor: int, currency: str) -> Decimal:
+    """The inverse of ``to_minor_units``: 1234 EUR minor units → Decimal("12.34")."""
+    if isinstance(minor, bool) or not isinstance(minor, int):
+        raise TypeError("minor units are an int")
+    if not is_currency(currency):
+        raise InvalidInput.field("currency", f"{currency!r} is not an ISO 4217 currency code")
+    return Decimal(minor).scaleb(-CURRENCY_EXPONENTS[currency])

@@ -75,6 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     from entrypoints.reporting import add_parser as add_report_parser
 
     add_report_parser(sub)
+    from entrypoints.payments_cli import add_parser as add_payments_parser
+
+    add_payments_parser(sub)
     return parser
 
 
@@ -209,6 +212,10 @@ def main(argv: list[str] | None = None) -> int:
             from entrypoints.reporting import run_command as report_command
 
             return asyncio.run(report_command(settings, args))
+        if args.command == "payments":
+            from entrypoints.payments_cli import run_command as run_payments
+
+            return asyncio.run(run_payments(settings, args))
         if args.workers != 1:
             return _serve_workers(settings, args)
         return http_stack.run(_serve(settings, args))

@@ -54,6 +54,13 @@ class Settings:
     # Live streams (gRPC WatchSessions, WatchStatus) read new events at once when this process commits them;
     # this often for those other nodes commit.
     stream_poll_seconds: float = 1.0
+    # Payments: Stripe is used by organizations whose payment_provider is "stripe", only when a secret key is
+    # set; the API base points the SDK elsewhere (a test server speaking Stripe's API). How often the server
+    # looks for payment retries that are due.
+    stripe_secret_key: str = ""
+    stripe_webhook_secret: str = ""
+    stripe_api_base: str = "https://api.stripe.com"
+    payment_retry_sweep_seconds: float = 300.0
     # OCPP.
     ocpp_call_timeout_seconds: float = 30.0
     ocpp_tls_cert: str = ""

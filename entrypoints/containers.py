@@ -18,7 +18,7 @@ from adapters.documents.receipt import ReceiptPdf
 from adapters.mail import build_mailer
 from adapters.ocpp.connections import ConnectionRegistry
 from adapters.ocpp.gateway import OcppCommandGateway
-from adapters.payments import BankTransferProvider
+from adapters.payments import BankTransferProvider, StatementFiles, build_stripe
 from adapters.registries import SchwiftyBankAccounts, StdnumTaxIds
 from adapters.security.argon2_hasher import Argon2PasswordHasher
 from adapters.security.login_throttle import InMemoryLoginThrottle
@@ -28,7 +28,9 @@ from adapters.sql.meter_sink import SqlMeterSink
 from application import (
     api_keys,
     authorization_log,
+    bank_statements,
     charge_point_events,
+    collection,
     commands,
     customers,
     disputes,
@@ -47,8 +49,12 @@ from application import (
     memberships,
     network,
     organizations,
+    payment_methods,
     portal,
     portal_access,
+    provider_events,
+    reconciliation,
+    refunds,
     reports,
     reservations,
     session_facts,
@@ -65,6 +71,7 @@ from application.id_tags import KnownTags
 from application.live_sessions import LiveSessions
 from application.network import AdmittedChargePoints
 from application.open_sessions import OpenSessions
+from application.payment_providers import PaymentProviders
 from application.portal_access import DriverActor
 from entrypoints.background import BackgroundRuns
 
@@ -90,7 +97,12 @@ class Adapters(containers.DeclarativeContainer):
     raw_uow_factory = providers.Callable(getattr, database, "unit_of_work")
     # Billing: the embedded payment provider, identifier checks, and the invoice documents (EN 16931 CII
     # XML, and the Factur-X PDF/A-3 that carries it).
-    payments = providers.Singleton(BankTransferProvider)
+    bank_transfer = providers.Singleton(BankTransferProvider)
+    # Stripe when CHARGE_STRIPE_SECRET_KEY is set (None otherwise); each organization's setting picks one.
+    stripe = providers.Singleton(build_stripe, config.stripe_secret_key, config.stripe_webhook_secret,
+                                 config.stripe_api_base)
+    payments = providers.Singleton(PaymentProviders, providers.List(bank_transfer, stripe))
+    statements = providers.Singleton(StatementFiles)
     tax_ids = providers.Singleton(StdnumTaxIds)
     bank_accounts = providers.Singleton(SchwiftyBankAccounts)
     documents = providers.Singleton(FacturXDocuments)
@@ -178,7 +190,8 @@ class UseCases(containers.DeclarativeContainer):
 
     get_settings = providers.Coroutine(settings.get_settings, uow_factory=_uow)
     update_settings = providers.Coroutine(settings.update_settings, uow_factory=_uow, clock=_clock,
-                                          tax_ids=adapters.tax_ids, bank_accounts=adapters.bank_accounts)
+                                          tax_ids=adapters.tax_ids, bank_accounts=adapters.bank_accounts,
+                                          payments=adapters.payments)
 
     create_api_key = providers.Coroutine(api_keys.create_api_key, uow_factory=_uow, clock=_clock)
     list_api_keys = providers.Coroutine(api_keys.list_api_keys, uow_factory=_uow)
@@ -219,6 +232,27 @@ class UseCases(containers.DeclarativeContainer):
     # Reports (revenue from the ledger, usage, peak hours, locations, utilization).
     build_report = providers.Coroutine(reports.build_report, uow_factory=_uow, clock=_clock)
     rebuild_session_facts = providers.Coroutine(session_facts.rebuild_session_facts, uow_factory=_uow)
+    # Collection: saved payment methods, retries, refunds, provider webhooks, statements, reconciliation.
+    _payments = adapters.payments
+    start_saving_payment_method = providers.Coroutine(payment_methods.start_saving_method, uow_factory=_uow,
+                                                      providers=_payments, clock=_clock)
+    list_payment_methods = providers.Coroutine(payment_methods.list_methods, uow_factory=_uow, providers=_payments,
+                                               clock=_clock)
+    detach_payment_method = providers.Coroutine(payment_methods.detach_method, uow_factory=_uow,
+                                                providers=_payments, clock=_clock)
+    set_default_payment_method = providers.Coroutine(payment_methods.set_default_method, uow_factory=_uow,
+                                                     providers=_payments, clock=_clock)
+    retry_due_payments = providers.Coroutine(collection.retry_due_collections, uow_factory=_uow,
+                                             providers=_payments, clock=_clock)
+    attempt_collection = providers.Coroutine(collection.attempt_collection, uow_factory=_uow, providers=_payments,
+                                             clock=_clock)
+    refund_invoice = providers.Coroutine(refunds.refund_invoice, uow_factory=_uow, providers=_payments,
+                                         clock=_clock)
+    receive_stripe_event = providers.Coroutine(provider_events.receive_stripe_event, uow_factory=_uow,
+                                               providers=_payments, clock=_clock)
+    import_bank_statement = providers.Coroutine(bank_statements.import_statement, uow_factory=_uow,
+                                                reader=adapters.statements, clock=_clock)
+    reconcile = providers.Coroutine(reconciliation.reconcile, uow_factory=_uow)
 
     # The charging network (operators, over REST and gRPC).
     create_location = providers.Coroutine(network.create_location, uow_factory=_uow, clock=_clock)

@@ -135,6 +135,9 @@ class Server:
         for run in await self.container.use_cases.unfinished_invoice_runs():
             self.container.background().invoice_run(run)
         self._tasks.append(asyncio.create_task(self._every(INVOICE_CHECK_SECONDS, self._start_due_invoice_runs)))
+        # Declined card payments whose retry (organization's payment_retry_days) has come.
+        self._tasks.append(asyncio.create_task(self._every(self.settings.payment_retry_sweep_seconds,
+                                                           self._retry_due_payments)))
         log.info("serving", extra={"http_port": self.http_port, "ocpp_port": self.ocpp_port,
                                    "grpc_port": self.grpc_port})
 
@@ -164,6 +167,9 @@ class Server:
     async def _start_due_invoice_runs(self) -> None:
         for run in await self.container.use_cases.due_invoice_runs():
             self.container.background().invoice_run(run)
+
+    async def _retry_due_payments(self) -> None:
+        await self.container.use_cases.retry_due_payments()
 
     async def _purge_idempotency_keys(self) -> None:
         now = self.container.core.clock().now()

@@ -1,6 +1,6 @@
 """Registers the shared fixtures; the fixtures themselves live in tests/support."""
 
-pytest_plugins = ["tests.support.databases"]
+pytest_plugins = ["tests.support.databases", "tests.support.localstripe_process"]
 
 
 def pytest_collection_modifyitems(config, items):

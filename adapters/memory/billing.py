@@ -21,7 +21,7 @@ from adapters.memory.repositories import _newest_first, _page, _Table
 from application.pagination import Page, PageRequest
 from application.ports.billing import InvoiceFilter, InvoiceRun, RunStatus, TransactionFilter
 from domain.billing.customers import Customer
-from domain.billing.invoices import Charge, Invoice, InvoiceKind
+from domain.billing.invoices import Charge, Invoice, InvoiceKind, InvoiceStatus
 from domain.billing.ledger import AccountBalance, LedgerTransaction, Source, TrialBalance, trial_balance
 from domain.errors import Conflict
 
@@ -177,6 +177,36 @@ class InMemoryInvoices(_Table):
     async def credit_notes(self, organization_id: str, invoice_id: str) -> builtins.list[Invoice]:
         return copy.deepcopy(sorted((i for i in self.data.values() if i.organization_id == organization_id
                                      and i.corrects == invoice_id), key=lambda i: i.id))
+
+    async def find_by_payment(self, provider_reference: str) -> tuple[str, str] | None:
+        return next(((i.organization_id, i.id) for i in self.data.values()
+                     if i.payment_from(provider_reference) is not None), None)
+
+    async def find_by_creditor_reference(self, organization_id: str, reference: str) -> Invoice | None:
+        return next((copy.deepcopy(i) for i in self.data.values() if i.organization_id == organization_id
+                     and i.kind is InvoiceKind.INVOICE and i.payment_reference == reference), None)
+
+    async def due_for_collection(self, now: datetime, limit: int) -> builtins.list[tuple[str, str]]:
+        due = sorted((i.next_payment_attempt_at, i.organization_id, i.id) for i in self.data.values()
+                     if i.status is InvoiceStatus.OPEN and i.next_payment_attempt_at is not None
+                     and i.next_payment_attempt_at <= now)
+        return [(o, i) for _, o, i in due[:limit]]
+
+    async def failed_collections(self, organization_id: str, customer_id: str) -> builtins.list[str]:
+        return sorted(i.id for i in self.data.values() if i.organization_id == organization_id
+                      and i.customer_id == customer_id and i.status is InvoiceStatus.OPEN
+                      and i.last_payment_error is not None)
+
+    async def with_money_between(self, organization_id: str, start: datetime,
+                                 end: datetime) -> builtins.list[Invoice]:
+        return copy.deepcopy(sorted((i for i in self.data.values() if i.organization_id == organization_id and (
+            any(p.recorded_at is not None and start <= p.recorded_at < end for p in i.payments)
+            or any(start <= r.created_at < end for r in i.refunds))), key=lambda i: i.id))
+
+    async def open_invoices(self, organization_id: str) -> builtins.list[Invoice]:
+        return copy.deepcopy(sorted((i for i in self.data.values() if i.organization_id == organization_id
+                                     and i.kind is InvoiceKind.INVOICE and i.status is InvoiceStatus.OPEN),
+                                    key=lambda i: i.id))
 
 
 class InMemoryCounters(_Table):

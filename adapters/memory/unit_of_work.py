@@ -26,6 +26,13 @@ from adapters.memory.network import (
     InMemoryReservations,
     InMemorySessions,
 )
+from adapters.memory.payments import (
+    InMemoryChargebacks,
+    InMemoryPaymentMethods,
+    InMemoryProviderCustomers,
+    InMemoryProviderEvents,
+    InMemoryStatementLines,
+)
 from adapters.memory.portal import InMemoryDisputes, InMemoryEvidenceRetention, InMemoryFrames, InMemoryPortalAccess
 from adapters.memory.pricing import InMemoryPlans, InMemorySubscriptions, InMemoryTariffs
 from adapters.memory.reports import InMemoryReports, InMemorySessionFacts
@@ -43,7 +50,9 @@ _TABLES = ("users", "organizations", "members", "invitations", "api_keys", "acce
            "locations", "charge_points", "drivers", "sessions", "samples", "anomalies", "reservations",
            "tariffs", "plans", "subscriptions", "orphans", "events", "customers", "charges", "invoices",
            "counters", "ledger", "invoice_runs", "session_facts", "fleets", "vehicles", "vehicle_assignments",
-           "authorizations", "portal_tokens", "magic_links", "disputes", "dispute_comments", "ocpp_frames")
+           "authorizations", "portal_tokens", "magic_links", "disputes", "dispute_comments", "ocpp_frames",
+           # Collection (issue 11).
+           "payment_methods", "provider_customers", "provider_events", "chargebacks", "statement_lines")
 
 
 def _system_now() -> datetime:
@@ -101,6 +110,11 @@ class InMemoryUnitOfWork:
         self.vehicle_assignments = InMemoryVehicleAssignments(t["vehicle_assignments"])
         self.authorizations = InMemoryAuthorizations(t["authorizations"], self.events)
         self._bind_portal()
+        self.payment_methods = InMemoryPaymentMethods(t["payment_methods"])
+        self.provider_customers = InMemoryProviderCustomers(t["provider_customers"])
+        self.provider_events = InMemoryProviderEvents(t["provider_events"])
+        self.chargebacks = InMemoryChargebacks(t["chargebacks"])
+        self.statement_lines = InMemoryStatementLines(t["statement_lines"])
         return self
 
     def _bind_portal(self) -> None:
@@ -152,3 +166,6 @@ class InMemoryUnitOfWork:
         self.fleets.data, self.vehicles.data = t["fleets"], t["vehicles"]
         self.vehicle_assignments.data, self.authorizations.data = t["vehicle_assignments"], t["authorizations"]
         self._bind_portal()
+        self.payment_methods.data, self.provider_customers.data = t["payment_methods"], t["provider_customers"]
+        self.provider_events.data, self.chargebacks.data = t["provider_events"], t["chargebacks"]
+        self.statement_lines.data = t["statement_lines"]

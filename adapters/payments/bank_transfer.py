@@ -3,7 +3,8 @@ organization's IBAN and its ISO 11649 reference, and stays open until payments c
 
 - ``collect`` answers the transfer to make (pending until the money arrives and is recorded);
 - ``refund`` answers the transfer the operator sends back (pending: a bank transfer is made by people);
-- ``save_method`` records a customer's IBAN (a SEPA mandate's account), checked with schwifty;
+- ``save_method`` records a customer's IBAN (a SEPA mandate's account), checked with schwifty; it is saved at
+  once (nothing to confirm), so there is no setup to wait for, and nothing to detach or make default elsewhere;
 - ``parse_event`` reads a bank's credit notification (JSON: ``id``, ``amount``, ``currency``,
   ``reference``, ``received_on``), which a statement import or a bank's push hands over.
 """
@@ -19,6 +20,7 @@ from adapters.registries import SchwiftyBankAccounts
 from application.ports.payments import (
     Collection,
     CollectionResult,
+    CustomerProfile,
     PaymentInstructions,
     PaymentStatus,
     ProviderEvent,
@@ -49,6 +51,9 @@ class BankTransferProvider:
     def __init__(self) -> None:
         self._accounts = SchwiftyBankAccounts()
 
+    async def ensure_customer(self, profile: CustomerProfile, known: str | None) -> str | None:
+        return known        # it keeps no customers of its own: nothing to make
+
     async def collect(self, request: Collection) -> CollectionResult:
         reference = request.payment_reference or request.invoice_number
         return CollectionResult(PaymentStatus.PENDING, NAME, provider_reference=reference,
@@ -63,7 +68,19 @@ class BankTransferProvider:
         if request.iban is None:
             raise InvalidInput.field("iban", "a bank-transfer method is an IBAN")
         iban = self._accounts.iban(request.iban, "iban")
-        return SavedMethod(NAME, "sepa_mandate", provider_reference=iban, label=f"IBAN …{iban[-4:]}")
+        return SavedMethod(NAME, "sepa_mandate", provider_reference=iban, label=f"IBAN …{iban[-4:]}",
+                           last4=iban[-4:])
+
+    async def method_setup(self, setup_reference: str, provider_customer: str | None,
+                           account: str | None) -> SavedMethod | None:
+        return None
+
+    async def detach_method(self, provider_reference: str, account: str | None) -> None:
+        return None
+
+    async def set_default_method(self, provider_customer: str | None, provider_reference: str,
+                                 account: str | None) -> None:
+        return None
 
     def parse_event(self, payload: bytes, headers: Mapping[str, str]) -> ProviderEvent:
         try:

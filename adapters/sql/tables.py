@@ -97,6 +97,11 @@ organizations = Table(
     Column("vat_exemption_category", String(2), nullable=False, server_default="E"),
     Column("vat_exemption_reason", Text, nullable=True),
     Column("plan_fee_vat", ExactDecimal, nullable=True),
+    # Collection (migration 0006): the provider, a Stripe Connect account, the retry schedule.
+    Column("payment_provider", String(ENUM), nullable=False, server_default="bank_transfer"),
+    Column("stripe_account", String(255), nullable=True),
+    Column("payment_retry_days", JSON, nullable=True),          # NULL: the default schedule (1, 3, 7 days)
+    Column("uncollectible_after_retries", Boolean, nullable=False, server_default=false()),
     Column("dispute_window_days", Integer, nullable=False, server_default="90"),
 )
 
@@ -635,6 +640,10 @@ invoices = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("finalized_at", UtcDateTime, nullable=True),
     Column("closed_at", UtcDateTime, nullable=True),
+    # Collection by a card provider (migration 0006): attempts made, the last one's failure, the next one's time.
+    Column("payment_attempts", Integer, nullable=False, server_default="0"),
+    Column("last_payment_error", String(255), nullable=True),
+    Column("next_payment_attempt_at", UtcDateTime, nullable=True),
     UniqueConstraint("organization_id", "id"),
     UniqueConstraint("organization_id", "customer_id", "currency", "run_key"),
     UniqueConstraint("organization_id", "kind", "number"),
@@ -667,6 +676,114 @@ invoice_payments = Table(
     Column("recorded_at", UtcDateTime, nullable=True),
     Index(None, "organization_id", "invoice_id"),
     ForeignKeyConstraint(["organization_id", "invoice_id"], ["invoices.organization_id", "invoices.id"]),
+    # A provider's payment (a PaymentIntent) is recorded once, on one invoice: never paid twice (0006).
+    Index("ux_invoice_payments_provider", "method", "provider_reference", unique=True,
+          sqlite_where=text("provider_reference IS NOT NULL"), postgresql_where=text("provider_reference IS NOT NULL")),
+)
+
+# Collection (migration 0006). Refunds of invoices' payments, each once (a provider's re_… is unique).
+invoice_refunds = Table(
+    "invoice_refunds", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), nullable=False),
+    _id("invoice_id"),
+    _id("payment_id"),
+    Column("amount", ExactDecimal, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("method", String(32), nullable=False),
+    Column("provider_reference", String(255), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    _id("credit_note_id", nullable=True),
+    Index(None, "organization_id", "invoice_id"),
+    Index("ux_invoice_refunds_provider", "method", "provider_reference", unique=True,
+          sqlite_where=text("provider_reference IS NOT NULL"), postgresql_where=text("provider_reference IS NOT NULL")),
+    ForeignKeyConstraint(["organization_id", "invoice_id"], ["invoices.organization_id", "invoices.id"]),
+)
+
+payment_methods = Table(
+    "payment_methods", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), ForeignKey("organizations.id"), nullable=False),
+    _id("customer_id"),
+    Column("provider", String(32), nullable=False),
+    Column("kind", String(ENUM), nullable=False),
+    Column("status", String(ENUM), nullable=False),
+    Column("provider_reference", String(255), nullable=True),
+    Column("setup_reference", String(255), nullable=True),
+    Column("client_secret", String(255), nullable=True),
+    Column("label", String(120), nullable=False),
+    Column("brand", String(32), nullable=True),
+    Column("last4", String(4), nullable=True),
+    Column("exp_month", Integer, nullable=True),
+    Column("exp_year", Integer, nullable=True),
+    Column("is_default", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=True),
+    Index(None, "organization_id", "customer_id"),
+    Index(None, "organization_id", "setup_reference"),
+    ForeignKeyConstraint(["organization_id", "customer_id"], ["customers.organization_id", "customers.id"]),
+)
+
+# A customer's id at a provider (Stripe's cus_…), made on demand.
+provider_customers = Table(
+    "provider_customers", metadata,
+    Column("organization_id", String(ID), nullable=False),
+    _id("customer_id"),
+    Column("provider", String(32), nullable=False),
+    Column("reference", String(255), nullable=False),
+    PrimaryKeyConstraint("organization_id", "customer_id", "provider"),
+    ForeignKeyConstraint(["organization_id", "customer_id"], ["customers.organization_id", "customers.id"]),
+)
+
+# Each provider event applied once: its id is stored by the transaction that applies it.
+provider_events = Table(
+    "provider_events", metadata,
+    Column("provider", String(32), nullable=False),
+    Column("event_id", String(255), nullable=False),
+    Column("type", String(120), nullable=False),
+    Column("organization_id", String(ID), nullable=True),
+    Column("received_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("provider", "event_id"),
+    Index(None, "organization_id", "received_at"),
+)
+
+chargebacks = Table(
+    "chargebacks", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), ForeignKey("organizations.id"), nullable=False),
+    _id("invoice_id"),
+    _id("customer_id"),
+    _id("payment_id"),
+    Column("provider", String(32), nullable=False),
+    Column("provider_reference", String(255), nullable=False),
+    Column("amount", ExactDecimal, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("reason", String(120), nullable=False),
+    Column("status", String(ENUM), nullable=False),
+    Column("opened_at", UtcDateTime, nullable=False),
+    Column("closed_at", UtcDateTime, nullable=True),
+    UniqueConstraint("provider", "provider_reference"),
+    Index(None, "organization_id", "opened_at"),
+    ForeignKeyConstraint(["organization_id", "invoice_id"], ["invoices.organization_id", "invoices.id"]),
+)
+
+# Credits read from imported bank statements; ``key`` (the bank's reference of the entry) once per organization.
+statement_lines = Table(
+    "statement_lines", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), ForeignKey("organizations.id"), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("booked_on", Date, nullable=False),
+    Column("amount", ExactDecimal, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("reference", String(140), nullable=True),
+    Column("counterparty", String(140), nullable=True),
+    Column("status", String(ENUM), nullable=False),
+    Column("imported_at", UtcDateTime, nullable=False),
+    _id("invoice_id", nullable=True),
+    _id("payment_id", nullable=True),
+    UniqueConstraint("organization_id", "key"),
+    Index(None, "organization_id", "booked_on"),
 )
 
 # The gap-free numbers: one row per organization and series, locked by the finalizing transaction.

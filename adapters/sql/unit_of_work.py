@@ -38,6 +38,13 @@ from adapters.sql.repositories.billing import (
     SqlLedger,
 )
 from adapters.sql.repositories.fleets import SqlAuthorizations, SqlFleets, SqlVehicleAssignments, SqlVehicles
+from adapters.sql.repositories.payments import (
+    SqlChargebacks,
+    SqlPaymentMethods,
+    SqlProviderCustomers,
+    SqlProviderEvents,
+    SqlStatementLines,
+)
 from adapters.sql.repositories.portal import SqlDisputes, SqlEvidenceRetention, SqlFrames, SqlPortalAccess
 from adapters.sql.repositories.reports import SqlReports, SqlSessionFacts
 
@@ -93,6 +100,11 @@ class SqlUnitOfWork:
     disputes: SqlDisputes
     ocpp_frames: SqlFrames
     evidence: SqlEvidenceRetention
+    payment_methods: SqlPaymentMethods
+    provider_customers: SqlProviderCustomers
+    provider_events: SqlProviderEvents
+    chargebacks: SqlChargebacks
+    statement_lines: SqlStatementLines
 
     def __init__(self, engine: AsyncEngine, now: Callable[[], datetime] | None = None, *,
                  read_only: bool = False) -> None:
@@ -145,6 +157,11 @@ class SqlUnitOfWork:
         self.disputes = SqlDisputes(connection, events)
         self.ocpp_frames = SqlFrames(connection)
         self.evidence = SqlEvidenceRetention(connection)
+        self.payment_methods = SqlPaymentMethods(connection)
+        self.provider_customers = SqlProviderCustomers(connection)
+        self.provider_events = SqlProviderEvents(connection)
+        self.chargebacks = SqlChargebacks(connection)
+        self.statement_lines = SqlStatementLines(connection)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -28,6 +28,13 @@ from application.ports.network import (
     ReservationRepository,
     SessionRepository,
 )
+from application.ports.payment_records import (
+    ChargebackRepository,
+    PaymentMethodRepository,
+    ProviderCustomerRepository,
+    ProviderEventRepository,
+    StatementLineRepository,
+)
 from application.ports.portal import DisputeRepository, EvidenceRetention, FrameRepository, PortalAccessRepository
 from application.ports.pricing import PlanRepository, SubscriptionRepository, TariffRepository
 from application.ports.reports import ReportQueries, SessionFactRepository
@@ -76,6 +83,11 @@ class UnitOfWork(Protocol):
     disputes: DisputeRepository
     ocpp_frames: FrameRepository
     evidence: EvidenceRetention
+    payment_methods: PaymentMethodRepository
+    provider_customers: ProviderCustomerRepository
+    provider_events: ProviderEventRepository
+    chargebacks: ChargebackRepository
+    statement_lines: StatementLineRepository
     # Ids of the events each ``commit`` stored, in order: what a dispatcher hands to handlers next.
     committed_event_ids: list[str]
 

@@ -6,6 +6,7 @@ Ledger postings hang on them (``application.billing_postings``), and webhooks wi
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from attrs import frozen
@@ -66,3 +67,62 @@ class InvoiceMarkedUncollectible(DomainEvent):
     customer_id: str
     amount: Decimal
     currency: str
+
+
+@event_type
+@frozen(kw_only=True)
+class InvoicePaymentFailed(DomainEvent):
+    """A provider declined to collect an invoice (a declined card, authentication it cannot do off-session)."""
+
+    name = "invoice.payment_failed"
+    invoice_id: str
+    customer_id: str
+    attempt: int
+    error: str
+    next_attempt_at: datetime | None = None
+
+
+@event_type
+@frozen(kw_only=True)
+class RefundRecorded(DomainEvent):
+    name = "refund.recorded"
+    invoice_id: str
+    customer_id: str
+    refund_id: str
+    payment_id: str
+    amount: Decimal
+    currency: str
+    method: str
+
+
+@event_type
+@frozen(kw_only=True)
+class ChargebackOpened(DomainEvent):
+    """A card holder's bank disputed a payment (see ``domain.billing.chargebacks``)."""
+
+    name = "chargeback.opened"
+    chargeback_id: str
+    invoice_id: str
+    customer_id: str
+    amount: Decimal
+    currency: str
+
+
+@event_type
+@frozen(kw_only=True)
+class ChargebackClosed(DomainEvent):
+    name = "chargeback.closed"
+    chargeback_id: str
+    invoice_id: str
+    customer_id: str
+    status: str                     # won | lost
+
+
+@event_type
+@frozen(kw_only=True)
+class DefaultPaymentMethodChanged(DomainEvent):
+    """A customer has a new default payment method: invoices a failed attempt left open are tried again."""
+
+    name = "payment_method.default_changed"
+    customer_id: str
+    payment_method_id: str

@@ -21,8 +21,10 @@ from domain.billing.events import (
     InvoiceFinalized,
     InvoiceMarkedUncollectible,
     InvoicePaid,
+    InvoicePaymentFailed,
     InvoiceVoided,
     PaymentRecorded,
+    RefundRecorded,
 )
 from domain.billing.vat import VatSubtotal, VatTreatment, breakdown, round_minor
 from domain.errors import FieldError, InvalidInput, InvalidState
@@ -174,6 +176,22 @@ class Payment:
     recorded_at: datetime | None = None
 
 
+@frozen
+class Refund:
+    """Money paid back on an invoice's payment, through the provider that took it (never more than was paid)."""
+
+    id: str
+    payment_id: str
+    amount: Decimal
+    reason: str
+    method: str                      # the provider: bank_transfer, stripe
+    created_at: datetime
+    provider_reference: str | None = None   # Stripe's re_…
+    # The credit note whose credit this pays back (a dispute settled): the credit note reversed the sale, so the
+    # refund settles the customer's receivable, not the refunds account.
+    credit_note_id: str | None = None
+
+
 @define
 class Invoice:
     id: str
@@ -203,6 +221,11 @@ class Invoice:
     finalized_at: datetime | None = None
     closed_at: datetime | None = None
     written_off: Decimal = _ZERO     # what was still due when it was marked uncollectible
+    refunds: list[Refund] = field(factory=list)
+    # Collection by a card provider: attempts made, why the last one failed, when the next one is due.
+    payment_attempts: int = 0
+    last_payment_error: str | None = None
+    next_payment_attempt_at: datetime | None = None
     pending_events: list[DomainEvent] = field(factory=list, eq=False, repr=False)
     # The VAT breakdown of the lines as they were when it was last computed (lines only ever grow).
     _breakdown: tuple[int, tuple[VatSubtotal, ...]] | None = field(default=None, init=False, eq=False, repr=False)
@@ -243,6 +266,20 @@ class Invoice:
         if self.kind is InvoiceKind.CREDIT_NOTE or self.status not in (InvoiceStatus.OPEN, InvoiceStatus.PAID):
             return _ZERO
         return max(self.total - self.amount_paid - self.credited, _ZERO)
+
+    @property
+    def amount_refunded(self) -> Decimal:
+        return sum((r.amount for r in self.refunds), _ZERO)
+
+    def refundable(self, payment_id: str | None = None) -> Decimal:
+        """What may still be paid back: of one payment, or of all of them."""
+        paid = sum((p.amount for p in self.payments if payment_id in (None, p.id)), _ZERO)
+        back = sum((r.amount for r in self.refunds if payment_id in (None, r.payment_id)), _ZERO)
+        return paid - back
+
+    def payment_from(self, provider_reference: str) -> Payment | None:
+        """The payment a provider's attempt (a PaymentIntent) made, if it was recorded."""
+        return next((p for p in self.payments if p.provider_reference == provider_reference), None)
 
     @property
     def creditable(self) -> Decimal:
@@ -340,6 +377,40 @@ class Invoice:
             payment_id=payment.id, amount=payment.amount, currency=self.currency, method=payment.method))
         if self.amount_due == 0:
             self._settle(now)
+
+    def collection_attempted(self, now: datetime, *, error: str | None = None,
+                             retry_at: datetime | None = None) -> None:
+        """A provider was asked for the money: counted (the next attempt has a key of its own). A failure keeps the
+        invoice open with its reason and, while the schedule has one, the time of the next attempt."""
+        self.payment_attempts += 1
+        self.last_payment_error, self.next_payment_attempt_at = error, retry_at if error is not None else None
+        if error is not None:
+            self.pending_events.append(InvoicePaymentFailed(
+                organization_id=self.organization_id, occurred_at=now, invoice_id=self.id,
+                customer_id=self.customer_id, attempt=self.payment_attempts, error=error,
+                next_attempt_at=self.next_payment_attempt_at))
+
+    def refund(self, refund: Refund, now: datetime) -> bool:
+        """Record money paid back on one of its payments; False when it was recorded already (same id or provider
+        reference: a provider's event seen twice)."""
+        if any(r.id == refund.id or (refund.provider_reference is not None
+                                     and r.provider_reference == refund.provider_reference) for r in self.refunds):
+            return False
+        if self.kind is not InvoiceKind.INVOICE or not self.payments:
+            raise InvalidState(f"invoice {self.label} has no payment to refund")
+        if refund.amount <= 0 or refund.amount != round_minor(refund.amount, self.currency):
+            raise InvalidInput.field("amount", f"must be positive, in {self.currency}'s minor unit")
+        if not any(p.id == refund.payment_id for p in self.payments):
+            raise InvalidInput.field("payment_id", f"is not a payment of invoice {self.label}")
+        left = self.refundable(refund.payment_id)
+        if refund.amount > left:
+            raise InvalidInput.field("amount", f"is more than the {left} {self.currency} paid and not refunded yet")
+        self.refunds.append(refund)
+        self.pending_events.append(RefundRecorded(
+            organization_id=self.organization_id, occurred_at=now, invoice_id=self.id, customer_id=self.customer_id,
+            refund_id=refund.id, payment_id=refund.payment_id, amount=refund.amount, currency=self.currency,
+            method=refund.method))
+        return True
 
     def check_creditable(self) -> None:
         if self.kind is not InvoiceKind.INVOICE or self.status not in (InvoiceStatus.OPEN, InvoiceStatus.PAID):

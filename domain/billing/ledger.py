@@ -20,6 +20,7 @@ bank                   debit     money received by bank transfer
 payment_clearing       debit     money a payment provider holds for us before payout
 refunds                debit     money paid back to customers
 write_offs             debit     receivables given up (an uncollectible invoice)
+chargebacks            debit     money card holders' banks took back (disputes open or lost)
 ====================== ========= ===========================================================
 """
 
@@ -45,7 +46,9 @@ BANK = "bank"
 PAYMENT_CLEARING = "payment_clearing"
 REFUNDS = "refunds"
 WRITE_OFFS = "write_offs"
-_DEBIT_NORMAL = ("unbilled_receivable", "receivable", "bank", "payment_clearing", "refunds", "write_offs")
+CHARGEBACKS = "chargebacks"
+_DEBIT_NORMAL = ("unbilled_receivable", "receivable", "bank", "payment_clearing", "refunds", "write_offs",
+                 "chargebacks")
 _ACCOUNT_ROOTS = frozenset({*_DEBIT_NORMAL, "charging_revenue", "fee_revenue", "vat_payable", "site_owner_payable"})
 
 
@@ -77,7 +80,8 @@ class SourceKind(str, enum.Enum):
     PAYMENT = "payment"                  # a payment received against an invoice
     CREDIT_NOTE = "credit_note"          # a credit note issued against an invoice
     REFUND = "refund"                    # money paid back through a payment provider
-    DISPUTE = "dispute"                  # a card-network chargeback
+    DISPUTE = "dispute"                  # a card-network chargeback opened: the bank took the money back
+    DISPUTE_WON = "dispute_won"          # a chargeback decided for us: the money came back
 
 
 @frozen

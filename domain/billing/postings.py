@@ -14,8 +14,14 @@ credit note issued          charging_revenue / fee_revenue (net),   receivable:{
 invoice voided              charging_revenue / fee_revenue (net),   receivable:{customer} (total)
                             vat_payable:{rate}
 invoice written off         write_offs (what was still due)         receivable:{customer}
-refund paid                 receivable:{customer} (amount)          bank
+refund                      refunds                                 bank / payment_clearing
+refund of a credit note     receivable:{customer} (amount)          bank / payment_clearing
+chargeback opened           chargebacks                             payment_clearing
+chargeback won              payment_clearing                        chargebacks
 =========================== ======================================= =====================================
+
+Money received or paid back by bank transfer is on ``bank``; through a card provider (Stripe) it is on
+``payment_clearing`` until the provider pays it out.
 
 A void cancels the sale itself: its sessions stay on the void invoice (a session is on one invoice
 ever), so their revenue goes with it. VAT on a written-off invoice stays payable: relief for bad
@@ -30,12 +36,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from domain.billing.chargebacks import Chargeback
 from domain.billing.charges import Charge
-from domain.billing.invoices import Invoice, InvoiceLine, LineKind, Payment
+from domain.billing.invoices import Invoice, InvoiceLine, LineKind, Payment, Refund
 from domain.billing.ledger import (
     BANK,
+    CHARGEBACKS,
     CHARGING_REVENUE,
     FEE_REVENUE,
+    PAYMENT_CLEARING,
+    REFUNDS,
     UNBILLED_RECEIVABLE,
     WRITE_OFFS,
     Entry,
@@ -49,6 +59,12 @@ from domain.billing.ledger import (
 )
 
 _ZERO = Decimal(0)
+BANK_TRANSFER = "bank_transfer"
+
+
+def cash_account(method: str) -> str:
+    """Where money of a payment method sits: the bank for transfers, the provider's clearing account else."""
+    return BANK if method == BANK_TRANSFER else PAYMENT_CLEARING
 
 
 def _posting(*, entries: Iterable[Entry], **details: Any) -> LedgerTransaction | None:
@@ -128,8 +144,8 @@ def payment_received(invoice: Invoice, payment: Payment, *, id: str, posted_at: 
     return _posting(
         id=id, organization_id=invoice.organization_id, source=Source(SourceKind.PAYMENT, payment.id),
         posted_at=posted_at, description=f"Payment {payment.reference or payment.id} on {invoice.number}",
-        entries=[debit(BANK, currency, payment.amount), credit(receivable(invoice.customer_id), currency,
-                                                               payment.amount)],
+        entries=[debit(cash_account(payment.method), currency, payment.amount),
+                 credit(receivable(invoice.customer_id), currency, payment.amount)],
         customer_id=invoice.customer_id, invoice_id=invoice.id)
 
 
@@ -143,12 +159,30 @@ def written_off(invoice: Invoice, *, id: str, posted_at: datetime) -> LedgerTran
         customer_id=invoice.customer_id, invoice_id=invoice.id)
 
 
-def refund_paid(*, organization_id: str, customer_id: str, invoice_id: str, refund_id: str, amount: Decimal,
-                currency: str, description: str, id: str, posted_at: datetime) -> LedgerTransaction | None:
-    """Money paid back to a customer (a refund a provider took): the receivable a credit note left in the
-    customer's favour is settled against the account the money leaves (Dr receivable, Cr bank)."""
+def refunded(invoice: Invoice, refund: Refund, *, id: str, posted_at: datetime) -> LedgerTransaction | None:
+    currency = invoice.currency
     return _posting(
-        id=id, organization_id=organization_id, source=Source(SourceKind.REFUND, refund_id), posted_at=posted_at,
-        description=description, entries=[debit(receivable(customer_id), currency, amount),
-                                          credit(BANK, currency, amount)],
-        customer_id=customer_id, invoice_id=invoice_id)
+        id=id, organization_id=invoice.organization_id, source=Source(SourceKind.REFUND, refund.id),
+        posted_at=posted_at, description=f"Refund on {invoice.number}: {refund.reason}",
+        entries=[debit(REFUNDS if refund.credit_note_id is None else receivable(invoice.customer_id), currency,
+                       refund.amount),
+                 credit(cash_account(refund.method), currency, refund.amount)],
+        customer_id=invoice.customer_id, invoice_id=invoice.id)
+
+
+def chargeback_opened(chargeback: Chargeback, *, id: str, posted_at: datetime) -> LedgerTransaction | None:
+    c = chargeback
+    return _posting(
+        id=id, organization_id=c.organization_id, source=Source(SourceKind.DISPUTE, c.id), posted_at=posted_at,
+        description=f"Chargeback {c.provider_reference} ({c.reason})",
+        entries=[debit(CHARGEBACKS, c.currency, c.amount), credit(PAYMENT_CLEARING, c.currency, c.amount)],
+        customer_id=c.customer_id, invoice_id=c.invoice_id)
+
+
+def chargeback_won(chargeback: Chargeback, *, id: str, posted_at: datetime) -> LedgerTransaction | None:
+    c = chargeback
+    return _posting(
+        id=id, organization_id=c.organization_id, source=Source(SourceKind.DISPUTE_WON, c.id), posted_at=posted_at,
+        description=f"Chargeback {c.provider_reference} won",
+        entries=[debit(PAYMENT_CLEARING, c.currency, c.amount), credit(CHARGEBACKS, c.currency, c.amount)],
+        customer_id=c.customer_id, invoice_id=c.invoice_id)

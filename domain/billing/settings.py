@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from attrs import frozen
@@ -16,6 +17,11 @@ from domain.validation import name_problem, text_problem
 LAST_INVOICE_DAY = 28      # every month has it
 MAX_EXEMPTION_REASON = 300
 MAX_DISPUTE_WINDOW_DAYS = 3650
+PAYMENT_PROVIDERS = ("bank_transfer", "stripe")
+DEFAULT_RETRY_DAYS = (1, 3, 7)
+MAX_RETRIES = 10
+MAX_RETRY_DAY = 60
+_STRIPE_ACCOUNT = re.compile(r"acct_[A-Za-z0-9]{1,250}\Z")
 
 
 @frozen
@@ -34,6 +40,13 @@ class BillingSettings:
     vat_exemption_reason: str | None = None       # why (BT-120); None: the category's own wording
     plan_fee_vat: Decimal | None = None           # VAT (percent) on membership plan fees; None: as ``no_vat``
     dispute_window_days: int = 90                 # how long after a session ends its driver may dispute it
+    # Collection: which provider takes the money (the embedded bank transfer needs nothing configured), the
+    # Stripe Connect account it is taken for, when a declined card is tried again (days after the decline
+    # before, each), and whether an invoice still unpaid after the last retry is written off.
+    payment_provider: str = "bank_transfer"
+    stripe_account: str | None = None
+    payment_retry_days: tuple[int, ...] = DEFAULT_RETRY_DAYS
+    uncollectible_after_retries: bool = False
 
     def validate(self) -> None:
         errors = FieldErrors()
@@ -66,6 +79,14 @@ class BillingSettings:
             problem = text_problem(self.vat_exemption_reason, MAX_EXEMPTION_REASON)
             if problem:
                 errors.add("vat_exemption_reason", problem)
+        errors.check("payment_provider", self.payment_provider in PAYMENT_PROVIDERS,
+                     f"must be one of {', '.join(PAYMENT_PROVIDERS)}")
+        if self.stripe_account is not None:
+            errors.check("stripe_account", bool(_STRIPE_ACCOUNT.match(self.stripe_account)),
+                         "must be a Stripe account id (acct_…)")
+        errors.check("payment_retry_days", len(self.payment_retry_days) <= MAX_RETRIES
+                     and all(isinstance(d, int) and 1 <= d <= MAX_RETRY_DAY for d in self.payment_retry_days),
+                     f"at most {MAX_RETRIES} retries, each from 1 to {MAX_RETRY_DAY} days after the one before")
         try:
             VatTreatment.without_vat(self.vat_exemption_category, self.vat_exemption_reason)
         except InvalidInput as error:

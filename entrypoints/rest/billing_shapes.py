@@ -264,6 +264,17 @@ class PaymentOut(msgspec.Struct):
     date: date
     reference: str | None
     method: str
+    provider_reference: Annotated[str | None, doc("The provider's id of the payment (Stripe's pi_…).")] = None
+
+
+class InvoiceRefundOut(msgspec.Struct):
+    id: str
+    payment_id: str
+    amount: str
+    reason: str
+    method: str
+    provider_reference: str | None
+    created_at: datetime
 
 
 class PartyOut(msgspec.Struct):
@@ -313,6 +324,13 @@ class InvoiceOut(msgspec.Struct):
     credit_note_ids: list[str]
     created_at: datetime
     finalized_at: datetime | None
+    refunds: list[InvoiceRefundOut] = msgspec.field(default_factory=list)
+    amount_refunded: str = "0"
+    payment_attempts: Annotated[int, doc("Attempts a card provider made to collect it.")] = 0
+    last_payment_error: Annotated[str | None, doc(
+        "Why the last attempt failed (a decline code such as `card_declined`, `authentication_required`, "
+        "`no_payment_method`); null once paid.")] = None
+    next_payment_attempt_at: Annotated[datetime | None, doc("When it is tried again.")] = None
 
     @classmethod
     def of(cls, i: Invoice, credit_notes: tuple[Invoice, ...] = ()) -> InvoiceOut:
@@ -327,8 +345,12 @@ class InvoiceOut(msgspec.Struct):
                             _t(g.vat)) for g in i.vat_breakdown],
             _t(i.total_excl_vat), _t(i.vat), _t(i.total), _t(i.amount_paid), _t(i.amount_due), _t(i.credited),
             i.issue_date, i.due_date, i.payment_reference, PartyOut.of(i.seller), PartyOut.of(i.buyer),
-            [PaymentOut(p.id, _t(p.amount), p.received_on, p.reference, p.method) for p in i.payments],
-            i.corrects, i.corrects_number, i.reason, [n.id for n in credit_notes], i.created_at, i.finalized_at)
+            [PaymentOut(p.id, _t(p.amount), p.received_on, p.reference, p.method, p.provider_reference)
+             for p in i.payments],
+            i.corrects, i.corrects_number, i.reason, [n.id for n in credit_notes], i.created_at, i.finalized_at,
+            [InvoiceRefundOut(r.id, r.payment_id, _t(r.amount), r.reason, r.method, r.provider_reference,
+                              r.created_at) for r in i.refunds],
+            _t(i.amount_refunded), i.payment_attempts, i.last_payment_error, i.next_payment_attempt_at)
 
 
 class RunStatusOut(str, enum.Enum):

@@ -15,7 +15,15 @@ from msgspec import Meta
 from domain.billing.customers import MAX_LINE, MAX_PAYMENT_TERMS_DAYS, MAX_POSTAL_CODE
 from domain.billing.documents import MAX_PREFIX, PREFIX
 from domain.billing.invoices import Address
-from domain.billing.settings import LAST_INVOICE_DAY, MAX_DISPUTE_WINDOW_DAYS, MAX_EXEMPTION_REASON
+from domain.billing.settings import (
+    DEFAULT_RETRY_DAYS,
+    LAST_INVOICE_DAY,
+    MAX_DISPUTE_WINDOW_DAYS,
+    MAX_EXEMPTION_REASON,
+    MAX_RETRIES,
+    MAX_RETRY_DAY,
+    PAYMENT_PROVIDERS,
+)
 from domain.billing.vat import NO_VAT_CATEGORIES
 from domain.connector_types import CONNECTOR_TYPES, MAX_CONNECTOR_TYPE
 from domain.identity import Role
@@ -170,6 +178,19 @@ class SettingsBody(Body):
         "string. Absent: fees carry no VAT, in `vat_exemption_category`.", "20")] = None
     dispute_window_days: Annotated[int, Meta(ge=1, le=MAX_DISPUTE_WINDOW_DAYS), doc(
         "How many days after a session ends its driver may dispute it from the portal.")] = 90
+    # Collection.
+    payment_provider: Annotated[str, text(20, choices=PAYMENT_PROVIDERS), doc(
+        "Who collects finalized invoices: `bank_transfer` (embedded, the default) or `stripe` (needs "
+        "CHARGE_STRIPE_SECRET_KEY on the server).", "stripe")] = "bank_transfer"
+    stripe_account: Annotated[Annotated[str, text(255, min_length=6, pattern=r"^acct_[A-Za-z0-9]+$")] | None, doc(
+        "A Stripe Connect account the organization's payments are made on (sent on every call).",
+        "acct_1Nv0FGQ9RKHgCVdK")] = None
+    payment_retry_days: Annotated[list[Annotated[int, Meta(ge=1, le=MAX_RETRY_DAY)]],
+                                  Meta(max_length=MAX_RETRIES), doc(
+        "After a declined card, days until each retry (counted from the attempt before).", [1, 3, 7])] = \
+        msgspec.field(default_factory=lambda: list(DEFAULT_RETRY_DAYS))
+    uncollectible_after_retries: Annotated[bool, doc(
+        "An invoice still unpaid after the last retry is marked uncollectible (written off).")] = False
 
 
 class ApiKeyBody(Body):

@@ -49,7 +49,9 @@ class Endpoint:
     description: str = ""
     errors: tuple[int, ...] = ()  # statuses beyond those implied by the flags above
     headers: Mapping[str, str] = field(factory=dict)  # static response headers (e.g. no-store on secrets)
-    media_type: str | None = None  # a document the handler answers as a Response (application/pdf…), not JSON
+    # A document the handler answers as a Response (application/pdf…), not JSON; with ``response`` too, a second
+    # form of the same answer a client asks for with Accept (text/csv).
+    media_type: str | None = None
     # Other representations the handler may answer besides ``response``'s JSON (negotiated: text/csv…).
     media_types: tuple[str, ...] = ()
 

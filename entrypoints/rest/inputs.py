@@ -38,6 +38,7 @@ PATH_IDS: dict[str, tuple[str | None, str]] = {
     "vehicle_id": ("veh", "vehicle"),
     "dispute_id": ("dsp", "dispute"),
     "portal_token_id": ("ptk", "portal_token"),
+    "method_id": ("pmt", "payment method"),
 }
 ORGANIZATION_HEADER = "X-Organization-Id"
 

@@ -187,6 +187,10 @@ class SettingsOut(View):
     vat_exemption_reason: str | None
     plan_fee_vat: str | None
     dispute_window_days: int
+    payment_provider: str
+    stripe_account: str | None
+    payment_retry_days: list[int]
+    uncollectible_after_retries: bool
 
     @classmethod
     def of(cls, settings: OrganizationSettings) -> SettingsOut:
@@ -198,7 +202,8 @@ class SettingsOut(View):
                    b.legal_name, address, b.vat_id, b.iban, b.bic, b.invoice_number_prefix,
                    b.credit_note_number_prefix, b.auto_finalize_invoices, b.invoice_day, b.payment_terms_days,
                    b.vat_exemption_category, b.vat_exemption_reason,
-                   None if b.plan_fee_vat is None else format(b.plan_fee_vat, "f"), b.dispute_window_days)
+                   None if b.plan_fee_vat is None else format(b.plan_fee_vat, "f"), b.dispute_window_days,
+                   b.payment_provider, b.stripe_account, list(b.payment_retry_days), b.uncollectible_after_retries)
 
 
 class NotificationsOut(View):

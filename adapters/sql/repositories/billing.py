@@ -29,6 +29,7 @@ from adapters.sql.tables import (
     document_counters,
     invoice_lines,
     invoice_payments,
+    invoice_refunds,
     invoice_runs,
     invoices,
     ledger_entries,
@@ -48,6 +49,7 @@ from domain.billing.invoices import (
     LineKind,
     Party,
     Payment,
+    Refund,
 )
 from domain.billing.ledger import AccountBalance, Entry, LedgerTransaction, Source, SourceKind, TrialBalance
 from domain.billing.vat import VatTreatment
@@ -321,7 +323,9 @@ def _invoice_row(i: Invoice) -> dict[str, Any]:
             "payment_reference": i.payment_reference, "total_excl_vat": i.total_excl_vat, "vat": i.vat,
             "total": i.total, "credited": i.credited, "written_off": i.written_off, "corrects": i.corrects,
             "corrects_number": i.corrects_number, "reason": i.reason, "created_at": i.created_at,
-            "finalized_at": i.finalized_at, "closed_at": i.closed_at}
+            "finalized_at": i.finalized_at, "closed_at": i.closed_at, "payment_attempts": i.payment_attempts,
+            "last_payment_error": i.last_payment_error[:255] if i.last_payment_error else None,
+            "next_payment_attempt_at": i.next_payment_attempt_at}
 
 
 def _payment_row(invoice: Invoice, p: Payment) -> dict[str, Any]:
@@ -330,8 +334,14 @@ def _payment_row(invoice: Invoice, p: Payment) -> dict[str, Any]:
             "provider_reference": p.provider_reference, "recorded_at": p.recorded_at}
 
 
+def _refund_row(invoice: Invoice, r: Refund) -> dict[str, Any]:
+    return {"id": r.id, "organization_id": invoice.organization_id, "invoice_id": invoice.id,
+            "payment_id": r.payment_id, "amount": r.amount, "reason": r.reason, "method": r.method,
+            "provider_reference": r.provider_reference, "created_at": r.created_at, "credit_note_id": r.credit_note_id}
+
+
 def _invoice_from(row: Row[Any], charges_: builtins.list[Charge], lines: Sequence[Any],
-                  payments: Sequence[Any]) -> Invoice:
+                  payments: Sequence[Any], refunds: Sequence[Any] = ()) -> Invoice:
     invoice = Invoice(
         id=row.id, organization_id=row.organization_id, customer_id=row.customer_id, kind=InvoiceKind(row.kind),
         currency=row.currency, period_start=row.period_start, period_end=row.period_end, created_at=row.created_at,
@@ -343,7 +353,12 @@ def _invoice_from(row: Row[Any], charges_: builtins.list[Charge], lines: Sequenc
         payments=[Payment(p.id, p.amount, p.received_on, p.reference, p.method, p.provider_reference, p.recorded_at)
                   for p in payments],
         credited=row.credited, corrects=row.corrects, corrects_number=row.corrects_number, reason=row.reason,
-        finalized_at=row.finalized_at, closed_at=row.closed_at, written_off=row.written_off)
+        finalized_at=row.finalized_at, closed_at=row.closed_at, written_off=row.written_off,
+        refunds=[Refund(r.id, r.payment_id, r.amount, r.reason, r.method, r.created_at, r.provider_reference,
+                        r.credit_note_id)
+                 for r in refunds],
+        payment_attempts=row.payment_attempts, last_payment_error=row.last_payment_error,
+        next_payment_attempt_at=row.next_payment_attempt_at)
     return invoice
 
 
@@ -398,7 +413,12 @@ class SqlInvoices:
         for payment in await self._connection.execute(select(invoice_payments).where(
                 p.organization_id == organization_id, p.invoice_id.in_(ids)).order_by(p.id)):
             paid[payment.invoice_id].append(payment)
-        return [_invoice_from(row, billed[row.id], own[row.id], paid[row.id]) for row in rows]
+        back: dict[str, list[Any]] = {i: [] for i in ids}
+        r = invoice_refunds.c
+        for refund in await self._connection.execute(select(invoice_refunds).where(
+                r.organization_id == organization_id, r.invoice_id.in_(ids)).order_by(r.id)):
+            back[refund.invoice_id].append(refund)
+        return [_invoice_from(row, billed[row.id], own[row.id], paid[row.id], back[row.id]) for row in rows]
 
     async def for_period(self, organization_id: str, customers_: Sequence[tuple[str, str]], period_start: date,
                          period_end: date) -> dict[tuple[str, str], Invoice]:
@@ -427,6 +447,9 @@ class SqlInvoices:
             await insert_many(self._connection, invoice_payments,
                               [_payment_row(invoice, p) for p in invoice.payments],
                               lambda insert: insert.on_conflict_do_nothing())
+        if invoice.refunds:
+            await insert_many(self._connection, invoice_refunds, [_refund_row(invoice, r) for r in invoice.refunds],
+                              lambda insert: insert.on_conflict_do_nothing())
         await self._events.add(invoice.pull_events())
 
     async def list(self, organization_id: str, filters: InvoiceFilter, page: PageRequest) -> Page[Invoice]:
@@ -450,6 +473,52 @@ class SqlInvoices:
         t = invoices.c
         rows = (await self._connection.execute(select(invoices).where(
             t.organization_id == organization_id, t.corrects == invoice_id).order_by(t.id))).all()
+        return await self._whole(rows)
+
+    async def find_by_payment(self, provider_reference: str) -> tuple[str, str] | None:
+        p = invoice_payments.c
+        row = (await self._connection.execute(select(p.organization_id, p.invoice_id).where(
+            p.provider_reference == provider_reference).limit(1))).first()
+        return (row.organization_id, row.invoice_id) if row is not None else None
+
+    async def find_by_creditor_reference(self, organization_id: str, reference: str) -> Invoice | None:
+        t = invoices.c
+        row = (await self._connection.execute(select(invoices).where(
+            t.organization_id == organization_id, t.kind == InvoiceKind.INVOICE.value,
+            t.payment_reference == reference).limit(1))).first()
+        return (await self._whole([row]))[0] if row is not None else None
+
+    async def due_for_collection(self, now: datetime, limit: int) -> builtins.list[tuple[str, str]]:
+        t = invoices.c
+        rows = await self._connection.execute(select(t.organization_id, t.id).where(
+            t.next_payment_attempt_at <= now, t.status == InvoiceStatus.OPEN.value
+        ).order_by(t.next_payment_attempt_at, t.id).limit(limit))
+        return [(row.organization_id, row.id) for row in rows]
+
+    async def failed_collections(self, organization_id: str, customer_id: str) -> builtins.list[str]:
+        t = invoices.c
+        rows = await self._connection.execute(select(t.id).where(
+            t.organization_id == organization_id, t.customer_id == customer_id, t.status == InvoiceStatus.OPEN.value,
+            t.last_payment_error.is_not(None)).order_by(t.id))
+        return [row.id for row in rows]
+
+    async def with_money_between(self, organization_id: str, start: datetime,
+                                 end: datetime) -> builtins.list[Invoice]:
+        t, p, r = invoices.c, invoice_payments.c, invoice_refunds.c
+        paid = select(p.invoice_id).where(p.organization_id == organization_id, p.recorded_at >= start,
+                                          p.recorded_at < end)
+        back = select(r.invoice_id).where(r.organization_id == organization_id, r.created_at >= start,
+                                          r.created_at < end)
+        rows = (await self._connection.execute(select(invoices).where(
+            t.organization_id == organization_id, t.id.in_(paid.union(back).scalar_subquery())
+        ).order_by(t.id))).all()
+        return await self._whole(rows)
+
+    async def open_invoices(self, organization_id: str) -> builtins.list[Invoice]:
+        t = invoices.c
+        rows = (await self._connection.execute(select(invoices).where(
+            t.organization_id == organization_id, t.kind == InvoiceKind.INVOICE.value,
+            t.status == InvoiceStatus.OPEN.value).order_by(t.id))).all()
         return await self._whole(rows)
 
 

@@ -11,7 +11,7 @@ from adapters.sql.repositories._statements import fetch_page, insert_or_conflict
 from adapters.sql.repositories.billing import address_from, address_json
 from adapters.sql.tables import members, organizations
 from application.pagination import Page, PageRequest
-from domain.billing.settings import BillingSettings
+from domain.billing.settings import DEFAULT_RETRY_DAYS, BillingSettings
 from domain.identity import Notifications, Organization, OrganizationSettings, Role
 
 
@@ -34,7 +34,10 @@ def billing_to_row(billing: BillingSettings) -> dict[str, Any]:
             "auto_finalize_invoices": b.auto_finalize_invoices, "invoice_day": b.invoice_day,
             "payment_terms_days": b.payment_terms_days, "vat_exemption_category": b.vat_exemption_category,
             "vat_exemption_reason": b.vat_exemption_reason, "plan_fee_vat": b.plan_fee_vat,
-            "dispute_window_days": b.dispute_window_days}
+            "dispute_window_days": b.dispute_window_days,
+            "payment_provider": b.payment_provider, "stripe_account": b.stripe_account,
+            "payment_retry_days": list(b.payment_retry_days),
+            "uncollectible_after_retries": b.uncollectible_after_retries}
 
 
 def billing_from_row(row: Row[Any]) -> BillingSettings:
@@ -46,7 +49,11 @@ def billing_from_row(row: Row[Any]) -> BillingSettings:
                            payment_terms_days=row.payment_terms_days,
                            vat_exemption_category=row.vat_exemption_category,
                            vat_exemption_reason=row.vat_exemption_reason, plan_fee_vat=row.plan_fee_vat,
-                           dispute_window_days=row.dispute_window_days)
+                           dispute_window_days=row.dispute_window_days,
+                           payment_provider=row.payment_provider, stripe_account=row.stripe_account,
+                           payment_retry_days=DEFAULT_RETRY_DAYS if row.payment_retry_days is None
+                           else tuple(row.payment_retry_days),
+                           uncollectible_after_retries=row.uncollectible_after_retries)
 
 
 def notifications_from_json(data: dict[str, Any]) -> Notifications:

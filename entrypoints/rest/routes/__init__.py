@@ -15,6 +15,7 @@ from entrypoints.rest.routes import (
     members,
     memberships,
     organizations,
+    payments,
     portal,
     reports,
     reservations,
@@ -43,6 +44,7 @@ ENDPOINTS: list[Endpoint] = [
     *reports.ENDPOINTS,
     *disputes.ENDPOINTS,
     *portal.ENDPOINTS,
+    *payments.ENDPOINTS,
 ]
 
 __all__ = ["ENDPOINTS"]

@@ -30,7 +30,9 @@ async def update_settings(call: Call) -> SettingsOut:
         auto_finalize_invoices=body.auto_finalize_invoices, invoice_day=body.invoice_day,
         payment_terms_days=body.payment_terms_days, vat_exemption_category=body.vat_exemption_category,
         vat_exemption_reason=body.vat_exemption_reason, plan_fee_vat=quantity(body.plan_fee_vat, "plan_fee_vat"),
-        dispute_window_days=body.dispute_window_days)
+        dispute_window_days=body.dispute_window_days,
+        payment_provider=body.payment_provider, stripe_account=body.stripe_account,
+        payment_retry_days=tuple(body.payment_retry_days), uncollectible_after_retries=body.uncollectible_after_retries)
     settings = OrganizationSettings(currency=body.currency, timezone=body.timezone, billing_email=body.billing_email,
                                     notifications=Notifications(**msgspec.structs.asdict(body.notifications)),
                                     default_tariff_id=body.default_tariff_id, billing=billing)

@@ -552,7 +552,8 @@ async def _target(api: Api, operation_id: str, world: World, sessions: Sessions 
     return static[operation_id]
 
 
-_BILLING = ("createCustomer", "updateCustomer", "startInvoiceRun", "recordInvoicePayment", "issueCreditNote")
+_BILLING = ("createCustomer", "updateCustomer", "startInvoiceRun", "recordInvoicePayment", "issueCreditNote",
+            "createPaymentMethod", "refundInvoice")
 _CUSTOMER = {"name": "Fleet Co", "email": "ap@fleet.example", "tax_id": None, "currency": None,
              "payment_terms_days": None, "invoice_delivery": "email",
              "billing_address": {"line1": "1 Quay St", "postal_code": "BS1", "city": "Bristol", "country": "GB"}}
@@ -566,7 +567,14 @@ async def _billing_target(api: Api, operation_id: str, world: World, sessions: S
         created = await api.post("/customers", w.token, headers=tenant, json=_CUSTOMER)
         assert created.status_code == 201, created.text
         return Target(f"/customers/{created.json()['id']}", _CUSTOMER, w.token, tenant, semantic=_CUSTOMER_SEMANTIC)
-    if operation_id in ("recordInvoicePayment", "issueCreditNote"):
+    if operation_id == "createPaymentMethod":
+        created = await api.post("/customers", w.token, headers=tenant, json=_CUSTOMER)
+        assert created.status_code == 201, created.text
+        return Target("/payment-methods", {"customer_id": created.json()["id"], "iban": "DE89370400440532013000",
+                                           "holder": None}, w.token, tenant,
+                      semantic={"customer_id": ["nope", "cus_01JD0000000000000000000000"],
+                                "iban": ["DE00370400440532013000", "x", "GB33BUKB2020155555555"]})
+    if operation_id in ("recordInvoicePayment", "issueCreditNote", "refundInvoice"):
         payment = {"amount": {"amount": "1.00", "currency": "GBP"}, "date": "2026-02-01", "reference": None}
         credit = {"reason": "Goodwill", "amount": "1.00", "lines": None}
         if sessions is None:   # no way to make a session here: a well-formed body reaches the use case, a 404
@@ -574,6 +582,11 @@ async def _billing_target(api: Api, operation_id: str, world: World, sessions: S
         else:                  # an open invoice of 3.60 GBP: the domain's own refusals are 422s naming the field
             invoice = await open_invoice(api, w.token, w.org_id, w.charge_point_id, sessions)
             path, semantic_status, real = f"/invoices/{invoice['id']}", None, True
+        if operation_id == "refundInvoice":
+            # Nothing was paid on it: junk is a 422 naming its field (a well-formed refund would be a 409).
+            return Target(f"{path}/refunds", {"amount": {"amount": "1.00", "currency": "GBP"}, "reason": "Goodwill",
+                                              "payment_id": None}, w.token, tenant,
+                          semantic_status=semantic_status, semantic={"reason": ["", "   "]})
         if operation_id == "recordInvoicePayment":
             # (Junk amounts are a test of their own: "amount" names both the money and its amount here.)
             return Target(f"{path}/payments", payment, w.token, tenant, semantic_status=semantic_status,
@@ -803,6 +816,9 @@ def query_cases(endpoint: Any) -> list[QueryCase]:
         elif isinstance(kind, inspect.EnumType):
             cases += [QueryCase(f"{name} = {junk!r}", f"{name}={junk}", field=name) for junk in _ENUM_JUNK]
             cases += [QueryCase(f"{name} = {m.value}", f"{name}={m.value}", status=None) for m in kind.cls]
+        elif isinstance(kind, inspect.DateType):
+            cases += [QueryCase(f"{name} = {junk!r}", f"{name}={junk}", field=name)
+                      for junk in ("2026-13-01", "yesterday", "2026-01-15T00:00:00Z", "20260115")]
         elif isinstance(kind, inspect.DateTimeType):
             cases += [QueryCase(f"{name} = {junk!r}", f"{name}={junk}", field=name) for junk in _TIMESTAMP_JUNK]
             cases += [QueryCase(f"{name} = {ok!r}", f"{name}={ok}", status=None) for ok in _TIMESTAMP_OK]

@@ -26,6 +26,7 @@ from tests.e2e.rest.conformance import Conformance
 from tests.e2e.rest.network import Network, Sessions, build_network
 from tests.fakes import CapturingMailer, FakeChargePoints
 from tests.support.databases import SQL_BACKENDS
+from tests.support.localstripe_process import LocalStripe
 from tests.support.servers import ServerThread, migrated_database
 
 MAIL_WAIT_SECONDS = 10.0
@@ -37,9 +38,17 @@ def rest_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.T
     yield from migrated_database(request, tmp_path_factory, "rest-e2e")
 
 
+STRIPE_WEBHOOK_SECRET = "whsec_rest_e2e"
+
+
 @pytest.fixture(scope="package")
-def rest_thread(rest_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
+def rest_thread(rest_database_url: str, tmp_path_factory: pytest.TempPathFactory,
+                localstripe: LocalStripe) -> Iterator[ServerThread]:
+    # Stripe is configured (localstripe): organizations whose payment_provider is "stripe" collect through it;
+    # the others, by default, by bank transfer as before.
     settings = Settings(host="127.0.0.1", http_port=0, database_url=rest_database_url, mail_poll_seconds=0.05,
+                        stripe_secret_key=localstripe.secret_key, stripe_webhook_secret=STRIPE_WEBHOOK_SECRET,
+                        stripe_api_base=localstripe.url,
                         argon2_time_cost=1, argon2_memory_kib=8, argon2_parallelism=1,
                         # Many tests sign in from 127.0.0.1; per-address throttling is covered by unit tests.
                         login_max_failures_per_address=100_000,

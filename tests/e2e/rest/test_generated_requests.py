@@ -37,6 +37,12 @@ MAY_REJECT: dict[str, str] = {
     "PUT /api/v1/fleets/{fleet_id}": "as creating a fleet",
     "POST /api/v1/drivers": "as a fleet's policy, for a driver's own",
     "PUT /api/v1/drivers/{driver_id}": "as creating a driver; its id tags are unique in the organization",
+    "GET /api/v1/payment-methods": "`customer_id` must name one of the organization's customers",
+    "POST /api/v1/payment-methods": "`customer_id` must name a customer; bank transfer saves a (checked) `iban`",
+    "POST /api/v1/invoices/{invoice_id}/refunds": "only a paid invoice has something to refund",
+    "POST /api/v1/webhooks/stripe": "only an event signed with the webhook secret is taken",
+    "POST /api/v1/bank-statements": "the body is a CSV or camt.053 statement, which JSON Schema does not describe",
+    "GET /api/v1/reconciliation": "`to` must follow `from`, by at most 366 days",
 }
 
 

@@ -9,7 +9,10 @@ DEFAULT_BILLING = {"legal_name": None, "billing_address": None, "vat_id": None, 
                    "invoice_number_prefix": "INV-", "credit_note_number_prefix": "CN-",
                    "auto_finalize_invoices": False, "invoice_day": 1, "payment_terms_days": 14,
                    "vat_exemption_category": "E", "vat_exemption_reason": None, "plan_fee_vat": None,
-                   "dispute_window_days": 90}
+                   "dispute_window_days": 90,
+                   # Collection (docs/payments.md).
+                   "payment_provider": "bank_transfer", "stripe_account": None, "payment_retry_days": [1, 3, 7],
+                   "uncollectible_after_retries": False}
 
 
 async def test_get_defaults_then_replace(api):
@@ -60,6 +63,27 @@ async def test_billing_settings_are_checked_and_kept_compact(api):
         refused = await api.put(path, token, json=seller | change)
         assert refused.status_code == 422 and [e["field"] for e in refused.json()["errors"]] == [field], refused.text
     assert (await api.get(path, token)).json() == replaced.json()
+
+
+async def test_payment_settings_choose_the_provider_and_the_retries(api):
+    _, _, token = await api.user()
+    org_id = await api.organization(token)
+    path = f"/organizations/{org_id}/settings"
+    base = {"currency": "EUR", "timezone": "Europe/Berlin"}
+    chosen = await api.put(path, token, json=base | {"payment_provider": "stripe", "stripe_account": "acct_1Abc",
+                                                     "payment_retry_days": [2, 5], "uncollectible_after_retries": True})
+    assert chosen.status_code == 200, chosen.text
+    assert {k: chosen.json()[k] for k in ("payment_provider", "stripe_account", "payment_retry_days",
+                                          "uncollectible_after_retries")} == {
+        "payment_provider": "stripe", "stripe_account": "acct_1Abc", "payment_retry_days": [2, 5],
+        "uncollectible_after_retries": True}
+    for change, field in (({"payment_provider": "paypal"}, "payment_provider"),
+                          ({"stripe_account": "cus_123"}, "stripe_account"),
+                          ({"payment_retry_days": [0]}, "payment_retry_days[0]"),
+                          ({"payment_retry_days": list(range(1, 12))}, "payment_retry_days")):
+        refused = await api.put(path, token, json=base | change)
+        assert refused.status_code == 422 and [e["field"] for e in refused.json()["errors"]] == [field], refused.text
+    assert (await api.get(path, token)).json() == chosen.json()
 
 
 async def test_settings_are_validated_field_by_field(api):

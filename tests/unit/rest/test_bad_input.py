@@ -27,7 +27,7 @@ def test_every_endpoint_with_a_body_is_attacked():
         "createCustomer", "updateCustomer", "recordInvoicePayment", "issueCreditNote", "startInvoiceRun",
         "createFleet", "updateFleet", "createVehicle", "updateVehicle", "assignVehicle", "updateDriver",
         "requestPortalSignInLink", "exchangePortalSignInLink", "createDriverDispute", "assignDispute",
-        "commentOnDispute", "resolveDispute"}
+        "commentOnDispute", "resolveDispute", "createPaymentMethod", "refundInvoice"}
 
 
 def test_every_operator_read_is_attacked():
@@ -39,7 +39,8 @@ def test_every_operator_read_is_attacked():
                                     "getCustomerBalance", "listTransactions", "getTrialBalance", "listInvoices",
                                     "getInvoice", "getInvoicePdf", "getInvoiceXml", "getInvoiceRun", "listFleets",
                                     "getFleet", "listVehicles", "getVehicle", "listVehicleAssignments",
-                                    "listAuthorizations", "listPortalTokens", "listDisputes", "getDispute"}
+                                    "listAuthorizations", "listPortalTokens", "listDisputes", "getDispute",
+                                    "listPaymentMethods", "getReconciliation"}
 
 
 @pytest.mark.parametrize("operation_id", sorted(BODY_ENDPOINTS))

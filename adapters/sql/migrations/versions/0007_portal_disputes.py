@@ -2,7 +2,7 @@
 OCPP frames of each transaction (evidence), and the organization's dispute window.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-20
 
 A session has at most one dispute that is not resolved or withdrawn: a partial unique index, which both
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | Sequence[str] | None = "0005"
+down_revision: str | Sequence[str] | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
