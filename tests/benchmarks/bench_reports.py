@@ -229,6 +229,7 @@ WHY = """**Why it is fast.** No report reads sessions. By location or month (usa
 utilization) a report adds the monthly rollup per location for the months the window covers whole (200 × 12
 rows for a year, whatever the number of sessions) and the daily one for the days around them; by day or week,
 the daily rollup (200 × 365 rows a year); by charge point or connector, the same pair of rollups per connector;
-peak hours, the rollup of sessions started per local hour (a row per location and day, 24 columns). Revenue by period adds the ledger's quarter hours (35,040 a year), read in the
+peak hours, the rollup of sessions started per local hour (a row per location and day, 24 columns).
+Revenue by period adds the ledger's quarter hours (35,040 a year), read in the
 organization's zone by `AT TIME ZONE`; by location (and popular locations' revenue) the rollup of sessions'
 postings per location and local date of the books (`report_revenue_days`)."""
