@@ -34,7 +34,9 @@ def test_every_operator_read_is_attacked():
                                     "getMembershipPlan", "listSubscriptions", "getSubscription",
                                         "listOrphanTransactions", "listCustomers", "getCustomer",
                                     "getCustomerBalance", "listTransactions", "getTrialBalance", "listInvoices",
-                                    "getInvoice", "getInvoicePdf", "getInvoiceXml", "getInvoiceRun"}
+                                    "getInvoice", "getInvoicePdf", "getInvoiceXml", "getInvoiceRun",
+                                    "getRevenueReport", "getUsageReport", "getPeakHoursReport", "getLocationsReport",
+                                    "getUtilizationReport"}
 
 
 @pytest.mark.parametrize("operation_id", sorted(BODY_ENDPOINTS))
