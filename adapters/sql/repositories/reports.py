@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
-from sqlalchemy import Date, Table, and_, case, cast, delete, func, literal, select, union_all, update
+from sqlalchemy import Date, Table, and_, case, cast, delete, exists, func, literal, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ColumnElement
 
@@ -353,9 +353,11 @@ class SqlReports:
         tz = ZoneInfo(zone)
         first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
         r = report_revenue_days.c
-        stale = (await self._connection.execute(select(r.timezone).where(
-            r.organization_id == organization_id, r.timezone != zone).limit(1))).first()
-        if stale is None and local_midnight(first, tz) == start and local_midnight(last, tz) == end:
+        # Two probes of the key (a zone before this one, a zone after it), not a scan of the organization's rows.
+        stale = (await self._connection.execute(select(
+            exists().where(r.organization_id == organization_id, r.timezone < zone)
+            | exists().where(r.organization_id == organization_id, r.timezone > zone)))).scalar()
+        if not stale and local_midnight(first, tz) == start and local_midnight(last, tz) == end:
             statement = (select(r.location_id, r.currency, func.sum(r.revenue_minor))
                          .where(*self._scope(r, organization_id, location_id), r.timezone == zone,
                                 r.local_date >= first, r.local_date < last)
