@@ -855,10 +855,10 @@ invoice_runs = Table(
 )
 
 # Reports (docs/reports.md). A completed session's fact, with the local calendar of its location, and rollups
-# the SQL reports adapter keeps beside it in the same transaction (per location and day; per connector and
-# day, and month), so that a report over a year adds thousands of rows, not a million. The ledger's revenue,
-# VAT and refund accounts are rolled up by a trigger per quarter hour (UTC): every zone's local midnight falls
-# on one, so a report buckets them into any zone's days exactly.
+# the SQL reports adapter keeps beside it in the same transaction (per location and per connector, by day and
+# by month; sessions started per local hour), so that a report over a year adds thousands of rows, not a
+# million. The ledger's revenue, VAT and refund accounts are rolled up by a trigger per quarter hour (UTC):
+# every zone's local midnight falls on one, so a report buckets them into any zone's days exactly.
 
 _COUNTS = ("sessions", "energy_mwh", "duration_us", "charging_us", "idle_us", "occupied_us")
 HOURS = tuple(f"h{hour:02d}" for hour in range(24))
@@ -903,9 +903,29 @@ report_location_days = Table(
     Column("organization_id", String(ID), nullable=False),
     _id("location_id"),
     Column("local_date", Date, nullable=False),
-    Column("weekday", Integer, nullable=False),      # ISO: 1 is Monday
     *_measures(),
-    *(Column(name, Integer, nullable=False) for name in HOURS),   # sessions started in each local hour
+    PrimaryKeyConstraint("organization_id", "location_id", "local_date"),
+    Index(None, "organization_id", "local_date"),
+)
+
+report_location_months = Table(
+    "report_location_months", metadata,
+    Column("organization_id", String(ID), nullable=False),
+    _id("location_id"),
+    Column("local_month", Date, nullable=False),      # the month's first day
+    *_measures(),
+    PrimaryKeyConstraint("organization_id", "location_id", "local_month"),
+)
+
+# Sessions started in each local hour of a location's day (peak hours), apart from the day's figures so that
+# usage reads narrow rows.
+report_location_hours = Table(
+    "report_location_hours", metadata,
+    Column("organization_id", String(ID), nullable=False),
+    _id("location_id"),
+    Column("local_date", Date, nullable=False),
+    Column("weekday", Integer, nullable=False),      # ISO: 1 is Monday
+    *(Column(name, Integer, nullable=False) for name in HOURS),
     PrimaryKeyConstraint("organization_id", "location_id", "local_date"),
     Index(None, "organization_id", "local_date"),
 )

@@ -1,11 +1,11 @@
 """The reports ports in SQL: session facts with their rollups, and the aggregate queries reports are made of.
 
-A fact is stored with what it adds to three rollups, in the same transaction: per location and local day (the
-figures of sessions started that day, sessions started per local hour, and the connectors' occupied time that
-fell on that day), per connector and local day, and per connector and local month. Replacing a fact takes its
-old contributions back first. Queries add rollup rows: a location's year is 365 rows, whatever its sessions;
-a window that is not whole months reads the months it covers whole from the monthly rollup and the rest from
-the daily one. The ledger's rollup (``ledger_quarter_hours``) is kept by a trigger (migration 0010) and read in
+A fact is stored with what it adds to the rollups (``ROLLUPS``), in the same transaction: per location and per
+connector, by local day and by local month (the figures of sessions started then, and the connectors' occupied
+time that fell then), and sessions started per local hour. Replacing a fact takes its old contributions back
+first. Queries add rollup rows: a location's year is 12 rows, or 365 by day, whatever its sessions; a window
+that is not whole months reads the months it covers whole from a monthly rollup and the rest from a daily one.
+The ledger's rollup (``ledger_quarter_hours``) is kept by a trigger (migration 0010) and read in
 the organization's zone: ``AT TIME ZONE`` on PostgreSQL; on SQLite, which has no zone rules, a CASE over the
 zone's UTC offsets in the window (``offset_intervals``), a handful of intervals per year.
 """
@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
-from sqlalchemy import Date, and_, case, cast, delete, func, literal, select, union_all, update
+from sqlalchemy import Date, Table, and_, case, cast, delete, exists, func, literal, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ColumnElement
 
@@ -33,6 +33,8 @@ from adapters.sql.tables import (
     report_connector_days,
     report_connector_months,
     report_location_days,
+    report_location_hours,
+    report_location_months,
     report_revenue_days,
     session_facts,
 )
@@ -75,53 +77,53 @@ def _fact(row: Any) -> SessionFact:
                        charging_us=row.charging_us, idle_us=row.idle_us, revenue=revenue)
 
 
-def _zeros(hours: bool) -> dict[str, int]:
-    return dict.fromkeys((*MEASURES, *(HOURS if hours else ())), 0)
+_LOCATION = ("organization_id", "location_id")
+# Each rollup: its table, its key, and the columns a contribution adds to.
+ROLLUPS: tuple[tuple[Table, tuple[str, ...], tuple[str, ...]], ...] = (
+    (report_location_days, (*_LOCATION, "local_date"), MEASURES),
+    (report_location_months, (*_LOCATION, "local_month"), MEASURES),
+    (report_location_hours, (*_LOCATION, "local_date"), HOURS),
+    (report_connector_days, (*_CONNECTOR, "local_date"), MEASURES),
+    (report_connector_months, (*_CONNECTOR, "local_month"), MEASURES),
+)
 
 
-def contributions(fact: SessionFact, sign: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
-                                                         list[dict[str, Any]]]:
-    """What the fact adds to (``sign`` 1) or takes from (-1) each rollup: rows of location days, connector days
-    and connector months."""
-    days: dict[date, dict[str, int]] = defaultdict(lambda: _zeros(True))
+def contributions(fact: SessionFact, sign: int) -> dict[str, list[dict[str, Any]]]:
+    """What the fact adds to (``sign`` 1) or takes from (-1) each rollup, by table name: the figures of the
+    session on its local start date, its connector's occupied time on each local day it fell on, and the
+    session in the hour it started."""
+    days: dict[date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(MEASURES, 0))
     start = days[fact.local_date]
     for name, value in (("sessions", 1), ("energy_mwh", fact.energy_mwh), ("duration_us", fact.duration_us),
-                        ("charging_us", fact.charging_us), ("idle_us", fact.idle_us),
-                        (HOURS[fact.local_hour], 1)):
+                        ("charging_us", fact.charging_us), ("idle_us", fact.idle_us)):
         start[name] += sign * value
     for day, occupied in fact.occupancy():
         days[day]["occupied_us"] += sign * occupied
-    connector = {"organization_id": fact.organization_id, "location_id": fact.location_id,
-                 "charge_point_id": fact.charge_point_id, "evse_id": fact.evse_id, "connector_id": fact.connector_id}
-    location_days = [{"organization_id": fact.organization_id, "location_id": fact.location_id, "local_date": day,
-                      "weekday": day.isoweekday(), **values} for day, values in sorted(days.items())]
-    connector_days = [connector | {"local_date": day} | {m: values[m] for m in MEASURES}
-                      for day, values in sorted(days.items())]
-    months: dict[date, dict[str, int]] = defaultdict(lambda: _zeros(False))
+    months: dict[date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(MEASURES, 0))
     for day, values in days.items():
         month = months[day.replace(day=1)]
         for m in MEASURES:
             month[m] += values[m]
-    connector_months = [connector | {"local_month": month} | values for month, values in sorted(months.items())]
-    return location_days, connector_days, connector_months
+    location = {"organization_id": fact.organization_id, "location_id": fact.location_id}
+    connector = location | {"charge_point_id": fact.charge_point_id, "evse_id": fact.evse_id,
+                            "connector_id": fact.connector_id}
+    hours = dict.fromkeys(HOURS, 0) | {HOURS[fact.local_hour]: sign}
+    return {
+        "report_location_days": [location | {"local_date": d} | v for d, v in sorted(days.items())],
+        "report_location_months": [location | {"local_month": m} | v for m, v in sorted(months.items())],
+        "report_location_hours": [location | {"local_date": fact.local_date, "weekday": fact.weekday} | hours],
+        "report_connector_days": [connector | {"local_date": d} | v for d, v in sorted(days.items())],
+        "report_connector_months": [connector | {"local_month": m} | v for m, v in sorted(months.items())],
+    }
 
 
-def _add_location_days(insert: Any) -> Any:
-    return insert.on_conflict_do_update(
-        index_elements=["organization_id", "location_id", "local_date"],
-        set_={name: report_location_days.c[name] + insert.excluded[name] for name in (*MEASURES, *HOURS)})
+def _adds(table: Table, key: tuple[str, ...], columns: tuple[str, ...]) -> Any:
+    """The ON CONFLICT clause adding a contribution to a rollup's row (no closure: its statement is cached)."""
+    return lambda insert, t=table, k=key, c=columns: insert.on_conflict_do_update(
+        index_elements=list(k), set_={name: t.c[name] + insert.excluded[name] for name in c})
 
 
-def _add_connector_days(insert: Any) -> Any:
-    return insert.on_conflict_do_update(
-        index_elements=[*_CONNECTOR, "local_date"],
-        set_={name: report_connector_days.c[name] + insert.excluded[name] for name in MEASURES})
-
-
-def _add_connector_months(insert: Any) -> Any:
-    return insert.on_conflict_do_update(
-        index_elements=[*_CONNECTOR, "local_month"],
-        set_={name: report_connector_months.c[name] + insert.excluded[name] for name in MEASURES})
+_ADDS = {table.name: (table, _adds(table, key, columns)) for table, key, columns in ROLLUPS}
 
 
 def _insert_fact(insert: Any) -> Any:
@@ -169,10 +171,9 @@ class SqlSessionFacts:
             "currency": revenue.currency, "revenue_minor": sign * revenue.net_minor}], _add_revenue_days)
 
     async def _roll(self, fact: SessionFact, sign: int) -> None:
-        location_days, connector_days, connector_months = contributions(fact, sign)
-        await insert_many(self._connection, report_location_days, location_days, _add_location_days)
-        await insert_many(self._connection, report_connector_days, connector_days, _add_connector_days)
-        await insert_many(self._connection, report_connector_months, connector_months, _add_connector_months)
+        for name, rows in contributions(fact, sign).items():
+            table, adds = _ADDS[name]
+            await insert_many(self._connection, table, rows, adds)
 
     async def set_revenue(self, organization_id: str, session_id: str, revenue: SessionRevenue) -> bool:
         fact = await self.get(organization_id, session_id)
@@ -244,62 +245,65 @@ class SqlReports:
     async def usage(self, organization_id: str, window: ReportWindow, group_by: Grouping,
                     location_id: str | None = None) -> dict[GroupKey, UsageSums]:
         out: dict[GroupKey, UsageSums] = defaultdict(UsageSums)
-        if isinstance(group_by, Grain) or group_by is Dimension.LOCATION:
+        if group_by in (Grain.DAY, Grain.WEEK):     # weeks are made of days: the daily rollup alone
             t = report_location_days.c
-            by = t.local_date if isinstance(group_by, Grain) else t.location_id
-            statement = (select(by, *(func.sum(t[m]) for m in MEASURES))
+            statement = (select(t.local_date, *(func.sum(t[m]) for m in MEASURES))
                          .where(*self._scope(t, organization_id, location_id), t.local_date >= window.start,
-                                t.local_date < window.end).group_by(by))
+                                t.local_date < window.end).group_by(t.local_date))
             for row in await self._connection.execute(statement):
-                key = (GroupKey(period=bucket_start(_date(row[0]), group_by)) if isinstance(group_by, Grain)
-                       else GroupKey(location_id=row[0]))
-                out[key] += _sums(row, 1)
+                out[GroupKey(period=bucket_start(_date(row[0]), group_by))] += _sums(row, 1)  # type: ignore[arg-type]
         else:
-            for row in await self._connector_sums(organization_id, window, group_by, location_id):
-                out[self._connector_key(row, group_by)] += _sums(row, len(self._dimensions(group_by)))
+            for key, sums in await self._rollup_sums(organization_id, window, group_by, location_id):
+                out[key] += sums
         return {key: sums for key, sums in out.items() if sums != UsageSums()}
 
     @staticmethod
     def _scope(t: Any, organization_id: str, location_id: str | None) -> list[ColumnElement[bool]]:
         return [t.organization_id == organization_id] + ([t.location_id == location_id] if location_id else [])
 
-    @staticmethod
-    def _dimensions(group_by: Dimension) -> tuple[str, ...]:
-        return ("location_id", "charge_point_id", *(("evse_id", "connector_id")
-                                                    if group_by is Dimension.CONNECTOR else ()))
-
-    @staticmethod
-    def _connector_key(row: Any, group_by: Dimension) -> GroupKey:
-        if group_by is Dimension.CONNECTOR:
-            return GroupKey(location_id=row[0], charge_point_id=row[1], evse_id=row[2], connector_id=row[3])
-        return GroupKey(location_id=row[0], charge_point_id=row[1])
-
-    async def _connector_sums(self, organization_id: str, window: ReportWindow, group_by: Dimension,
-                              location_id: str | None) -> list[Any]:
-        """Whole months from the monthly rollup, the days around them from the daily one."""
-        names = self._dimensions(group_by)
-        parts: list[tuple[Any, Any, date, date]] = []
+    async def _rollup_sums(self, organization_id: str, window: ReportWindow, group_by: Grouping,
+                           location_id: str | None) -> list[tuple[GroupKey, UsageSums]]:
+        """By month, location, charge point or connector: the months the window covers whole from a monthly
+        rollup, the days around them from the daily one, added up in one statement."""
+        by_location = group_by in (Grain.MONTH, Dimension.LOCATION)
+        daily, monthly = ((report_location_days, report_location_months) if by_location
+                          else (report_connector_days, report_connector_months))
+        names: tuple[str, ...] = {Grain.MONTH: (), Dimension.LOCATION: ("location_id",),
+                                  Dimension.CHARGE_POINT: ("location_id", "charge_point_id")}.get(
+            group_by, ("location_id", "charge_point_id", "evse_id", "connector_id"))
+        parts: list[tuple[Table, str, date, date]] = []
         months = window.whole_months()
-        days, m = report_connector_days.c, report_connector_months.c
         if months is None:
-            parts.append((report_connector_days, days.local_date, window.start, window.end))
+            parts.append((daily, "local_date", window.start, window.end))
         else:
-            parts.append((report_connector_months, m.local_month, months[0], months[1]))
-            parts += [(report_connector_days, days.local_date, low, high)
+            parts.append((monthly, "local_month", months[0], months[1]))
+            parts += [(daily, "local_date", low, high)
                       for low, high in ((window.start, months[0]), (months[1], window.end)) if low < high]
         selects = []
         for table, column, low, high in parts:
             t = table.c
-            selects.append(select(*(t[n] for n in names), *(t[x] for x in MEASURES))
-                           .where(*self._scope(t, organization_id, location_id), column >= low, column < high))
+            period = [t[column].label("period")] if group_by is Grain.MONTH else []
+            selects.append(select(*period, *(t[n] for n in names), *(t[x] for x in MEASURES))
+                           .where(*self._scope(t, organization_id, location_id), t[column] >= low, t[column] < high))
         both = union_all(*selects).subquery() if len(selects) > 1 else selects[0].subquery()
-        statement = (select(*(both.c[n] for n in names), *(func.sum(both.c[x]) for x in MEASURES))
-                     .group_by(*(both.c[n] for n in names)))
-        return list(await self._connection.execute(statement))
+        keys = [both.c.period] if group_by is Grain.MONTH else [both.c[n] for n in names]
+        statement = select(*keys, *(func.sum(both.c[x]) for x in MEASURES)).group_by(*keys)
+        found = []
+        for row in await self._connection.execute(statement):
+            if group_by is Grain.MONTH:
+                key = GroupKey(period=bucket_start(_date(row[0]), Grain.MONTH))
+            elif group_by is Dimension.LOCATION:
+                key = GroupKey(location_id=row[0])
+            elif group_by is Dimension.CHARGE_POINT:
+                key = GroupKey(location_id=row[0], charge_point_id=row[1])
+            else:
+                key = GroupKey(location_id=row[0], charge_point_id=row[1], evse_id=row[2], connector_id=row[3])
+            found.append((key, _sums(row, len(keys))))
+        return found
 
     async def peak_hours(self, organization_id: str, window: ReportWindow,
                          location_id: str | None = None) -> dict[tuple[int, int], int]:
-        t = report_location_days.c
+        t = report_location_hours.c
         statement = (select(t.weekday, *(func.sum(t[h]) for h in HOURS))
                      .where(*self._scope(t, organization_id, location_id), t.local_date >= window.start,
                             t.local_date < window.end).group_by(t.weekday))
@@ -349,9 +353,11 @@ class SqlReports:
         tz = ZoneInfo(zone)
         first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
         r = report_revenue_days.c
-        stale = (await self._connection.execute(select(r.timezone).where(
-            r.organization_id == organization_id, r.timezone != zone).limit(1))).first()
-        if stale is None and local_midnight(first, tz) == start and local_midnight(last, tz) == end:
+        # Two probes of the key (a zone before this one, a zone after it), not a scan of the organization's rows.
+        stale = (await self._connection.execute(select(
+            exists().where(r.organization_id == organization_id, r.timezone < zone)
+            | exists().where(r.organization_id == organization_id, r.timezone > zone)))).scalar()
+        if not stale and local_midnight(first, tz) == start and local_midnight(last, tz) == end:
             statement = (select(r.location_id, r.currency, func.sum(r.revenue_minor))
                          .where(*self._scope(r, organization_id, location_id), r.timezone == zone,
                                 r.local_date >= first, r.local_date < last)

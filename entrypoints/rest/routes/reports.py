@@ -16,10 +16,11 @@ import msgspec
 from starlette.responses import Response
 
 from application.reports import GROUPINGS, RANK_BY, Report, ReportName, ReportRequest
+from domain.ids import PREFIXES
 from entrypoints.report_formats import MEDIA_TYPES, report_csv, report_json, report_svg
 from entrypoints.rest.endpoint import Call, Endpoint
 from entrypoints.rest.queries import Query
-from entrypoints.rest.shapes import MAX_ID, doc, text
+from entrypoints.rest.shapes import doc, prefixed_id
 
 TAG = "Reports"
 
@@ -30,19 +31,36 @@ class ReportFormat(str, enum.Enum):
     SVG = "svg"
 
 
-class ReportQuery(Query):
-    start: Annotated[date | None, doc("First local date of the window (default: the first of this month).",
-                                      "2026-01-01")] = msgspec.field(default=None, name="from")
-    end: Annotated[date | None, doc("The local date the window ends before (exclusive; default: a month after "
-                                    "`from`).", "2026-02-01")] = msgspec.field(default=None, name="to")
-    group_by: Annotated[Annotated[str, text(32, min_length=1)] | None,
-                        doc("What rows are grouped by; which values a report takes is in its description.")] = None
-    location_id: Annotated[Annotated[str, text(MAX_ID, min_length=1)] | None,
-                           doc("Only this location (`loc_…`).")] = None
-    rank_by: Annotated[Annotated[str, text(32, min_length=1)] | None,
-                       doc("The locations report's order: `sessions` (default), `energy` or `revenue`.")] = None
-    format: Annotated[ReportFormat | None, doc("`json` (default), `csv` or `svg` (a chart); `Accept: text/csv` "
-                                               "asks for CSV too.")] = None
+_START = Annotated[date | None, doc("First local date of the window (default: the first of this month).",
+                                   "2026-01-01")]
+_END = Annotated[date | None, doc("The local date the window ends before (exclusive; default: a month after `from`).",
+                                 "2026-02-01")]
+_LOCATION = Annotated[Annotated[str, prefixed_id(PREFIXES["location"])] | None, doc("Only this location (`loc_…`).")]
+_FORMAT = Annotated[ReportFormat | None, doc("`json` (default), `csv` or `svg` (a chart); `Accept: text/csv` asks "
+                                             "for CSV too.")]
+
+
+def query_of(name: ReportName) -> type[Query]:
+    """The query parameters of a report: ``group_by`` takes the groupings it allows, ``rank_by`` only ranks."""
+    fields: list[tuple[str, Any, Any]] = [
+        ("start", _START, msgspec.field(default=None, name="from")),
+        ("end", _END, msgspec.field(default=None, name="to"))]
+    if GROUPINGS[name]:
+        choices = enum.Enum(f"{name.name.title().replace('_', '')}GroupBy",   # type: ignore[misc]
+                            {g.name: g.value for g in GROUPINGS[name]}, type=str)
+        fields.append(("group_by", Annotated[choices | None, doc("What rows are grouped by.")], None))
+    fields.append(("location_id", _LOCATION, None))
+    if name is ReportName.LOCATIONS:
+        ranks = enum.Enum("RankBy", {r.upper(): r for r in RANK_BY}, type=str)  # type: ignore[misc]
+        fields.append(("rank_by", Annotated[ranks | None, doc("The order: by sessions (default), energy or "
+                                                              "revenue.")], None))
+    fields.append(("format", _FORMAT, None))
+    made: type[Query] = msgspec.defstruct(f"{name.name.title().replace('_', '')}ReportQuery", fields,
+                                          bases=(Query,), kw_only=True, forbid_unknown_fields=True)  # type: ignore[assignment]
+    return made
+
+
+QUERIES = {name: query_of(name) for name in ReportName}
 
 
 class ColumnOut(msgspec.Struct):
@@ -86,9 +104,10 @@ def _filename(report: Report, extension: str) -> str:
 
 def _serve(name: ReportName) -> Callable[[Call], Awaitable[Response]]:
     async def serve(call: Call) -> Response:
-        q: ReportQuery = call.query
-        request = ReportRequest(start=q.start, end=q.end, group_by=q.group_by, location_id=q.location_id,
-                                rank_by=q.rank_by)
+        q = call.query
+        group_by, rank_by = getattr(q, "group_by", None), getattr(q, "rank_by", None)
+        request = ReportRequest(start=q.start, end=q.end, group_by=group_by.value if group_by else None,
+                                location_id=q.location_id, rank_by=rank_by.value if rank_by else None)
         report = await call.use_cases.build_report(call.caller, call.organization_id, name, request)
         chosen = _format(call, q.format)
         if chosen is ReportFormat.CSV:
@@ -124,7 +143,7 @@ def _description(name: ReportName) -> str:
 
 ENDPOINTS = [
     Endpoint("GET", f"/api/v1/reports/{name.value}", _serve(name), f"get{name.name.title().replace('_', '')}Report",
-             _SUMMARIES[name][0], TAG, query=ReportQuery, tenant=True, response=ReportOut,
+             _SUMMARIES[name][0], TAG, query=QUERIES[name], tenant=True, response=ReportOut,
              media_types=(MEDIA_TYPES["csv"].split(";")[0], MEDIA_TYPES["svg"]),
              description=_description(name))
     for name in ReportName

@@ -788,6 +788,7 @@ _ENUM_JUNK = ["bogus", "ACTIVE", "active ", "%00"]
 _TIMESTAMP_JUNK = ["2026-01-15", "2026-01-15T09:00:00", "2026-01-15T09:00:00+01:00", "2026-13-01T00:00:00Z",
                    "yesterday", "1700000000", "2026-01-15T24:00:00Z", "2026-02-30T00:00:00Z"]
 _TIMESTAMP_OK = ["2026-01-15T09:00:00Z", "2026-01-15T09:00:00%2B01:00", "2026-01-15T09:00:00.123-05:30"]
+_DATE_JUNK = ["2026-13-01", "2026-02-30", "yesterday", "20260115", "2026-01-15T09:00:00Z", "15.01.2026"]
 
 
 def query_cases(endpoint: Any) -> list[QueryCase]:
@@ -822,6 +823,9 @@ def query_cases(endpoint: Any) -> list[QueryCase]:
         elif isinstance(kind, inspect.DateTimeType):
             cases += [QueryCase(f"{name} = {junk!r}", f"{name}={junk}", field=name) for junk in _TIMESTAMP_JUNK]
             cases += [QueryCase(f"{name} = {ok!r}", f"{name}={ok}", status=None) for ok in _TIMESTAMP_OK]
+        elif isinstance(kind, inspect.DateType):
+            cases += [QueryCase(f"{name} = {junk!r}", f"{name}={junk}", field=name) for junk in _DATE_JUNK]
+            cases.append(QueryCase(f"{name} = a date", f"{name}=2026-01-15", status=None))
         else:
             raise TypeError(kind)
     return cases

@@ -40,7 +40,8 @@ def test_every_operator_read_is_attacked():
                                     "getInvoice", "getInvoicePdf", "getInvoiceXml", "getInvoiceRun", "listFleets",
                                     "getFleet", "listVehicles", "getVehicle", "listVehicleAssignments",
                                     "listAuthorizations", "listPortalTokens", "listDisputes", "getDispute",
-                                    "listPaymentMethods", "getReconciliation"}
+                                    "listPaymentMethods", "getReconciliation", "getRevenueReport", "getUsageReport",
+                                    "getPeakHoursReport", "getLocationsReport", "getUtilizationReport"}
 
 
 @pytest.mark.parametrize("operation_id", sorted(BODY_ENDPOINTS))

@@ -1,6 +1,6 @@
-"""Reports: completed sessions' facts with their local calendar; rollups per location and day, per connector and
-day and month, and of sessions' revenue per location and day of the books; the ledger's revenue, VAT and refund
-accounts rolled up per quarter hour by a trigger.
+"""Reports: completed sessions' facts with their local calendar; rollups per location and per connector by day
+and by month, of sessions started per local hour, and of sessions' revenue per location and day of the books;
+the ledger's revenue, VAT and refund accounts rolled up per quarter hour by a trigger.
 
 Revision ID: 0010
 Revises: 0009
@@ -126,11 +126,25 @@ def upgrade() -> None:
     op.create_table(
         "report_location_days",
         _id("organization_id"), _id("location_id"), sa.Column("local_date", sa.Date(), nullable=False),
-        sa.Column("weekday", sa.Integer(), nullable=False), *_measures(),
-        *(sa.Column(name, sa.Integer(), nullable=False) for name in HOURS),
+        *_measures(),
         sa.PrimaryKeyConstraint("organization_id", "location_id", "local_date", name="pk_report_location_days"),
     )
     op.create_index("ix_report_location_days_organization_id_local_date", "report_location_days",
+                    ["organization_id", "local_date"])
+    op.create_table(
+        "report_location_months",
+        _id("organization_id"), _id("location_id"), sa.Column("local_month", sa.Date(), nullable=False),
+        *_measures(),
+        sa.PrimaryKeyConstraint("organization_id", "location_id", "local_month", name="pk_report_location_months"),
+    )
+    op.create_table(
+        "report_location_hours",
+        _id("organization_id"), _id("location_id"), sa.Column("local_date", sa.Date(), nullable=False),
+        sa.Column("weekday", sa.Integer(), nullable=False),
+        *(sa.Column(name, sa.Integer(), nullable=False) for name in HOURS),
+        sa.PrimaryKeyConstraint("organization_id", "location_id", "local_date", name="pk_report_location_hours"),
+    )
+    op.create_index("ix_report_location_hours_organization_id_local_date", "report_location_hours",
                     ["organization_id", "local_date"])
     op.create_table(
         "report_connector_days",
@@ -175,5 +189,5 @@ def downgrade() -> None:
     else:
         op.execute("DROP TRIGGER ledger_entries_quarter_hours")
     for table in ("ledger_quarter_hours", "report_revenue_days", "report_connector_months", "report_connector_days",
-                  "report_location_days", "session_facts"):
+                  "report_location_hours", "report_location_months", "report_location_days", "session_facts"):
         op.drop_table(table)
