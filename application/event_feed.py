@@ -52,7 +52,7 @@ class FeedSequencer:
             try:
                 await self._number()
             except Exception:  # left unnumbered, the events wait for the server's next sweep
-                log.exception("numbering events for the feed failed; the next sweep retries")
+                log.warning("numbering events for the feed failed; the next sweep retries", exc_info=True)
             self._tell()
 
     async def sequence_pending(self) -> int:
