@@ -14,8 +14,9 @@ A handler is ``async def handler(event, *, uow_factory)``: it is given the dispa
 of work, so the events it raises (a session priced) are dispatched in turn. Which handlers exist is
 decided in one place, ``application.event_handlers``.
 
-Listeners (``on_commit``) are told, without a word of which, that a unit of work committed events (those
-no handler waits for too): live streams then read the event feed at once instead of at their next poll.
+Listeners (``on_commit``) are told, without a word of which, that events were committed past their
+handlers (those no handler waits for, as they are stored; the others once handled, or given up): the
+event feed's sequencer (``application.event_feed``) then numbers them.
 """
 
 from __future__ import annotations
@@ -116,6 +117,8 @@ class EventDispatcher:
                     await uow.events.save(stored)
                     self.handled += 1
             await uow.commit()
+        if len(to_handle) < len(claimed):
+            self.committed()   # events settled as claimed: past their handlers
         for stored in to_handle:
             await self._handle(stored)
         return len(claimed)
@@ -143,6 +146,8 @@ class EventDispatcher:
         async with self._raw() as uow:
             await uow.events.save(stored)
             await uow.commit()
+        if stored.status is not EventStatus.PENDING:
+            self.committed()
 
 
 class _DispatchingUnitOfWork:

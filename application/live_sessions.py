@@ -11,10 +11,10 @@ running session. Updates are not stored: a client that reconnects gets the next 
 
 What must not be missed (a session started, completed; a charge point's status changed) is read
 from the event feed (``application.ports.events``), from a position a client can resume from.
-Watchers read it when woken here: by ``events_committed`` as soon as this process commits events,
-else every few seconds for what other nodes committed. Meter updates of a charge point reach the
-watchers of the node it is connected to (one node serves both doors today; several nodes would
-share them through a broker, as the charge point commands would).
+Watchers read it when woken here: by ``events_committed`` as soon as this process has numbered the
+events it committed (``application.event_feed``), else every few seconds for what other nodes did.
+Meter updates of a charge point reach the watchers of the node it is connected to (one node serves
+both doors today; several nodes would share them through a broker, as the charge point commands would).
 """
 
 from __future__ import annotations

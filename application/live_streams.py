@@ -2,10 +2,11 @@
 status changes, each item with the feed position a client resumes from.
 
 What must not be missed comes from the event feed (``application.ports.events``): read after the
-client's last position (or from now), in commit order, so a client that reconnects with its last
-position gets what it missed, once, in order. Meter updates come from ``LiveSessions`` (the meter
-path records no event); they carry the position of the last event delivered, are never replayed (the
-next one supersedes them), and none is delivered for a session after its completion.
+client's last position (or from now), in the feed's order (``application.event_feed``), so a client
+that reconnects with its last position gets what it missed, once, in order. Meter updates come from
+``LiveSessions`` (the meter path records no event); they carry the position the stream has read up
+to, are never replayed (the next one supersedes them), and none is delivered for a session after its
+completion.
 
 Each stream first yields ``Watching``: where it starts, which a client can keep before any event.
 
@@ -25,14 +26,14 @@ from attrs import frozen
 from application.authorization import Action, Actor, authorize
 from application.live_sessions import LiveSessions, MeterUpdate
 from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from application.ports.events import FeedPosition, StoredEvent
+from application.ports.events import FeedPosition, FeedRead, StoredEvent
 from application.session_pricing import billed_cost, rate_session
 from domain.charging import SessionStatus
 from domain.charging.events import SessionCompleted, SessionStarted
 from domain.network.events import ChargePointStatusChanged
 from domain.pricing import SessionCost
 
-BATCH = 100                    # events read from the feed at a time
+BATCH = 200                    # events read from the feed at a time (of any name: the stream keeps its own)
 POLL_SECONDS = 1.0             # how often the feed is read without word of a commit here (other nodes')
 _REMEMBERED_COMPLETIONS = 10_000
 
@@ -83,12 +84,11 @@ class _Feed:
         self.uow_factory = uow_factory
         self.position = position
 
-    async def batch(self, uow: UnitOfWork) -> list[StoredEvent]:
+    async def batch(self, uow: UnitOfWork) -> FeedRead:
         await authorize(uow, self.actor, self.organization_id, Action.READ)
-        found = list(await uow.events.feed(self.organization_id, self.position, self.names, BATCH))
-        if found and found[-1].position is not None:
-            self.position = found[-1].position
-        return found
+        read = await uow.events.feed(self.organization_id, self.position, self.names, BATCH)
+        self.position = read.through
+        return read
 
 
 async def _open(actor: Actor, organization_id: str, after: FeedPosition | None, names: Collection[str],
@@ -112,17 +112,17 @@ async def watch_sessions(actor: Actor, organization_id: str, after: FeedPosition
             while watch.take_events():
                 items: list[SessionItem] = []
                 async with uow_factory(read_only=True) as uow:
-                    found = await feed.batch(uow)
-                    for stored in found:
-                        read = await _session_item(uow, stored)
-                        if read is None or (charge_point_id and read.event.charge_point_id != charge_point_id):
+                    read = await feed.batch(uow)
+                    for stored in read.events:
+                        found = await _session_item(uow, stored)
+                        if found is None or (charge_point_id and found.event.charge_point_id != charge_point_id):
                             continue
-                        if isinstance(read, SessionCompletedItem):
-                            _remember(completed, read.event.session_id)
-                        items.append(read)
+                        if isinstance(found, SessionCompletedItem):
+                            _remember(completed, found.event.session_id)
+                        items.append(found)
                 for item in items:   # the connection is back in the pool while the client reads
                     yield item
-                if len(found) == BATCH:
+                if read.full:
                     watch.events_committed()   # more to read
             for update in watch.take_updates():
                 if (charge_point_id and update.charge_point_id != charge_point_id) or update.session_id in completed:
@@ -143,13 +143,13 @@ async def watch_status(actor: Actor, organization_id: str, after: FeedPosition |
         while True:
             while watch.take_events():
                 async with uow_factory(read_only=True) as uow:
-                    found = await feed.batch(uow)
-                for stored in found:
+                    read = await feed.batch(uow)
+                for stored in read.events:
                     event = stored.event
                     if isinstance(event, ChargePointStatusChanged) and stored.position is not None and (
                             not charge_point_id or event.charge_point_id == charge_point_id):
                         yield StatusItem(stored.position, event)
-                if len(found) == BATCH:
+                if read.full:
                     watch.events_committed()
             watch.take_updates()   # meter updates are not this stream's
             await watch.wait(poll_seconds)

@@ -66,6 +66,7 @@ from application import (
 from application.authorization import Actor
 from application.credential_cache import CredentialCache
 from application.energy_caps import EnergyCaps
+from application.event_feed import FeedSequencer
 from application.events import EventDispatcher
 from application.id_tags import KnownTags
 from application.live_sessions import LiveSessions
@@ -106,14 +107,17 @@ class Adapters(containers.DeclarativeContainer):
     tax_ids = providers.Singleton(StdnumTaxIds)
     bank_accounts = providers.Singleton(SchwiftyBankAccounts)
     documents = providers.Singleton(FacturXDocuments)
-    # Live streams' watchers in this process: meter updates from the MeterValues path, word of committed events.
+    # Live streams' watchers in this process: meter updates from the MeterValues path, word of new events.
     live_sessions = providers.Singleton(LiveSessions)
+    # Committed events are numbered for the feed live streams read, then the watchers are woken.
+    feed_sequencer = providers.Singleton(FeedSequencer, uow_factory=raw_uow_factory,
+                                         on_sequenced=providers.List(live_sessions.provided.events_committed))
     # Use cases get units of work whose committed domain events the dispatcher hands to their handlers.
     receipts = providers.Singleton(ReceiptPdf)
     events = providers.Singleton(EventDispatcher, uow_factory=raw_uow_factory, clock=core.clock,
                                  handlers=providers.Callable(event_handlers.handlers, core.clock, payments),
                                  lease=providers.Callable(_seconds, config.event_lease_seconds),
-                                 on_commit=providers.List(live_sessions.provided.events_committed))
+                                 on_commit=providers.List(feed_sequencer.provided.request))
     uow_factory = providers.Callable(getattr, events, "unit_of_work")
     idempotency = providers.Singleton(SqlIdempotencyStore, database=database)
     password_hasher = providers.Singleton(

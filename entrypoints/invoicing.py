@@ -149,5 +149,6 @@ async def run_command(settings: Settings, args: argparse.Namespace, out: TextIO 
         if not organizations:
             print(f"charge invoice run: {period.label}: no organization has sessions to invoice", file=out)
     finally:
+        await container.adapters.feed_sequencer().close()   # events numbered for live streams, if under way
         await container.adapters.database().dispose()
     return 1 if failed else 0

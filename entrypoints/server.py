@@ -154,6 +154,8 @@ class Server:
         dispatcher = self.container.adapters.events()
         while await dispatcher.dispatch_pending():
             pass
+        # Events a stopped process committed without numbering them for the live streams' feed.
+        await self.container.adapters.feed_sequencer().sequence_pending()
 
     async def _relay_mail(self) -> None:
         await self.container.use_cases.relay_due_emails()
@@ -195,6 +197,7 @@ class Server:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.container.adapters.feed_sequencer().close()
         # Invoice runs stop between batches (whole batches are committed) and carry on at the next start.
         background = self.container.background()
         background.cancel()

@@ -9,7 +9,7 @@ from typing import Any
 
 from adapters.memory.repositories import _newest_first, _Table
 from application.pagination import Page, PageRequest
-from application.ports.events import START, EventStatus, FeedPosition, StoredEvent
+from application.ports.events import START, EventStatus, FeedPosition, FeedRead, StoredEvent
 from domain.events import DomainEvent
 
 
@@ -23,19 +23,21 @@ class InMemoryEvents(_Table):
     async def add(self, events: Sequence[DomainEvent]) -> None:
         for event in events:
             recorded_at = self._now()
-            # Commits replace the whole store one at a time: the next number of the organization is its order.
-            position = FeedPosition(0, self._head(event.organization_id).sequence + 1)
             if self.settled is not None and self.settled(event):
                 self.data[event.id] = StoredEvent(copy.deepcopy(event), recorded_at=recorded_at,
                                                   status=EventStatus.HANDLED, handled_at=recorded_at,
-                                                  position=position)
+                                                  position=self._next())
                 continue
-            self.data[event.id] = StoredEvent(copy.deepcopy(event), recorded_at=recorded_at, position=position)
+            self.data[event.id] = StoredEvent(copy.deepcopy(event), recorded_at=recorded_at)
             self.recorded.append(event.id)
 
-    def _head(self, organization_id: str) -> FeedPosition:
-        return max((e.position for e in self.data.values()
-                    if e.event.organization_id == organization_id and e.position is not None), default=START)
+    def _next(self) -> FeedPosition:
+        # Commits replace the whole store one at a time, so an event takes its place in the feed as soon as
+        # it is past its handlers, as the SQL sequencer would give it: the fake's ``sequence`` finds nothing.
+        return FeedPosition(self._last() + 1)
+
+    def _last(self) -> int:
+        return max((e.position.sequence for e in self.data.values() if e.position is not None), default=0)
 
     async def claim(self, now: datetime, lease_until: datetime, limit: int,
                     ids: Sequence[str] | None = None) -> list[StoredEvent]:
@@ -49,6 +51,8 @@ class InMemoryEvents(_Table):
         return [copy.deepcopy(e) for e in due]
 
     async def save(self, stored: StoredEvent) -> None:
+        if stored.status is not EventStatus.PENDING and stored.position is None:
+            stored.position = self._next()
         self._put(stored.id, stored)
 
     async def get(self, organization_id: str, event_id: str) -> StoredEvent | None:
@@ -59,13 +63,16 @@ class InMemoryEvents(_Table):
         return _newest_first((e for e in self.data.values() if e.event.organization_id == organization_id), page,
                              lambda e: e.id)
 
-    async def feed(self, organization_id: str, after: FeedPosition, names: Collection[str],
-                   limit: int) -> Sequence[StoredEvent]:
+    async def sequence(self, limit: int) -> int:
+        return 0
+
+    async def feed(self, organization_id: str, after: FeedPosition, names: Collection[str], limit: int) -> FeedRead:
+        read = sorted((e for e in self.data.values() if e.event.organization_id == organization_id
+                       and e.position is not None and e.position > after), key=lambda e: e.position or START)[:limit]
         wanted = set(names)
-        found = sorted((e for e in self.data.values() if e.event.organization_id == organization_id
-                        and e.event.name in wanted and e.position is not None and e.position > after),
-                       key=lambda e: e.position or START)
-        return [copy.deepcopy(e) for e in found[:limit]]
+        return FeedRead([copy.deepcopy(e) for e in read if e.event.name in wanted],
+                        read[-1].position or after if read else after, len(read) == limit)
 
     async def feed_head(self, organization_id: str) -> FeedPosition:
-        return self._head(organization_id)
+        return max((e.position for e in self.data.values()
+                    if e.event.organization_id == organization_id and e.position is not None), default=START)

@@ -8,8 +8,6 @@ query is an index range scan and the schema stays shardable by organization.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -30,8 +28,6 @@ from sqlalchemy import (
     false,
     text,
 )
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import ColumnElement
 
 from adapters.sql.exact_decimal import ExactDecimal
 from adapters.sql.utc_datetime import UtcDateTime
@@ -493,50 +489,14 @@ subscriptions = Table(
 
 
 
-class StoringTransaction(ColumnElement[int]):
-    """The id of the transaction that stores a row: PostgreSQL's (``xid8``, as a bigint); 0 on SQLite, whose
-    writers commit one at a time. The event feed's order (``application.ports.events.FeedPosition``)."""
-
-    type = BigInteger()
-    inherit_cache = True
-
-
-@compiles(StoringTransaction, "postgresql")
-def _storing_transaction_postgresql(element: StoringTransaction, compiler: Any, **kw: Any) -> str:
-    return "(pg_current_xact_id()::text::bigint)"
-
-
-@compiles(StoringTransaction)
-def _storing_transaction(element: StoringTransaction, compiler: Any, **kw: Any) -> str:
-    return "0"
-
-
-FEED_SEQUENCE = "domain_events_seq_seq"
-
-
-class NextInFeed(ColumnElement[int]):
-    """The next ``domain_events.seq``: from a sequence on PostgreSQL; none on SQLite, where the repository
-    gives it (so an insert without one fails there instead of landing out of order)."""
-
-    type = BigInteger()
-    inherit_cache = True
-
-
-@compiles(NextInFeed, "postgresql")
-def _next_in_feed_postgresql(element: NextInFeed, compiler: Any, **kw: Any) -> str:
-    return f"nextval('{FEED_SEQUENCE}')"
-
-
-@compiles(NextInFeed)
-def _next_in_feed(element: NextInFeed, compiler: Any, **kw: Any) -> str:
-    return "NULL"
+FEED_SEQUENCE = "domain_events_seq_seq"   # PostgreSQL: where the feed's numbers come from (migration 0009)
 
 
 # The event outbox: every domain event, stored in the transaction of the change that raised it, then
 # handed to its handlers after the commit (application/events.py). ``next_attempt_at`` is when a
-# pending event is due; while a dispatcher holds it, the end of its lease. ``txid`` and ``seq`` order the
-# feed live streams resume from (see StoringTransaction): on PostgreSQL ``seq`` comes from a sequence, on SQLite
-# the repository gives the next one of the organization (its writers are serial).
+# pending event is due; while a dispatcher holds it, the end of its lease. ``seq`` is the event's place in
+# the feed live streams resume from: null until the feed's sequencer numbers it, after its commit, one
+# sequencer at a time (application/event_feed.py, adapters/sql/repositories/events.py).
 domain_events = Table(
     "domain_events", metadata,
     _id(primary_key=True),
@@ -550,11 +510,13 @@ domain_events = Table(
     Column("next_attempt_at", UtcDateTime, nullable=True),
     Column("handled_at", UtcDateTime, nullable=True),
     Column("last_error", Text, nullable=True),
-    Column("txid", BigInteger, nullable=False, server_default=StoringTransaction()),
-    Column("seq", BigInteger, nullable=False, server_default=NextInFeed()),
+    Column("seq", BigInteger, nullable=True),
     UniqueConstraint("organization_id", "id"),
     Index(None, "status", "next_attempt_at"),
-    Index(None, "organization_id", "txid", "seq"),
+    Index(None, "organization_id", "seq"),
+    # The events still to number: few at any time, found without reading the others.
+    Index("ix_domain_events_unsequenced", "recorded_at", "id", postgresql_where=text("seq IS NULL"),
+          sqlite_where=text("seq IS NULL")),
 )
 
 # Billing. Money the ledger sums is integer minor units (exact on both engines, and SQL can add it);

@@ -17,7 +17,7 @@ from application.pagination import Page, PageRequest
 from domain.errors import InvalidInput
 from domain.events import DomainEvent
 
-_POSITION = re.compile(r"([0-9]{1,19})\.([0-9]{1,19})")
+_POSITION = re.compile(r"feed\.([0-9]{1,19})")
 _MAX = 2**63 - 1
 
 
@@ -29,21 +29,18 @@ class EventStatus(str, enum.Enum):
 
 @frozen(order=True)
 class FeedPosition:
-    """Where an event stands in the feed: the order in which events became visible, i.e. committed.
+    """An event's place in the feed: the order in which the feed's sequencer numbered committed events.
 
-    ``transaction`` orders first. On PostgreSQL it is the id of the transaction that stored the event, and
-    a feed read returns only events of transactions older than every transaction still running: so once a
-    reader has moved past a position, no event can later appear before it (ids are handed out when a
-    transaction first writes, not when it commits). Where writers commit one at a time (SQLite, the
-    in-memory fake), it is 0, and ``sequence``, given as each event is stored, is the commit order.
+    Numbers are given after the commit, by one sequencer at a time (``EventRepository.sequence``), so
+    they become visible in increasing order: once a reader has passed a number, no event can appear
+    before it. (Numbers given as events are stored would be visible in commit order, not number order.)
     """
 
-    transaction: int
     sequence: int
 
     def token(self) -> str:
         """The position as an opaque cursor for clients."""
-        return base64.urlsafe_b64encode(f"{self.transaction}.{self.sequence}".encode()).rstrip(b"=").decode()
+        return base64.urlsafe_b64encode(f"feed.{self.sequence}".encode()).rstrip(b"=").decode()
 
     @classmethod
     def from_token(cls, token: str, field: str = "cursor") -> FeedPosition:
@@ -56,12 +53,12 @@ class FeedPosition:
         except (binascii.Error, ValueError):
             raise bad from None
         match = _POSITION.fullmatch(text)
-        if match is None or int(match[1]) > _MAX or int(match[2]) > _MAX:
+        if match is None or int(match[1]) > _MAX:
             raise bad
-        return cls(int(match[1]), int(match[2]))
+        return cls(int(match[1]))
 
 
-START = FeedPosition(0, 0)   # before every event
+START = FeedPosition(0)   # before every event
 
 
 @define
@@ -78,6 +75,15 @@ class StoredEvent:
     @property
     def id(self) -> str:
         return self.event.id
+
+
+@frozen
+class FeedRead:
+    """One read of the feed: the events named, and how far it read (named or not) to find them."""
+
+    events: list[StoredEvent]
+    through: FeedPosition      # the last event read: the next read starts after it
+    full: bool                 # as many events were read as asked: more may follow at once
 
 
 class EventRepository(Protocol):
@@ -97,12 +103,17 @@ class EventRepository(Protocol):
     async def save(self, stored: StoredEvent) -> None: ...
     async def get(self, organization_id: str, event_id: str) -> StoredEvent | None: ...
     async def list(self, organization_id: str, page: PageRequest) -> Page[StoredEvent]: ...
-    async def feed(self, organization_id: str, after: FeedPosition, names: Collection[str],
-                   limit: int) -> Sequence[StoredEvent]:
-        """The organization's committed events named ``names`` after ``after``, in feed order, each with its
-        ``position``; at most ``limit``. No event a later call returns can stand before the last one here."""
+    async def sequence(self, limit: int) -> int:
+        """Give the next feed positions to committed events that have none and are past their handlers
+        (handled, or given up: a pending event is the dispatcher's), the oldest recorded first, at most
+        ``limit``; returns how many. Only one unit of work at a time does this (the others wait), and its
+        numbers are all higher than any given before: commit it, and readers see them at once, all together."""
+        ...
+    async def feed(self, organization_id: str, after: FeedPosition, names: Collection[str], limit: int) -> FeedRead:
+        """The organization's events after ``after`` in feed order, reading at most ``limit`` of them; those
+        named ``names`` are returned, each with its ``position``."""
         ...
     async def feed_head(self, organization_id: str) -> FeedPosition:
-        """The position of the organization's latest event a ``feed`` read can return now (``START`` if none):
-        reading from it yields only what is stored afterwards."""
+        """The organization's latest position in the feed (``START`` if none): reading from it yields only
+        what is numbered afterwards."""
         ...

@@ -2,34 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Row, Text, cast, func, literal, or_, select, tuple_, update
+from sqlalchemy import BigInteger, Row, bindparam, func, literal, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.codecs import event_from_json, event_to_json
 from adapters.sql.repositories._statements import fetch_page, insert_many
-from adapters.sql.tables import domain_events
+from adapters.sql.tables import FEED_SEQUENCE, domain_events
 from application.pagination import Page, PageRequest
-from application.ports.events import START, EventStatus, FeedPosition, StoredEvent
+from application.ports.events import START, EventStatus, FeedPosition, FeedRead, StoredEvent
 from domain.events import DomainEvent
 
 
 def _from_row(row: Row[Any]) -> StoredEvent:
     return StoredEvent(event=event_from_json(row.name, row.payload), recorded_at=row.recorded_at,
                        status=EventStatus(row.status), attempts=row.attempts, next_attempt_at=row.next_attempt_at,
-                       handled_at=row.handled_at, last_error=row.last_error, position=FeedPosition(row.txid, row.seq))
+                       handled_at=row.handled_at, last_error=row.last_error,
+                       position=FeedPosition(row.seq) if row.seq is not None else None)
 
 
-def _visible(dialect: str) -> ColumnElement[bool] | None:
-    """On PostgreSQL, events of transactions older than every one still running: none of those can still
-    commit, so nothing can appear before them later (see ``FeedPosition``). SQLite's writers are serial."""
-    if dialect != "postgresql":
-        return None
-    oldest_running = cast(cast(func.pg_snapshot_xmin(func.pg_current_snapshot()), Text), BigInteger)
-    return domain_events.c.txid < oldest_running
+# Any constant will do: the sequencers of every node take this advisory lock, so they number one at a time.
+_SEQUENCER_LOCK = 0x63686172_6765   # "charge"
+# Only events past their handlers: a pending one is the dispatcher's (its claim skips rows another transaction
+# holds), and comes once handled, or given up.
+_UNSEQUENCED = (select(domain_events.c.id)
+                .where(domain_events.c.seq.is_(None), domain_events.c.status != EventStatus.PENDING.value)
+                .order_by(domain_events.c.recorded_at, domain_events.c.id).limit(bindparam("limit")))
 
 
 class SqlEvents:
@@ -49,24 +50,8 @@ class SqlEvents:
                  "status": (EventStatus.HANDLED if e.id in settled else EventStatus.PENDING).value, "attempts": 0,
                  "next_attempt_at": None, "handled_at": recorded_at if e.id in settled else None, "last_error": None}
                 for e in events]
-        if self._connection.dialect.name != "postgresql":
-            await self._number(rows)
         await insert_many(self._connection, domain_events, rows, lambda insert: insert)
         self.recorded.extend(e.id for e in events if e.id not in settled)
-
-    async def _number(self, rows: list[dict[str, Any]]) -> None:
-        """SQLite: each event the next ``seq`` of its organization. The unit of work holds the write lock
-        from its first statement, so no other transaction numbers events until this one commits."""
-        t = domain_events
-        last: dict[str, int] = {}
-        for row in rows:
-            organization_id = row["organization_id"]
-            if organization_id not in last:
-                last[organization_id] = (await self._connection.execute(
-                    select(func.coalesce(func.max(t.c.seq), 0)).where(t.c.organization_id == organization_id,
-                                                                      t.c.txid == 0))).scalar_one()
-            last[organization_id] += 1
-            row["seq"] = last[organization_id]
 
     async def claim(self, now: datetime, lease_until: datetime, limit: int,
                     ids: Sequence[str] | None = None) -> list[StoredEvent]:
@@ -105,24 +90,41 @@ class SqlEvents:
         return await fetch_page(self._connection, select(t).where(t.c.organization_id == organization_id), t.c.id,
                                 page, _from_row, lambda e: e.id, newest_first=True)
 
-    async def feed(self, organization_id: str, after: FeedPosition, names: Collection[str],
-                   limit: int) -> Sequence[StoredEvent]:
+    async def sequence(self, limit: int) -> int:
         t = domain_events
-        statement = (select(t).where(t.c.organization_id == organization_id, t.c.name.in_(list(names)),
-                                     tuple_(t.c.txid, t.c.seq) > tuple_(literal(after.transaction, BigInteger),
-                                                                      literal(after.sequence, BigInteger)))
-                     .order_by(t.c.txid, t.c.seq).limit(limit))
-        visible = _visible(self._connection.dialect.name)
-        if visible is not None:
-            statement = statement.where(visible)
-        return [_from_row(row) for row in await self._connection.execute(statement)]
+        if self._connection.dialect.name == "postgresql":
+            # Held until this transaction ends: the next sequencer's statements see these numbers.
+            await self._connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SEQUENCER_LOCK})
+            ids = list((await self._connection.execute(_UNSEQUENCED, {"limit": limit})).scalars())
+            if ids:
+                numbers = (await self._connection.execute(
+                    text("SELECT nextval(:sequence) FROM generate_series(1, :count)"),
+                    {"sequence": FEED_SEQUENCE, "count": len(ids)})).scalars()
+                await self._number(ids, sorted(numbers))
+            return len(ids)
+        # SQLite: the unit of work holds the write lock from its first statement.
+        ids = list((await self._connection.execute(_UNSEQUENCED, {"limit": limit})).scalars())
+        if ids:
+            last = (await self._connection.execute(select(func.coalesce(func.max(t.c.seq), 0)))).scalar_one()
+            await self._number(ids, range(last + 1, last + 1 + len(ids)))
+        return len(ids)
+
+    async def _number(self, ids: Sequence[str], numbers: Iterable[int]) -> None:
+        await self._connection.execute(
+            update(domain_events).where(domain_events.c.id == bindparam("event_id")).values(seq=bindparam("number")),
+            [{"event_id": event_id, "number": number} for event_id, number in zip(ids, numbers, strict=True)])
+
+    async def feed(self, organization_id: str, after: FeedPosition, names: Collection[str], limit: int) -> FeedRead:
+        t = domain_events
+        rows = list(await self._connection.execute(
+            select(t).where(t.c.organization_id == organization_id, t.c.seq > literal(after.sequence, BigInteger))
+            .order_by(t.c.seq).limit(limit)))
+        wanted = set(names)
+        return FeedRead([_from_row(row) for row in rows if row.name in wanted],
+                        FeedPosition(rows[-1].seq) if rows else after, len(rows) == limit)
 
     async def feed_head(self, organization_id: str) -> FeedPosition:
         t = domain_events
-        statement = (select(t.c.txid, t.c.seq).where(t.c.organization_id == organization_id)
-                     .order_by(t.c.txid.desc(), t.c.seq.desc()).limit(1))
-        visible = _visible(self._connection.dialect.name)
-        if visible is not None:
-            statement = statement.where(visible)
-        row = (await self._connection.execute(statement)).first()
-        return FeedPosition(row.txid, row.seq) if row is not None else START
+        found = (await self._connection.execute(
+            select(func.max(t.c.seq)).where(t.c.organization_id == organization_id))).scalar_one()
+        return FeedPosition(found) if found is not None else START
