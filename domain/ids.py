@@ -37,6 +37,8 @@ PREFIXES = {
     "payment": "pay",
     "ledger_transaction": "txn",
     "invoice_run": "run",
+    "webhook_endpoint": "we",
+    "webhook_delivery": "whd",
 }
 
 
