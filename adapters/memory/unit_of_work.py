@@ -17,6 +17,7 @@ from adapters.memory.billing import (
     InMemoryLedger,
 )
 from adapters.memory.events import InMemoryEvents
+from adapters.memory.webhooks import InMemoryWebhooks
 from adapters.memory.network import (
     InMemoryChargePoints,
     InMemoryDrivers,
@@ -39,7 +40,7 @@ from adapters.memory.repositories import (
 _TABLES = ("users", "organizations", "members", "invitations", "api_keys", "access_tokens", "outbox",
            "locations", "charge_points", "drivers", "sessions", "samples", "anomalies", "reservations",
            "tariffs", "plans", "subscriptions", "orphans", "events", "customers", "charges", "invoices",
-           "counters", "ledger", "invoice_runs")
+           "counters", "ledger", "invoice_runs", "webhook_endpoints", "webhook_deliveries", "webhook_attempts")
 
 
 def _system_now() -> datetime:
@@ -90,6 +91,7 @@ class InMemoryUnitOfWork:
         self.counters = InMemoryCounters(t["counters"])
         self.ledger = InMemoryLedger(t["ledger"])
         self.invoice_runs = InMemoryInvoiceRuns(t["invoice_runs"])
+        self.webhooks = InMemoryWebhooks(t["webhook_endpoints"], t["webhook_deliveries"], t["webhook_attempts"])
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -130,3 +132,5 @@ class InMemoryUnitOfWork:
         self.customers.data, self.charges.data, self.invoices.data = t["customers"], t["charges"], t["invoices"]
         self.invoices.charges = t["charges"]
         self.counters.data, self.ledger.data, self.invoice_runs.data = t["counters"], t["ledger"], t["invoice_runs"]
+        w = self.webhooks
+        w.endpoints, w.deliveries, w.attempts = t["webhook_endpoints"], t["webhook_deliveries"], t["webhook_attempts"]

@@ -32,6 +32,7 @@ from application.ports.repositories import (
     OutboxRepository,
     UserRepository,
 )
+from application.ports.webhooks import WebhookRepository
 
 
 class UnitOfWork(Protocol):
@@ -58,6 +59,7 @@ class UnitOfWork(Protocol):
     counters: DocumentCounters
     ledger: LedgerRepository
     invoice_runs: InvoiceRunRepository
+    webhooks: WebhookRepository
     # Ids of the events each ``commit`` stored, in order: what a dispatcher hands to handlers next.
     committed_event_ids: list[str]
 
