@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from attrs import frozen
@@ -30,7 +29,7 @@ from application.webhook_events import SUBSCRIBABLE, event_bytes
 from domain.errors import FieldErrors, InvalidInput, NotFound
 from domain.events import DomainEvent
 from domain.ids import PREFIXES, new_id
-from domain.webhooks import Attempt, Delivery, DeliveryStatus, WebhookEndpoint, signature_header
+from domain.webhooks import Attempt, Delivery, WebhookEndpoint, signature_header
 from domain.webhooks.endpoints import EndpointStatus
 
 log = logging.getLogger("charge.webhooks")

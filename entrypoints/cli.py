@@ -72,6 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     from entrypoints.invoicing import add_parser as add_invoice_parser
 
     add_invoice_parser(sub)
+    from entrypoints.webhook_worker import add_parser as add_webhooks_parser
+
+    add_webhooks_parser(sub)
     return parser
 
 
@@ -202,6 +205,10 @@ def main(argv: list[str] | None = None) -> int:
             from entrypoints.invoicing import run_command
 
             return asyncio.run(run_command(settings, args))
+        if args.command == "webhooks":
+            from entrypoints import webhook_worker
+
+            return asyncio.run(webhook_worker.run_command(settings, args))
         if args.workers != 1:
             return _serve_workers(settings, args)
         return http_stack.run(_serve(settings, args))

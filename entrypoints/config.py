@@ -58,6 +58,12 @@ class Settings:
     ocpp_call_timeout_seconds: float = 30.0
     ocpp_tls_cert: str = ""
     ocpp_tls_key: str = ""
+    # Outbound webhooks: URLs on loopback, private or link-local addresses are refused unless this is true (SSRF);
+    # the server runs the delivery worker unless webhook_worker is false (then ``charge webhooks deliver`` does).
+    webhook_allow_private_urls: bool = False
+    webhook_worker: bool = True
+    webhook_poll_seconds: float = 1.0
+    webhook_timeout_seconds: float = 10.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -91,6 +97,10 @@ def _convert(kind: Any, raw: str, name: str) -> Any:
             return int(raw)
         if kind == "float":
             return float(raw)
+        if kind == "bool":
+            if raw.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                raise SystemExit(f"CHARGE_{name.upper()} must be true or false, got {raw!r}")
+            return raw.lower() in ("true", "1", "yes")
     except ValueError:
         raise SystemExit(f"CHARGE_{name.upper()} must be a number, got {raw!r}") from None
     return raw

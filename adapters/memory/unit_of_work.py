@@ -17,7 +17,6 @@ from adapters.memory.billing import (
     InMemoryLedger,
 )
 from adapters.memory.events import InMemoryEvents
-from adapters.memory.webhooks import InMemoryWebhooks
 from adapters.memory.network import (
     InMemoryChargePoints,
     InMemoryDrivers,
@@ -36,6 +35,7 @@ from adapters.memory.repositories import (
     InMemoryOutbox,
     InMemoryUsers,
 )
+from adapters.memory.webhooks import InMemoryWebhooks
 
 _TABLES = ("users", "organizations", "members", "invitations", "api_keys", "access_tokens", "outbox",
            "locations", "charge_points", "drivers", "sessions", "samples", "anomalies", "reservations",

@@ -37,6 +37,7 @@ from adapters.sql.repositories.billing import (
     SqlInvoices,
     SqlLedger,
 )
+from adapters.sql.repositories.webhooks import SqlWebhooks
 
 
 class ReadOnlyViolation(RuntimeError):
@@ -80,6 +81,7 @@ class SqlUnitOfWork:
     counters: SqlCounters
     ledger: SqlLedger
     invoice_runs: SqlInvoiceRuns
+    webhooks: SqlWebhooks
 
     def __init__(self, engine: AsyncEngine, now: Callable[[], datetime] | None = None, *,
                  read_only: bool = False) -> None:
@@ -122,6 +124,7 @@ class SqlUnitOfWork:
         self.counters = SqlCounters(connection)
         self.ledger = SqlLedger(connection)
         self.invoice_runs = SqlInvoiceRuns(connection)
+        self.webhooks = SqlWebhooks(connection)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
