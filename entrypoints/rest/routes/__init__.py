@@ -17,6 +17,7 @@ from entrypoints.rest.routes import (
     sessions,
     settings,
     tariffs,
+    webhooks,
 )
 
 ENDPOINTS: list[Endpoint] = [
@@ -35,6 +36,7 @@ ENDPOINTS: list[Endpoint] = [
     *tariffs.ENDPOINTS,
     *memberships.ENDPOINTS,
     *billing.ENDPOINTS,
+    *webhooks.ENDPOINTS,
 ]
 
 __all__ = ["ENDPOINTS"]
