@@ -29,7 +29,7 @@ from application.webhook_events import SUBSCRIBABLE, event_bytes
 from domain.errors import FieldErrors, InvalidInput, NotFound
 from domain.events import DomainEvent
 from domain.ids import PREFIXES, new_id
-from domain.webhooks import Attempt, Delivery, WebhookEndpoint, signature_header
+from domain.webhooks import Attempt, Delivery, DeliveryStatus, WebhookEndpoint, signature_header
 from domain.webhooks.endpoints import EndpointStatus
 
 log = logging.getLogger("charge.webhooks")
@@ -302,7 +302,7 @@ async def _deliver(delivery: Delivery, *, uow_factory: UnitOfWorkFactory, sender
         await uow.webhooks.save_delivery(delivery)
         if attempt.ok:
             current.succeeded()
-        elif current.failed(done):
+        elif current.failed(done, delivery.created_at if delivery.status is DeliveryStatus.FAILED else None):
             for pending in await uow.webhooks.pending_of_endpoint(current.id):
                 pending.give_up("endpoint disabled after three days of failures")
                 await uow.webhooks.save_delivery(pending)

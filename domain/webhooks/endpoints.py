@@ -57,11 +57,13 @@ class WebhookEndpoint:
     def succeeded(self) -> None:
         self.failing_since = None
 
-    def failed(self, now: datetime) -> bool:
-        """Record a failed attempt; True when that disables the endpoint (failing for DISABLE_AFTER)."""
+    def failed(self, now: datetime, gave_up_on: datetime | None = None) -> bool:
+        """Record a failed attempt; True when that disables the endpoint: it has failed for DISABLE_AFTER, or it
+        just gave up on a delivery made at ``gave_up_on`` without a single success since then."""
         if self.failing_since is None:
             self.failing_since = now
-        if self.status is EndpointStatus.ENABLED and now - self.failing_since >= DISABLE_AFTER:
+        exhausted = gave_up_on is not None and self.failing_since <= gave_up_on + timedelta(minutes=1)
+        if self.status is EndpointStatus.ENABLED and (exhausted or now - self.failing_since >= DISABLE_AFTER):
             self.status = EndpointStatus.DISABLED
             self.disabled_reason = "failing"
             self.updated_at = now

@@ -33,7 +33,8 @@ class WebhookEndpointBody(Body):
                                                            extra_json_schema={"items": {"enum": _EVENT_NAMES}}),
                       doc("The event types to send.", ["session.completed", "invoice.finalized"])]
     description: Annotated[str | None, text(500), doc("What the endpoint is for.")] = None
-    enabled: Annotated[bool, doc("False pauses deliveries; true re-enables an endpoint disabled after failures.")] = True
+    enabled: Annotated[bool, doc("False pauses deliveries; true re-enables an endpoint disabled after "
+                                 "failures.")] = True
 
 
 class RotateSecretBody(Body):
