@@ -38,4 +38,4 @@ def handlers(clock: Clock, payments: PaymentProvider | None = None) -> dict[type
     for name in sorted(SUBSCRIBABLE):
         if name in known:
             wired.setdefault(known[name], []).insert(0, functools.partial(fan_out, clock=clock))
-    return wired
+    return {event: list(reactions) for event, reactions in wired.items()}

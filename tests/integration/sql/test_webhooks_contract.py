@@ -84,7 +84,7 @@ class TestWebhooks:
 
     async def test_a_lease_keeps_a_claimed_delivery_from_a_second_sender(self, uow_factory: UnitOfWorkFactory) -> None:
         clock = FakeClock()
-        organization, endpoint = await _setup(uow_factory, clock)
+        organization, _ = await _setup(uow_factory, clock)
         await fan_out(_started(organization.id, clock), uow_factory=uow_factory, clock=clock)
         now = clock.now()
         async with uow_factory() as uow:
