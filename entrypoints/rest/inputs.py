@@ -34,6 +34,8 @@ PATH_IDS: dict[str, tuple[str | None, str]] = {
     "customer_id": ("cus", "customer"),
     "invoice_id": ("invc", "invoice"),
     "run_id": ("run", "invoice run"),
+    "endpoint_id": ("we", "webhook_endpoint"),
+    "event_id": ("evt", "event"),
 }
 ORGANIZATION_HEADER = "X-Organization-Id"
 

@@ -32,7 +32,7 @@ class WebhookEndpointBody(Body):
     events: Annotated[list[Annotated[str, text(64)]], Meta(min_length=1, max_length=len(_EVENT_NAMES),
                                                            extra_json_schema={"items": {"enum": _EVENT_NAMES}}),
                       doc("The event types to send.", ["session.completed", "invoice.finalized"])]
-    description: Annotated[str | None, text(500), doc("What the endpoint is for.")] = None
+    description: Annotated[str, text(500), doc("What the endpoint is for.")] | None = None
     enabled: Annotated[bool, doc("False pauses deliveries; true re-enables an endpoint disabled after "
                                  "failures.")] = True
 
@@ -40,9 +40,9 @@ class WebhookEndpointBody(Body):
 class RotateSecretBody(Body):
     """A new signing secret."""
 
-    overlap_seconds: Annotated[int | None, Meta(ge=0, le=int(MAX_OVERLAP.total_seconds())), doc(
+    overlap_seconds: Annotated[int, Meta(ge=0, le=int(MAX_OVERLAP.total_seconds())), doc(
         "How long the old secret keeps signing beside the new one (both signatures are sent); default 86400.",
-        3600)] = None
+        3600)] | None = None
 
 
 class WebhookEndpointOut(View):
