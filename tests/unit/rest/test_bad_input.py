@@ -24,7 +24,8 @@ def test_every_endpoint_with_a_body_is_attacked():
         "commandChangeConfiguration", "commandGetVariables", "commandSetVariables", "commandSetChargingProfile",
         "commandClearCache", "createTariff", "updateTariff", "quoteTariff", "assignChargePointTariff",
         "assignLocationTariff", "createMembershipPlan", "updateMembershipPlan", "createSubscription",
-        "createCustomer", "updateCustomer", "recordInvoicePayment", "issueCreditNote", "startInvoiceRun"}
+        "createCustomer", "updateCustomer", "recordInvoicePayment", "issueCreditNote", "startInvoiceRun",
+        "createWebhookEndpoint", "updateWebhookEndpoint", "rotateWebhookSecret"}
 
 
 def test_every_operator_read_is_attacked():
@@ -34,7 +35,9 @@ def test_every_operator_read_is_attacked():
                                     "getMembershipPlan", "listSubscriptions", "getSubscription",
                                         "listOrphanTransactions", "listCustomers", "getCustomer",
                                     "getCustomerBalance", "listTransactions", "getTrialBalance", "listInvoices",
-                                    "getInvoice", "getInvoicePdf", "getInvoiceXml", "getInvoiceRun"}
+                                    "getInvoice", "getInvoicePdf", "getInvoiceXml", "getInvoiceRun",
+                                    "listWebhookEndpoints", "getWebhookEndpoint", "listWebhookDeliveries",
+                                    "listEvents", "getEvent"}
 
 
 @pytest.mark.parametrize("operation_id", sorted(BODY_ENDPOINTS))
