@@ -53,9 +53,12 @@ async def target(api, charge_points, sessions) -> tuple[str, dict[str, str]]:
     customer = await api.post("/customers", token, headers=headers,
                               json={"name": "Fleet Co", "email": "ap@fleet.example"})
     invoice = await open_invoice(api, token, org_id, charge_point_id, sessions)
+    hook = await api.post("/webhook-endpoints", token, headers=headers,
+                          json={"url": "https://93.184.215.14/hooks", "events": ["session.completed"]})
     return token, {"org_id": org_id, "user_id": user_id, "charge_point_id": charge_point_id,
                    "location_id": location_id, "tariff_id": tariff.json()["id"], "plan_id": plan.json()["id"],
-                   "customer_id": customer.json()["id"], "invoice_id": invoice["id"]}
+                   "customer_id": customer.json()["id"], "invoice_id": invoice["id"],
+                   "endpoint_id": hook.json()["id"]}
 
 
 @pytest.mark.parametrize("endpoint", BODY_ENDPOINTS, ids=lambda e: e.operation_id)
