@@ -11,6 +11,8 @@ from application.payment_providers import PaymentProviders
 from application.ports import Clock
 from application.session_facts import record_session_fact, record_session_revenue
 from application.session_pricing import price_completed_session
+from application.webhook_events import SUBSCRIBABLE
+from application.webhooks import fan_out
 from domain.billing.events import (
     ChargebackOpened,
     DefaultPaymentMethodChanged,
@@ -21,7 +23,9 @@ from domain.billing.events import (
     RefundRecorded,
 )
 from domain.charging.events import SessionCompleted, SessionPriced
-from domain.events import DomainEvent
+from domain.events import DomainEvent, event_types
+from domain.fleets import events as _fleet_events  # noqa: F401  (registers authorization.refused)
+from domain.network import events as _network_events  # noqa: F401  (registers the network's event types)
 from domain.portal.events import DisputeResolved
 
 
@@ -31,7 +35,7 @@ def handlers(clock: Clock, payments: PaymentProviders | None = None) -> dict[typ
     if payments is not None:
         finalized.append(functools.partial(collection.collect_invoice, providers=payments, clock=clock))
         retries.append(functools.partial(collection.retry_after_new_method, providers=payments, clock=clock))
-    return {
+    wired: dict[type[DomainEvent], list[Handler]] = {
         # Reports' facts after pricing, so that a failure of theirs never holds a session's bill back.
         SessionCompleted: [functools.partial(price_completed_session, clock=clock), record_session_fact],
         # Billing: every money event posts once to the ledger (application/billing_postings.py).
@@ -48,3 +52,10 @@ def handlers(clock: Clock, payments: PaymentProviders | None = None) -> dict[typ
         # A card network's chargeback shows in the disputes workflow.
         ChargebackOpened: [functools.partial(disputes.dispute_from_chargeback, clock=clock)],
     }
+    # Webhooks: every subscribable event is fanned out into deliveries to the endpoints subscribed to it
+    # (first: a failing reaction after it does not hold its webhooks back; the fan-out is idempotent).
+    known = event_types()
+    for name in sorted(SUBSCRIBABLE):
+        if name in known:
+            wired.setdefault(known[name], []).insert(0, functools.partial(fan_out, clock=clock))
+    return {event: list(reactions) for event, reactions in wired.items()}

@@ -52,6 +52,8 @@ PREFIXES = {
     "refund": "rfd",
     "chargeback": "chb",
     "statement_line": "stl",
+    "webhook_endpoint": "we",
+    "webhook_delivery": "whd",
 }
 
 

@@ -78,6 +78,9 @@ def _parser() -> argparse.ArgumentParser:
     from entrypoints.payments_cli import add_parser as add_payments_parser
 
     add_payments_parser(sub)
+    from entrypoints.webhook_worker import add_parser as add_webhooks_parser
+
+    add_webhooks_parser(sub)
     return parser
 
 
@@ -216,6 +219,10 @@ def main(argv: list[str] | None = None) -> int:
             from entrypoints.payments_cli import run_command as run_payments
 
             return asyncio.run(run_payments(settings, args))
+        if args.command == "webhooks":
+            from entrypoints import webhook_worker
+
+            return asyncio.run(webhook_worker.run_command(settings, args))
         if args.workers != 1:
             return _serve_workers(settings, args)
         return http_stack.run(_serve(settings, args))

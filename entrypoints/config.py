@@ -73,6 +73,12 @@ class Settings:
     portal_token_ttl_days: int = 30
     evidence_retention_days: int = 365
     evidence_prune_seconds: float = 3600.0
+    # Outbound webhooks: URLs on loopback, private or link-local addresses are refused unless this is true (SSRF);
+    # the server runs the delivery worker unless webhook_worker is false (then ``charge webhooks deliver`` does).
+    webhook_allow_private_urls: bool = False
+    webhook_worker: bool = True
+    webhook_poll_seconds: float = 1.0
+    webhook_timeout_seconds: float = 10.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -106,6 +112,10 @@ def _convert(kind: Any, raw: str, name: str) -> Any:
             return int(raw)
         if kind == "float":
             return float(raw)
+        if kind == "bool":
+            if raw.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                raise SystemExit(f"CHARGE_{name.upper()} must be true or false, got {raw!r}")
+            return raw.lower() in ("true", "1", "yes")
     except ValueError:
         raise SystemExit(f"CHARGE_{name.upper()} must be a number, got {raw!r}") from None
     return raw

@@ -25,6 +25,7 @@ from adapters.security.login_throttle import InMemoryLoginThrottle
 from adapters.sql.database import Database
 from adapters.sql.idempotency import SqlIdempotencyStore
 from adapters.sql.meter_sink import SqlMeterSink
+from adapters.webhooks import HttpWebhookSender
 from application import (
     api_keys,
     authorization_log,
@@ -62,6 +63,7 @@ from application import (
     settings,
     tariffs,
     transactions,
+    webhooks,
 )
 from application.authorization import Actor
 from application.credential_cache import CredentialCache
@@ -158,6 +160,9 @@ class Adapters(containers.DeclarativeContainer):
     open_sessions = providers.Singleton(OpenSessions)
     charge_point_commands = providers.Singleton(OcppCommandGateway, connections=ocpp_connections,
                                                 timeout=config.ocpp_call_timeout_seconds)
+    # Outbound webhooks: its own HTTP client, and the SSRF guard (CHARGE_WEBHOOK_ALLOW_PRIVATE_URLS).
+    webhook_sender = providers.Singleton(HttpWebhookSender, allow_private=config.webhook_allow_private_urls,
+                                         timeout=config.webhook_timeout_seconds)
 
 
 class UseCases(containers.DeclarativeContainer):
@@ -391,6 +396,22 @@ class UseCases(containers.DeclarativeContainer):
                                             sink=adapters.meter_sink, clock=_clock,
                                             open_sessions=adapters.open_sessions, live=adapters.live_sessions,
                                             caps=energy_caps, known=adapters.known_tags)
+
+    # Outbound webhooks: endpoints, their deliveries and logs, the events; the sender (``deliver_webhooks``).
+    create_webhook_endpoint = providers.Coroutine(webhooks.create_endpoint, uow_factory=_uow, clock=_clock,
+                                                  sender=adapters.webhook_sender)
+    get_webhook_endpoint = providers.Coroutine(webhooks.get_endpoint, uow_factory=_uow)
+    list_webhook_endpoints = providers.Coroutine(webhooks.list_endpoints, uow_factory=_uow)
+    update_webhook_endpoint = providers.Coroutine(webhooks.update_endpoint, uow_factory=_uow, clock=_clock,
+                                                  sender=adapters.webhook_sender)
+    delete_webhook_endpoint = providers.Coroutine(webhooks.delete_endpoint, uow_factory=_uow)
+    rotate_webhook_secret = providers.Coroutine(webhooks.rotate_secret, uow_factory=_uow, clock=_clock)
+    list_webhook_deliveries = providers.Coroutine(webhooks.list_deliveries, uow_factory=_uow)
+    list_events = providers.Coroutine(webhooks.list_events, uow_factory=_uow)
+    get_event = providers.Coroutine(webhooks.get_event, uow_factory=_uow)
+    redeliver_event = providers.Coroutine(webhooks.redeliver, uow_factory=_uow, clock=_clock)
+    deliver_webhooks = providers.Coroutine(webhooks.deliver_due, uow_factory=_uow, sender=adapters.webhook_sender,
+                                           clock=_clock)
 
     # Live streams (gRPC WatchSessions, WatchStatus): async iterators, read from the event feed and the meter path.
     watch_sessions = providers.Callable(live_streams.watch_sessions, uow_factory=_uow, live=adapters.live_sessions,

@@ -131,6 +131,9 @@ class Server:
         self._tasks.append(asyncio.create_task(self._every(30, self._expire_reservations)))
         self._tasks.append(asyncio.create_task(self._every(self.settings.evidence_prune_seconds,
                                                            self._prune_evidence)))
+        # Outbound webhooks: a task of its own with its own HTTP client, never on a request's path.
+        if s.webhook_worker:
+            self._tasks.append(asyncio.create_task(self._every(s.webhook_poll_seconds, self._deliver_webhooks)))
         # Invoice runs a stop left unfinished carry on; then, every few minutes, months that fall due.
         for run in await self.container.use_cases.unfinished_invoice_runs():
             self.container.background().invoice_run(run)
@@ -156,6 +159,10 @@ class Server:
             pass
         # Events a stopped process committed without numbering them for the live streams' feed.
         await self.container.adapters.feed_sequencer().sequence_pending()
+
+    async def _deliver_webhooks(self) -> None:
+        while await self.container.use_cases.deliver_webhooks() and not self._stopping.is_set():
+            pass
 
     async def _relay_mail(self) -> None:
         await self.container.use_cases.relay_due_emails()
@@ -202,6 +209,7 @@ class Server:
         background = self.container.background()
         background.cancel()
         await background.wait()
+        await self.container.adapters.webhook_sender().close()
         # After the OCPP door has closed: the last meter samples are written before the database goes.
         meter_sink = self.container.adapters.meter_sink()
         if hasattr(meter_sink, "close"):

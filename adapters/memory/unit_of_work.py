@@ -45,6 +45,7 @@ from adapters.memory.repositories import (
     InMemoryOutbox,
     InMemoryUsers,
 )
+from adapters.memory.webhooks import InMemoryWebhooks
 
 _TABLES = ("users", "organizations", "members", "invitations", "api_keys", "access_tokens", "outbox",
            "locations", "charge_points", "drivers", "sessions", "samples", "anomalies", "reservations",
@@ -52,7 +53,8 @@ _TABLES = ("users", "organizations", "members", "invitations", "api_keys", "acce
            "counters", "ledger", "invoice_runs", "session_facts", "fleets", "vehicles", "vehicle_assignments",
            "authorizations", "portal_tokens", "magic_links", "disputes", "dispute_comments", "ocpp_frames",
            # Collection (issue 11).
-           "payment_methods", "provider_customers", "provider_events", "chargebacks", "statement_lines")
+           "payment_methods", "provider_customers", "provider_events", "chargebacks", "statement_lines",
+           "webhook_endpoints", "webhook_deliveries", "webhook_attempts")
 
 
 def _system_now() -> datetime:
@@ -115,6 +117,7 @@ class InMemoryUnitOfWork:
         self.provider_events = InMemoryProviderEvents(t["provider_events"])
         self.chargebacks = InMemoryChargebacks(t["chargebacks"])
         self.statement_lines = InMemoryStatementLines(t["statement_lines"])
+        self.webhooks = InMemoryWebhooks(t["webhook_endpoints"], t["webhook_deliveries"], t["webhook_attempts"])
         return self
 
     def _bind_portal(self) -> None:
@@ -169,3 +172,5 @@ class InMemoryUnitOfWork:
         self.payment_methods.data, self.provider_customers.data = t["payment_methods"], t["provider_customers"]
         self.provider_events.data, self.chargebacks.data = t["provider_events"], t["chargebacks"]
         self.statement_lines.data = t["statement_lines"]
+        w = self.webhooks
+        w.endpoints, w.deliveries, w.attempts = t["webhook_endpoints"], t["webhook_deliveries"], t["webhook_attempts"]

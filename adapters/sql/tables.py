@@ -1115,3 +1115,51 @@ ocpp_frames = Table(
     Index("ix_ocpp_frames_transaction", "organization_id", "charge_point_id", "transaction_id", "at"),
     Index(None, "organization_id", "at"),
 )
+
+
+# ------------------------------------------------------------------- webhooks (migration 0012)
+
+webhook_endpoints = Table(
+    "webhook_endpoints", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), ForeignKey("organizations.id"), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("events", JSON, nullable=False),
+    Column("description", Text, nullable=True),
+    Column("secrets", JSON, nullable=False),        # [{value, created_at, expires_at}], newest first
+    Column("status", String(ENUM), nullable=False),
+    Column("failing_since", UtcDateTime, nullable=True),
+    Column("disabled_reason", String(ENUM), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "organization_id", "status"),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), ForeignKey("organizations.id"), nullable=False),
+    Column("endpoint_id", String(ID), ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), nullable=False),
+    Column("event_id", String(ID), nullable=False),
+    Column("event_name", String(NAME), nullable=False),
+    Column("status", String(ENUM), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("delivered_at", UtcDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    UniqueConstraint("endpoint_id", "event_id"),
+    Index(None, "status", "next_attempt_at"),
+    Index(None, "organization_id", "event_id"),
+)
+
+webhook_attempts = Table(
+    "webhook_attempts", metadata,
+    Column("delivery_id", String(ID), ForeignKey("webhook_deliveries.id", ondelete="CASCADE"), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("attempted_at", UtcDateTime, nullable=False),
+    Column("duration_ms", Integer, nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("response_excerpt", Text, nullable=True),
+)

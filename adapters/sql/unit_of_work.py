@@ -47,6 +47,7 @@ from adapters.sql.repositories.payments import (
 )
 from adapters.sql.repositories.portal import SqlDisputes, SqlEvidenceRetention, SqlFrames, SqlPortalAccess
 from adapters.sql.repositories.reports import SqlReports, SqlSessionFacts
+from adapters.sql.repositories.webhooks import SqlWebhooks
 
 
 class ReadOnlyViolation(RuntimeError):
@@ -105,6 +106,7 @@ class SqlUnitOfWork:
     provider_events: SqlProviderEvents
     chargebacks: SqlChargebacks
     statement_lines: SqlStatementLines
+    webhooks: SqlWebhooks
 
     def __init__(self, engine: AsyncEngine, now: Callable[[], datetime] | None = None, *,
                  read_only: bool = False) -> None:
@@ -162,6 +164,7 @@ class SqlUnitOfWork:
         self.provider_events = SqlProviderEvents(connection)
         self.chargebacks = SqlChargebacks(connection)
         self.statement_lines = SqlStatementLines(connection)
+        self.webhooks = SqlWebhooks(connection)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -47,6 +47,7 @@ from application.ports.repositories import (
     OutboxRepository,
     UserRepository,
 )
+from application.ports.webhooks import WebhookRepository
 
 
 class UnitOfWork(Protocol):
@@ -88,6 +89,7 @@ class UnitOfWork(Protocol):
     provider_events: ProviderEventRepository
     chargebacks: ChargebackRepository
     statement_lines: StatementLineRepository
+    webhooks: WebhookRepository
     # Ids of the events each ``commit`` stored, in order: what a dispatcher hands to handlers next.
     committed_event_ids: list[str]
 

@@ -39,6 +39,8 @@ PATH_IDS: dict[str, tuple[str | None, str]] = {
     "dispute_id": ("dsp", "dispute"),
     "portal_token_id": ("ptk", "portal_token"),
     "method_id": ("pmt", "payment method"),
+    "endpoint_id": ("we", "webhook_endpoint"),
+    "event_id": ("evt", "event"),
 }
 ORGANIZATION_HEADER = "X-Organization-Id"
 

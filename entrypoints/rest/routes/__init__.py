@@ -22,6 +22,7 @@ from entrypoints.rest.routes import (
     sessions,
     settings,
     tariffs,
+    webhooks,
 )
 
 ENDPOINTS: list[Endpoint] = [
@@ -45,6 +46,7 @@ ENDPOINTS: list[Endpoint] = [
     *disputes.ENDPOINTS,
     *portal.ENDPOINTS,
     *payments.ENDPOINTS,
+    *webhooks.ENDPOINTS,
 ]
 
 __all__ = ["ENDPOINTS"]

@@ -480,6 +480,8 @@ async def _target(api: Api, operation_id: str, world: World, sessions: Sessions 
         return await _fleet_target(api, operation_id, world)
     if operation_id in _PORTAL:
         return await _portal_target(api, operation_id, world)
+    if operation_id in _WEBHOOKS:
+        return await _webhook_target(api, operation_id, world)
     if operation_id == "updateMemberRole":
         spare_id, _ = await api.member(w.token, w.org_id, "member", "Spare")
         return Target(f"{org}/members/{spare_id}/role", {"role": "member"}, w.token)
@@ -550,6 +552,27 @@ async def _target(api: Api, operation_id: str, world: World, sessions: Sessions 
                                        semantic={"tariff_id": ["nope", "trf_01JD0000000000000000000000"]}),
     }
     return static[operation_id]
+
+
+_WEBHOOKS = ("createWebhookEndpoint", "updateWebhookEndpoint", "rotateWebhookSecret")
+# A public address literal: no name to resolve, nothing the SSRF guard refuses.
+_WEBHOOK = {"url": "https://93.184.215.14/charge-hooks", "events": ["session.completed"], "description": None,
+            "enabled": True}
+_WEBHOOK_SEMANTIC: dict[str, list[Any]] = {"url": ["http://127.0.0.1/x", "http://10.0.0.1/x", "ftp://x.example/",
+                                                   "http://169.254.169.254/latest"],
+                                           "events": [["session.nope"]]}
+
+
+async def _webhook_target(api: Api, operation_id: str, world: World) -> Target:
+    w, tenant = world, world.headers
+    if operation_id == "createWebhookEndpoint":
+        return Target("/webhook-endpoints", _WEBHOOK, w.token, tenant, semantic=_WEBHOOK_SEMANTIC)
+    created = await api.post("/webhook-endpoints", w.token, headers=tenant, json=_WEBHOOK)
+    assert created.status_code == 201, created.text
+    path = f"/webhook-endpoints/{created.json()['id']}"
+    if operation_id == "updateWebhookEndpoint":
+        return Target(path, _WEBHOOK, w.token, tenant, semantic=_WEBHOOK_SEMANTIC)
+    return Target(f"{path}/rotate-secret", {"overlap_seconds": 3600}, w.token, tenant)
 
 
 _BILLING = ("createCustomer", "updateCustomer", "startInvoiceRun", "recordInvoicePayment", "issueCreditNote",
@@ -838,7 +861,8 @@ def _query_path(endpoint: Any, world: World) -> str:
            "plan_id": "pln_01JD0000000000000000000000", "subscription_id": "sub_01JD0000000000000000000000",
            "customer_id": "cus_01JD0000000000000000000000", "invoice_id": "invc_01JD0000000000000000000000",
            "run_id": "run_01JD0000000000000000000000", "fleet_id": "flt_01JD0000000000000000000000",
-           "vehicle_id": "veh_01JD0000000000000000000000", "dispute_id": "dsp_01JD0000000000000000000000"}
+           "vehicle_id": "veh_01JD0000000000000000000000", "dispute_id": "dsp_01JD0000000000000000000000",
+           "endpoint_id": "we_01JD0000000000000000000000", "event_id": "evt_01JD0000000000000000000000"}
     return endpoint.path.removeprefix("/api/v1").format(**ids)
 
 

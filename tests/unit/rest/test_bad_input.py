@@ -27,7 +27,8 @@ def test_every_endpoint_with_a_body_is_attacked():
         "createCustomer", "updateCustomer", "recordInvoicePayment", "issueCreditNote", "startInvoiceRun",
         "createFleet", "updateFleet", "createVehicle", "updateVehicle", "assignVehicle", "updateDriver",
         "requestPortalSignInLink", "exchangePortalSignInLink", "createDriverDispute", "assignDispute",
-        "commentOnDispute", "resolveDispute", "createPaymentMethod", "refundInvoice"}
+        "commentOnDispute", "resolveDispute", "createPaymentMethod", "refundInvoice",
+        "createWebhookEndpoint", "updateWebhookEndpoint", "rotateWebhookSecret"}
 
 
 def test_every_operator_read_is_attacked():
@@ -41,7 +42,9 @@ def test_every_operator_read_is_attacked():
                                     "getFleet", "listVehicles", "getVehicle", "listVehicleAssignments",
                                     "listAuthorizations", "listPortalTokens", "listDisputes", "getDispute",
                                     "listPaymentMethods", "getReconciliation", "getRevenueReport", "getUsageReport",
-                                    "getPeakHoursReport", "getLocationsReport", "getUtilizationReport"}
+                                    "getPeakHoursReport", "getLocationsReport", "getUtilizationReport",
+                                    "listWebhookEndpoints", "getWebhookEndpoint", "listWebhookDeliveries",
+                                    "listEvents", "getEvent"}
 
 
 @pytest.mark.parametrize("operation_id", sorted(BODY_ENDPOINTS))

@@ -65,11 +65,13 @@ async def target(api, charge_points, sessions) -> tuple[str, dict[str, str]]:
     dispute = await api.post(f"/portal/sessions/{session_id}/dispute", portal, json={
         "description": "Too much", "expected_cost": {"amount": "1.00", "currency": "GBP"}})
     assert dispute.status_code == 201, dispute.text
+    hook = await api.post("/webhook-endpoints", token, headers=headers,
+                          json={"url": "https://93.184.215.14/hooks", "events": ["session.completed"]})
     return token, {"org_id": org_id, "user_id": user_id, "charge_point_id": charge_point_id,
                    "location_id": location_id, "tariff_id": tariff.json()["id"], "plan_id": plan.json()["id"],
                    "customer_id": customer.json()["id"], "invoice_id": invoice["id"], "fleet_id": fleet.json()["id"],
                    "vehicle_id": vehicle.json()["id"], "driver_id": driver.json()["id"], "session_id": session_id,
-                   "dispute_id": dispute.json()["id"], "portal_token": portal}
+                   "dispute_id": dispute.json()["id"], "portal_token": portal, "endpoint_id": hook.json()["id"]}
 
 
 @pytest.mark.parametrize("endpoint", BODY_ENDPOINTS, ids=lambda e: e.operation_id)
