@@ -44,6 +44,12 @@ PREFIXES = {
     "dispute_comment": "dcm",
     "ocpp_frame": "frm",
     "refund": "rfd",
+    # Site owners (issue 13).
+    "site_owner": "so",
+    "site_owner_invitation": "soi",
+    "site_owner_token": "sot",
+    "project": "prj",
+    "statement": "stm",
 }
 
 

@@ -20,6 +20,8 @@ bank                   debit     money received by bank transfer
 payment_clearing       debit     money a payment provider holds for us before payout
 refunds                debit     money paid back to customers
 write_offs             debit     receivables given up (an uncollectible invoice)
+revenue_share          debit     site owners' share of their projects' revenue (an expense)
+site_owner_payable:{so} credit   what the operator owes a site owner on issued statements
 ====================== ========= ===========================================================
 """
 
@@ -45,12 +47,18 @@ BANK = "bank"
 PAYMENT_CLEARING = "payment_clearing"
 REFUNDS = "refunds"
 WRITE_OFFS = "write_offs"
-_DEBIT_NORMAL = ("unbilled_receivable", "receivable", "bank", "payment_clearing", "refunds", "write_offs")
+REVENUE_SHARE = "revenue_share"
+_DEBIT_NORMAL = ("unbilled_receivable", "receivable", "bank", "payment_clearing", "refunds", "write_offs",
+                 "revenue_share")
 _ACCOUNT_ROOTS = frozenset({*_DEBIT_NORMAL, "charging_revenue", "fee_revenue", "vat_payable", "site_owner_payable"})
 
 
 def receivable(customer_id: str) -> str:
     return f"receivable:{customer_id}"
+
+
+def site_owner_payable(site_owner_id: str) -> str:
+    return f"site_owner_payable:{site_owner_id}"
 
 
 def vat_payable(rate: Decimal | None) -> str:
@@ -78,6 +86,7 @@ class SourceKind(str, enum.Enum):
     CREDIT_NOTE = "credit_note"          # a credit note issued against an invoice
     REFUND = "refund"                    # money paid back through a payment provider
     DISPUTE = "dispute"                  # a card-network chargeback
+    STATEMENT = "statement"              # a site owner's monthly statement issued: their share owed
 
 
 @frozen
