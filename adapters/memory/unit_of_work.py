@@ -26,6 +26,12 @@ from adapters.memory.network import (
     InMemorySessions,
 )
 from adapters.memory.portal import InMemoryDisputes, InMemoryEvidenceRetention, InMemoryFrames, InMemoryPortalAccess
+from adapters.memory.site_owners import (
+    InMemoryProjectActivity,
+    InMemoryProjects,
+    InMemorySiteOwners,
+    InMemoryStatements,
+)
 from adapters.memory.pricing import InMemoryPlans, InMemorySubscriptions, InMemoryTariffs
 from adapters.memory.repositories import (
     InMemoryAccessTokens,
@@ -41,7 +47,7 @@ _TABLES = ("users", "organizations", "members", "invitations", "api_keys", "acce
            "locations", "charge_points", "drivers", "sessions", "samples", "anomalies", "reservations",
            "tariffs", "plans", "subscriptions", "orphans", "events", "customers", "charges", "invoices",
            "counters", "ledger", "invoice_runs", "portal_tokens", "magic_links", "disputes", "dispute_comments",
-           "ocpp_frames")
+           "ocpp_frames", "site_owners", "site_owner_invitations", "site_owner_tokens", "projects", "statements")
 
 
 def _system_now() -> datetime:
@@ -101,6 +107,10 @@ class InMemoryUnitOfWork:
         self.disputes = InMemoryDisputes(t["disputes"], t["dispute_comments"], self.events)
         self.ocpp_frames = InMemoryFrames(t["ocpp_frames"])
         self.evidence = InMemoryEvidenceRetention(t)
+        self.site_owners = InMemorySiteOwners(t["site_owners"], t["site_owner_invitations"], t["site_owner_tokens"])
+        self.projects = InMemoryProjects(t["projects"])
+        self.statements = InMemoryStatements(t["statements"])
+        self.project_activity = InMemoryProjectActivity(t)
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:

@@ -23,6 +23,12 @@ from application.ports.network import (
     SessionRepository,
 )
 from application.ports.portal import DisputeRepository, EvidenceRetention, FrameRepository, PortalAccessRepository
+from application.ports.site_owners import (
+    ProjectActivity,
+    ProjectRepository,
+    SiteOwnerRepository,
+    StatementRepository,
+)
 from application.ports.pricing import PlanRepository, SubscriptionRepository, TariffRepository
 from application.ports.repositories import (
     AccessTokenRepository,
@@ -63,6 +69,10 @@ class UnitOfWork(Protocol):
     disputes: DisputeRepository
     ocpp_frames: FrameRepository
     evidence: EvidenceRetention
+    site_owners: SiteOwnerRepository
+    projects: ProjectRepository
+    statements: StatementRepository
+    project_activity: ProjectActivity
     # Ids of the events each ``commit`` stored, in order: what a dispatcher hands to handlers next.
     committed_event_ids: list[str]
 

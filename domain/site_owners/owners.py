@@ -52,6 +52,8 @@ class SiteOwnerProfile:
     def validate(values: dict[str, object]) -> None:
         """Each given field (None clears it) well formed; what is absent is only *missing*, not wrong."""
         errors = FieldErrors()
+        for name in values:
+            errors.check(name, name in SiteOwnerProfile.REQUIRED or name == "vat_id", "is not a profile field")
         for name in ("legal_name", "contact_name", "address", "city", "postal_code", "vat_id"):
             value = values.get(name)
             if value is not None and (problem := name_problem(value, 200)):

@@ -129,6 +129,6 @@ def test_share_is_the_percentage_of_revenue_less_credits(percent: Decimal, rows:
 
 def test_energy_margin_subtracts_the_energy_cost() -> None:
     project = _project(Decimal(50), ShareBasis.ENERGY_MARGIN, Decimal("0.10"))
-    s = StatementSession("ses_a", project.location_ids[0], NOW, Decimal("20"), Decimal("8.00"), "EUR")
+    s = StatementSession("ses_a", project.location_ids[0], NOW, Decimal(20), Decimal("8.00"), "EUR")
     statement = compute_statement(project, BillingPeriod.month("2026-03"), "EUR", [s], [])
     assert statement.energy_cost == Decimal("2.00") and statement.share == Decimal("3.00")
