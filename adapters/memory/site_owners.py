@@ -103,7 +103,12 @@ class InMemoryProjects(_Table):
                 for loc in p.location_ids if loc in wanted}
 
 
-class InMemoryStatements(_Table):
+class InMemoryStatements:
+    """Keyed by (organization, project, period): one statement per project and month."""
+
+    def __init__(self, data: dict[Any, Any]) -> None:
+        self.data = data
+
     async def add(self, statement: Statement) -> bool:
         key = (statement.organization_id, statement.project_id, statement.period.label)
         if key in self.data:

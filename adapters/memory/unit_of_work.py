@@ -26,12 +26,6 @@ from adapters.memory.network import (
     InMemorySessions,
 )
 from adapters.memory.portal import InMemoryDisputes, InMemoryEvidenceRetention, InMemoryFrames, InMemoryPortalAccess
-from adapters.memory.site_owners import (
-    InMemoryProjectActivity,
-    InMemoryProjects,
-    InMemorySiteOwners,
-    InMemoryStatements,
-)
 from adapters.memory.pricing import InMemoryPlans, InMemorySubscriptions, InMemoryTariffs
 from adapters.memory.repositories import (
     InMemoryAccessTokens,
@@ -41,6 +35,12 @@ from adapters.memory.repositories import (
     InMemoryOrganizations,
     InMemoryOutbox,
     InMemoryUsers,
+)
+from adapters.memory.site_owners import (
+    InMemoryProjectActivity,
+    InMemoryProjects,
+    InMemorySiteOwners,
+    InMemoryStatements,
 )
 
 _TABLES = ("users", "organizations", "members", "invitations", "api_keys", "access_tokens", "outbox",

@@ -23,12 +23,6 @@ from application.ports.network import (
     SessionRepository,
 )
 from application.ports.portal import DisputeRepository, EvidenceRetention, FrameRepository, PortalAccessRepository
-from application.ports.site_owners import (
-    ProjectActivity,
-    ProjectRepository,
-    SiteOwnerRepository,
-    StatementRepository,
-)
 from application.ports.pricing import PlanRepository, SubscriptionRepository, TariffRepository
 from application.ports.repositories import (
     AccessTokenRepository,
@@ -38,6 +32,12 @@ from application.ports.repositories import (
     OrganizationRepository,
     OutboxRepository,
     UserRepository,
+)
+from application.ports.site_owners import (
+    ProjectActivity,
+    ProjectRepository,
+    SiteOwnerRepository,
+    StatementRepository,
 )
 
 
