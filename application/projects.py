@@ -32,6 +32,7 @@ from domain.billing.periods import BillingPeriod
 from domain.errors import FieldErrors, InvalidInput, InvalidState, NotFound
 from domain.ids import PREFIXES, new_id
 from domain.site_owners import Project, ShareBasis, Statement, compute_statement
+from domain.site_owners.projects import parse_energy_cost, parse_percent
 from domain.site_owners.statements import StatementStatus
 
 
@@ -40,15 +41,46 @@ class ProjectInput:
     site_owner_id: object
     name: object
     location_ids: Sequence[object]
-    revenue_share_percent: Decimal
-    share_basis: ShareBasis = ShareBasis.NET_REVENUE
-    energy_cost_per_kwh: Decimal | None = None
+    revenue_share_percent: object                          # a JSON number or decimal string, read exactly
+    share_basis: object = ShareBasis.NET_REVENUE
+    energy_cost_per_kwh: object = None
 
 
-async def _checked(uow: UnitOfWork, organization_id: str, cmd: ProjectInput, project_id: str | None) -> None:
+@frozen
+class _Terms:
+    percent: Decimal
+    basis: ShareBasis
+    energy_cost: Decimal | None
+
+
+def _terms(cmd: ProjectInput) -> _Terms:
+    """The share's terms read from the input, every field's problem named at once."""
+    errors = FieldErrors()
+    percent = energy_cost = None
+    basis = ShareBasis.NET_REVENUE
+    try:
+        percent = parse_percent(cmd.revenue_share_percent)
+    except InvalidInput as e:
+        errors.errors.extend(e.errors)
+    try:
+        basis = ShareBasis(cmd.share_basis)
+    except ValueError:
+        errors.add("share_basis", "must be one of " + ", ".join(b.value for b in ShareBasis))
+    if cmd.energy_cost_per_kwh is not None:
+        try:
+            energy_cost = parse_energy_cost(cmd.energy_cost_per_kwh)
+        except InvalidInput as e:
+            errors.errors.extend(e.errors)
+    errors.raise_if_any()
+    assert percent is not None
+    return _Terms(percent, basis, energy_cost)
+
+
+async def _checked(uow: UnitOfWork, organization_id: str, cmd: ProjectInput, project_id: str | None) -> _Terms:
     """The site owner and every location exist in the organization, and no location is another project's."""
+    terms = _terms(cmd)
     Project.validate(site_owner_id=cmd.site_owner_id, name=cmd.name, location_ids=cmd.location_ids,
-                     share_basis=cmd.share_basis, energy_cost_per_kwh=cmd.energy_cost_per_kwh)
+                     share_basis=terms.basis, energy_cost_per_kwh=terms.energy_cost)
     errors = FieldErrors()
     if await uow.site_owners.get(organization_id, str(cmd.site_owner_id)) is None:
         errors.add("site_owner_id", "no such site owner in this organization")
@@ -62,6 +94,7 @@ async def _checked(uow: UnitOfWork, organization_id: str, cmd: ProjectInput, pro
         if other is not None and other != project_id:
             errors.add(f"location_ids[{i}]", f"the location belongs to project {other} already")
     errors.raise_if_any()
+    return terms
 
 
 async def _assign_locations(uow: UnitOfWork, project: Project, previous: Sequence[str]) -> None:
@@ -85,12 +118,12 @@ async def create_project(cmd: ProjectInput, actor: Actor, organization_id: str, 
     now = clock.now()
     async with uow_factory() as uow:
         await authorize(uow, actor, organization_id, Action.OPERATE)
-        await _checked(uow, organization_id, cmd, None)
+        terms = await _checked(uow, organization_id, cmd, None)
         project = Project(id=new_id(PREFIXES["project"]), organization_id=organization_id,
                           site_owner_id=str(cmd.site_owner_id), name=str(cmd.name).strip(),
                           location_ids=tuple(str(i) for i in cmd.location_ids),
-                          revenue_share_percent=cmd.revenue_share_percent, share_basis=cmd.share_basis,
-                          created_at=now, updated_at=now, energy_cost_per_kwh=cmd.energy_cost_per_kwh)
+                          revenue_share_percent=terms.percent, share_basis=terms.basis,
+                          created_at=now, updated_at=now, energy_cost_per_kwh=terms.energy_cost)
         await uow.projects.add(project)
         await _assign_locations(uow, project, ())
         await uow.commit()
@@ -105,14 +138,14 @@ async def update_project(project_id: str, cmd: ProjectInput, actor: Actor, organ
         project = await uow.projects.get(organization_id, project_id, for_update=True)
         if project is None:
             raise NotFound("project", project_id)
-        await _checked(uow, organization_id, cmd, project.id)
+        terms = await _checked(uow, organization_id, cmd, project.id)
         previous = project.location_ids
         project.site_owner_id = str(cmd.site_owner_id)
         project.name = str(cmd.name).strip()
         project.location_ids = tuple(str(i) for i in cmd.location_ids)
-        project.revenue_share_percent = cmd.revenue_share_percent
-        project.share_basis = cmd.share_basis
-        project.energy_cost_per_kwh = cmd.energy_cost_per_kwh
+        project.revenue_share_percent = terms.percent
+        project.share_basis = terms.basis
+        project.energy_cost_per_kwh = terms.energy_cost
         project.updated_at = clock.now()
         await uow.projects.save(project)
         await _assign_locations(uow, project, previous)

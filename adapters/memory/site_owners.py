@@ -82,7 +82,14 @@ class InMemorySiteOwners(_Table):
 
 
 class InMemoryProjects(_Table):
+    def _one_project_per_location(self, project: Project) -> None:
+        for other in self.data.values():
+            if other.organization_id == project.organization_id and other.id != project.id \
+                    and set(other.location_ids) & set(project.location_ids):
+                raise Conflict(f"a location of project {project.id} belongs to project {other.id}")
+
     async def add(self, project: Project) -> None:
+        self._one_project_per_location(project)
         self._put(project.id, project)
 
     async def get(self, organization_id: str, project_id: str, *, for_update: bool = False) -> Project | None:
@@ -90,6 +97,7 @@ class InMemoryProjects(_Table):
         return found if found is not None and found.organization_id == organization_id else None
 
     async def save(self, project: Project) -> None:
+        self._one_project_per_location(project)
         self._put(project.id, project)
 
     async def list(self, organization_id: str, page: PageRequest, *,

@@ -38,6 +38,7 @@ from adapters.sql.repositories.billing import (
     SqlLedger,
 )
 from adapters.sql.repositories.portal import SqlDisputes, SqlEvidenceRetention, SqlFrames, SqlPortalAccess
+from adapters.sql.repositories.site_owners import SqlProjectActivity, SqlProjects, SqlSiteOwners, SqlStatements
 
 
 class ReadOnlyViolation(RuntimeError):
@@ -85,6 +86,10 @@ class SqlUnitOfWork:
     disputes: SqlDisputes
     ocpp_frames: SqlFrames
     evidence: SqlEvidenceRetention
+    site_owners: SqlSiteOwners
+    projects: SqlProjects
+    statements: SqlStatements
+    project_activity: SqlProjectActivity
 
     def __init__(self, engine: AsyncEngine, now: Callable[[], datetime] | None = None, *,
                  read_only: bool = False) -> None:
@@ -131,6 +136,10 @@ class SqlUnitOfWork:
         self.disputes = SqlDisputes(connection, events)
         self.ocpp_frames = SqlFrames(connection)
         self.evidence = SqlEvidenceRetention(connection)
+        self.site_owners = SqlSiteOwners(connection)
+        self.projects = SqlProjects(connection)
+        self.statements = SqlStatements(connection)
+        self.project_activity = SqlProjectActivity(connection)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

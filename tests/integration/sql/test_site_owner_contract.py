@@ -1,7 +1,8 @@
-"""Site owners on the in-memory fakes: invitation by email, acceptance once, onboarding refused until every
-stage is done, projects scoped to their owner, a statement whose share is the project's percentage of the
-month's revenue (computed here from the sessions), booked once to the site owner's payable, and a credit note
-on a stated session adjusting the next statement."""
+"""Site owners on every storage (the in-memory fakes, SQLite, PostgreSQL: the contract of the site-owner,
+project, statement and project-activity repositories): invitation by email, acceptance once, onboarding refused
+until every stage is done, projects scoped to their owner, a statement whose share is the project's percentage
+of the month's revenue (computed here from the sessions), booked once to the site owner's payable, and a credit
+note on a stated session adjusting the next statement."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import re
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+import attrs
 import pytest
 
 from application import projects, site_owners
@@ -19,7 +21,7 @@ from application.ports.billing import InvoiceFilter
 from domain.billing.invoices import InvoiceKind
 from domain.billing.ledger import site_owner_payable
 from domain.billing.periods import BillingPeriod
-from domain.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
+from domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from domain.site_owners import ShareBasis, SiteOwnerStatus
 from domain.site_owners.owners import AGREEMENT_VERSION
 from tests.unit.billing.world import ACTOR, ORG, build, priced_session, setup
@@ -27,16 +29,21 @@ from tests.unit.billing.world import ACTOR, ORG, build, priced_session, setup
 URL = "https://charge.example"
 
 
-def _secret(world) -> str:
-    mails = [e.message.text for e in world.store.tables["outbox"].values()]
-    return re.findall(r"/site-owner/accept/(\S+)", mails[-1])[-1]
+async def _mails(world) -> list:
+    async with world.uow(read_only=True) as uow:
+        return [e.message for e in (await uow.outbox.list(PageRequest(100, None))).items]
+
+
+async def _secret(world) -> str:
+    texts = [m.text for m in await _mails(world) if "/site-owner/accept/" in m.text]
+    return re.findall(r"/site-owner/accept/(\S+)", texts[-1])[-1]
 
 
 async def _onboarded(world, email: str = "owner@parkhaus.example"):
     p = functools.partial
     invited = await site_owners.invite_site_owner(email, "Parkhaus", ACTOR, ORG, uow_factory=world.uow,
                                                   clock=world.clock, public_url=URL)
-    issued = await site_owners.accept_invitation(_secret(world), uow_factory=world.uow, clock=world.clock)
+    issued = await site_owners.accept_invitation(await _secret(world), uow_factory=world.uow, clock=world.clock)
     owner = await site_owners.authenticate_site_owner(issued.secret, uow_factory=world.uow, clock=world.clock)
     complete = p(site_owners.complete_onboarding, owner, uow_factory=world.uow, clock=world.clock)
     with pytest.raises(InvalidInput) as refused:
@@ -57,15 +64,15 @@ async def _onboarded(world, email: str = "owner@parkhaus.example"):
     return invited.site_owner, owner, issued.secret
 
 
-async def test_invitation_is_accepted_once_and_onboarding_completes_when_every_stage_is_done():
-    world = build()
+async def test_invitation_is_accepted_once_and_onboarding_completes_when_every_stage_is_done(storage):
+    world = build(storage=storage)
     await setup(world)
     so, owner, secret = await _onboarded(world)
     assert owner.site_owner_id == so.id
-    mails = [e.message for e in world.store.tables["outbox"].values()]
+    mails = await _mails(world)
     assert any(m.to == "owner@parkhaus.example" for m in mails)
     with pytest.raises(Unauthenticated):        # the invitation works once
-        await site_owners.accept_invitation(_secret(world), uow_factory=world.uow, clock=world.clock)
+        await site_owners.accept_invitation(await _secret(world), uow_factory=world.uow, clock=world.clock)
     with pytest.raises(Forbidden):              # an operator key is not a site owner
         await site_owners.authenticate_site_owner("ck_something", uow_factory=world.uow, clock=world.clock)
     await site_owners.sign_out(owner, uow_factory=world.uow, clock=world.clock)
@@ -73,8 +80,8 @@ async def test_invitation_is_accepted_once_and_onboarding_completes_when_every_s
         await site_owners.authenticate_site_owner(secret, uow_factory=world.uow, clock=world.clock)
 
 
-async def test_statement_share_is_the_projects_percentage_booked_once_and_credits_adjust_the_next():
-    world = build(now=datetime(2026, 4, 15, 9, tzinfo=UTC))
+async def test_statement_share_is_the_projects_percentage_booked_once_and_credits_adjust_the_next(storage):
+    world = build(now=datetime(2026, 4, 15, 9, tzinfo=UTC), storage=storage)
     drivers = await setup(world)
     so, owner, _ = await _onboarded(world)
     _, other, _ = await _onboarded(world, "other@example.com")
@@ -129,3 +136,54 @@ async def test_statement_share_is_the_projects_percentage_booked_once_and_credit
     payable = [a for a in balance.accounts if a.account == site_owner_payable(so.id)]
     assert payable[0].balance == march.share + april.share
     assert balance.balances
+
+
+async def test_the_repositories_keep_what_they_store(storage):
+    """Round trips, the unique rules (an email per organization, a location in one project, a statement per
+    project and month) and the filters, as every adapter must answer them."""
+    world = build(now=datetime(2026, 4, 15, 9, tzinfo=UTC), storage=storage)
+    await setup(world)
+    so, _, _ = await _onboarded(world)
+    async with world.uow(read_only=True) as uow:
+        stored = await uow.site_owners.get(ORG, so.id)
+        assert stored.payout.iban == "DE89370400440532013000" and stored.profile.city == "Berlin"
+        assert stored.agreement_version == AGREEMENT_VERSION and stored.status is SiteOwnerStatus.ACTIVE
+        assert (await uow.site_owners.by_email(ORG, "owner@parkhaus.example")).id == so.id
+        assert await uow.site_owners.get("org_01JD9999999999999999999999", so.id) is None
+        assert [o.id for o in (await uow.site_owners.list(ORG, PageRequest(10, None))).items] == [so.id]
+        locations = [loc.id for loc in (await uow.locations.list(ORG, PageRequest(10, None))).items]
+    with pytest.raises(Conflict):
+        async with world.uow() as uow:
+            await uow.site_owners.add(attrs.evolve(stored, id="so_01JD0000000000000000000000"))
+    with pytest.raises(InvalidInput):               # percent above 100, before anything is stored
+        await projects.create_project(projects.ProjectInput(so.id, "Too much", [], Decimal("100.01")),
+                                      ACTOR, ORG, uow_factory=world.uow, clock=world.clock)
+    first = await projects.create_project(projects.ProjectInput(so.id, "One", locations[:1], Decimal(10)),
+                                          ACTOR, ORG, uow_factory=world.uow, clock=world.clock)
+    second = await projects.create_project(
+        projects.ProjectInput(so.id, "Two", [], Decimal("7.25"), ShareBasis.ENERGY_MARGIN, "0.081"),
+        ACTOR, ORG, uow_factory=world.uow, clock=world.clock)
+    async with world.uow() as uow:
+        moved = attrs.evolve(first, location_ids=())
+        await uow.projects.save(moved)
+        await uow.projects.save(attrs.evolve(second, location_ids=tuple(locations[:1])))
+        await uow.commit()
+    async with world.uow(read_only=True) as uow:
+        again = await uow.projects.get(ORG, second.id)
+        assert (again.location_ids, again.revenue_share_percent, again.energy_cost_per_kwh) == (
+            tuple(locations[:1]), Decimal("7.25"), Decimal("0.081"))
+        assert await uow.projects.owning(ORG, locations) == {locations[0]: second.id}
+        listed = await uow.projects.list(ORG, PageRequest(1, None), site_owner_id=so.id)
+        assert [p.id for p in listed.items] == [first.id] and listed.has_more
+        nobody = "so_01JD9999999999999999999999"
+        assert (await uow.projects.list(ORG, PageRequest(10, None), site_owner_id=nobody)).items == []
+    with pytest.raises(Conflict):                   # a location in two projects
+        async with world.uow() as uow:
+            await uow.projects.save(attrs.evolve(first, location_ids=tuple(locations[:1])))
+    world.clock.advance(days=20)
+    issued = await projects.issue_statement(second.id, "2026-04", actor=ACTOR, organization_id=ORG,
+                                            uow_factory=world.uow, clock=world.clock)
+    async with world.uow() as uow:
+        assert await uow.statements.get(ORG, second.id, "2026-04") == issued
+        assert await uow.statements.list(ORG, second.id) == [issued]
+        assert not await uow.statements.add(issued)
