@@ -18,6 +18,7 @@ from entrypoints.rest.routes import (
     reservations,
     sessions,
     settings,
+    site_owners,
     tariffs,
 )
 
@@ -39,6 +40,7 @@ ENDPOINTS: list[Endpoint] = [
     *billing.ENDPOINTS,
     *disputes.ENDPOINTS,
     *portal.ENDPOINTS,
+    *site_owners.ENDPOINTS,
 ]
 
 __all__ = ["ENDPOINTS"]
