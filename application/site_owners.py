@@ -80,7 +80,8 @@ async def invite_site_owner(email: object, name: object, actor: Actor, organizat
             to=email, subject=f"{organization.name} invites you to host charge points on Charge",
             text=(f"Hello {owner.name},\n\n{organization.name} invites you to its site-owner portal, where you "
                   f"complete your onboarding and follow your projects' revenue.\n\nOpen this link to accept:\n\n"
-                  f"{url}\n\nor accept through the API: POST /api/v1/site-owner/accept-invitation/{secret}\n\n"
+                  f"{url}\n\nor accept through the API: POST /api/v1/site-owner/accept-invitation/{{token}}\n"
+                  f"Invitation token: {secret}\n\n"
                   f"The invitation expires at {invitation.expires_at.isoformat()}.\n"))))
         await uow.commit()
     return InvitedSiteOwner(owner, invitation)

@@ -16,6 +16,7 @@ from entrypoints.rest.tariff_shapes import PERCENT
 from entrypoints.rest.views import MoneyOut
 
 _SHORT = 200
+_MONTH = "^[0-9]{4}-(0[1-9]|1[0-2])$"
 
 # ---------------------------------------------------------------------------------------------- bodies
 
@@ -80,7 +81,8 @@ class ProjectBody(Body):
 
 
 class IssueStatementBody(Body):
-    period: Annotated[Annotated[str, text(7)], doc("The month, `YYYY-MM`; it must be over.", "2026-03")]
+    period: Annotated[Annotated[str, text(7, pattern=_MONTH)],
+                      doc("The month, `YYYY-MM`; it must be over.", "2026-03")]
 
 
 class SiteOwnerQuery(Query):
@@ -89,7 +91,7 @@ class SiteOwnerQuery(Query):
 
 
 class StatementQuery(Query):
-    period: Annotated[Annotated[str, text(7)] | None, doc(
+    period: Annotated[Annotated[str, text(7, pattern=_MONTH)] | None, doc(
         "A month, `YYYY-MM`: that month's statement (issued, or a draft computed now). Absent: every issued "
         "statement.")] = None
 
