@@ -16,7 +16,8 @@ from entrypoints.rest.tariff_shapes import PERCENT
 from entrypoints.rest.views import MoneyOut
 
 _SHORT = 200
-_MONTH = "^[0-9]{4}-(0[1-9]|1[0-2])$"
+# 0001-01 to 9998-12 (a month whose end is still a date).
+_MONTH = "^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-(0[1-9]|1[0-2])$"
 
 # ---------------------------------------------------------------------------------------------- bodies
 

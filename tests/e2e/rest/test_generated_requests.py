@@ -30,6 +30,10 @@ MAY_REJECT: dict[str, str] = {
     "PUT /api/v1/tariffs/{tariff_id}": "as creating a tariff",
     "POST /api/v1/invoice-runs": "`period_end` must follow `period_start`, by at most 366 days",
     "POST /api/v1/invoices/{invoice_id}/credit-notes": "exactly one of `amount` and `lines`",
+    # `site_owner_id` is referenced as null here (a location's must stay empty: projects set it).
+    "POST /api/v1/projects": "`site_owner_id` must name a site owner of the organization",
+    "PUT /api/v1/projects/{project_id}": "as creating a project",
+    "POST /api/v1/projects/{project_id}/statements": "the month must be over",
 }
 
 
