@@ -19,6 +19,7 @@ from application.credentials import (
 )
 from application.portal_access import PORTAL_TOKEN_PREFIX
 from application.ports import Clock, LoginThrottle, PasswordHasher, UnitOfWorkFactory
+from application.site_owners import SITE_OWNER_TOKEN_PREFIX
 from domain.errors import Conflict, Forbidden, NotFound, Unauthenticated
 from domain.identity import AccessToken, ApiKey, User
 from domain.identity.users import MAX_PASSWORD
@@ -132,6 +133,8 @@ async def authenticate(bearer: str, *, uow_factory: UnitOfWorkFactory, clock: Cl
             expires_at = None
         elif bearer.startswith(PORTAL_TOKEN_PREFIX):
             raise Forbidden("a driver-portal token reaches only the driver portal (/api/v1/portal)")
+        elif bearer.startswith(SITE_OWNER_TOKEN_PREFIX):
+            raise Forbidden("a site-owner token reaches only the site-owner endpoints (/api/v1/site-owner)")
         else:
             raise Unauthenticated("invalid credentials")
     if cache is not None:

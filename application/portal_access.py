@@ -184,8 +184,8 @@ async def authenticate_driver(bearer: str, *, uow_factory: UnitOfWorkFactory, cl
     if not isinstance(bearer, str) or len(bearer) > 200:
         raise Unauthenticated("invalid credentials")
     if not is_portal_secret(bearer):
-        if bearer.startswith(("cat_", "ck_")):
-            raise Forbidden("an operator credential cannot act as a driver: the portal takes a portal token")
+        if bearer.startswith(("cat_", "ck_", "cso_")):
+            raise Forbidden("this credential cannot act as a driver: the portal takes a portal token")
         raise Unauthenticated("invalid portal token")
     secret_hash = hash_secret(bearer)
     now = clock.now()

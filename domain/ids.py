@@ -54,6 +54,12 @@ PREFIXES = {
     "statement_line": "stl",
     "webhook_endpoint": "we",
     "webhook_delivery": "whd",
+    # Site owners (issue 13).
+    "site_owner": "so",
+    "site_owner_invitation": "soi",
+    "site_owner_token": "sot",
+    "project": "prj",
+    "statement": "stm",
 }
 
 

@@ -53,6 +53,7 @@ from application import (
     payment_methods,
     portal,
     portal_access,
+    projects,
     provider_events,
     reconciliation,
     refunds,
@@ -61,6 +62,7 @@ from application import (
     session_facts,
     sessions,
     settings,
+    site_owners,
     tariffs,
     transactions,
     webhooks,
@@ -76,6 +78,7 @@ from application.network import AdmittedChargePoints
 from application.open_sessions import OpenSessions
 from application.payment_providers import PaymentProviders
 from application.portal_access import DriverActor
+from application.site_owners import SiteOwnerActor
 from entrypoints.background import BackgroundRuns
 
 
@@ -145,6 +148,8 @@ class Adapters(containers.DeclarativeContainer):
     portal_credential_cache: providers.Singleton[CredentialCache[str, DriverActor]] = providers.Singleton(
         CredentialCache, ttl=providers.Callable(_seconds, config.auth_cache_seconds))
     # Bearer secrets checked recently, by hash: a revocation drops one here at once, other nodes within the ttl.
+    site_owner_credential_cache: providers.Singleton[CredentialCache[str, SiteOwnerActor]] = providers.Singleton(
+        CredentialCache, ttl=providers.Callable(_seconds, config.auth_cache_seconds))
     credential_cache: providers.Singleton[CredentialCache[str, Actor]] = providers.Singleton(CredentialCache,
                                            ttl=providers.Callable(_seconds, config.auth_cache_seconds))
     # Likewise for charge points: who holds an id tag, and the registrations that admitted a connection.
@@ -368,6 +373,35 @@ class UseCases(containers.DeclarativeContainer):
     record_frames = providers.Coroutine(evidence.record_frames, uow_factory=_uow)
     prune_evidence = providers.Coroutine(evidence.prune_evidence, uow_factory=_uow, clock=_clock,
                                          retention=providers.Callable(_days, config.evidence_retention_days))
+
+    # Site owners and projects (issue 13): invitations, onboarding, projects, statements.
+    _site_owner_cache = adapters.site_owner_credential_cache
+    invite_site_owner = providers.Coroutine(site_owners.invite_site_owner, uow_factory=_uow, clock=_clock,
+                                            public_url=config.public_url)
+    list_site_owners = providers.Coroutine(site_owners.list_site_owners, uow_factory=_uow)
+    get_site_owner = providers.Coroutine(site_owners.get_site_owner, uow_factory=_uow)
+    accept_site_owner_invitation = providers.Coroutine(site_owners.accept_invitation, uow_factory=_uow,
+                                                       clock=_clock)
+    authenticate_site_owner = providers.Coroutine(site_owners.authenticate_site_owner, uow_factory=_uow,
+                                                  clock=_clock, cache=_site_owner_cache)
+    site_owner_sign_out = providers.Coroutine(site_owners.sign_out, uow_factory=_uow, clock=_clock,
+                                              cache=_site_owner_cache)
+    my_site_owner_profile = providers.Coroutine(site_owners.my_profile, uow_factory=_uow)
+    update_site_owner_profile = providers.Coroutine(site_owners.update_profile, uow_factory=_uow)
+    set_site_owner_payout_details = providers.Coroutine(site_owners.set_payout_details, uow_factory=_uow)
+    accept_site_owner_agreement = providers.Coroutine(site_owners.accept_agreement, uow_factory=_uow, clock=_clock)
+    complete_site_owner_onboarding = providers.Coroutine(site_owners.complete_onboarding, uow_factory=_uow,
+                                                         clock=_clock)
+    create_project = providers.Coroutine(projects.create_project, uow_factory=_uow, clock=_clock)
+    update_project = providers.Coroutine(projects.update_project, uow_factory=_uow, clock=_clock)
+    get_project = providers.Coroutine(projects.get_project, uow_factory=_uow)
+    list_projects = providers.Coroutine(projects.list_projects, uow_factory=_uow)
+    my_projects = providers.Coroutine(projects.my_projects, uow_factory=_uow)
+    project_statement = providers.Coroutine(projects.project_statement, uow_factory=_uow)
+    project_statements = providers.Coroutine(projects.project_statements, uow_factory=_uow)
+    my_statement = providers.Coroutine(projects.my_statement, uow_factory=_uow)
+    my_statements = providers.Coroutine(projects.my_statements, uow_factory=_uow)
+    issue_statement = providers.Coroutine(projects.issue_statement, uow_factory=_uow, clock=_clock)
 
     # What charge points report (the OCPP door).
     admit_charge_point = providers.Coroutine(network.admit_charge_point, uow_factory=_uow,

@@ -45,6 +45,12 @@ from adapters.memory.repositories import (
     InMemoryOutbox,
     InMemoryUsers,
 )
+from adapters.memory.site_owners import (
+    InMemoryProjectActivity,
+    InMemoryProjects,
+    InMemorySiteOwners,
+    InMemoryStatements,
+)
 from adapters.memory.webhooks import InMemoryWebhooks
 
 _TABLES = ("users", "organizations", "members", "invitations", "api_keys", "access_tokens", "outbox",
@@ -54,7 +60,9 @@ _TABLES = ("users", "organizations", "members", "invitations", "api_keys", "acce
            "authorizations", "portal_tokens", "magic_links", "disputes", "dispute_comments", "ocpp_frames",
            # Collection (issue 11).
            "payment_methods", "provider_customers", "provider_events", "chargebacks", "statement_lines",
-           "webhook_endpoints", "webhook_deliveries", "webhook_attempts")
+           "webhook_endpoints", "webhook_deliveries", "webhook_attempts",
+           # Site owners (issue 13).
+           "site_owners", "site_owner_invitations", "site_owner_tokens", "projects", "statements")
 
 
 def _system_now() -> datetime:
@@ -126,6 +134,10 @@ class InMemoryUnitOfWork:
         self.disputes = InMemoryDisputes(t["disputes"], t["dispute_comments"], self.events)
         self.ocpp_frames = InMemoryFrames(t["ocpp_frames"])
         self.evidence = InMemoryEvidenceRetention(t)
+        self.site_owners = InMemorySiteOwners(t["site_owners"], t["site_owner_invitations"], t["site_owner_tokens"])
+        self.projects = InMemoryProjects(t["projects"])
+        self.statements = InMemoryStatements(t["statements"])
+        self.project_activity = InMemoryProjectActivity(t)
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:

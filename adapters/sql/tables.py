@@ -1163,3 +1163,109 @@ webhook_attempts = Table(
     Column("error", Text, nullable=True),
     Column("response_excerpt", Text, nullable=True),
 )
+
+
+# ------------------------------------------------------------------------------- site owners (0011)
+
+# The partners who host charge points. The profile is read and written whole with the owner (a JSON object);
+# the payout account is columns (a payout run reads them).
+site_owners = Table(
+    "site_owners", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), ForeignKey("organizations.id"), nullable=False),
+    Column("name", String(NAME), nullable=False),
+    Column("email", String(EMAIL), nullable=False),
+    Column("status", String(ENUM), nullable=False),
+    Column("profile", JSON, nullable=False),
+    Column("payout_account_holder", String(NAME), nullable=True),
+    Column("payout_iban", String(34), nullable=True),
+    Column("payout_bic", String(11), nullable=True),
+    Column("agreement_version", String(16), nullable=True),
+    Column("agreement_accepted_at", UtcDateTime, nullable=True),
+    Column("onboarded_at", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("organization_id", "id"),
+    UniqueConstraint("organization_id", "email"),
+)
+
+# One-time invitations (the secret's SHA-256 only) and the bearer tokens accepting one yields.
+site_owner_invitations = Table(
+    "site_owner_invitations", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), nullable=False),
+    _id("site_owner_id"),
+    Column("email", String(EMAIL), nullable=False),
+    Column("secret_hash", String(HASH), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("accepted_at", UtcDateTime, nullable=True),
+    ForeignKeyConstraint(["organization_id", "site_owner_id"], ["site_owners.organization_id", "site_owners.id"]),
+)
+
+site_owner_tokens = Table(
+    "site_owner_tokens", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), nullable=False),
+    _id("site_owner_id"),
+    Column("secret_hash", String(HASH), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    Index(None, "organization_id", "site_owner_id", "id"),
+    ForeignKeyConstraint(["organization_id", "site_owner_id"], ["site_owners.organization_id", "site_owners.id"]),
+)
+
+projects = Table(
+    "projects", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), nullable=False),
+    _id("site_owner_id"),
+    Column("name", String(NAME), nullable=False),
+    Column("revenue_share_percent", ExactDecimal, nullable=False),
+    Column("share_basis", String(ENUM), nullable=False),
+    Column("energy_cost_per_kwh", ExactDecimal, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("organization_id", "id"),
+    Index(None, "organization_id", "site_owner_id", "id"),
+    ForeignKeyConstraint(["organization_id", "site_owner_id"], ["site_owners.organization_id", "site_owners.id"]),
+)
+
+# A project's locations, in order. The primary key makes a location belong to one project at most.
+project_locations = Table(
+    "project_locations", metadata,
+    Column("organization_id", String(ID), nullable=False),
+    _id("location_id"),
+    _id("project_id"),
+    Column("position", Integer, nullable=False),
+    PrimaryKeyConstraint("organization_id", "location_id"),
+    Index(None, "organization_id", "project_id", "position"),
+    ForeignKeyConstraint(["organization_id", "project_id"], ["projects.organization_id", "projects.id"]),
+)
+
+# Issued statements, once per project and month: the figures as booked, and the sessions and credit-note lines
+# they counted (JSON, read and written whole: an issued statement never changes).
+statements = Table(
+    "statements", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), nullable=False),
+    _id("project_id"),
+    _id("site_owner_id"),
+    Column("period", String(7), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("revenue_share_percent", ExactDecimal, nullable=False),
+    Column("share_basis", String(ENUM), nullable=False),
+    Column("energy_cost_per_kwh", ExactDecimal, nullable=True),
+    Column("energy_kwh", ExactDecimal, nullable=False),
+    Column("revenue", ExactDecimal, nullable=False),
+    Column("credited", ExactDecimal, nullable=False),
+    Column("energy_cost", ExactDecimal, nullable=False),
+    Column("basis_amount", ExactDecimal, nullable=False),
+    Column("share", ExactDecimal, nullable=False),
+    Column("sessions", JSON, nullable=False),
+    Column("adjustments", JSON, nullable=False),
+    Column("issued_at", UtcDateTime, nullable=False),
+    _id("ledger_transaction_id", nullable=True),
+    UniqueConstraint("organization_id", "project_id", "period"),
+    ForeignKeyConstraint(["organization_id", "project_id"], ["projects.organization_id", "projects.id"]),
+)

@@ -47,6 +47,7 @@ from adapters.sql.repositories.payments import (
 )
 from adapters.sql.repositories.portal import SqlDisputes, SqlEvidenceRetention, SqlFrames, SqlPortalAccess
 from adapters.sql.repositories.reports import SqlReports, SqlSessionFacts
+from adapters.sql.repositories.site_owners import SqlProjectActivity, SqlProjects, SqlSiteOwners, SqlStatements
 from adapters.sql.repositories.webhooks import SqlWebhooks
 
 
@@ -107,6 +108,10 @@ class SqlUnitOfWork:
     chargebacks: SqlChargebacks
     statement_lines: SqlStatementLines
     webhooks: SqlWebhooks
+    site_owners: SqlSiteOwners
+    projects: SqlProjects
+    statements: SqlStatements
+    project_activity: SqlProjectActivity
 
     def __init__(self, engine: AsyncEngine, now: Callable[[], datetime] | None = None, *,
                  read_only: bool = False) -> None:
@@ -165,6 +170,10 @@ class SqlUnitOfWork:
         self.chargebacks = SqlChargebacks(connection)
         self.statement_lines = SqlStatementLines(connection)
         self.webhooks = SqlWebhooks(connection)
+        self.site_owners = SqlSiteOwners(connection)
+        self.projects = SqlProjects(connection)
+        self.statements = SqlStatements(connection)
+        self.project_activity = SqlProjectActivity(connection)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

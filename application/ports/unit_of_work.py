@@ -47,6 +47,12 @@ from application.ports.repositories import (
     OutboxRepository,
     UserRepository,
 )
+from application.ports.site_owners import (
+    ProjectActivity,
+    ProjectRepository,
+    SiteOwnerRepository,
+    StatementRepository,
+)
 from application.ports.webhooks import WebhookRepository
 
 
@@ -90,6 +96,10 @@ class UnitOfWork(Protocol):
     chargebacks: ChargebackRepository
     statement_lines: StatementLineRepository
     webhooks: WebhookRepository
+    site_owners: SiteOwnerRepository
+    projects: ProjectRepository
+    statements: StatementRepository
+    project_activity: ProjectActivity
     # Ids of the events each ``commit`` stored, in order: what a dispatcher hands to handlers next.
     committed_event_ids: list[str]
 

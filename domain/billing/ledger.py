@@ -21,6 +21,8 @@ payment_clearing       debit     money a payment provider holds for us before pa
 refunds                debit     money paid back to customers
 write_offs             debit     receivables given up (an uncollectible invoice)
 chargebacks            debit     money card holders' banks took back (disputes open or lost)
+revenue_share          debit     site owners' share of their projects' revenue (an expense)
+site_owner_payable:{so} credit   what the operator owes a site owner on issued statements
 ====================== ========= ===========================================================
 """
 
@@ -47,13 +49,18 @@ PAYMENT_CLEARING = "payment_clearing"
 REFUNDS = "refunds"
 WRITE_OFFS = "write_offs"
 CHARGEBACKS = "chargebacks"
+REVENUE_SHARE = "revenue_share"
 _DEBIT_NORMAL = ("unbilled_receivable", "receivable", "bank", "payment_clearing", "refunds", "write_offs",
-                 "chargebacks")
+                 "chargebacks", "revenue_share")
 _ACCOUNT_ROOTS = frozenset({*_DEBIT_NORMAL, "charging_revenue", "fee_revenue", "vat_payable", "site_owner_payable"})
 
 
 def receivable(customer_id: str) -> str:
     return f"receivable:{customer_id}"
+
+
+def site_owner_payable(site_owner_id: str) -> str:
+    return f"site_owner_payable:{site_owner_id}"
 
 
 def vat_payable(rate: Decimal | None) -> str:
@@ -82,6 +89,7 @@ class SourceKind(str, enum.Enum):
     REFUND = "refund"                    # money paid back through a payment provider
     DISPUTE = "dispute"                  # a card-network chargeback opened: the bank took the money back
     DISPUTE_WON = "dispute_won"          # a chargeback decided for us: the money came back
+    STATEMENT = "statement"              # a site owner's monthly statement issued: their share owed
 
 
 @frozen

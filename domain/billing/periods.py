@@ -37,6 +37,8 @@ class BillingPeriod:
         if match is None:
             raise InvalidInput.field(field, "must be a month as YYYY-MM")
         year, month = int(match.group(1)), int(match.group(2))
+        if not 1 <= year <= 9998:       # year 0 and a month whose end falls past 9999 are not dates
+            raise InvalidInput.field(field, "must be a month between 0001-01 and 9998-12")
         return cls.containing(date(year, month, 1))
 
     @classmethod

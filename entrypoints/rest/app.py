@@ -21,6 +21,7 @@ from adapters.sql.database import dropped_connection
 from application.authorization import Actor
 from application.pagination import Page
 from application.portal_access import DriverActor
+from application.site_owners import SiteOwnerActor
 from domain.errors import DomainError, RateLimited, Unavailable
 from entrypoints.rest import idempotency
 from entrypoints.rest.access_log import AccessLog
@@ -86,7 +87,7 @@ class Door:
 
     async def serve(self, endpoint: Endpoint, request: Request) -> Response:
         try:
-            actor = None if endpoint.public else await self._authenticate(request, portal=endpoint.portal)
+            actor = None if endpoint.public else await self._authenticate(request, endpoint)
             raw = b""
             if endpoint.body is not None:
                 require_json(request)
@@ -101,18 +102,19 @@ class Door:
         except Exception as exc:  # noqa: BLE001  # every failure leaves as a problem; unexpected ones are logged there
             return problem_for(exc)
 
-    async def _authenticate(self, request: Request, *, portal: bool = False) -> Actor | DriverActor:
+    async def _authenticate(self, request: Request, endpoint: Endpoint) -> Actor | DriverActor | SiteOwnerActor:
         token = bearer_token(request)
         use_cases = self.container.use_cases
-        check = use_cases.authenticate_driver if portal else use_cases.authenticate
-        actor: Actor | DriverActor = await _once_more_if_dropped(lambda: check(token))
+        check = (use_cases.authenticate_driver if endpoint.portal
+                 else use_cases.authenticate_site_owner if endpoint.site_owner else use_cases.authenticate)
+        actor: Actor | DriverActor | SiteOwnerActor = await _once_more_if_dropped(lambda: check(token))
         return actor
 
     def _now(self) -> datetime:
         now: datetime = self.container.core.clock().now()
         return now
 
-    async def _respond(self, endpoint: Endpoint, request: Request, actor: Actor | DriverActor | None,
+    async def _respond(self, endpoint: Endpoint, request: Request, actor: Actor | DriverActor | SiteOwnerActor | None,
                        raw: bytes) -> tuple[Response, bool]:
         """The endpoint's answer, and whether it is transient (a retry might get another one).
 

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from application.authorization import Actor
 from application.pagination import PageRequest
 from application.portal_access import DriverActor
+from application.site_owners import SiteOwnerActor
 from domain.errors import Unauthenticated
 from domain.ids import is_id
 from entrypoints.rest.clients import client_address
@@ -42,6 +43,8 @@ class Endpoint:
     public: bool = False
     # A driver-portal endpoint: only a portal token authenticates, as the driver it stands for (``Call.driver``).
     portal: bool = False
+    # A site-owner endpoint: only a site-owner token authenticates, as the site owner (``Call.site_owner``).
+    site_owner: bool = False
     creates: bool = False  # a creating POST: honours Idempotency-Key
     # The answer carries a secret shown once: an idempotent replay must not store it, so a repeated
     # key answers 409 naming the created object instead of replaying the secret.
@@ -60,7 +63,7 @@ class Endpoint:
         # 422 everywhere: query parameters are checked on every endpoint (unknown or repeated ones are refused).
         implied: set[int] = {*self.errors, 422}
         if not self.public:
-            # 403 too: a driver-portal token on an operator endpoint, an operator credential on a portal one.
+            # 403 too: a portal or site-owner token on an operator endpoint, an operator credential on theirs.
             implied.update({401, 403})
         if self.body is not None:
             implied.update({400, 413, 415})
@@ -82,7 +85,7 @@ class Call:
     request: Request
     use_cases: Any
     now: Callable[[], datetime]
-    actor: Actor | DriverActor | None
+    actor: Actor | DriverActor | SiteOwnerActor | None
     body: Any
     ids: dict[str, str]
     page: PageRequest | None
@@ -101,6 +104,13 @@ class Call:
         """The signed-in driver of a ``portal`` endpoint."""
         if not isinstance(self.actor, DriverActor):
             raise Unauthenticated("this endpoint needs a driver-portal token")
+        return self.actor
+
+    @property
+    def site_owner(self) -> SiteOwnerActor:
+        """The signed-in site owner of a ``site_owner`` endpoint."""
+        if not isinstance(self.actor, SiteOwnerActor):
+            raise Unauthenticated("this endpoint needs a site-owner token")
         return self.actor
 
     @property

@@ -20,6 +20,7 @@ from application.authorization import Actor
 from application.idempotency import IdempotencyConflict, check_key
 from application.portal_access import DriverActor
 from application.ports.idempotency import IdempotencyStore, StoredResponse
+from application.site_owners import SiteOwnerActor
 from domain.errors import Conflict
 from domain.ids import is_id
 from entrypoints.rest.clients import client_address
@@ -36,7 +37,7 @@ def idempotency_key(request: Request) -> str | None:
     return check_key(key, HEADER) if key is not None else None
 
 
-def scope_of(request: Request, actor: Actor | DriverActor | None) -> str:
+def scope_of(request: Request, actor: Actor | DriverActor | SiteOwnerActor | None) -> str:
     if actor is not None:
         caller = actor.label
     else:  # signing up has no credential yet; the client address keeps strangers' keys apart
@@ -61,7 +62,8 @@ def _remembered(response: Response, secret: bool) -> StoredResponse:
     return StoredResponse(409, json.dumps(problem).encode(), "application/problem+json")
 
 
-async def run_once(store: IdempotencyStore, request: Request, actor: Actor | DriverActor | None, key: str, body: bytes,
+async def run_once(store: IdempotencyStore, request: Request, actor: Actor | DriverActor | SiteOwnerActor | None,
+                   key: str, body: bytes,
                    now: datetime, respond: Callable[[], Awaitable[tuple[Response, bool]]],
                    headers: Mapping[str, str], *, secret: bool = False) -> Response:
     """Replay the stored answer for this key, or run ``respond`` (which says if its answer is transient)."""

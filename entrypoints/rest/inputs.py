@@ -41,7 +41,11 @@ PATH_IDS: dict[str, tuple[str | None, str]] = {
     "method_id": ("pmt", "payment method"),
     "endpoint_id": ("we", "webhook_endpoint"),
     "event_id": ("evt", "event"),
+    "site_owner_id": ("so", "site_owner"),
+    "project_id": ("prj", "project"),
 }
+# Path parameters that carry a secret rather than an id: the use case checks them (and answers 401).
+PATH_SECRETS = frozenset({"token"})
 ORGANIZATION_HEADER = "X-Organization-Id"
 
 
@@ -123,6 +127,9 @@ def path_ids(request: Request) -> dict[str, str]:
     """Path ids, checked for shape: an id that cannot exist is answered like one that does not."""
     ids: dict[str, str] = {}
     for name, value in request.path_params.items():
+        if name in PATH_SECRETS:
+            ids[name] = value
+            continue
         prefix, kind = PATH_IDS.get(name, ("", name))
         if not (is_identity(value) if prefix is None else is_id(value, prefix or None)):
             raise NotFound(kind)

@@ -21,7 +21,7 @@ from domain.ids import id_pattern
 from domain.network.charge_points import IDENTITY
 from entrypoints.rest.endpoint import Endpoint
 from entrypoints.rest.idempotency import HEADER, REPLAYED
-from entrypoints.rest.inputs import ORGANIZATION_HEADER, PATH_IDS
+from entrypoints.rest.inputs import ORGANIZATION_HEADER, PATH_IDS, PATH_SECRETS
 from entrypoints.rest.problems import PROBLEM_JSON
 from entrypoints.rest.routes import ENDPOINTS
 from entrypoints.rest.shapes import ecma
@@ -191,6 +191,11 @@ def _tidy(component: dict[str, Any]) -> dict[str, Any]:
 def _parameters(schemas: _Schemas, endpoint: Endpoint) -> list[dict[str, Any]]:
     parameters: list[dict[str, Any]] = []
     for name in re.findall(r"{(\w+)}", endpoint.path):
+        if name in PATH_SECRETS:
+            parameters.append({"name": name, "in": "path", "required": True,
+                               "description": "The one-time secret from the email (shown nowhere else).",
+                               "schema": {"type": "string", "minLength": 1, "maxLength": 200}})
+            continue
         prefix, kind = PATH_IDS[name]
         if prefix is None:
             parameters.append({"name": name, "in": "path", "required": True,

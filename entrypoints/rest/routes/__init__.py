@@ -21,6 +21,7 @@ from entrypoints.rest.routes import (
     reservations,
     sessions,
     settings,
+    site_owners,
     tariffs,
     webhooks,
 )
@@ -47,6 +48,7 @@ ENDPOINTS: list[Endpoint] = [
     *portal.ENDPOINTS,
     *payments.ENDPOINTS,
     *webhooks.ENDPOINTS,
+    *site_owners.ENDPOINTS,
 ]
 
 __all__ = ["ENDPOINTS"]

@@ -482,6 +482,8 @@ async def _target(api: Api, operation_id: str, world: World, sessions: Sessions 
         return await _portal_target(api, operation_id, world)
     if operation_id in _WEBHOOKS:
         return await _webhook_target(api, operation_id, world)
+    if operation_id in _SITE_OWNERS:
+        return await _site_owner_target(api, operation_id, world)
     if operation_id == "updateMemberRole":
         spare_id, _ = await api.member(w.token, w.org_id, "member", "Spare")
         return Target(f"{org}/members/{spare_id}/role", {"role": "member"}, w.token)
@@ -719,6 +721,47 @@ async def _portal_target(api: Api, operation_id: str, world: World) -> Target:
     return static[operation_id]
 
 
+_SITE_OWNERS = ("inviteSiteOwner", "createProject", "updateProject", "issueProjectStatement",
+                "updateSiteOwnerProfile", "setSiteOwnerPayoutDetails", "acceptSiteOwnerAgreement")
+
+
+async def _site_owner_target(api: Api, operation_id: str, world: World) -> Target:
+    """Site owners' and projects' bodies: the operator's with a site owner and a project that exist, the site
+    owner's with the token their invitation yields."""
+    w, tenant = world, world.headers
+    email = f"owner-{next(_unique)}-{w.org_id[-6:].lower()}@example.com"
+    if operation_id == "inviteSiteOwner":
+        return Target("/site-owners/invitations", {"email": email, "name": "Parkhaus"}, w.token, tenant)
+    invited = await api.post("/site-owners/invitations", w.token, headers=tenant,
+                             json={"email": email, "name": "Parkhaus"})
+    assert invited.status_code == 201, invited.text
+    project = {"site_owner_id": invited.json()["id"], "name": "Harbour", "location_ids": [],
+               "revenue_share_percent": "12.5", "share_basis": "net_revenue", "energy_cost_per_kwh": None}
+    semantic: dict[str, list[Any]] = {"revenue_share_percent": ["100.01", "-1"],
+                                      "site_owner_id": ["nope", "so_01JD0000000000000000000000"]}
+    if operation_id == "createProject":
+        return Target("/projects", project, w.token, tenant, semantic=semantic)
+    created = await api.post("/projects", w.token, headers=tenant, json=project)
+    assert created.status_code == 201, created.text
+    if operation_id == "updateProject":
+        return Target(f"/projects/{created.json()['id']}", project, w.token, tenant, semantic=semantic)
+    if operation_id == "issueProjectStatement":
+        return Target(f"/projects/{created.json()['id']}/statements", {"period": "2026-01"}, w.token, tenant,
+                      semantic={"period": ["2026-13", "January"]})
+    token = await api.invitation_token(email)
+    accepted = await api.post(f"/site-owner/accept-invitation/{token}", None)
+    assert accepted.status_code == 200, accepted.text
+    owner = accepted.json()["token"]
+    if operation_id == "updateSiteOwnerProfile":
+        return Target("/site-owner/profile", {"legal_name": "Parkhaus GmbH", "country": "DE"}, owner,
+                      semantic={"country": ["XX"]})
+    if operation_id == "setSiteOwnerPayoutDetails":
+        return Target("/site-owner/payout-details", {"account_holder": "Parkhaus GmbH",
+                                                     "iban": "DE89 3704 0044 0532 0130 00", "bic": None}, owner,
+                      semantic={"iban": ["DE00 3704 0044 0532 0130 00"]})
+    return Target("/site-owner/agreement", {"version": "2025-01"}, owner, semantic={"version": ["1999-01"]})
+
+
 _QUOTE = {"start": "2026-01-15T09:00:00Z", "end": "2026-01-15T11:00:00Z", "energy_kwh": "20", "max_power_kw": "11",
           "location_timezone": "Europe/Berlin",
           "meter_values": [{"timestamp": "2026-01-15T09:00:00Z", "value_wh": "1000"},
@@ -862,7 +905,9 @@ def _query_path(endpoint: Any, world: World) -> str:
            "customer_id": "cus_01JD0000000000000000000000", "invoice_id": "invc_01JD0000000000000000000000",
            "run_id": "run_01JD0000000000000000000000", "fleet_id": "flt_01JD0000000000000000000000",
            "vehicle_id": "veh_01JD0000000000000000000000", "dispute_id": "dsp_01JD0000000000000000000000",
-           "endpoint_id": "we_01JD0000000000000000000000", "event_id": "evt_01JD0000000000000000000000"}
+           "endpoint_id": "we_01JD0000000000000000000000", "event_id": "evt_01JD0000000000000000000000",
+           "project_id": "prj_01JD0000000000000000000000", "site_owner_id": "so_01JD0000000000000000000000",
+           "token": "csi_nothing"}
     return endpoint.path.removeprefix("/api/v1").format(**ids)
 
 

@@ -43,6 +43,10 @@ MAY_REJECT: dict[str, str] = {
     "POST /api/v1/webhooks/stripe": "only an event signed with the webhook secret is taken",
     "POST /api/v1/bank-statements": "the body is a CSV or camt.053 statement, which JSON Schema does not describe",
     "GET /api/v1/reconciliation": "`to` must follow `from`, by at most 366 days",
+    # `site_owner_id` is referenced as null here (a location's must stay empty: projects set it).
+    "POST /api/v1/projects": "`site_owner_id` must name a site owner of the organization",
+    "PUT /api/v1/projects/{project_id}": "as creating a project",
+    "POST /api/v1/projects/{project_id}/statements": "the month must be over",
 }
 
 

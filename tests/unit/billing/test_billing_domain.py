@@ -274,3 +274,10 @@ def test_a_free_session_keeps_a_zero_line_and_books_nothing():
     assert session_priced(charge, id="txn_1", posted_at=NOW) is None
     paid = Charge("ses_2", "org_1", "cus_1", "EUR", NOW, (line("1.00"),))
     assert session_priced(paid, id="txn_2", posted_at=NOW) is not None
+
+
+@pytest.mark.parametrize("text", ["0000-01", "9999-12"])
+def test_a_month_outside_the_calendar_is_invalid_input_naming_the_field(text):
+    with pytest.raises(InvalidInput) as refused:
+        BillingPeriod.month(text, "period")
+    assert refused.value.errors[0].field == "period"

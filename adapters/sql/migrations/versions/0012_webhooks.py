@@ -2,7 +2,7 @@
 log of every attempt.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2027-01-24
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | Sequence[str] | None = "0010"
+down_revision: str | Sequence[str] | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
