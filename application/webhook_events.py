@@ -28,6 +28,10 @@ SCHEMAS: dict[str, str] = {
     "reservation.expired": "reservation.expired.json",
     "charge_point.status_changed": "charge_point.status_changed.json",
     "authorization.refused": "authorization.refused.json",
+    "payment.failed": "payment.failed.json",
+    "dispute.created": "dispute.created.json",
+    "dispute.updated": "dispute.updated.json",
+    "dispute.resolved": "dispute.resolved.json",
 }
 SUBSCRIBABLE = frozenset(SCHEMAS)
 _ENVELOPE = ("id", "organization_id", "occurred_at")

@@ -74,7 +74,7 @@ class InvoiceMarkedUncollectible(DomainEvent):
 class InvoicePaymentFailed(DomainEvent):
     """A provider declined to collect an invoice (a declined card, authentication it cannot do off-session)."""
 
-    name = "invoice.payment_failed"
+    name = "payment.failed"
     invoice_id: str
     customer_id: str
     attempt: int

@@ -12,7 +12,7 @@ from domain.events import DomainEvent, event_type
 @event_type
 @frozen(kw_only=True)
 class DisputeOpened(DomainEvent):
-    name = "dispute.opened"
+    name = "dispute.created"
     dispute_id: str
     session_id: str | None
     driver_id: str | None
@@ -24,7 +24,7 @@ class DisputeOpened(DomainEvent):
 class DisputeChanged(DomainEvent):
     """Assigned, under review, or withdrawn: ``status`` is the new one."""
 
-    name = "dispute.changed"
+    name = "dispute.updated"
     dispute_id: str
     status: str
 

@@ -204,3 +204,20 @@ def test_every_schema_describes_exactly_its_events_fields():
         data = json.loads((CONTRACTS / file).read_text())["properties"]["data"]
         fields = {f.name for f in attrs.fields(known[name])} - {"id", "organization_id", "occurred_at"}
         assert set(data["properties"]) == fields, name
+
+
+def test_dispute_and_payment_events_are_delivered_as_their_schemas_say():
+    from application.webhook_events import event_body
+    from domain.billing.events import InvoicePaymentFailed
+    from domain.portal.events import DisputeOpened, DisputeResolved
+
+    org, at = f"org_{'0' * 26}", datetime(2026, 3, 2, 7, tzinfo=UTC)
+    for event in (DisputeOpened(organization_id=org, occurred_at=at, dispute_id="dsp_1", session_id=None,
+                                driver_id="drv_1", source="driver"),
+                  DisputeResolved(organization_id=org, occurred_at=at, dispute_id="dsp_1", outcome="accepted",
+                                  refund_amount=Decimal("4.20"), currency="EUR"),
+                  InvoicePaymentFailed(organization_id=org, occurred_at=at, invoice_id="inv_1", customer_id="cus_1",
+                                       attempt=1, error="card_declined", next_attempt_at=at)):
+        schema = json.loads((CONTRACTS / SCHEMAS[event.name]).read_text())
+        jsonschema.validate(event_body(event), schema, format_checker=jsonschema.FormatChecker())
+    assert {"dispute.created", "dispute.updated", "payment.failed", "authorization.refused"} <= set(SCHEMAS)
