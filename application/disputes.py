@@ -33,6 +33,7 @@ from application.ports.mail import EmailMessage, OutboundEmail
 from application.ports.payments import PaymentStatus
 from application.ports.portal import DisputeFilter, OcppFrame
 from application.refunds import refund_credit_note
+from domain.billing import postings
 from domain.billing.events import ChargebackOpened, InvoiceFinalized
 from domain.billing.invoices import Invoice, InvoiceKind, InvoiceStatus, credit_note_for
 from domain.billing.ledger import LedgerTransaction
@@ -327,9 +328,18 @@ async def _credit(uow: UnitOfWork, dispute: Dispute, organization: Organization,
     invoice.credit(note, now)
     await uow.invoices.add(note)
     await uow.invoices.save(invoice)
-    # What the credit note covers beyond what was still owed had been paid: it goes back through the provider
-    # (a chargeback's money went back through the card network already).
-    refund = max(note.total - due_before, Decimal(0)) if dispute.source is DisputeSource.DRIVER else Decimal(0)
+    # What the credit note covers beyond what was still owed had been paid: it goes back through the provider.
+    # A chargeback's money went back through the card network already: the chargeback pays that part.
+    paid_back = max(note.total - due_before, Decimal(0))
+    refund = paid_back if dispute.source is DisputeSource.DRIVER else Decimal(0)
+    if dispute.source is DisputeSource.CARD_NETWORK and dispute.billed is not None:
+        taken = dispute.billed.amount - (dispute.expected_cost.amount if dispute.expected_cost else Decimal(0))
+        transaction = postings.chargeback_credited(
+            organization_id=dispute.organization_id, customer_id=invoice.customer_id, invoice_id=invoice.id,
+            dispute_id=dispute.id, amount=min(paid_back, taken), currency=invoice.currency,
+            id=new_id(PREFIXES["ledger_transaction"]), posted_at=now)
+        if transaction is not None:
+            await uow.ledger.post(transaction)
     return Settlement(SettlementStatus.REFUND_DUE if refund else SettlementStatus.CREDITED, credit_note_id=note.id,
                       credit_note_number=note.number, credited=note.total, refund_amount=refund or None,
                       refund_id=new_id(PREFIXES["refund"]) if refund else None)

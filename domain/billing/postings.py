@@ -179,6 +179,18 @@ def chargeback_opened(chargeback: Chargeback, *, id: str, posted_at: datetime) -
         customer_id=c.customer_id, invoice_id=c.invoice_id)
 
 
+def chargeback_credited(*, organization_id: str, customer_id: str, invoice_id: str, dispute_id: str,
+                        amount: Decimal, currency: str, id: str, posted_at: datetime) -> LedgerTransaction | None:
+    """A card-network dispute accepted: its credit note credited the customer for money the bank had already taken
+    back (booked to ``chargebacks`` when the chargeback opened), so that money is the credit paid out: the
+    customer's receivable is settled against the chargeback (Dr receivable, Cr chargebacks)."""
+    return _posting(
+        id=id, organization_id=organization_id, source=Source(SourceKind.CHARGEBACK_CREDITED, dispute_id),
+        posted_at=posted_at, description=f"Dispute {dispute_id}: the chargeback pays the credit",
+        entries=[debit(receivable(customer_id), currency, amount), credit(CHARGEBACKS, currency, amount)],
+        customer_id=customer_id, invoice_id=invoice_id)
+
+
 def chargeback_won(chargeback: Chargeback, *, id: str, posted_at: datetime) -> LedgerTransaction | None:
     c = chargeback
     return _posting(

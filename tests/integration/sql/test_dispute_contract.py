@@ -18,6 +18,7 @@ from application.pagination import PageRequest
 from application.portal_access import DriverActor
 from application.ports.portal import DisputeFilter
 from domain.billing.invoices import InvoiceStatus
+from domain.billing.ledger import CHARGEBACKS, receivable
 from domain.billing.periods import BillingPeriod
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.money import Money
@@ -115,6 +116,11 @@ async def test_an_accepted_chargeback_is_credited_and_refunds_nothing(storage):
         await world.resolve(dispute.id, Resolution(DisputeOutcome.REJECTED, "No"), ACTOR, ORG)
     trial = await world.trial_balance(ACTOR, ORG, None)
     assert all(debits == credits for debits, credits in trial.totals().values())
+    # The bank took the money back already (booked to chargebacks when the chargeback opened): the credit note's
+    # credit is paid out by it, so the customer is owed nothing more and the chargeback is used up.
+    balances = {row.account: row.balance for row in trial.accounts}
+    assert balances[receivable(invoice.customer_id)] == 0
+    assert balances[CHARGEBACKS] == Decimal("-1.20")
 
 
 async def test_a_driver_dispute_resolved_before_its_invoice_is_credited_when_the_invoice_is_finalized(storage):
