@@ -26,7 +26,8 @@ def test_every_endpoint_with_a_body_is_attacked():
         "assignLocationTariff", "createMembershipPlan", "updateMembershipPlan", "createSubscription",
         "createCustomer", "updateCustomer", "recordInvoicePayment", "issueCreditNote", "startInvoiceRun",
         "requestPortalSignInLink", "exchangePortalSignInLink", "createDriverDispute", "assignDispute",
-        "commentOnDispute", "resolveDispute"}
+        "commentOnDispute", "resolveDispute", "inviteSiteOwner", "createProject", "updateProject",
+        "issueProjectStatement", "updateSiteOwnerProfile", "setSiteOwnerPayoutDetails", "acceptSiteOwnerAgreement"}
 
 
 def test_every_operator_read_is_attacked():
@@ -37,7 +38,8 @@ def test_every_operator_read_is_attacked():
                                         "listOrphanTransactions", "listCustomers", "getCustomer",
                                     "getCustomerBalance", "listTransactions", "getTrialBalance", "listInvoices",
                                     "getInvoice", "getInvoicePdf", "getInvoiceXml", "getInvoiceRun",
-                                    "listPortalTokens", "listDisputes", "getDispute"}
+                                    "listPortalTokens", "listDisputes", "getDispute", "listSiteOwners",
+                                    "getSiteOwner", "listProjects", "getProject", "listProjectStatements"}
 
 
 @pytest.mark.parametrize("operation_id", sorted(BODY_ENDPOINTS))
