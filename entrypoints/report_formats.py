@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import unicodedata
+import warnings
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -86,7 +88,20 @@ def _matplotlib() -> type[Any]:
     return Figure
 
 
+def _printable(text: str) -> str:
+    """A label as a chart can draw it: control characters (a name may hold any) dropped."""
+    return "".join(c for c in text if unicodedata.category(c)[0] != "C")
+
+
 def report_svg(report: Report) -> str:
+    """The report's chart. A glyph the font lacks (a location named in a script DejaVu does not cover) is drawn
+    as the font's box, with matplotlib's warning silenced: a chart is never refused for a name."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font", category=UserWarning)
+        return _svg(report)
+
+
+def _svg(report: Report) -> str:
     Figure = _matplotlib()
 
     figure = Figure(figsize=(10, 5.5) if report.chart.kind != "heatmap" else (11, 4.8), layout="constrained")
@@ -109,7 +124,7 @@ def report_svg(report: Report) -> str:
     else:
         rows = [r for r in report.rows if report.name is not ReportName.REVENUE or "currency" not in r
                 or r["currency"] == report.currency]
-        labels = [str(_plain(r.get(chart.x)) or "—") for r in rows]
+        labels = [_printable(str(_plain(r.get(chart.x)) or "")) or "—" for r in rows]
         for name in chart.y:
             series = [_number(r.get(name)) for r in rows]
             if chart.kind == "line":

@@ -85,7 +85,7 @@ class Partner:
 
 
 async def sign_up(http: httpx.AsyncClient, ocpp_url: str) -> Partner:
-    """A user, the organization it administers, a member and a viewer API key, and a location."""
+    """A user, the organization it administers, a member and a viewer API key, a location and two drivers."""
     email = f"partner-{secrets.token_hex(4)}@voltline.example"
     signed = await http.post("/auth/signup", json={"email": email, "password": "correct horse", "name": "Partner"})
     assert signed.status_code == 201, signed.text
@@ -100,6 +100,9 @@ async def sign_up(http: httpx.AsyncClient, ocpp_url: str) -> Partner:
     location = await operator.post("/locations", {"name": "Depot", "address": "1 Quay Street", "city": "Bristol",
                                                   "country": "GB", "timezone": "Europe/London"})
     operator.location_id = location["id"]
+    # The drivers whose tags the tests start sessions and reserve with (a remote start is authorized first).
+    for name, tag in (("Dana", "RFID-DANA"), ("Eli", "RFID-ELI")):
+        await operator.post("/drivers", {"name": name, "id_tags": [tag]})
     return Partner(operator, keys["member"], keys["viewer"], token["access_token"])
 
 

@@ -28,7 +28,9 @@ def test_every_endpoint_with_a_body_is_attacked():
         "createFleet", "updateFleet", "createVehicle", "updateVehicle", "assignVehicle", "updateDriver",
         "requestPortalSignInLink", "exchangePortalSignInLink", "createDriverDispute", "assignDispute",
         "commentOnDispute", "resolveDispute", "createPaymentMethod", "refundInvoice",
-        "createWebhookEndpoint", "updateWebhookEndpoint", "rotateWebhookSecret"}
+        "createWebhookEndpoint", "updateWebhookEndpoint", "rotateWebhookSecret", "inviteSiteOwner", "createProject",
+        "updateProject", "issueProjectStatement", "updateSiteOwnerProfile", "setSiteOwnerPayoutDetails",
+        "acceptSiteOwnerAgreement"}
 
 
 def test_every_operator_read_is_attacked():
@@ -44,7 +46,8 @@ def test_every_operator_read_is_attacked():
                                     "listPaymentMethods", "getReconciliation", "getRevenueReport", "getUsageReport",
                                     "getPeakHoursReport", "getLocationsReport", "getUtilizationReport",
                                     "listWebhookEndpoints", "getWebhookEndpoint", "listWebhookDeliveries",
-                                    "listEvents", "getEvent"}
+                                    "listEvents", "getEvent", "listSiteOwners", "getSiteOwner", "listProjects",
+                                    "getProject", "listProjectStatements"}
 
 
 @pytest.mark.parametrize("operation_id", sorted(BODY_ENDPOINTS))

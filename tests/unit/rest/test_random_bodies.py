@@ -67,11 +67,22 @@ async def target(api, charge_points, sessions) -> tuple[str, dict[str, str]]:
     assert dispute.status_code == 201, dispute.text
     hook = await api.post("/webhook-endpoints", token, headers=headers,
                           json={"url": "https://93.184.215.14/hooks", "events": ["session.completed"]})
+    # A site owner (signed in with their invitation) and a project of theirs.
+    email = f"owner-{org_id[-8:].lower()}@example.com"
+    owner = await api.post("/site-owners/invitations", token, headers=headers, json={"email": email, "name": "Owner"})
+    assert owner.status_code == 201, owner.text
+    project = await api.post("/projects", token, headers=headers, json={
+        "site_owner_id": owner.json()["id"], "name": "Harbour", "location_ids": [], "revenue_share_percent": 10})
+    assert project.status_code == 201, project.text
+    accepted = await api.post(f"/site-owner/accept-invitation/{await api.invitation_token(email)}", None)
+    assert accepted.status_code == 200, accepted.text
     return token, {"org_id": org_id, "user_id": user_id, "charge_point_id": charge_point_id,
                    "location_id": location_id, "tariff_id": tariff.json()["id"], "plan_id": plan.json()["id"],
                    "customer_id": customer.json()["id"], "invoice_id": invoice["id"], "fleet_id": fleet.json()["id"],
                    "vehicle_id": vehicle.json()["id"], "driver_id": driver.json()["id"], "session_id": session_id,
-                   "dispute_id": dispute.json()["id"], "portal_token": portal, "endpoint_id": hook.json()["id"]}
+                   "dispute_id": dispute.json()["id"], "portal_token": portal, "endpoint_id": hook.json()["id"],
+                   "site_owner_id": owner.json()["id"], "project_id": project.json()["id"],
+                   "site_owner_token": accepted.json()["token"]}
 
 
 @pytest.mark.parametrize("endpoint", BODY_ENDPOINTS, ids=lambda e: e.operation_id)
@@ -81,7 +92,8 @@ async def test_random_bodies_never_break_the_door(api, target, endpoint, data):
     token, ids = target
     body = data.draw(bodies(endpoint.body))
     response = await api.request(endpoint.method, _path(endpoint.path, ids).removeprefix(api.prefix),
-                                 None if endpoint.public else ids["portal_token"] if endpoint.portal else token,
+                                 None if endpoint.public else ids["portal_token"] if endpoint.portal
+                                 else ids["site_owner_token"] if endpoint.site_owner else token,
                                  content=json.dumps(body).encode(),
                                  headers={"Content-Type": "application/json", "X-Organization-Id": ids["org_id"]})
     assert response.status_code < 500, response.text
