@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import unicodedata
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -57,6 +58,15 @@ def report_csv(report: Report) -> str:
     return out.getvalue()
 
 
+def _shown(text: str) -> str:
+    """A label as a chart can show it: control and format characters (which no font draws) replaced, and
+    what matplotlib would read as markup (``$…$`` mathtext) escaped."""
+    return "".join("\ufffd" if unicodedata.category(c) in _INVISIBLE else c for c in text).replace("$", "\\$")
+
+
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+
+
 def _subtitle(report: Report) -> str:
     where = f", location {report.location_id}" if report.location_id else ""
     zone = ("local time of each location" if report.name is not ReportName.REVENUE
@@ -92,8 +102,8 @@ def report_svg(report: Report) -> str:
     figure = Figure(figsize=(10, 5.5) if report.chart.kind != "heatmap" else (11, 4.8), layout="constrained")
     axes = figure.add_subplot()
     chart = report.chart
-    figure.suptitle(report.title, fontsize=14)
-    axes.set_title(_subtitle(report), fontsize=9)
+    figure.suptitle(_shown(report.title), fontsize=14)
+    axes.set_title(_shown(_subtitle(report)), fontsize=9)
     if chart.kind == "heatmap":
         matrix = report.matrix or ()
         image = axes.imshow([list(day) for day in matrix], aspect="auto", cmap="YlOrRd", origin="upper")
@@ -109,7 +119,7 @@ def report_svg(report: Report) -> str:
     else:
         rows = [r for r in report.rows if report.name is not ReportName.REVENUE or "currency" not in r
                 or r["currency"] == report.currency]
-        labels = [str(_plain(r.get(chart.x)) or "—") for r in rows]
+        labels = [_shown(str(_plain(r.get(chart.x)) or "—")) for r in rows]
         for name in chart.y:
             series = [_number(r.get(name)) for r in rows]
             if chart.kind == "line":
