@@ -30,6 +30,10 @@ MAY_REJECT: dict[str, str] = {
     "PUT /api/v1/tariffs/{tariff_id}": "as creating a tariff",
     "POST /api/v1/invoice-runs": "`period_end` must follow `period_start`, by at most 366 days",
     "POST /api/v1/invoices/{invoice_id}/credit-notes": "exactly one of `amount` and `lines`",
+    **{f"GET /api/v1/reports/{name}": "`to` must follow `from`, by at most 1,830 days"
+       for name in ("usage", "peak-hours", "locations", "utilization")},
+    "GET /api/v1/reports/revenue": "`to` must follow `from`, by at most 1,830 days; `location_id` only with "
+                                   "`group_by=location` (revenue by period is the organization's books)",
 }
 
 
