@@ -120,8 +120,10 @@ def report_svg(report: Report) -> str:
         rows = [r for r in report.rows if report.name is not ReportName.REVENUE or "currency" not in r
                 or r["currency"] == report.currency]
         labels = [_shown(str(_plain(r.get(chart.x)) or "—")) for r in rows]
+        lowest = 0.0
         for name in chart.y:
             series = [_number(r.get(name)) for r in rows]
+            lowest = min([lowest, *series])
             if chart.kind == "line":
                 axes.plot(range(len(series)), series, marker="o" if len(series) <= 62 else None,
                           label=_label(report, name))
@@ -132,7 +134,7 @@ def report_svg(report: Report) -> str:
         axes.set_xlabel(next(c.label for c in report.columns if c.name == chart.x))
         axes.set_ylabel(_label(report, chart.y[0]) if len(chart.y) == 1 else chart.y_label)
         axes.grid(axis="y", alpha=0.3)
-        axes.set_ylim(bottom=0)
+        axes.set_ylim(bottom=lowest)     # below zero only when a figure is (credit notes beyond sales)
     out = io.StringIO()
     figure.savefig(out, format="svg", metadata={"Date": None})
     return out.getvalue()
