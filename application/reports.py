@@ -353,9 +353,9 @@ async def _revenue(context: _Context, grouping: Grouping | None, _rank_by: str |
                 rows.append({"location_id": location.id, "location_name": location.name, "currency": currency,
                              "total_excl_vat": _money(minor, currency)})
             if context.location_id is None:
-                rows.append({"location_id": None, "location_name": "Not attributed to a location (fees, credit "
-                             "notes, refunds)", "currency": currency,
-                             "total_excl_vat": _money(books[currency].total_excl_vat - attributed, currency)})
+                unattributed = books[currency].total_excl_vat - attributed
+                rows.append({"location_id": None, "location_name": "No location (fees, credit notes, refunds)",
+                             "currency": currency, "total_excl_vat": _money(unattributed, currency)})
         if context.location_id is not None:
             books = defaultdict(LedgerSums, {
                 c: LedgerSums(charging_credits=by_location.get((context.location_id, c), 0)) for c in currencies})

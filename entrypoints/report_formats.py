@@ -59,6 +59,15 @@ def report_csv(report: Report) -> str:
     return out.getvalue()
 
 
+def _shown(text: str) -> str:
+    """A label as a chart can show it: control and format characters (which no font draws) replaced, and
+    what matplotlib would read as markup (``$…$`` mathtext) escaped."""
+    return "".join("\ufffd" if unicodedata.category(c) in _INVISIBLE else c for c in text).replace("$", "\\$")
+
+
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+
+
 def _subtitle(report: Report) -> str:
     where = f", location {report.location_id}" if report.location_id else ""
     zone = ("local time of each location" if report.name is not ReportName.REVENUE
@@ -88,11 +97,6 @@ def _matplotlib() -> type[Any]:
     return Figure
 
 
-def _printable(text: str) -> str:
-    """A label as a chart can draw it: control characters (a name may hold any) dropped."""
-    return "".join(c for c in text if unicodedata.category(c)[0] != "C")
-
-
 def report_svg(report: Report) -> str:
     """The report's chart. A glyph the font lacks (a location named in a script DejaVu does not cover) is drawn
     as the font's box, with matplotlib's warning silenced: a chart is never refused for a name."""
@@ -107,8 +111,8 @@ def _svg(report: Report) -> str:
     figure = Figure(figsize=(10, 5.5) if report.chart.kind != "heatmap" else (11, 4.8), layout="constrained")
     axes = figure.add_subplot()
     chart = report.chart
-    figure.suptitle(report.title, fontsize=14)
-    axes.set_title(_subtitle(report), fontsize=9)
+    figure.suptitle(_shown(report.title), fontsize=14)
+    axes.set_title(_shown(_subtitle(report)), fontsize=9)
     if chart.kind == "heatmap":
         matrix = report.matrix or ()
         image = axes.imshow([list(day) for day in matrix], aspect="auto", cmap="YlOrRd", origin="upper")
@@ -124,9 +128,11 @@ def _svg(report: Report) -> str:
     else:
         rows = [r for r in report.rows if report.name is not ReportName.REVENUE or "currency" not in r
                 or r["currency"] == report.currency]
-        labels = [_printable(str(_plain(r.get(chart.x)) or "")) or "—" for r in rows]
+        labels = [_shown(str(_plain(r.get(chart.x)) or "—")) for r in rows]
+        lowest = 0.0
         for name in chart.y:
             series = [_number(r.get(name)) for r in rows]
+            lowest = min([lowest, *series])
             if chart.kind == "line":
                 axes.plot(range(len(series)), series, marker="o" if len(series) <= 62 else None,
                           label=_label(report, name))
@@ -137,7 +143,7 @@ def _svg(report: Report) -> str:
         axes.set_xlabel(next(c.label for c in report.columns if c.name == chart.x))
         axes.set_ylabel(_label(report, chart.y[0]) if len(chart.y) == 1 else chart.y_label)
         axes.grid(axis="y", alpha=0.3)
-        axes.set_ylim(bottom=0)
+        axes.set_ylim(bottom=lowest)     # below zero only when a figure is (credit notes beyond sales)
     out = io.StringIO()
     figure.savefig(out, format="svg", metadata={"Date": None})
     return out.getvalue()

@@ -188,10 +188,9 @@ class Brute:
             rows = [{"location_id": x.id, "location_name": x.name, "currency": "EUR",
                      "total_excl_vat": q(by_location[x.id], "0.01")} for x in self.locations()]
             books = self.books(None)[None]
-            rows.append({"location_id": None, "location_name": "Not attributed to a location (fees, credit notes, "
-                                                               "refunds)", "currency": "EUR",
-                         "total_excl_vat": q(books["total_excl_vat"] - sum(by_location.values(), Decimal(0)),
-                                             "0.01")})
+            unattributed = books["total_excl_vat"] - sum(by_location.values(), Decimal(0))
+            rows.append({"location_id": None, "location_name": "No location (fees, credit notes, refunds)",
+                         "currency": "EUR", "total_excl_vat": q(unattributed, "0.01")})
             return rows
         books = self.books(group_by)
         zero = dict.fromkeys(("charging", "fees", "credit_notes", "refunds", "total_excl_vat", "vat", "total"),
