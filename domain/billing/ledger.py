@@ -89,7 +89,7 @@ class SourceKind(str, enum.Enum):
     REFUND = "refund"                    # money paid back through a payment provider
     DISPUTE = "dispute"                  # a card-network chargeback opened: the bank took the money back
     DISPUTE_WON = "dispute_won"          # a chargeback decided for us: the money came back
-    CHARGEBACK_CREDITED = "chargeback_credited"   # a chargeback accepted as a dispute: the bank paid the credit
+    DISPUTE_CREDIT = "dispute_credit"    # a chargeback accepted as a dispute: the bank paid its credit
     STATEMENT = "statement"              # a site owner's monthly statement issued: their share owed
 
 

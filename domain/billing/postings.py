@@ -185,7 +185,7 @@ def chargeback_credited(*, organization_id: str, customer_id: str, invoice_id: s
     back (booked to ``chargebacks`` when the chargeback opened), so that money is the credit paid out: the
     customer's receivable is settled against the chargeback (Dr receivable, Cr chargebacks)."""
     return _posting(
-        id=id, organization_id=organization_id, source=Source(SourceKind.CHARGEBACK_CREDITED, dispute_id),
+        id=id, organization_id=organization_id, source=Source(SourceKind.DISPUTE_CREDIT, dispute_id),
         posted_at=posted_at, description=f"Dispute {dispute_id}: the chargeback pays the credit",
         entries=[debit(receivable(customer_id), currency, amount), credit(CHARGEBACKS, currency, amount)],
         customer_id=customer_id, invoice_id=invoice_id)

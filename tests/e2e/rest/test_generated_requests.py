@@ -47,6 +47,8 @@ MAY_REJECT: dict[str, str] = {
     "POST /api/v1/projects": "`site_owner_id` must name a site owner of the organization",
     "PUT /api/v1/projects/{project_id}": "as creating a project",
     "POST /api/v1/projects/{project_id}/statements": "the month must be over",
+    "POST /api/v1/webhook-endpoints": "the URL must be http(s) and public (SSRF guard); events must be subscribable",
+    "PUT /api/v1/webhook-endpoints/{endpoint_id}": "as creating a webhook endpoint",
     **{f"GET /api/v1/reports/{name}": "`to` must follow `from`, by at most 1,830 days"
        for name in ("usage", "peak-hours", "locations", "utilization")},
     "GET /api/v1/reports/revenue": "`to` must follow `from`, by at most 1,830 days; `location_id` only with "
