@@ -370,7 +370,8 @@ class UseCases(containers.DeclarativeContainer):
     resolve_dispute = providers.Coroutine(disputes.resolve_dispute, uow_factory=_uow, clock=_clock)
     open_card_network_dispute = providers.Coroutine(disputes.open_card_network_dispute, uow_factory=_uow,
                                                     clock=_clock)
-    record_frames = providers.Coroutine(evidence.record_frames, uow_factory=_uow)
+    frame_recorder = providers.Singleton(evidence.FrameRecorder, uow_factory=_uow)
+    record_frames = providers.Coroutine(evidence.keep_frames, recorder=frame_recorder)
     prune_evidence = providers.Coroutine(evidence.prune_evidence, uow_factory=_uow, clock=_clock,
                                          retention=providers.Callable(_days, config.evidence_retention_days))
 
