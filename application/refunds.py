@@ -125,7 +125,7 @@ async def refund_credit_note(*, organization_id: str, invoice_id: str, credit_no
     done = {r.id: r for r in invoice.refunds if r.credit_note_id == credit_note_id}
     left = amount - sum((r.amount for r in done.values()), Decimal(0))
     first: RefundOutcome | None = None
-    for n, payment in enumerate(sorted(invoice.payments, key=lambda p: (p.received_on, p.id), reverse=True)):
+    for payment in sorted(invoice.payments, key=lambda p: (p.received_on, p.id), reverse=True):
         part = min(left, invoice.refundable(payment.id))
         if part <= 0:
             continue
@@ -133,7 +133,8 @@ async def refund_credit_note(*, organization_id: str, invoice_id: str, credit_no
         if provider is None:
             return RefundOutcome(PaymentStatus.FAILED, payment.method,
                                  error=f"the {payment.method} provider is not configured on this server")
-        this_id = refund_id if n == 0 else new_id(PREFIXES["refund"])
+        # The first refund this call makes carries ``refund_id`` (unless an earlier call recorded it already).
+        this_id = refund_id if first is None and refund_id not in done else new_id(PREFIXES["refund"])
         result = await provider.refund(RefundRequest(
             organization_id=organization_id, invoice_id=invoice.id,
             payment_provider_reference=payment.provider_reference, amount=part, currency=invoice.currency,
