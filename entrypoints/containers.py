@@ -63,6 +63,7 @@ from application import (
     sessions,
     settings,
     site_owners,
+    tariff_imports,
     tariffs,
     transactions,
     webhooks,
@@ -326,6 +327,7 @@ class UseCases(containers.DeclarativeContainer):
     assign_tariff_to_charge_point = providers.Coroutine(tariffs.assign_to_charge_point, uow_factory=_uow)
     assign_tariff_to_location = providers.Coroutine(tariffs.assign_to_location, uow_factory=_uow)
     quote = providers.Coroutine(tariffs.quote, uow_factory=_uow)
+    import_tariffs = providers.Coroutine(tariff_imports.import_tariffs, uow_factory=_uow, clock=_clock)
     create_plan = providers.Coroutine(memberships.create_plan, uow_factory=_uow, clock=_clock)
     update_plan = providers.Coroutine(memberships.update_plan, uow_factory=_uow)
     get_plan = providers.Coroutine(memberships.get_plan, uow_factory=_uow)
