@@ -1,4 +1,4 @@
-"""DriverService: drivers and their id tags, read as over REST."""
+"""DriverService: drivers, their id tags, own policies and current vehicles, read as over REST."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ class DriverService(drivers_pb2_grpc.DriverServiceServicer):
                           context: grpc.aio.ServicerContext) -> drivers_pb2.ListDriversResponse:
         c = caller()
         found = await self.door.use_cases.list_drivers(c.actor, c.organization_id,
-                                                       m.page(request.page_size, request.page_token))
+                                                       m.page(request.page_size, request.page_token),
+                                                       m.optional(request.fleet_id, "fleet_id"))
         return drivers_pb2.ListDriversResponse(drivers=[m.driver(d) for d in found.items],
                                                next_page_token=m.next_token(found))
 

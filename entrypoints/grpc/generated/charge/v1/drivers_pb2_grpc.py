@@ -52,7 +52,7 @@ class DriverServiceServicer:
     """
 
     def ListDrivers(self, request, context):
-        """Oldest first, a page at a time.
+        """Oldest first, a page at a time; all drivers or one fleet's.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
