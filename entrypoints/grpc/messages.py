@@ -31,7 +31,7 @@ from domain.charging import ChargingSession, SessionStatus
 from domain.charging.meter import MeterSummary
 from domain.charging.quantities import thousandths
 from domain.errors import InvalidInput, NotFound
-from domain.fleets import ChargingPolicy, Fleet, Vehicle
+from domain.fleets import ChargingPolicy, Fleet, Vehicle, VehicleAssignment
 from domain.ids import is_id
 from domain.network import ChargePoint, Driver, Reservation, ReservationStatus
 from domain.network.charge_points import ChargePointStatus
@@ -327,6 +327,12 @@ def policy(p: ChargingPolicy) -> fleets_pb2.ChargingPolicy:
         max_kwh_per_session=text(p.max_kwh_per_session), max_kwh_per_day=text(p.max_kwh_per_day),
         max_spend_per_month=money(spend.amount, spend.currency) if spend is not None else None,
         allowed_connector_types=list(p.allowed_connector_types) if p.allowed_connector_types is not None else None))
+
+
+def assignment(a: VehicleAssignment) -> drivers_pb2.VehicleAssignment:
+    return drivers_pb2.VehicleAssignment(**given(id=a.id, driver_id=a.driver_id, vehicle_id=a.vehicle_id,
+                                                 assigned_at=timestamp(a.assigned_at),
+                                                 ended_at=timestamp(a.ended_at)))
 
 
 def fleet(f: Fleet) -> fleets_pb2.Fleet:

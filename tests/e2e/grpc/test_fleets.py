@@ -90,6 +90,23 @@ async def test_drivers_carry_their_fleet_policy_and_vehicle_and_list_by_fleet(pb
     assert (got.policy.max_kwh_per_day, got.policy.HasField("max_kwh_per_session")) == ("40", False)
     of_fleet = await stub.ListDrivers(pb.drivers.ListDriversRequest(fleet_id=fleet["id"]), metadata=partner.key())
     assert [d.id for d in of_fleet.drivers] == [driver["id"]]
+    # The vehicles it drives and drove, newest first, as REST lists them.
+    second = await partner.operator.post("/vehicles", {"fleet_id": fleet["id"], "vin": _vin(), "make": "Kia",
+                                                       "model": "EV6", "battery_kwh": "77.4"})
+    await partner.operator.post(f"/drivers/{driver['id']}/vehicles", {"vehicle_id": second["id"]})
+    history = await stub.ListDriverVehicles(pb.drivers.ListDriverVehiclesRequest(driver_id=driver["id"]),
+                                            metadata=partner.key(partner.viewer_key))
+    rest = (await partner.operator.get(f"/drivers/{driver['id']}/vehicles"))["data"]
+    assert [(a.id, a.vehicle_id, a.HasField("ended_at")) for a in history.assignments] == [
+        (r["id"], r["vehicle_id"], r["ended_at"] is not None) for r in rest]
+    assert [(a.vehicle_id, a.HasField("ended_at")) for a in history.assignments] == [
+        (second["id"], False), (vehicle["id"], True)]
+    first_page = await stub.ListDriverVehicles(pb.drivers.ListDriverVehiclesRequest(
+        driver_id=driver["id"], page_size=1), metadata=partner.key())
+    rest_of_it = await stub.ListDriverVehicles(pb.drivers.ListDriverVehiclesRequest(
+        driver_id=driver["id"], page_size=1, page_token=first_page.next_page_token), metadata=partner.key())
+    assert [a.id for a in [*first_page.assignments, *rest_of_it.assignments]] == [a.id for a in history.assignments]
+    assert rest_of_it.next_page_token == ""
     # A driver of no fleet, with no policy of its own: those fields unset.
     plain = await partner.operator.driver("Plain", "PLAIN")
     alone = (await stub.GetDriver(pb.drivers.GetDriverRequest(driver_id=plain["id"]), metadata=partner.key())).driver
@@ -98,7 +115,7 @@ async def test_drivers_carry_their_fleet_policy_and_vehicle_and_list_by_fleet(pb
 
 async def test_fleet_calls_are_refused_without_a_key_and_across_organizations(pb, channel, partner, stranger):
     mine, my_vehicle, _ = await _fleet(partner.operator)
-    theirs, their_vehicle, _ = await _fleet(stranger.operator)
+    theirs, their_vehicle, their_driver = await _fleet(stranger.operator)
     stub = pb.fleets_grpc.FleetServiceStub(channel)
 
     for metadata in ((), (("authorization", "Bearer ck_not-a-key"),)):
@@ -114,6 +131,9 @@ async def test_fleet_calls_are_refused_without_a_key_and_across_organizations(pb
                  stub.GetVehicle(pb.fleets.GetVehicleRequest(vehicle_id=their_vehicle["id"]), metadata=partner.key()),
                  stub.GetVehicle(pb.fleets.GetVehicleRequest(vehicle_id=mine["id"]), metadata=partner.key())):
         assert (await refused(call))[:2] == (grpc.StatusCode.NOT_FOUND, "NOT_FOUND")
+    drivers = pb.drivers_grpc.DriverServiceStub(channel)
+    assert (await refused(drivers.ListDriverVehicles(pb.drivers.ListDriverVehiclesRequest(
+        driver_id=their_driver["id"]), metadata=partner.key())))[:2] == (grpc.StatusCode.NOT_FOUND, "NOT_FOUND")
     # Their fleet's vehicles do not list here; theirs are there for them.
     listed = await stub.ListVehicles(pb.fleets.ListVehiclesRequest(fleet_id=theirs["id"]), metadata=partner.key())
     assert list(listed.vehicles) == []

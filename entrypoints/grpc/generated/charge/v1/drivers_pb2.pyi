@@ -63,3 +63,35 @@ class GetDriverResponse(_message.Message):
     DRIVER_FIELD_NUMBER: _ClassVar[int]
     driver: Driver
     def __init__(self, driver: _Optional[_Union[Driver, _Mapping]] = ...) -> None: ...
+
+class VehicleAssignment(_message.Message):
+    __slots__ = ("id", "driver_id", "vehicle_id", "assigned_at", "ended_at")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    DRIVER_ID_FIELD_NUMBER: _ClassVar[int]
+    VEHICLE_ID_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNED_AT_FIELD_NUMBER: _ClassVar[int]
+    ENDED_AT_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    driver_id: str
+    vehicle_id: str
+    assigned_at: _timestamp_pb2.Timestamp
+    ended_at: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., driver_id: _Optional[str] = ..., vehicle_id: _Optional[str] = ..., assigned_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListDriverVehiclesRequest(_message.Message):
+    __slots__ = ("driver_id", "page_size", "page_token")
+    DRIVER_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    driver_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, driver_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListDriverVehiclesResponse(_message.Message):
+    __slots__ = ("assignments", "next_page_token")
+    ASSIGNMENTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    assignments: _containers.RepeatedCompositeFieldContainer[VehicleAssignment]
+    next_page_token: str
+    def __init__(self, assignments: _Optional[_Iterable[_Union[VehicleAssignment, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
