@@ -29,7 +29,7 @@ from application.webhook_events import SUBSCRIBABLE, event_bytes
 from domain.errors import FieldErrors, InvalidInput, NotFound
 from domain.events import DomainEvent
 from domain.ids import PREFIXES, new_id
-from domain.webhooks import Attempt, Delivery, DeliveryStatus, WebhookEndpoint, signature_header
+from domain.webhooks import FIRST_RETRY, Attempt, Delivery, DeliveryStatus, WebhookEndpoint, signature_header
 from domain.webhooks.endpoints import EndpointStatus
 
 log = logging.getLogger("charge.webhooks")
@@ -243,8 +243,9 @@ async def fan_out(event: DomainEvent, *, uow_factory: UnitOfWorkFactory, clock: 
 
 
 async def deliver_due(*, uow_factory: UnitOfWorkFactory, sender: WebhookSender, clock: Clock,
-                      limit: int = 100, lease: timedelta = LEASE) -> int:
-    """Post the deliveries due now (at most ``limit``, ``CONCURRENCY`` at once); returns how many were tried."""
+                      limit: int = 100, lease: timedelta = LEASE, first_retry: timedelta = FIRST_RETRY) -> int:
+    """Post the deliveries due now (at most ``limit``, ``CONCURRENCY`` at once); returns how many were tried.
+    A failed attempt is retried after a backoff that starts at ``first_retry`` and doubles."""
     now = clock.now()
     async with uow_factory() as uow:
         claimed = await uow.webhooks.claim_deliveries(now, now + lease, limit)
@@ -256,7 +257,7 @@ async def deliver_due(*, uow_factory: UnitOfWorkFactory, sender: WebhookSender, 
     async def one(delivery: Delivery) -> None:
         async with gate:
             try:
-                await _deliver(delivery, uow_factory=uow_factory, sender=sender, clock=clock)
+                await _deliver(delivery, uow_factory=uow_factory, sender=sender, clock=clock, first_retry=first_retry)
             except Exception:  # the lease runs out and it is tried again
                 log.exception("webhook delivery failed to record", extra={"delivery_id": delivery.id})
 
@@ -265,7 +266,7 @@ async def deliver_due(*, uow_factory: UnitOfWorkFactory, sender: WebhookSender, 
 
 
 async def _deliver(delivery: Delivery, *, uow_factory: UnitOfWorkFactory, sender: WebhookSender,
-                   clock: Clock) -> None:
+                   clock: Clock, first_retry: timedelta) -> None:
     async with uow_factory(read_only=True) as uow:
         endpoint = await uow.webhooks.endpoint(delivery.endpoint_id)
         stored = await uow.events.get(delivery.organization_id, delivery.event_id)
@@ -297,7 +298,7 @@ async def _deliver(delivery: Delivery, *, uow_factory: UnitOfWorkFactory, sender
         current = await uow.webhooks.endpoint(endpoint.id)
         if current is None:
             return
-        delivery.record(attempt, done)
+        delivery.record(attempt, done, first_retry=first_retry)
         await uow.webhooks.add_attempt(attempt)
         await uow.webhooks.save_delivery(delivery)
         if attempt.ok:

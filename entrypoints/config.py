@@ -75,10 +75,12 @@ class Settings:
     evidence_prune_seconds: float = 3600.0
     # Outbound webhooks: URLs on loopback, private or link-local addresses are refused unless this is true (SSRF);
     # the server runs the delivery worker unless webhook_worker is false (then ``charge webhooks deliver`` does).
+    # A failed delivery is retried after about webhook_first_retry_seconds, then twice as long each time.
     webhook_allow_private_urls: bool = False
     webhook_worker: bool = True
     webhook_poll_seconds: float = 1.0
     webhook_timeout_seconds: float = 10.0
+    webhook_first_retry_seconds: float = 30.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -94,6 +96,9 @@ class Settings:
             parse_trusted(settings.trusted_proxies)
         except ValueError as exc:
             raise SystemExit(str(exc)) from None
+        if not 0 < settings.webhook_first_retry_seconds <= 21600:
+            raise SystemExit("CHARGE_WEBHOOK_FIRST_RETRY_SECONDS must be above 0 and at most 21600 (6 h), got "
+                             f"{settings.webhook_first_retry_seconds!r}")
         return settings
 
     def local_host(self) -> str:

@@ -447,8 +447,9 @@ class UseCases(containers.DeclarativeContainer):
     list_events = providers.Coroutine(webhooks.list_events, uow_factory=_uow)
     get_event = providers.Coroutine(webhooks.get_event, uow_factory=_uow)
     redeliver_event = providers.Coroutine(webhooks.redeliver, uow_factory=_uow, clock=_clock)
-    deliver_webhooks = providers.Coroutine(webhooks.deliver_due, uow_factory=_uow, sender=adapters.webhook_sender,
-                                           clock=_clock)
+    deliver_webhooks = providers.Coroutine(
+        webhooks.deliver_due, uow_factory=_uow, sender=adapters.webhook_sender, clock=_clock,
+        first_retry=providers.Callable(_seconds, config.webhook_first_retry_seconds))
 
     # Live streams (gRPC WatchSessions, WatchStatus): async iterators, read from the event feed and the meter path.
     watch_sessions = providers.Callable(live_streams.watch_sessions, uow_factory=_uow, live=adapters.live_sessions,

@@ -9,14 +9,17 @@ from datetime import datetime, timedelta
 from attrs import define, frozen
 
 GIVE_UP_AFTER = timedelta(days=3)
-_FIRST_DELAY = 30.0                 # seconds; doubling: 30 s, 1 min, 2 min … capped
-_MAX_DELAY = 6 * 3600.0
+FIRST_RETRY = timedelta(seconds=30)     # doubling: 30 s, 1 min, 2 min … capped
+_MAX_DELAY = timedelta(hours=6)
 
 
-def retry_delay(attempts: int, rng: random.Random | None = None) -> timedelta:
+def retry_delay(attempts: int, rng: random.Random | None = None, first: timedelta = FIRST_RETRY) -> timedelta:
     """Exponential backoff with full jitter over its upper half: after ``attempts`` failed attempts, wait between
-    half and all of 30 s · 2^(attempts-1), at most 6 h (so retries spread over the three days, not bunched)."""
-    ceiling = min(_FIRST_DELAY * 2 ** max(attempts - 1, 0), _MAX_DELAY)
+    half and all of ``first`` · 2^(attempts-1), at most 6 h (so retries spread over the three days, not bunched).
+    ``first`` is 30 s unless the caller says otherwise; it must be positive."""
+    if first <= timedelta(0):
+        raise ValueError(f"the first retry delay must be positive, got {first}")
+    ceiling = min(first.total_seconds() * 2 ** max(attempts - 1, 0), _MAX_DELAY.total_seconds())
     return timedelta(seconds=ceiling * (0.5 + 0.5 * (rng or random).random()))
 
 
@@ -57,14 +60,16 @@ class Delivery:
     delivered_at: datetime | None = None
     last_error: str | None = None
 
-    def record(self, attempt: Attempt, now: datetime, rng: random.Random | None = None) -> None:
-        """The outcome of an attempt: delivered, due again after a backoff, or given up after three days."""
+    def record(self, attempt: Attempt, now: datetime, rng: random.Random | None = None,
+               first_retry: timedelta = FIRST_RETRY) -> None:
+        """The outcome of an attempt: delivered, due again after a backoff (``retry_delay`` from ``first_retry``),
+        or given up after three days."""
         if attempt.ok:
             self.status, self.delivered_at, self.next_attempt_at, self.last_error = (DeliveryStatus.SUCCEEDED, now,
                                                                                       None, None)
             return
         self.last_error = attempt.error or f"HTTP {attempt.status_code}"
-        due = now + retry_delay(self.attempts, rng)
+        due = now + retry_delay(self.attempts, rng, first_retry)
         if due - self.created_at > GIVE_UP_AFTER:
             self.status, self.next_attempt_at = DeliveryStatus.FAILED, None
         else:

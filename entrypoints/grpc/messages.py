@@ -31,14 +31,17 @@ from domain.charging import ChargingSession, SessionStatus
 from domain.charging.meter import MeterSummary
 from domain.charging.quantities import thousandths
 from domain.errors import InvalidInput, NotFound
+from domain.fleets import ChargingPolicy, Fleet, Vehicle, VehicleAssignment
 from domain.ids import is_id
 from domain.network import ChargePoint, Driver, Reservation, ReservationStatus
 from domain.network.charge_points import ChargePointStatus
 from domain.pricing import SessionCost
+from domain.tariffs.model import DayOfWeek
 from entrypoints.grpc.generated.charge.v1 import (
     charge_points_pb2,
     common_pb2,
     drivers_pb2,
+    fleets_pb2,
     invoices_pb2,
     reservations_pb2,
     sessions_pb2,
@@ -141,6 +144,7 @@ _SESSION_STATUS = {v: k for k, v in SESSION_STATUSES.items()}
 _RESERVATION_STATUS = {v: k for k, v in RESERVATION_STATUSES.items()}
 _CHARGE_POINT_STATUS = {status: charge_points_pb2.ChargePointStatus.Value(f"CHARGE_POINT_STATUS_{status.name}")
                         for status in ChargePointStatus}
+_DAY = {day: fleets_pb2.DayOfWeek.Value(f"DAY_OF_WEEK_{day.value}") for day in DayOfWeek}
 _ANOMALY_KIND: dict[str, sessions_pb2.AnomalyKind] = {
     "register_backwards": sessions_pb2.ANOMALY_KIND_REGISTER_BACKWARDS,
     "energy_jump": sessions_pb2.ANOMALY_KIND_ENERGY_JUMP}
@@ -307,7 +311,40 @@ def _plain(value: Any) -> Any:
 
 def driver(d: Driver) -> drivers_pb2.Driver:
     return drivers_pb2.Driver(**given(id=d.id, name=d.name, email=d.email, fleet_id=d.fleet_id, id_tags=list(d.id_tags),
-                                      active=d.active, created_at=timestamp(d.created_at), customer_id=d.customer_id))
+                                      active=d.active, created_at=timestamp(d.created_at), customer_id=d.customer_id,
+                                      policy=policy(d.policy) if d.policy is not None else None,
+                                      vehicle_id=d.vehicle_id))
+
+
+def policy(p: ChargingPolicy) -> fleets_pb2.ChargingPolicy:
+    """A policy: a limit left out stays unset (an empty list, an unset field), as REST leaves it out."""
+    spend = p.max_spend_per_month
+    return fleets_pb2.ChargingPolicy(**given(
+        allowed_location_ids=list(p.allowed_location_ids) if p.allowed_location_ids is not None else None,
+        time_windows=[fleets_pb2.TimeWindow(days=[_DAY[d] for d in w.days], start=w.to_json()["start"],
+                                            end=w.to_json()["end"]) for w in p.time_windows]
+        if p.time_windows is not None else None,
+        max_kwh_per_session=text(p.max_kwh_per_session), max_kwh_per_day=text(p.max_kwh_per_day),
+        max_spend_per_month=money(spend.amount, spend.currency) if spend is not None else None,
+        allowed_connector_types=list(p.allowed_connector_types) if p.allowed_connector_types is not None else None))
+
+
+def assignment(a: VehicleAssignment) -> drivers_pb2.VehicleAssignment:
+    return drivers_pb2.VehicleAssignment(**given(id=a.id, driver_id=a.driver_id, vehicle_id=a.vehicle_id,
+                                                 assigned_at=timestamp(a.assigned_at),
+                                                 ended_at=timestamp(a.ended_at)))
+
+
+def fleet(f: Fleet) -> fleets_pb2.Fleet:
+    return fleets_pb2.Fleet(**given(id=f.id, name=f.name, customer_id=f.customer_id, policy=policy(f.policy),
+                                    created_at=timestamp(f.created_at), updated_at=timestamp(f.updated_at)))
+
+
+def vehicle(v: Vehicle) -> fleets_pb2.Vehicle:
+    return fleets_pb2.Vehicle(**given(
+        id=v.id, fleet_id=v.fleet_id, vin=v.vin, make=v.make, model=v.model, battery_kwh=text(v.battery_kwh),
+        connector_types=list(v.connector_types), licence_plate=v.licence_plate, created_at=timestamp(v.created_at),
+        updated_at=timestamp(v.updated_at)))
 
 
 INVOICE_STATUSES = {invoices_pb2.INVOICE_STATUS_DRAFT: "draft", invoices_pb2.INVOICE_STATUS_OPEN: "open",

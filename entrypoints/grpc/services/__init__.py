@@ -9,6 +9,8 @@ from entrypoints.grpc.generated.charge.v1 import (
     charge_points_pb2_grpc,
     drivers_pb2,
     drivers_pb2_grpc,
+    fleets_pb2,
+    fleets_pb2_grpc,
     invoices_pb2,
     invoices_pb2_grpc,
     reservations_pb2,
@@ -19,6 +21,7 @@ from entrypoints.grpc.generated.charge.v1 import (
 from entrypoints.grpc.services.base import Door
 from entrypoints.grpc.services.charge_points import ChargePointService
 from entrypoints.grpc.services.drivers import DriverService
+from entrypoints.grpc.services.fleets import FleetService
 from entrypoints.grpc.services.invoices import InvoiceService
 from entrypoints.grpc.services.reservations import ReservationService
 from entrypoints.grpc.services.sessions import SessionService
@@ -30,6 +33,7 @@ SERVICE_NAMES = [
     invoices_pb2.DESCRIPTOR.services_by_name["InvoiceService"].full_name,
     charge_points_pb2.DESCRIPTOR.services_by_name["ChargePointService"].full_name,
     drivers_pb2.DESCRIPTOR.services_by_name["DriverService"].full_name,
+    fleets_pb2.DESCRIPTOR.services_by_name["FleetService"].full_name,
 ]
 
 
@@ -40,6 +44,7 @@ def add_services(server: grpc.aio.Server, door: Door) -> list[str]:
     invoices_pb2_grpc.add_InvoiceServiceServicer_to_server(InvoiceService(door), server)
     charge_points_pb2_grpc.add_ChargePointServiceServicer_to_server(ChargePointService(door), server)
     drivers_pb2_grpc.add_DriverServiceServicer_to_server(DriverService(door), server)
+    fleets_pb2_grpc.add_FleetServiceServicer_to_server(FleetService(door), server)
     return list(SERVICE_NAMES)
 
 

@@ -19,11 +19,13 @@ def charge_env(database_url: str, tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def start_serving(database_url: str, tmp_path: Path) -> tuple[subprocess.Popen[str], tuple[int, int, int]]:
-    """`charge serve` on free ports in ``tmp_path``; its REST, OCPP and gRPC ports read from its banner."""
+def start_serving(database_url: str, tmp_path: Path,
+                  settings: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], tuple[int, int, int]]:
+    """`charge serve` on free ports in ``tmp_path`` (``settings``: more CHARGE_ variables); its REST, OCPP and gRPC
+    ports read from its banner."""
     proc = subprocess.Popen(CHARGE + ["serve", "--http-port", "0", "--ocpp-port", "0", "--grpc-port", "0"],
-                            env=charge_env(database_url, tmp_path), cwd=tmp_path, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            env=charge_env(database_url, tmp_path) | (settings or {}), cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline()
     match = BANNER.search(line)

@@ -27,7 +27,7 @@ from tests.support.databases import SQL_BACKENDS, run_async
 from tests.support.servers import ServerThread, migrated_database
 
 CONTRACTS = Path(__file__).resolve().parents[3] / "contracts"
-MODULES = ("common", "sessions", "reservations", "invoices", "charge_points", "drivers")
+MODULES = ("common", "sessions", "reservations", "invoices", "charge_points", "fleets", "drivers")
 CALL_TIMEOUT = 1.0   # seconds a charge point has to answer a command (the DEADLINE_EXCEEDED test waits this long)
 WAIT = 10.0
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
-SERVICES = ["charge.v1.ChargePointService", "charge.v1.DriverService", "charge.v1.InvoiceService",
-            "charge.v1.ReservationService", "charge.v1.SessionService"]
+SERVICES = ["charge.v1.ChargePointService", "charge.v1.DriverService", "charge.v1.FleetService",
+            "charge.v1.InvoiceService", "charge.v1.ReservationService", "charge.v1.SessionService"]
 
 
 async def test_reflection_lists_the_services_and_describes_them(channel):
@@ -21,8 +21,9 @@ async def test_reflection_lists_the_services_and_describes_them(channel):
     listed = await ask(list_services="")
     names = sorted(s.name for s in listed.list_services_response.service)
     assert names == sorted([*SERVICES, "grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflection"])
-    described = await ask(file_containing_symbol="charge.v1.SessionService")
-    assert described.file_descriptor_response.file_descriptor_proto   # the protos themselves, for tooling
+    for service in ("charge.v1.SessionService", "charge.v1.FleetService"):
+        described = await ask(file_containing_symbol=service)
+        assert described.file_descriptor_response.file_descriptor_proto   # the protos themselves, for tooling
 
 
 async def test_health_reports_every_service_serving(channel):

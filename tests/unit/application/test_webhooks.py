@@ -178,6 +178,79 @@ def test_retry_delays_grow_exponentially_with_jitter_and_are_capped():
     assert max(delays) <= 6 * 3600
 
 
+def test_the_first_retry_delay_sets_where_the_backoff_starts_and_the_cap_still_holds():
+    import random
+    first = timedelta(seconds=2)
+    for attempts, ceiling in [(0, 2), (1, 2), (2, 4), (3, 8), (5, 32)]:
+        for seed in range(20):
+            delay = retry_delay(attempts, random.Random(seed), first).total_seconds()
+            assert ceiling / 2 <= delay <= ceiling, (attempts, seed, delay)
+    assert retry_delay(40, random.Random(1), first) <= timedelta(hours=6)
+    assert retry_delay(1, random.Random(1)) == retry_delay(1, random.Random(1), timedelta(seconds=30))   # default
+    with pytest.raises(ValueError):
+        retry_delay(1, random.Random(1), timedelta(0))
+
+
+async def test_a_failed_post_is_retried_after_the_configured_first_delay(world):
+    store, clock, dispatcher = world
+    await _endpoint(store, clock, ("session.started",))
+    async with dispatcher.unit_of_work() as uow:
+        await uow.events.add([_started(clock)])
+        await uow.commit()
+    receiver = Receiver(fail=2)
+    first = timedelta(seconds=4)
+
+    async def deliver() -> int:
+        return await deliver_due(uow_factory=store.unit_of_work, sender=receiver, clock=clock, first_retry=first)
+
+    assert await deliver() == 1                     # attempt 1 fails: due within 2..4 s
+    clock.advance(seconds=1.9)
+    assert await deliver() == 0
+    clock.advance(seconds=2.2)
+    assert await deliver() == 1                     # attempt 2 fails: due within 4..8 s
+    clock.advance(seconds=3.9)
+    assert await deliver() == 0
+    clock.advance(seconds=4.2)
+    assert await deliver() == 1                     # attempt 3 succeeds, long before the default 30 s
+    async with store.unit_of_work() as uow:
+        [delivery] = (await uow.webhooks.list_deliveries(ORG, "we_1", _page())).items
+    assert delivery.status is DeliveryStatus.SUCCEEDED and delivery.attempts == 3
+
+
+def test_the_first_retry_setting_is_read_from_the_environment_and_checked():
+    from entrypoints.config import Settings
+    assert Settings.from_env({}).webhook_first_retry_seconds == 30.0
+    assert Settings.from_env({"CHARGE_WEBHOOK_FIRST_RETRY_SECONDS": "0.5"}).webhook_first_retry_seconds == 0.5
+    for bad in ("0", "-1", "99999", "soon"):
+        with pytest.raises(SystemExit, match="CHARGE_WEBHOOK_FIRST_RETRY_SECONDS"):
+            Settings.from_env({"CHARGE_WEBHOOK_FIRST_RETRY_SECONDS": bad})
+
+
+async def test_the_container_threads_the_first_retry_setting_to_the_sender():
+    from dependency_injector import providers
+
+    from application.webhooks import fan_out
+    from tests.unit.rest.conftest import build_container
+
+    container = build_container(webhook_first_retry_seconds=3.0)
+    clock = FakeClock()
+    container.core.clock.override(providers.Object(clock))
+    receiver = Receiver(fail=1)
+    container.adapters.webhook_sender.override(providers.Object(receiver))
+    store = container.adapters.raw_uow_factory().__self__
+    await _endpoint(store, clock, ("session.started",))
+    event = _started(clock)
+    async with store.unit_of_work() as uow:
+        await uow.events.add([event])
+        await uow.commit()
+    await fan_out(event, uow_factory=store.unit_of_work, clock=clock)
+    assert await container.use_cases.deliver_webhooks() == 1
+    async with store.unit_of_work() as uow:
+        [delivery] = (await uow.webhooks.list_deliveries(ORG, "we_1", _page())).items
+    assert delivery.status is DeliveryStatus.PENDING and delivery.attempts == 1
+    assert timedelta(seconds=1.5) <= delivery.next_attempt_at - clock.now() <= timedelta(seconds=3)
+
+
 def test_a_refused_authorization_is_delivered_as_its_schema_says():
     from application.webhook_events import event_body
     from domain.fleets.events import AuthorizationRefused

@@ -22,26 +22,33 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from entrypoints.grpc.generated.charge.v1 import fleets_pb2 as charge_dot_v1_dot_fleets__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17\x63harge/v1/drivers.proto\x12\tcharge.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xdf\x01\n\x06\x44river\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x12\n\x05\x65mail\x18\x03 \x01(\tH\x00\x88\x01\x01\x12\x15\n\x08\x66leet_id\x18\x04 \x01(\tH\x01\x88\x01\x01\x12\x0f\n\x07id_tags\x18\x05 \x03(\t\x12\x0e\n\x06\x61\x63tive\x18\x06 \x01(\x08\x12.\n\ncreated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x0b\x63ustomer_id\x18\x08 \x01(\tH\x02\x88\x01\x01\x42\x08\n\x06_emailB\x0b\n\t_fleet_idB\x0e\n\x0c_customer_id\";\n\x12ListDriversRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"R\n\x13ListDriversResponse\x12\"\n\x07\x64rivers\x18\x01 \x03(\x0b\x32\x11.charge.v1.Driver\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"%\n\x10GetDriverRequest\x12\x11\n\tdriver_id\x18\x01 \x01(\t\"6\n\x11GetDriverResponse\x12!\n\x06\x64river\x18\x01 \x01(\x0b\x32\x11.charge.v1.Driver2\xa5\x01\n\rDriverService\x12L\n\x0bListDrivers\x12\x1d.charge.v1.ListDriversRequest\x1a\x1e.charge.v1.ListDriversResponse\x12\x46\n\tGetDriver\x12\x1b.charge.v1.GetDriverRequest\x1a\x1c.charge.v1.GetDriverResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17\x63harge/v1/drivers.proto\x12\tcharge.v1\x1a\x16\x63harge/v1/fleets.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb2\x02\n\x06\x44river\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x12\n\x05\x65mail\x18\x03 \x01(\tH\x00\x88\x01\x01\x12\x15\n\x08\x66leet_id\x18\x04 \x01(\tH\x01\x88\x01\x01\x12\x0f\n\x07id_tags\x18\x05 \x03(\t\x12\x0e\n\x06\x61\x63tive\x18\x06 \x01(\x08\x12.\n\ncreated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x0b\x63ustomer_id\x18\x08 \x01(\tH\x02\x88\x01\x01\x12)\n\x06policy\x18\t \x01(\x0b\x32\x19.charge.v1.ChargingPolicy\x12\x17\n\nvehicle_id\x18\n \x01(\tH\x03\x88\x01\x01\x42\x08\n\x06_emailB\x0b\n\t_fleet_idB\x0e\n\x0c_customer_idB\r\n\x0b_vehicle_id\"M\n\x12ListDriversRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x10\n\x08\x66leet_id\x18\x03 \x01(\t\"R\n\x13ListDriversResponse\x12\"\n\x07\x64rivers\x18\x01 \x03(\x0b\x32\x11.charge.v1.Driver\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"%\n\x10GetDriverRequest\x12\x11\n\tdriver_id\x18\x01 \x01(\t\"6\n\x11GetDriverResponse\x12!\n\x06\x64river\x18\x01 \x01(\x0b\x32\x11.charge.v1.Driver\"\xa5\x01\n\x11VehicleAssignment\x12\n\n\x02id\x18\x01 \x01(\t\x12\x11\n\tdriver_id\x18\x02 \x01(\t\x12\x12\n\nvehicle_id\x18\x03 \x01(\t\x12/\n\x0b\x61ssigned_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nded_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"U\n\x19ListDriverVehiclesRequest\x12\x11\n\tdriver_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"h\n\x1aListDriverVehiclesResponse\x12\x31\n\x0b\x61ssignments\x18\x01 \x03(\x0b\x32\x1c.charge.v1.VehicleAssignment\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\x88\x02\n\rDriverService\x12L\n\x0bListDrivers\x12\x1d.charge.v1.ListDriversRequest\x1a\x1e.charge.v1.ListDriversResponse\x12\x46\n\tGetDriver\x12\x1b.charge.v1.GetDriverRequest\x1a\x1c.charge.v1.GetDriverResponse\x12\x61\n\x12ListDriverVehicles\x12$.charge.v1.ListDriverVehiclesRequest\x1a%.charge.v1.ListDriverVehiclesResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'charge.v1.drivers_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_DRIVER']._serialized_start=72
-  _globals['_DRIVER']._serialized_end=295
-  _globals['_LISTDRIVERSREQUEST']._serialized_start=297
-  _globals['_LISTDRIVERSREQUEST']._serialized_end=356
-  _globals['_LISTDRIVERSRESPONSE']._serialized_start=358
-  _globals['_LISTDRIVERSRESPONSE']._serialized_end=440
-  _globals['_GETDRIVERREQUEST']._serialized_start=442
-  _globals['_GETDRIVERREQUEST']._serialized_end=479
-  _globals['_GETDRIVERRESPONSE']._serialized_start=481
-  _globals['_GETDRIVERRESPONSE']._serialized_end=535
-  _globals['_DRIVERSERVICE']._serialized_start=538
-  _globals['_DRIVERSERVICE']._serialized_end=703
+  _globals['_DRIVER']._serialized_start=96
+  _globals['_DRIVER']._serialized_end=402
+  _globals['_LISTDRIVERSREQUEST']._serialized_start=404
+  _globals['_LISTDRIVERSREQUEST']._serialized_end=481
+  _globals['_LISTDRIVERSRESPONSE']._serialized_start=483
+  _globals['_LISTDRIVERSRESPONSE']._serialized_end=565
+  _globals['_GETDRIVERREQUEST']._serialized_start=567
+  _globals['_GETDRIVERREQUEST']._serialized_end=604
+  _globals['_GETDRIVERRESPONSE']._serialized_start=606
+  _globals['_GETDRIVERRESPONSE']._serialized_end=660
+  _globals['_VEHICLEASSIGNMENT']._serialized_start=663
+  _globals['_VEHICLEASSIGNMENT']._serialized_end=828
+  _globals['_LISTDRIVERVEHICLESREQUEST']._serialized_start=830
+  _globals['_LISTDRIVERVEHICLESREQUEST']._serialized_end=915
+  _globals['_LISTDRIVERVEHICLESRESPONSE']._serialized_start=917
+  _globals['_LISTDRIVERVEHICLESRESPONSE']._serialized_end=1021
+  _globals['_DRIVERSERVICE']._serialized_start=1024
+  _globals['_DRIVERSERVICE']._serialized_end=1288
 # @@protoc_insertion_point(module_scope)

@@ -45,6 +45,11 @@ class DriverServiceStub:
                 request_serializer=charge_dot_v1_dot_drivers__pb2.GetDriverRequest.SerializeToString,
                 response_deserializer=charge_dot_v1_dot_drivers__pb2.GetDriverResponse.FromString,
                 _registered_method=True)
+        self.ListDriverVehicles = channel.unary_unary(
+                '/charge.v1.DriverService/ListDriverVehicles',
+                request_serializer=charge_dot_v1_dot_drivers__pb2.ListDriverVehiclesRequest.SerializeToString,
+                response_deserializer=charge_dot_v1_dot_drivers__pb2.ListDriverVehiclesResponse.FromString,
+                _registered_method=True)
 
 
 class DriverServiceServicer:
@@ -52,7 +57,7 @@ class DriverServiceServicer:
     """
 
     def ListDrivers(self, request, context):
-        """Oldest first, a page at a time.
+        """Oldest first, a page at a time; all drivers or one fleet's.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -60,6 +65,13 @@ class DriverServiceServicer:
 
     def GetDriver(self, request, context):
         """One driver.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListDriverVehicles(self, request, context):
+        """The vehicles a driver drives and drove, newest first, a page at a time.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -77,6 +89,11 @@ def add_DriverServiceServicer_to_server(servicer, server):
                     servicer.GetDriver,
                     request_deserializer=charge_dot_v1_dot_drivers__pb2.GetDriverRequest.FromString,
                     response_serializer=charge_dot_v1_dot_drivers__pb2.GetDriverResponse.SerializeToString,
+            ),
+            'ListDriverVehicles': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDriverVehicles,
+                    request_deserializer=charge_dot_v1_dot_drivers__pb2.ListDriverVehiclesRequest.FromString,
+                    response_serializer=charge_dot_v1_dot_drivers__pb2.ListDriverVehiclesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -134,6 +151,33 @@ class DriverService:
             '/charge.v1.DriverService/GetDriver',
             charge_dot_v1_dot_drivers__pb2.GetDriverRequest.SerializeToString,
             charge_dot_v1_dot_drivers__pb2.GetDriverResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDriverVehicles(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/charge.v1.DriverService/ListDriverVehicles',
+            charge_dot_v1_dot_drivers__pb2.ListDriverVehiclesRequest.SerializeToString,
+            charge_dot_v1_dot_drivers__pb2.ListDriverVehiclesResponse.FromString,
             options,
             channel_credentials,
             insecure,
