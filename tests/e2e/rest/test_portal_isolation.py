@@ -1,7 +1,7 @@
 """The driver portal's isolation, through the real server (SQLite and PostgreSQL): a driver reaches their own
-sessions, receipts, disputes, invoices and payment methods and nothing else — another driver's of the same organization, or
-another organization's, answer 404 on every portal endpoint; a portal token opens no operator endpoint, and no
-operator credential acts as a driver."""
+sessions, receipts, disputes, invoices and payment methods and nothing else — another driver's of the same
+organization, or another organization's, answer 404 on every portal endpoint; a portal token opens no operator
+endpoint, and no operator credential acts as a driver."""
 
 from __future__ import annotations
 

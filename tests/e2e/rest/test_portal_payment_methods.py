@@ -89,7 +89,7 @@ async def test_a_driver_saves_cards_chooses_the_default_removes_one_and_the_invo
     run = await run_period(api, admin, network.org_id, "2026-01-01", "2026-02-01", finalize=True)
     assert run["status"] == "completed", run
     (invoice,) = (await api.get("/portal/invoices", portal)).json()["data"]
-    assert invoice["customer_id"] == customer_id
+    assert invoice["customer_id"] == customer_id and session_id in {s["session_id"] for s in invoice["sessions"]}
     paid = await _settled(api, network, invoice["id"])
     assert paid["status"] == "paid" and paid["total"] == "3.60", paid
     (payment,) = paid["payments"]
