@@ -132,6 +132,13 @@ async def customer_of_driver(uow: UnitOfWork, organization: Organization, driver
         named = await uow.customers.get(organization.id, driver.customer_id)
         if named is not None:
             return named
+    return await own_customer_of_driver(uow, organization, driver, clock)
+
+
+async def own_customer_of_driver(uow: UnitOfWork, organization: Organization, driver: Driver,
+                                 clock: Clock) -> Customer:
+    """The customer made for the driver (made now, the first time): the account a driver manages in the portal,
+    whoever else the driver's sessions may be billed to."""
     own = await uow.customers.find_by_driver(organization.id, driver.id)
     if own is not None:
         return own

@@ -4,6 +4,11 @@
 The provider is the organization's (``payment_provider`` setting). The first method a customer has becomes its
 default; a new default raises ``payment_method.default_changed``, on which invoices a declined card left open
 are tried again (``application.collection``).
+
+Each operator use case checks the caller's role, then runs the rule it shares with the driver portal
+(``application.portal_payment_methods``): ``save_method``, ``methods_of``, ``detach`` and ``choose_default`` act
+for an organization, and the last two only on one customer's method when they are given its id (another's is a
+404, as one that does not exist).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from application.collection import provider_customer
 from application.payment_providers import PaymentProviders
 from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from application.ports.payments import PaymentProvider, SavedMethod, SaveMethod
+from domain.billing.customers import Customer
 from domain.billing.events import DefaultPaymentMethodChanged
 from domain.billing.payment_methods import MethodKind, MethodStatus, PaymentMethod
 from domain.errors import InvalidInput, NotFound
@@ -76,11 +82,20 @@ async def start_saving_method(cmd: MethodRequest, actor: Actor, organization_id:
         customer = await uow.customers.get(organization_id, cmd.customer_id)
     if customer is None:
         raise InvalidInput.field("customer_id", "no such customer in this organization")
+    return await save_method(organization, customer, iban=cmd.iban, holder=cmd.holder, uow_factory=uow_factory,
+                             providers=providers, clock=clock)
+
+
+async def save_method(organization: Organization, customer: Customer, *, iban: str | None, holder: str | None,
+                      uow_factory: UnitOfWorkFactory, providers: PaymentProviders, clock: Clock) -> PaymentMethod:
+    """Start saving a method for the customer with the organization's provider (a card pending its holder's
+    confirmation, a bank mandate active at once); the first usable one is the customer's default."""
+    organization_id = organization.id
     billing = organization.settings.billing
     provider = providers.of(billing)
     account = PaymentProviders.account(billing, provider)
     saved = await provider.save_method(SaveMethod(
-        organization_id=organization_id, customer_id=customer.id, iban=cmd.iban, holder=cmd.holder,
+        organization_id=organization_id, customer_id=customer.id, iban=iban, holder=holder,
         provider_customer=await provider_customer(uow_factory, providers, organization, customer), account=account))
     now = clock.now()
     method = PaymentMethod(
@@ -128,16 +143,24 @@ async def list_methods(customer_id: str, actor: Actor, organization_id: str, *, 
         organization = await _organization(uow, organization_id)
         if await uow.customers.get(organization_id, customer_id) is None:
             raise NotFound("customer", customer_id)
-        methods = await uow.payment_methods.for_customer(organization_id, customer_id)
+    return await methods_of(organization, customer_id, uow_factory=uow_factory, providers=providers, clock=clock)
+
+
+async def methods_of(organization: Organization, customer_id: str, *, uow_factory: UnitOfWorkFactory,
+                     providers: PaymentProviders, clock: Clock) -> list[PaymentMethod]:
+    """The customer's methods not detached, after asking the provider about the cards still being set up."""
+    async with uow_factory(read_only=True) as uow:
+        methods = await uow.payment_methods.for_customer(organization.id, customer_id)
     if providers.has(organization.settings.billing.payment_provider):
         await sync_pending(uow_factory, providers.of(organization.settings.billing), organization, methods, clock)
     async with uow_factory(read_only=True) as uow:
-        return await uow.payment_methods.for_customer(organization_id, customer_id)
+        return await uow.payment_methods.for_customer(organization.id, customer_id)
 
 
-async def _method(uow: UnitOfWork, organization_id: str, method_id: str) -> PaymentMethod:
+async def _method(uow: UnitOfWork, organization_id: str, method_id: str, customer_id: str | None) -> PaymentMethod:
     method = await uow.payment_methods.get(organization_id, method_id)
-    if method is None or method.status is MethodStatus.DETACHED:
+    if (method is None or method.status is MethodStatus.DETACHED
+            or (customer_id is not None and method.customer_id != customer_id)):
         raise NotFound("payment method", method_id)
     return method
 
@@ -147,13 +170,21 @@ async def detach_method(method_id: str, actor: Actor, organization_id: str, *, u
     async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.OPERATE)
         organization = await _organization(uow, organization_id)
-        method = await _method(uow, organization_id, method_id)
+    await detach(organization, method_id, None, uow_factory=uow_factory, providers=providers, clock=clock)
+
+
+async def detach(organization: Organization, method_id: str, customer_id: str | None, *,
+                 uow_factory: UnitOfWorkFactory, providers: PaymentProviders, clock: Clock) -> None:
+    """Detach the method at its provider too, then mark it detached: it is never charged again. With
+    ``customer_id``, only that customer's method (another's is a 404)."""
+    async with uow_factory(read_only=True) as uow:
+        method = await _method(uow, organization.id, method_id, customer_id)
     if method.provider_reference is not None and providers.has(method.provider):
         provider = providers.named(method.provider)
         await provider.detach_method(method.provider_reference,
                                      PaymentProviders.account(organization.settings.billing, provider))
     async with uow_factory() as uow:
-        method = await _method(uow, organization_id, method_id)
+        method = await _method(uow, organization.id, method_id, customer_id)
         method.detach(clock.now())
         await uow.payment_methods.save(method)
         await uow.commit()
@@ -164,15 +195,25 @@ async def set_default_method(method_id: str, actor: Actor, organization_id: str,
     async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.OPERATE)
         organization = await _organization(uow, organization_id)
-        method = await _method(uow, organization_id, method_id)
-        known = await uow.provider_customers.get(organization_id, method.customer_id, method.provider)
+    return await choose_default(organization, method_id, None, uow_factory=uow_factory, providers=providers,
+                                clock=clock)
+
+
+async def choose_default(organization: Organization, method_id: str, customer_id: str | None, *,
+                         uow_factory: UnitOfWorkFactory, providers: PaymentProviders,
+                         clock: Clock) -> PaymentMethod:
+    """The method becomes its customer's default, at the provider too (a card still pending is refused first).
+    With ``customer_id``, only that customer's method (another's is a 404)."""
+    async with uow_factory(read_only=True) as uow:
+        method = await _method(uow, organization.id, method_id, customer_id)
+        known = await uow.provider_customers.get(organization.id, method.customer_id, method.provider)
     method.make_default(clock.now())      # refuses a method still pending before the provider is asked
     if method.provider_reference is not None and providers.has(method.provider):
         provider = providers.named(method.provider)
         await provider.set_default_method(known, method.provider_reference,
                                           PaymentProviders.account(organization.settings.billing, provider))
     async with uow_factory() as uow:
-        method = await _method(uow, organization_id, method_id)
+        method = await _method(uow, organization.id, method_id, customer_id)
         await make_default(uow, method, clock.now())
         await uow.commit()
     return method

@@ -53,6 +53,7 @@ from application import (
     payment_methods,
     portal,
     portal_access,
+    portal_payment_methods,
     projects,
     provider_events,
     reconciliation,
@@ -361,6 +362,14 @@ class UseCases(containers.DeclarativeContainer):
     my_invoices = providers.Coroutine(portal.my_invoices, uow_factory=_uow)
     my_invoice = providers.Coroutine(portal.my_invoice, uow_factory=_uow)
     my_invoice_pdf = providers.Coroutine(portal.my_invoice_pdf, uow_factory=_uow, documents=adapters.documents)
+    my_payment_methods = providers.Coroutine(portal_payment_methods.my_payment_methods, uow_factory=_uow,
+                                             providers=_payments, clock=_clock)
+    add_my_payment_method = providers.Coroutine(portal_payment_methods.add_my_payment_method, uow_factory=_uow,
+                                                providers=_payments, clock=_clock)
+    remove_my_payment_method = providers.Coroutine(portal_payment_methods.remove_my_payment_method,
+                                                   uow_factory=_uow, providers=_payments, clock=_clock)
+    make_my_payment_method_default = providers.Coroutine(portal_payment_methods.make_my_payment_method_default,
+                                                         uow_factory=_uow, providers=_payments, clock=_clock)
     file_dispute = providers.Coroutine(disputes.file_dispute, uow_factory=_uow, clock=_clock)
     list_my_disputes = providers.Coroutine(disputes.list_my_disputes, uow_factory=_uow)
     get_my_dispute = providers.Coroutine(disputes.get_my_dispute, uow_factory=_uow)

@@ -38,6 +38,15 @@ class PaymentMethodBody(Body):
     holder: Annotated[Annotated[str, text(140, min_length=1)] | None, doc("The account holder's name.")] = None
 
 
+class PortalPaymentMethodBody(Body):
+    """Start saving a payment method for the signed-in driver's own account: with Stripe, a card the driver
+    confirms in the browser (Stripe.js, with the answered `client_secret`); with bank transfer, a bank account."""
+
+    iban: Annotated[Annotated[str, text(42, min_length=1)] | None, doc(
+        "A bank mandate's account (bank_transfer only), checked.", "DE89370400440532013000")] = None
+    holder: Annotated[Annotated[str, text(140, min_length=1)] | None, doc("The account holder's name.")] = None
+
+
 class PaymentMethodQuery(Query):
     customer_id: Annotated[str, text(MAX_ID, min_length=1), doc("Whose methods (`cus_…`).")]
 

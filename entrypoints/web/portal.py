@@ -1,5 +1,6 @@
 """The driver portal's web pages at ``/portal/``: sign in by magic link, my sessions (with a session's cost and
-the "why" of each period), receipts, disputes (filed, followed, withdrawn) and invoices.
+the "why" of each period), receipts, disputes (filed, followed, withdrawn), invoices and payment methods (listed,
+removed, one chosen as the default; a card is added where Stripe.js can take its number, through the API).
 
 The pages call the same use cases as the portal API (``/api/v1/portal``), as the driver the portal-token
 cookie stands for; the token is the one a magic link is exchanged for, held by the browser as an HttpOnly
@@ -47,7 +48,9 @@ PAGE_SIZE = 20
 MAX_LINK = 200
 AMOUNT = re.compile(r"[0-9]{1,9}(\.[0-9]{1,2})?")
 NAV = (("sessions", "My sessions", "/sessions"), ("disputes", "My disputes", "/disputes"),
-       ("invoices", "My invoices", "/invoices"))
+       ("invoices", "My invoices", "/invoices"), ("payment-methods", "Payment methods", "/payment-methods"))
+METHOD_NOTICES = {"default": "This is now your default payment method: your invoices are charged to it.",
+                  "removed": "The payment method is removed. It will not be charged again."}
 
 
 class Portal:
@@ -88,6 +91,11 @@ class Portal:
             r("/disputes/{dispute_id}/withdraw", self.withdraw, methods=("POST",), name="portalWithdraw"),
             r("/invoices", self.invoices, name="portalInvoices"),
             r("/invoices/{invoice_id}/pdf", self.invoice_pdf, name="portalInvoicePdf"),
+            r("/payment-methods", self.payment_methods, name="portalPaymentMethods"),
+            r("/payment-methods/{method_id}/default", self.make_default, methods=("POST",),
+              name="portalDefaultPaymentMethod"),
+            r("/payment-methods/{method_id}/remove", self.remove_method, methods=("POST",),
+              name="portalRemovePaymentMethod"),
             self.site.not_found_route(),
         ]
 
@@ -266,6 +274,35 @@ class Portal:
         invoice, content = await self.use_cases.my_invoice_pdf(page.actor, invoice_id)
         return Response(content, media_type="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{invoice.number or invoice.id}.pdf"'})
+
+
+    # ------------------------------------------------------------------------------------------ payment methods
+
+    async def payment_methods(self, page: PageCall, error: str | None = None, status: int = 200) -> Response:
+        methods = await self.use_cases.my_payment_methods(page.actor)
+        notice = METHOD_NOTICES.get(page.request.query_params.get("done", "")) if error is None else None
+        return page.render("payment_methods.html", status=status, methods=methods, notice=notice,
+                           errors={"_": error} if error else {}, current="payment-methods")
+
+    async def make_default(self, page: PageCall) -> Response:
+        method_id = _method_id(page)
+        try:
+            await self.use_cases.make_my_payment_method_default(page.actor, method_id)
+        except Conflict:        # a card whose holder has not confirmed it yet
+            return await self.payment_methods(page, "This card is not confirmed yet: it cannot be the default "
+                                                    "until its setup is finished.", status=409)
+        return page.redirect(f"{PREFIX}/payment-methods?done=default")
+
+    async def remove_method(self, page: PageCall) -> Response:
+        await self.use_cases.remove_my_payment_method(page.actor, _method_id(page))
+        return page.redirect(f"{PREFIX}/payment-methods?done=removed")
+
+
+def _method_id(page: PageCall) -> str:
+    method_id = page.ids["method_id"]
+    if not is_id(method_id, "pmt"):
+        raise NotFound("payment method", method_id)
+    return method_id
 
 
 def _day(raw: str, zone: ZoneInfo, name: str, errors: dict[str, str]) -> datetime | None:

@@ -1,5 +1,5 @@
-"""The driver portal (seed 002): a driver's own sessions, cost breakdowns, receipts, disputes and invoices, with
-a portal token; the magic-link sign-in that yields one; and the operator's endpoints that issue and revoke
+"""The driver portal (seed 002): a driver's own sessions, cost breakdowns, receipts, disputes, invoices and payment
+methods, with a portal token; the magic-link sign-in that yields one; and the operator's endpoints that issue and revoke
 portal tokens."""
 
 from __future__ import annotations
@@ -8,9 +8,11 @@ from starlette.responses import Response
 
 from application.disputes import FileDispute
 from application.pagination import Page
+from application.portal_payment_methods import MyMethodRequest
 from domain.errors import InvalidInput
 from entrypoints.rest.billing_shapes import InvoiceOut
 from entrypoints.rest.endpoint import Call, Endpoint
+from entrypoints.rest.payment_shapes import PaymentMethodListOut, PaymentMethodOut, PortalPaymentMethodBody
 from entrypoints.rest.portal_shapes import (
     DisputeBody,
     DisputeOut,
@@ -132,6 +134,25 @@ async def invoice_pdf(call: Call) -> Response:
                     headers={"Content-Disposition": f'inline; filename="{invoice.number or invoice.id}.pdf"'})
 
 
+async def list_payment_methods(call: Call) -> PaymentMethodListOut:
+    methods = await call.use_cases.my_payment_methods(call.driver)
+    return PaymentMethodListOut([PaymentMethodOut.of(m) for m in methods])
+
+
+async def add_payment_method(call: Call) -> PaymentMethodOut:
+    body: PortalPaymentMethodBody = call.body
+    return PaymentMethodOut.of(await call.use_cases.add_my_payment_method(
+        call.driver, MyMethodRequest(iban=body.iban, holder=body.holder)))
+
+
+async def remove_payment_method(call: Call) -> None:
+    await call.use_cases.remove_my_payment_method(call.driver, call.ids["method_id"])
+
+
+async def default_payment_method(call: Call) -> PaymentMethodOut:
+    return PaymentMethodOut.of(await call.use_cases.make_my_payment_method_default(call.driver, call.ids["method_id"]))
+
+
 _DRIVER = "Only the signed-in driver's own: another driver's, or another organization's, is a 404."
 
 ENDPOINTS = [
@@ -188,4 +209,23 @@ ENDPOINTS = [
              response=InvoiceOut, portal=True, description=_DRIVER),
     Endpoint("GET", PORTAL + "/invoices/{invoice_id}/pdf", invoice_pdf, "getDriverInvoicePdf", "My invoice's PDF",
              TAG, portal=True, media_type="application/pdf", description=_DRIVER),
+    Endpoint("GET", PORTAL + "/payment-methods", list_payment_methods, "listDriverPaymentMethods",
+             "List my payment methods", TAG, response=PaymentMethodListOut, portal=True,
+             description="The saved methods of the driver's own account: brand, last 4 digits, expiry and which is "
+                         "the default. Cards still being set up are checked with the provider first."),
+    Endpoint("POST", PORTAL + "/payment-methods", add_payment_method, "createDriverPaymentMethod",
+             "Start saving a payment method", TAG, status=201, body=PortalPaymentMethodBody,
+             response=PaymentMethodOut, portal=True, creates=True,
+             description="With the operator's payment provider, for the driver's own account: Stripe answers a "
+                         "`pending` card and the SetupIntent's `client_secret` for Stripe.js (the card is `active` "
+                         "once confirmed); bank transfer saves the `iban` (a mandate's account, checked) at once. "
+                         "The first active method is the default. 422 naming `iban` for an invalid IBAN; 409 when "
+                         "the driver's charging is billed to an account the operator manages."),
+    Endpoint("DELETE", PORTAL + "/payment-methods/{method_id}", remove_payment_method, "deleteDriverPaymentMethod",
+             "Remove my payment method", TAG, status=204, portal=True,
+             description="Detached at the provider too; it is never charged again. " + _DRIVER),
+    Endpoint("POST", PORTAL + "/payment-methods/{method_id}/default", default_payment_method,
+             "setDriverDefaultPaymentMethod", "Make my payment method the default", TAG, response=PaymentMethodOut,
+             portal=True, errors=(409,),
+             description="The one my invoices are charged to. 409 for a card not confirmed yet. " + _DRIVER),
 ]

@@ -687,7 +687,7 @@ async def _fleet_target(api: Api, operation_id: str, world: World) -> Target:
     return Target(f"/drivers/{driver.json()['id']}", driver_body | {"active": True}, w.token, tenant,
                   semantic=_POLICY_SEMANTIC)
 _PORTAL = ("requestPortalSignInLink", "exchangePortalSignInLink", "createDriverDispute", "assignDispute",
-           "commentOnDispute", "resolveDispute")
+           "commentOnDispute", "resolveDispute", "createDriverPaymentMethod")
 _NO_DISPUTE = "/disputes/dsp_01JD0000000000000000000000"
 
 
@@ -695,11 +695,15 @@ async def _portal_target(api: Api, operation_id: str, world: World) -> Target:
     """The portal's and the disputes' bodies: well-formed ones reach a use case that finds nothing (404), or, for
     sign-in, answer as they always do."""
     w, tenant = world, world.headers
-    if operation_id == "createDriverDispute":
+    if operation_id in ("createDriverDispute", "createDriverPaymentMethod"):
         driver = await api.post("/drivers", w.token, headers=tenant, json={"name": "Disputer", "id_tags": []})
         assert driver.status_code == 201, driver.text
         issued = await api.post(f"/drivers/{driver.json()['id']}/portal-tokens", w.token, headers=tenant)
         assert issued.status_code == 201, issued.text
+        if operation_id == "createDriverPaymentMethod":     # the organization collects by bank transfer
+            return Target("/portal/payment-methods", {"iban": "DE89370400440532013000", "holder": None},
+                          issued.json()["token"], semantic={"iban": ["DE00370400440532013000", "x",
+                                                                     "GB33BUKB2020155555555"]})
         return Target("/portal/sessions/ses_01JD0000000000000000000000/dispute",
                       {"description": "Too much", "expected_cost": {"amount": "1.00", "currency": "GBP"}},
                       issued.json()["token"], semantic_status=404, semantic={"currency": []})

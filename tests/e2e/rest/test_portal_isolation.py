@@ -1,7 +1,7 @@
 """The driver portal's isolation, through the real server (SQLite and PostgreSQL): a driver reaches their own
-sessions, receipts, disputes and invoices and nothing else — another driver's of the same organization, or
-another organization's, answer 404 on every portal endpoint; a portal token opens no operator endpoint, and no
-operator credential acts as a driver."""
+sessions, receipts, disputes, invoices and payment methods and nothing else — another driver's of the same
+organization, or another organization's, answer 404 on every portal endpoint; a portal token opens no operator
+endpoint, and no operator credential acts as a driver."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from entrypoints.rest.inputs import PATH_IDS
 from entrypoints.rest.routes import ENDPOINTS
 from tests.e2e.rest.billing import JANUARY, price_charge_point, run_period, set_seller
 from tests.e2e.rest.network import Network, build_network, fresh
+
+IBAN = "DE89370400440532013000"
 
 
 async def _driver_world(api, network: Network, sessions, name: str) -> dict:
@@ -25,7 +27,11 @@ async def _driver_world(api, network: Network, sessions, name: str) -> dict:
     await sessions.stop(network.charge_point_id, tx, meter_wh=5000, at=JANUARY + timedelta(hours=1))
     issued = await api.post(f"/drivers/{driver.json()['id']}/portal-tokens", admin, headers=headers)
     assert issued.status_code == 201, issued.text
-    return {"driver_id": driver.json()["id"], "session_id": session_id, "token": issued.json()["token"]}
+    # A bank mandate (the organizations collect by bank transfer): active, and the default, at once.
+    method = await api.post("/portal/payment-methods", issued.json()["token"], json={"iban": IBAN, "holder": name})
+    assert method.status_code == 201 and method.json()["default"], method.text
+    return {"driver_id": driver.json()["id"], "session_id": session_id, "token": issued.json()["token"],
+            "method_id": method.json()["id"]}
 
 
 async def _invoice_and_dispute(api, network: Network, world: dict) -> None:
@@ -41,10 +47,11 @@ async def _invoice_and_dispute(api, network: Network, world: dict) -> None:
 
 
 def _portal_reads(w: dict) -> list[tuple[str, str, dict | None]]:
-    s, d, i = w["session_id"], w["dispute_id"], w["invoice_id"]
+    s, d, i, m = w["session_id"], w["dispute_id"], w["invoice_id"], w["method_id"]
     return [("GET", f"/portal/sessions/{s}", None), ("GET", f"/portal/sessions/{s}/cost-breakdown", None),
             ("GET", f"/portal/sessions/{s}/receipt", None), ("GET", f"/portal/disputes/{d}", None),
             ("GET", f"/portal/invoices/{i}", None), ("GET", f"/portal/invoices/{i}/pdf", None),
+            ("POST", f"/portal/payment-methods/{m}/default", None), ("DELETE", f"/portal/payment-methods/{m}", None),
             ("POST", f"/portal/sessions/{s}/dispute", {"description": "x",
                                                        "expected_cost": {"amount": "0.10", "currency": "GBP"}}),
             ("POST", f"/portal/disputes/{d}/withdraw", None)]
@@ -64,18 +71,24 @@ async def test_a_driver_reaches_only_their_own_through_every_portal_endpoint(api
         await _invoice_and_dispute(api, net, world)
     portal_paths = {e.path for e in ENDPOINTS if e.portal}
     covered = {path for _, path, _ in _portal_reads(grace)}
-    assert len(portal_paths) == len({p for p in portal_paths if "{" in p}) + 4      # me, sessions, disputes, invoices
+    # me, sessions, disputes, invoices, payment methods
+    assert len(portal_paths) == len({p for p in portal_paths if "{" in p}) + 5
 
     for theirs in (hank, stranger):
         for method, path, body in _portal_reads(theirs):
             response = await api.request(method, path, grace["token"], json=body)
             assert response.status_code == 404, (method, path, response.text)
             assert theirs["driver_id"] not in response.text
+    for world in (grace, hank, stranger):       # each lists their own method, untouched by the others' tries
+        listed = (await api.get("/portal/payment-methods", world["token"])).json()["data"]
+        assert [(m["id"], m["default"], m["status"]) for m in listed] == [(world["method_id"], True, "active")]
     # Her own answer (the dispute last: withdrawing it is the last thing her token does here).
     for method, path, body in _portal_reads(grace):
         response = await api.request(method, path, grace["token"], json=body)
-        expected = 409 if path.endswith("/dispute") else 200     # she has a dispute open on it already
+        # She has a dispute open on the session already; removing her method answers no content.
+        expected = 409 if path.endswith("/dispute") else 204 if method == "DELETE" else 200
         assert response.status_code == expected, (method, path, response.text)
+    assert (await api.get("/portal/payment-methods", grace["token"])).json()["data"] == []
     assert len(covered) == len({p for p in portal_paths if "{" in p})
     for path, key in (("/portal/sessions", "session_id"), ("/portal/disputes", "dispute_id"),
                       ("/portal/invoices", "invoice_id")):

@@ -198,3 +198,55 @@ async def test_pages_show_only_the_drivers_own_and_the_use_cases_refusals_on_the
     browser.cookies.set("charge_portal", old.json()["token"][:-2] + "xx")
     response = await browser.get("/portal/disputes")
     assert response.status_code == 303 and 'charge_portal=""' in _set_cookie(response, "charge_portal")
+
+
+async def test_the_payment_methods_page_lists_the_drivers_own_makes_one_default_and_removes_one(
+        api, browser, network, sessions):
+    admin = network.tokens["admin"]
+    await set_seller(api, admin, network.org_id)                       # collects by bank transfer
+    grace = await _driver(api, network, sessions, "Grace", datetime.now(UTC) - timedelta(days=2))
+    hank = await _driver(api, network, sessions, "Hank", datetime.now(UTC) - timedelta(days=3))
+    added = []
+    for who, iban in ((grace, "DE89370400440532013000"), (grace, "GB33BUKB20201555555555"),
+                      (hank, "DE89370400440532013000")):
+        method = await api.post("/portal/payment-methods", who["token"], json={"iban": iban})
+        assert method.status_code == 201, method.text
+        added.append(method.json()["id"])
+    first, second, hanks = added
+    browser.cookies.set("charge_portal", grace["token"])
+    page = await browser.get("/portal/payment-methods")
+    assert page.status_code == 200 and 'aria-current="page"' in page.text
+    token = _csrf(page)
+    assert page.text.count('action="/portal/payment-methods/') == 3        # the default has no "make default"
+    assert f"{second}/default" in page.text and f"{first}/default" not in page.text and hanks not in page.text
+
+    assert (await browser.post(f"/portal/payment-methods/{second}/default", data={"x": "1"})).status_code == 403
+    chosen = await browser.post(f"/portal/payment-methods/{second}/default", data={"csrf_token": token})
+    assert (chosen.status_code, chosen.headers["location"]) == (303, "/portal/payment-methods?done=default")
+    shown = await browser.get(chosen.headers["location"])
+    assert "This is now your default payment method" in shown.text and f"{first}/default" in shown.text
+    removed = await browser.post(f"/portal/payment-methods/{first}/remove", data={"csrf_token": token})
+    assert removed.headers["location"] == "/portal/payment-methods?done=removed"
+    listed = (await api.get("/portal/payment-methods", grace["token"])).json()["data"]
+    assert [(m["id"], m["default"]) for m in listed] == [(second, True)]
+
+    # Hank's method, one removed already, one that cannot exist: 404 pages, and Hank's stays as it was.
+    for path in (f"{hanks}/default", f"{hanks}/remove", f"{first}/remove", "not-an-id/remove",
+                 "cus_01JD0000000000000000000000/default"):
+        response = await browser.post(f"/portal/payment-methods/{path}", data={"csrf_token": token})
+        assert response.status_code == 404, path
+        assert hank["id"] not in response.text
+    theirs = (await api.get("/portal/payment-methods", hank["token"])).json()["data"]
+    assert [(m["id"], m["default"], m["status"]) for m in theirs] == [(hanks, True, "active")]
+
+    # A card whose holder has not confirmed it (Stripe): not a default yet, said on the page.
+    await set_seller(api, admin, network.org_id, payment_provider="stripe")
+    pending = await api.post("/portal/payment-methods", grace["token"], json={})
+    assert pending.status_code == 201 and pending.json()["status"] == "pending", pending.text
+    page = await browser.get("/portal/payment-methods")
+    assert "Being set up" in page.text and f"{pending.json()['id']}/default" not in page.text
+    refused = await browser.post(f"/portal/payment-methods/{pending.json()['id']}/default",
+                                 data={"csrf_token": token})
+    assert refused.status_code == 409 and "not confirmed yet" in refused.text
+    gone = await browser.post(f"/portal/payment-methods/{pending.json()['id']}/remove", data={"csrf_token": token})
+    assert gone.status_code == 303

@@ -1,7 +1,8 @@
 """The driver portal's web pages in a real browser (Debian's chromium, headless, a 390×844 phone screen), on
 SQLite and PostgreSQL: Grace signs in through the link a real SMTP server received, sees exactly her session
 in a table, opens its breakdown and the "why", downloads its receipt, files a dispute (after a refused amount)
-and follows it (the operator's public reply shows), finds her invoice's PDF, and signs out. Every page is
+and follows it (the operator's public reply shows), finds her invoice's PDF, chooses her default payment method
+and removes another, and signs out. Every page is
 checked with axe-core (no serious or critical violation) and never scrolls sideways; screenshots are saved."""
 
 from __future__ import annotations
@@ -159,6 +160,25 @@ async def test_a_driver_signs_in_sees_her_sessions_downloads_a_receipt_and_files
                 await rows.first.get_by_role("link", name=re.compile("PDF")).click()
             assert Path(await (await downloading.value).path()).read_bytes().startswith(b"%PDF-")
 
+            # Her payment methods (two bank accounts saved through the API with her portal token): she makes the
+            # second the default and removes the first.
+            portal_token = next(c["value"] for c in await context.cookies() if c["name"] == "charge_portal")
+            for iban in ("DE89370400440532013000", "GB33BUKB20201555555555"):
+                added = await api.post("/portal/payment-methods", json={"iban": iban},
+                                       headers={"Authorization": f"Bearer {portal_token}"})
+                assert added.status_code == 201, added.text
+            await page.get_by_role("link", name="Payment methods").click()
+            await page.get_by_role("heading", name="Payment methods").wait_for()
+            rows = page.locator("table tbody tr")
+            assert await rows.count() == 2 and "Default" in await rows.first.inner_text()
+            await _check(page, axe_source, screens, "10-payment-methods")
+            await rows.nth(1).get_by_role("button", name=re.compile("Make default")).click()
+            await page.get_by_text("This is now your default payment method").wait_for()
+            await rows.first.get_by_role("button", name=re.compile("Remove")).click()
+            await page.get_by_text("The payment method is removed.").wait_for()
+            assert await rows.count() == 1 and "Default" in await rows.first.inner_text()
+            await _check(page, axe_source)
+
             # Hank's session is not hers to see; signing out ends the portal token.
             response = await page.goto(f"{base}/portal/sessions/{world['hank_session']['id']}")
             assert response.status == 404
@@ -173,4 +193,4 @@ async def test_a_driver_signs_in_sees_her_sessions_downloads_a_receipt_and_files
         await server.stop()
         smtp.stop()
     saved = sorted(p.name for p in screens.iterdir() if p.stat().st_size > 0)
-    assert [name[:2] for name in saved] == [f"{i:02d}" for i in range(1, 10)], saved
+    assert [name[:2] for name in saved] == [f"{i:02d}" for i in range(1, 11)], saved

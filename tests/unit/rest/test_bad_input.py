@@ -27,7 +27,7 @@ def test_every_endpoint_with_a_body_is_attacked():
         "createCustomer", "updateCustomer", "recordInvoicePayment", "issueCreditNote", "startInvoiceRun",
         "createFleet", "updateFleet", "createVehicle", "updateVehicle", "assignVehicle", "updateDriver",
         "requestPortalSignInLink", "exchangePortalSignInLink", "createDriverDispute", "assignDispute",
-        "commentOnDispute", "resolveDispute", "createPaymentMethod", "refundInvoice",
+        "commentOnDispute", "resolveDispute", "createPaymentMethod", "refundInvoice", "createDriverPaymentMethod",
         "createWebhookEndpoint", "updateWebhookEndpoint", "rotateWebhookSecret", "inviteSiteOwner", "createProject",
         "updateProject", "issueProjectStatement", "updateSiteOwnerProfile", "setSiteOwnerPayoutDetails",
         "acceptSiteOwnerAgreement"}
