@@ -402,6 +402,7 @@ class UseCases(containers.DeclarativeContainer):
     project_statements = providers.Coroutine(projects.project_statements, uow_factory=_uow)
     my_statement = providers.Coroutine(projects.my_statement, uow_factory=_uow)
     my_statements = providers.Coroutine(projects.my_statements, uow_factory=_uow)
+    my_project_months = providers.Coroutine(projects.my_project_months, uow_factory=_uow, clock=_clock)
     issue_statement = providers.Coroutine(projects.issue_statement, uow_factory=_uow, clock=_clock)
 
     # What charge points report (the OCPP door).
