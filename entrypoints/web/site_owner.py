@@ -29,7 +29,7 @@ from domain.ids import is_id
 from domain.reports import ReportWindow
 from domain.site_owners import SiteOwner, SiteOwnerProfile, SiteOwnerStatus
 from domain.site_owners.owners import AGREEMENT_VERSION
-from domain.site_owners.statements import Statement
+from domain.site_owners.statements import Statement, minor
 from entrypoints.report_formats import report_svg
 from entrypoints.rest.inputs import decode_cursor, encode_cursor
 from entrypoints.web import templating
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from entrypoints.containers import Application
 
 PREFIX = "/site-owner"
+HOME = PREFIX + "/"             # onboarding until it is complete, then my projects
 SIGN_IN = PREFIX + "/sign-in"
 ONBOARDING = PREFIX + "/onboarding"
 PROJECTS = PREFIX + "/projects"
@@ -64,7 +65,9 @@ class SiteOwnerPages:
         self.site = Site(name="Site owners", prefix=PREFIX, templates=templating.templates(TEMPLATES),
                          credential=COOKIE, sign_in_path=SIGN_IN, authenticate=self._authenticate,
                          public_url=public_url, context=self._context, layout="layout.html")
-        self.site.templates.env.globals.update(agreement_version=AGREEMENT_VERSION)
+        env = self.site.templates.env
+        env.globals.update(agreement_version=AGREEMENT_VERSION)
+        env.filters["money"] = _money      # statements' amounts in the currency's minor unit, zero too
 
     async def _authenticate(self, secret: str) -> SiteOwnerActor:
         actor: SiteOwnerActor = await self.use_cases.authenticate_site_owner(secret)
@@ -126,10 +129,11 @@ class SiteOwnerPages:
         try:
             if secret.startswith(INVITATION_PREFIX):
                 issued = await self.use_cases.accept_site_owner_invitation(secret)
-                return page.sign_in(issued.secret, issued.token.expires_at, self.clock().now(), ONBOARDING)
+                return page.sign_in(issued.secret, issued.token.expires_at, self.clock().now(),
+                                    safe_next(target, HOME, PREFIX))
             if secret.startswith(SITE_OWNER_TOKEN_PREFIX):
                 await self.use_cases.authenticate_site_owner(secret)
-                response = page.redirect(safe_next(target, ONBOARDING, PREFIX))
+                response = page.redirect(safe_next(target, HOME, PREFIX))
                 # Its expiry is the token's own: the browser keeps the cookie for its session, the pages check it.
                 self.site.credential.set(response, secret, secure=page.secure)
                 return response
@@ -153,7 +157,7 @@ class SiteOwnerPages:
             issued = await self.use_cases.accept_site_owner_invitation(secret)
         except Unauthenticated:
             return page.render("link_invalid.html", status=401)
-        return page.sign_in(issued.secret, issued.token.expires_at, self.clock().now(), ONBOARDING)
+        return page.sign_in(issued.secret, issued.token.expires_at, self.clock().now(), HOME)
 
     async def sign_out(self, page: PageCall) -> Response:
         await self.use_cases.site_owner_sign_out(page.actor)
@@ -284,6 +288,12 @@ def _chart_text(statements: tuple[Statement, ...]) -> str:
     first, last = statements[0].period, statements[-1].period
     return (f"Line chart of net revenue and your share per month from {_month(first.start)} to {_month(last.start)}; "
             f"the highest revenue was in {_month(best.period.start)}. The table below gives every figure.")
+
+
+def _money(amount: Decimal | None, currency: str | None) -> str:
+    if amount is None or currency is None:
+        return templating.money(amount, currency)
+    return templating.money(minor(Decimal(amount), currency), currency)
 
 
 def decoded_cursor(page: PageCall) -> str | None:

@@ -93,7 +93,8 @@ async def test_an_invitation_link_survives_a_scanner_works_once_and_a_held_token
         confirm = await browser.get(f"/site-owner/accept/{secret}")
         assert confirm.status_code == 200 and "Accept your invitation" in confirm.text
     accepted = await browser.post(f"/site-owner/accept/{secret}", data={"csrf_token": token})
-    assert (accepted.status_code, accepted.headers["location"]) == (303, "/site-owner/onboarding")
+    assert (accepted.status_code, accepted.headers["location"]) == (303, "/site-owner/")
+    assert (await browser.get("/site-owner/")).headers["location"] == "/site-owner/onboarding"
     cookie = _set_cookie(accepted, "charge_site_owner")
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" not in cookie
     assert 29 * 86400 < int(SimpleCookie(cookie)["charge_site_owner"]["max-age"]) <= 30 * 86400
@@ -118,7 +119,7 @@ async def test_an_invitation_link_survives_a_scanner_works_once_and_a_held_token
         assert (await other.get("/site-owner/projects")).status_code == 200
         evil = await other.post("/site-owner/sign-in", data={"token": owner_token, "csrf_token": form_token,
                                                              "next": "//evil.example/"})
-        assert evil.headers["location"] == "/site-owner/onboarding"       # no open redirect
+        assert evil.headers["location"] == "/site-owner/"       # no open redirect
 
     # Signing out revokes the token: the API and the other browser are out too.
     out = await browser.post("/site-owner/sign-out", data={"csrf_token": token})
@@ -131,7 +132,7 @@ async def test_onboarding_shows_what_is_missing_refuses_bad_input_on_its_form_an
     site_owner_id, secret = await _invite(api, network)
     token = _csrf(await browser.get("/site-owner/sign-in"))
     signed = await browser.post("/site-owner/sign-in", data={"token": secret, "csrf_token": token})
-    assert signed.headers["location"] == "/site-owner/onboarding"
+    assert signed.headers["location"] == "/site-owner/"
     page = await browser.get("/site-owner/onboarding")
     assert page.status_code == 200
     assert "missing legal name, contact name" in page.text and "missing account holder, IBAN" in page.text
@@ -209,6 +210,7 @@ async def test_a_site_owner_sees_only_their_projects_their_month_and_its_chart(
     assert revenue == Decimal("4.20") and share == (revenue * Decimal("0.125")).quantize(Decimal("0.01"), ROUND_HALF_UP)
     assert f"£{revenue}" in page.text and f"£{share}" in page.text
     assert page.text.count("<tr>") == 13                              # a header row and 12 months
+    assert "£0.00" in page.text and "£0<" not in page.text           # amounts in pence, an empty month too
     refused = await browser.get(f"/site-owner/projects/{mine}?period=2026-13")
     assert refused.status_code == 422 and 'id="period-error"' in refused.text
     older = await browser.get(f"/site-owner/projects/{mine}?period=2001-05")
