@@ -25,6 +25,7 @@ from tests.e2e.web.test_portal_pages import _listening
 from tests.integration.mail.smtp_server import SmtpServer
 
 EMAIL = "petra@parkhaus.example"
+DRAWN = "() => { const img = document.querySelector('figure.chart img'); return img.complete && img.naturalWidth > 0; }"
 
 
 async def _check(page, axe_source: str, screens: Path | None = None, name: str = "") -> None:
@@ -136,8 +137,7 @@ async def test_a_site_owner_accepts_onboards_and_follows_her_projects_revenue(da
             chart = page.get_by_role("img", name=re.compile("Line chart of net revenue"))
             await chart.wait_for()
             # Drawn (matplotlib's first chart in a process takes a while): an SVG the browser could decode.
-            await page.wait_for_function("() => { const img = document.querySelector('figure.chart img'); "
-                                         "return img.complete && img.naturalWidth > 0; }", timeout=30_000)
+            await page.wait_for_function(DRAWN, timeout=30_000)
             assert await page.locator("table tbody tr").count() == 12
             month = world["started"].astimezone(ZoneInfo("Europe/London")).strftime("%Y-%m")
             await page.get_by_role("link", name=month).click()
@@ -147,6 +147,7 @@ async def test_a_site_owner_accepts_onboards_and_follows_her_projects_revenue(da
             share = (Decimal("4.50") * Decimal("0.125")).quantize(Decimal("0.01"), ROUND_HALF_UP)
             assert "£4.50" in statement and f"£{share}" in statement, statement
             assert "15.00 kWh" in statement
+            await page.wait_for_function(DRAWN, timeout=30_000)
             await _check(page, axe_source, screens, "06-project")
 
             # Signing out ends the token; a new invitation's token, typed in, signs her in again.
