@@ -70,7 +70,11 @@ class SiteOwnerPages:
         env.filters["money"] = _money      # statements' amounts in the currency's minor unit, zero too
 
     async def _authenticate(self, secret: str) -> SiteOwnerActor:
-        actor: SiteOwnerActor = await self.use_cases.authenticate_site_owner(secret)
+        """A site-owner token; an operator's or a driver's credential is no way in here (as if unknown)."""
+        try:
+            actor: SiteOwnerActor = await self.use_cases.authenticate_site_owner(secret)
+        except Forbidden:
+            raise Unauthenticated("not a site-owner token") from None
         return actor
 
     async def _context(self, owner: SiteOwnerActor) -> dict[str, Any]:

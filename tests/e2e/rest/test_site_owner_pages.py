@@ -126,6 +126,9 @@ async def test_an_invitation_link_survives_a_scanner_works_once_and_a_held_token
     assert out.headers["location"] == "/site-owner/sign-in?signed_out=1"
     assert (await api.get("/site-owner/profile", owner_token)).status_code == 401
     assert (await browser.get("/site-owner/onboarding")).status_code == 303
+    browser.cookies.set("charge_site_owner", network.keys["admin"])        # an operator's key is no way in
+    planted = await browser.get("/site-owner/onboarding")
+    assert planted.status_code == 303 and 'charge_site_owner=""' in _set_cookie(planted, "charge_site_owner")
 
 
 async def test_onboarding_shows_what_is_missing_refuses_bad_input_on_its_form_and_completes(api, browser, network):
