@@ -231,6 +231,36 @@ async def my_statements(owner: SiteOwnerActor, project_id: str, *, uow_factory: 
         return await uow.statements.list(owner.organization_id, project_id)
 
 
+@frozen
+class ProjectMonths:
+    """A project's last months, oldest first, through the current one: each month's issued statement, or a
+    draft computed now (what the site owner's pages chart)."""
+
+    project: Project
+    timezone: str
+    statements: tuple[Statement, ...]
+
+
+MONTHS_SHOWN = 12
+
+
+async def my_project_months(owner: SiteOwnerActor, project_id: str, *, uow_factory: UnitOfWorkFactory, clock: Clock,
+                            months: int = MONTHS_SHOWN) -> ProjectMonths:
+    """The ``months`` months up to the current month of the organization's time zone, in one read."""
+    async with uow_factory(read_only=True) as uow:
+        project = await _my_project(uow, owner, project_id)
+        organization = await uow.organizations.get(owner.organization_id)
+        if organization is None:
+            raise NotFound("organization", owner.organization_id)
+        zone = organization.settings.timezone
+        period = BillingPeriod.containing(clock.now().astimezone(ZoneInfo(zone)).date())
+        periods = [period]
+        for _ in range(months - 1):
+            periods.append(periods[-1].previous())
+        statements = [await _statement(uow, project, p) for p in reversed(periods)]
+    return ProjectMonths(project, zone, tuple(statements))
+
+
 async def _my_project(uow: UnitOfWork, owner: SiteOwnerActor, project_id: str) -> Project:
     project = await uow.projects.get(owner.organization_id, project_id)
     if project is None or project.site_owner_id != owner.site_owner_id:

@@ -34,6 +34,7 @@ from application import (
     collection,
     commands,
     customers,
+    dashboard,
     disputes,
     drivers,
     event_handlers,
@@ -247,6 +248,7 @@ class UseCases(containers.DeclarativeContainer):
 
     # Reports (revenue from the ledger, usage, peak hours, locations, utilization).
     build_report = providers.Coroutine(reports.build_report, uow_factory=_uow, clock=_clock)
+    operator_dashboard = providers.Coroutine(dashboard.operator_dashboard, uow_factory=_uow, clock=_clock)
     rebuild_session_facts = providers.Coroutine(session_facts.rebuild_session_facts, uow_factory=_uow)
     # Collection: saved payment methods, retries, refunds, provider webhooks, statements, reconciliation.
     _payments = adapters.payments
@@ -413,6 +415,7 @@ class UseCases(containers.DeclarativeContainer):
     project_statements = providers.Coroutine(projects.project_statements, uow_factory=_uow)
     my_statement = providers.Coroutine(projects.my_statement, uow_factory=_uow)
     my_statements = providers.Coroutine(projects.my_statements, uow_factory=_uow)
+    my_project_months = providers.Coroutine(projects.my_project_months, uow_factory=_uow, clock=_clock)
     issue_statement = providers.Coroutine(projects.issue_statement, uow_factory=_uow, clock=_clock)
 
     # What charge points report (the OCPP door).

@@ -143,6 +143,8 @@ def _svg(report: Report) -> str:
         axes.set_xlabel(next(c.label for c in report.columns if c.name == chart.x))
         axes.set_ylabel(_label(report, chart.y[0]) if len(chart.y) == 1 else chart.y_label)
         axes.grid(axis="y", alpha=0.3)
+        if len(chart.y) > 1:
+            axes.legend()        # which line is which
         axes.set_ylim(bottom=lowest)     # below zero only when a figure is (credit notes beyond sales)
     out = io.StringIO()
     figure.savefig(out, format="svg", metadata={"Date": None})

@@ -67,9 +67,10 @@ class InMemoryChargePoints(_Recording):
     async def save(self, charge_point: ChargePoint) -> None:
         await self._store(charge_point.id, charge_point)
 
-    async def list(self, organization_id: str, page: PageRequest, location_id: str | None = None) -> Page[ChargePoint]:
+    async def list(self, organization_id: str, page: PageRequest, location_id: str | None = None,
+                   online: bool | None = None) -> Page[ChargePoint]:
         rows = [x for x in self.data.values() if x.organization_id == organization_id
-                and (location_id is None or x.location_id == location_id)]
+                and (location_id is None or x.location_id == location_id) and (online is None or x.online is online)]
         return _page(rows, page, lambda x: x.id)
 
 

@@ -35,7 +35,9 @@ class ChargePointRepository(Protocol):
         """Every charge point is offline (a node starting holds no connections); returns how many were not."""
         ...
     async def list(self, organization_id: str, page: PageRequest,
-                   location_id: str | None = None) -> Page[ChargePoint]: ...
+                   location_id: str | None = None, online: bool | None = None) -> Page[ChargePoint]:
+        """By id; ``online`` keeps only those connected now (True) or not (False)."""
+        ...
 
 
 class DriverRepository(Protocol):

@@ -43,7 +43,9 @@ from entrypoints.rest.problems import HttpProblem, handle_exception, problem, pr
 from entrypoints.rest.routes import ENDPOINTS
 from entrypoints.rest.routes.commands import COMMANDS_PATH, unknown_command
 from entrypoints.rest.views import PageOut, Renderer
+from entrypoints.web.dashboard import dashboard_routes
 from entrypoints.web.portal import portal_routes
+from entrypoints.web.site_owner import site_owner_routes
 from entrypoints.web.templating import STATIC
 
 if TYPE_CHECKING:
@@ -189,8 +191,11 @@ def create_app(container: Application) -> Starlette:
         Route("/healthz", door.healthz, methods=["GET"], name="healthz"),
         Route("/openapi.json", _openapi, methods=["GET"], name="openapi"),
         *door.routes(),
-        # The web pages (server-rendered): the driver portal, and the style sheet every site shares.
+        # The web pages (server-rendered): the driver portal, the site owners' pages, the operator dashboard, and
+        # the style sheet every site shares.
         *portal_routes(container),
+        *site_owner_routes(container),
+        *dashboard_routes(container),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         # After the commands themselves: any other name is an unknown command, not an unknown path.
         Route(COMMANDS_PATH + "/{name}", unknown_command, name="unknownCommand",

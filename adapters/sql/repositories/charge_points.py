@@ -160,11 +160,14 @@ class SqlChargePoints:
                                                 .values(online=False))
         return int(result.rowcount)
 
-    async def list(self, organization_id: str, page: PageRequest, location_id: str | None = None) -> Page[ChargePoint]:
+    async def list(self, organization_id: str, page: PageRequest, location_id: str | None = None,
+                   online: bool | None = None) -> Page[ChargePoint]:
         t = charge_points
         statement = select(t).where(t.c.organization_id == organization_id)
         if location_id is not None:
             statement = statement.where(t.c.location_id == location_id)
+        if online is not None:
+            statement = statement.where(t.c.online.is_(online))
         found = await fetch_page(self._connection, statement, t.c.id, page, lambda row: charge_point_from_row(row, []),
                                  lambda cp: cp.id)
         if found.items:

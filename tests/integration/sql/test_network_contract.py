@@ -191,6 +191,20 @@ class TestChargePoints:
         assert {cp.id: cp for cp in on_site} == {cp.id: cp for page in pages for cp in page.items}
         assert sorted(cp.id for cp in everything.items) == sorted([*(cp.id for cp in on_site), elsewhere.id])
 
+    async def test_list_filters_on_the_connection(self, uow_factory: UnitOfWorkFactory) -> None:
+        organization, location, first = await a_network(uow_factory)
+        online, offline = evolve(a_charge_point(location), online=True), evolve(a_charge_point(location), online=False)
+        other = an_organization()
+        other_site = a_location(other)
+        stranger = evolve(a_charge_point(other_site), online=False)
+        await seed(uow_factory, online, offline, other, other_site, stranger)
+        async with uow_factory() as uow:
+            down = await all_pages(lambda p: uow.charge_points.list(organization.id, p, online=False))
+            up = await uow.charge_points.list(organization.id, PageRequest(limit=10), online=True)
+        expected_down = sorted(cp.id for cp in (first, offline) if not cp.online)
+        assert sorted(cp.id for page in down for cp in page.items) == expected_down
+        assert sorted(cp.id for cp in up.items) == sorted(cp.id for cp in (first, online) if cp.online)
+
 
 class TestDrivers:
     async def test_round_trip_and_lookup_by_tag(self, uow_factory: UnitOfWorkFactory) -> None:

@@ -137,6 +137,17 @@ async def test_statement_share_is_the_projects_percentage_booked_once_and_credit
     assert payable[0].balance == march.share + april.share
     assert balance.balances
 
+    # The months the site owner's pages chart: twelve through the current one, issued where issued, else drafts.
+    months = await projects.my_project_months(owner, project.id, uow_factory=world.uow, clock=world.clock)
+    assert months.project.id == project.id and months.timezone == "Europe/London"
+    assert [s.period.label for s in months.statements] == [
+        *(f"2025-{m:02d}" for m in range(6, 13)), *(f"2026-{m:02d}" for m in range(1, 6))]
+    by_month = {s.period.label: s for s in months.statements}
+    assert (by_month["2026-03"].id, by_month["2026-04"].id) == (march.id, april.id)
+    assert by_month["2026-05"].id is None and by_month["2026-05"].share == 0
+    with pytest.raises(NotFound):
+        await projects.my_project_months(other, project.id, uow_factory=world.uow, clock=world.clock)
+
 
 async def test_the_repositories_keep_what_they_store(storage):
     """Round trips, the unique rules (an email per organization, a location in one project, a statement per
