@@ -17,6 +17,7 @@ import pytest
 
 from tests.e2e.rest.billing import price_charge_point
 from tests.e2e.rest.network import build_network, fresh
+from tests.e2e.rest.pages import csrf_token, forged
 
 
 @pytest.fixture
@@ -26,16 +27,13 @@ async def browser(base_url: str):
         yield client
 
 
-def _csrf(page: httpx.Response) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-
 
 def _set_cookie(response: httpx.Response, name: str) -> str:
     return next(h for h in response.headers.get_list("set-cookie") if h.startswith(f"{name}="))
 
 
 async def _sign_in(browser: httpx.AsyncClient, credential: str, **extra: str) -> httpx.Response:
-    token = _csrf(await browser.get("/dashboard/sign-in"))
+    token = csrf_token(await browser.get("/dashboard/sign-in"))
     return await browser.post("/dashboard/sign-in", data={"credential": credential, "csrf_token": token, **extra})
 
 
@@ -48,11 +46,11 @@ async def test_signed_out_the_dashboard_asks_to_sign_in_and_its_form_needs_its_t
     assert missing.status_code == 404 and "<h1>Not found</h1>" in missing.text
     page = await browser.get("/dashboard/sign-in")
     assert page.status_code == 200 and page.headers["Content-Security-Policy"]
-    token = _csrf(page)
+    token = csrf_token(page)
     form = {"credential": "ck_" + "a" * 40}
     refused = [
         await browser.post("/dashboard/sign-in", data=form),
-        await browser.post("/dashboard/sign-in", data=form | {"csrf_token": "x" + token[1:]}),
+        await browser.post("/dashboard/sign-in", data=form | {"csrf_token": forged(token)}),
         await browser.post("/dashboard/sign-in", data=form | {"csrf_token": token},
                            headers={"Origin": "https://evil.example"}),
         await browser.post("/dashboard/sign-in", data=form | {"csrf_token": token},
@@ -84,7 +82,7 @@ async def test_only_operator_credentials_sign_in_and_signing_out_forgets_the_coo
     page = await browser.get(signed.headers["location"])
     assert page.status_code == 200 and "(API key, viewer)" in page.text
     assert (await browser.get("/dashboard/sign-in")).headers["location"] == "/dashboard/"
-    token = _csrf(page)
+    token = csrf_token(page)
     out = await browser.post("/dashboard/sign-out", data={"csrf_token": token})
     assert out.headers["location"] == "/dashboard/sign-in?signed_out=1"
     assert 'charge_operator=""' in _set_cookie(out, "charge_operator")

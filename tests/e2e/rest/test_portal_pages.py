@@ -17,6 +17,7 @@ import pytest
 from tests.e2e.rest.billing import JANUARY, price_charge_point, set_seller
 from tests.e2e.rest.conftest import MAIL_WAIT_SECONDS
 from tests.e2e.rest.network import fresh
+from tests.e2e.rest.pages import csrf_token, forged
 from tests.fakes import CapturingMailer
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -28,9 +29,6 @@ async def browser(base_url: str):
     async with httpx.AsyncClient(base_url=base_url, timeout=20) as client:
         yield client
 
-
-def _csrf(page: httpx.Response) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
 
 
 def _set_cookie(response: httpx.Response, name: str) -> str:
@@ -83,11 +81,11 @@ async def test_forms_need_their_token_and_their_own_site(browser):
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/" in cookie and "Secure" not in cookie
     for header in ("Content-Security-Policy", "X-Frame-Options", "Referrer-Policy"):
         assert page.headers[header]
-    token = _csrf(page)
+    token = csrf_token(page)
     email = {"email": "someone@example.com"}
     refused = [
         await browser.post("/portal/sign-in", data=email),                                      # no token
-        await browser.post("/portal/sign-in", data=email | {"csrf_token": "x" + token[1:]}),     # not the cookie's
+        await browser.post("/portal/sign-in", data=email | {"csrf_token": forged(token)}),     # not the cookie's
         await browser.post("/portal/sign-in", data=email | {"csrf_token": token},
                            headers={"Origin": "https://evil.example"}),
         await browser.post("/portal/sign-in", data=email | {"csrf_token": token}, headers={"Origin": "null"}),
@@ -109,7 +107,7 @@ async def test_a_sign_in_link_survives_a_scanner_works_once_and_sets_the_portal_
         api, browser, network, sessions, rest_server):
     mailer: CapturingMailer = rest_server.container.adapters.mailer()
     grace = await _driver(api, network, sessions, "Grace", datetime.now(UTC) - timedelta(days=2))
-    token = _csrf(await browser.get("/portal/sign-in"))
+    token = csrf_token(await browser.get("/portal/sign-in"))
     same = [await browser.post("/portal/sign-in", data={"email": email, "csrf_token": token})
             for email in (grace["email"].upper(), "nobody.at.all@example.com")]
     assert [r.status_code for r in same] == [200, 200]
@@ -153,7 +151,7 @@ async def test_pages_show_only_the_drivers_own_and_the_use_cases_refusals_on_the
     browser.cookies.set("charge_portal", grace["token"])
     assert (await browser.get("/portal/sign-in")).headers["location"] == "/portal/sessions"   # signed in already
     listed = await browser.get("/portal/sessions")
-    token = _csrf(listed)                                   # the sign-out form carries it
+    token = csrf_token(listed)                                   # the sign-out form carries it
     assert grace["session_id"] in listed.text and hank["session_id"] not in listed.text
     for path in (f"/portal/sessions/{hank['session_id']}", f"/portal/sessions/{hank['session_id']}/receipt",
                  "/portal/sessions/ses_01JD0000000000000000000000", "/portal/sessions/not-an-id",
@@ -216,7 +214,7 @@ async def test_the_payment_methods_page_lists_the_drivers_own_makes_one_default_
     browser.cookies.set("charge_portal", grace["token"])
     page = await browser.get("/portal/payment-methods")
     assert page.status_code == 200 and 'aria-current="page"' in page.text
-    token = _csrf(page)
+    token = csrf_token(page)
     assert page.text.count('action="/portal/payment-methods/') == 3        # the default has no "make default"
     assert f"{second}/default" in page.text and f"{first}/default" not in page.text and hanks not in page.text
 

@@ -6,7 +6,6 @@ organization's) project as a 404, the chart as SVG, and signing out ending the t
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -17,6 +16,7 @@ import pytest
 
 from tests.e2e.rest.billing import price_charge_point
 from tests.e2e.rest.network import build_network, fresh
+from tests.e2e.rest.pages import csrf_token, forged
 
 IBAN = "DE89 3704 0044 0532 0130 00"
 PROFILE = {"legal_name": "Parkhaus GmbH", "contact_name": "Petra Park", "phone": "+49 30 123456",
@@ -29,9 +29,6 @@ async def browser(base_url: str):
     async with httpx.AsyncClient(base_url=base_url, timeout=20) as client:
         yield client
 
-
-def _csrf(page: httpx.Response) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
 
 
 def _set_cookie(response: httpx.Response, name: str) -> str:
@@ -65,11 +62,11 @@ async def test_signed_out_pages_send_to_sign_in_and_forms_need_their_token(brows
     assert page.status_code == 200 and "Invitation or site-owner token" in page.text
     for header in ("Content-Security-Policy", "X-Frame-Options", "Referrer-Policy"):
         assert page.headers[header]
-    token = _csrf(page)
+    token = csrf_token(page)
     form = {"token": "csi_" + "a" * 40}
     refused = [
         await browser.post("/site-owner/sign-in", data=form),
-        await browser.post("/site-owner/sign-in", data=form | {"csrf_token": "x" + token[1:]}),
+        await browser.post("/site-owner/sign-in", data=form | {"csrf_token": forged(token)}),
         await browser.post("/site-owner/sign-in", data=form | {"csrf_token": token},
                            headers={"Origin": "https://evil.example"}),
         await browser.post("/site-owner/sign-in", data=form | {"csrf_token": token},
@@ -88,7 +85,7 @@ async def test_signed_out_pages_send_to_sign_in_and_forms_need_their_token(brows
 async def test_an_invitation_link_survives_a_scanner_works_once_and_a_held_token_signs_in_again(
         api, browser, network):
     site_owner_id, secret = await _invite(api, network)
-    token = _csrf(await browser.get("/site-owner/sign-in"))
+    token = csrf_token(await browser.get("/site-owner/sign-in"))
     for _ in range(2):                           # a mail scanner opens the link: nothing is used up
         confirm = await browser.get(f"/site-owner/accept/{secret}")
         assert confirm.status_code == 200 and "Accept your invitation" in confirm.text
@@ -108,7 +105,7 @@ async def test_an_invitation_link_survives_a_scanner_works_once_and_a_held_token
 
     # Another browser signs in with the token the owner holds; operator credentials are no site owner's.
     async with httpx.AsyncClient(base_url=str(browser.base_url), timeout=20) as other:
-        form_token = _csrf(await other.get("/site-owner/sign-in"))
+        form_token = csrf_token(await other.get("/site-owner/sign-in"))
         for operator in (network.tokens["admin"], network.keys["viewer"]):
             refused = await other.post("/site-owner/sign-in", data={"token": operator, "csrf_token": form_token})
             assert refused.status_code == 422 and "not a site owner" in refused.text
@@ -133,7 +130,7 @@ async def test_an_invitation_link_survives_a_scanner_works_once_and_a_held_token
 
 async def test_onboarding_shows_what_is_missing_refuses_bad_input_on_its_form_and_completes(api, browser, network):
     site_owner_id, secret = await _invite(api, network)
-    token = _csrf(await browser.get("/site-owner/sign-in"))
+    token = csrf_token(await browser.get("/site-owner/sign-in"))
     signed = await browser.post("/site-owner/sign-in", data={"token": secret, "csrf_token": token})
     assert signed.headers["location"] == "/site-owner/"
     page = await browser.get("/site-owner/onboarding")
@@ -190,7 +187,7 @@ async def test_a_site_owner_sees_only_their_projects_their_month_and_its_chart(
         _, tx = await sessions.start(network.charge_point_id, network.id_tag, meter_wh=0, at=at + timedelta(hours=hour))
         await sessions.stop(network.charge_point_id, tx, meter_wh=wh, at=at + timedelta(hours=hour, minutes=30))
 
-    token = _csrf(await browser.get("/site-owner/sign-in"))
+    token = csrf_token(await browser.get("/site-owner/sign-in"))
     await browser.post("/site-owner/sign-in", data={"token": secret, "csrf_token": token})
     listed = await browser.get("/site-owner/projects")
     assert listed.status_code == 200
