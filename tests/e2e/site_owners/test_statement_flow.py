@@ -6,6 +6,7 @@ test computes it from the sessions' own prices → the ledger's site-owner payab
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pypdf import PdfReader
 
 from entrypoints.config import Settings
 from entrypoints.server import Server
@@ -207,6 +209,27 @@ async def test_invited_onboarded_owner_gets_the_share_of_last_months_revenue_and
     seen = await api.get(f"/site-owner/projects/{mine}/statements", owner, params={"period": period})
     assert seen.status_code == 200 and seen.json()["data"][0]["id"] == statement["id"]
     assert seen.json()["data"][0]["share"] == statement["share"]
+
+    # The same statement as a PDF, for the owner and for the operator; a PDF is of one month; never another's.
+    pdf = {"Accept": "application/pdf"}
+    for path, token, extra in ((f"/site-owner/projects/{mine}/statements", owner, {}),
+                               (f"/projects/{mine}/statements", admin, headers)):
+        document = await api.get(path, token, params={"period": period}, headers=pdf | extra)
+        assert document.status_code == 200, document.text
+        assert document.headers["content-type"] == "application/pdf" and document.content.startswith(b"%PDF-")
+        text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(document.content)).pages)
+        energy = Decimal(statement["energy_kwh"]).normalize()
+        for fact in ("Statements", "Parkhaus GmbH", "Riverside and Harbour", period, "Riverside Car Park",
+                     "Harbour Garage", "Sessions 3", f"{energy:f} kWh", f"Revenue (net of VAT) {revenue} GBP",
+                     "12.5 % of the net revenue", f"Your share (12.5 %) {expected_share} GBP", "Currency GBP",
+                     statement["id"]):
+            assert fact in text, (fact, text)
+        assert "Not shared" not in text and "Someone else's" not in text
+        undated = await api.get(path, token, headers=pdf | extra)
+        assert undated.status_code == 422 and undated.json()["errors"][0]["field"] == "period"
+    theirs_pdf = await api.get(f"/site-owner/projects/{theirs}/statements", owner, params={"period": period},
+                               headers=pdf)
+    assert theirs_pdf.status_code == 404 and theirs_pdf.headers["content-type"].startswith("application/problem")
 
     # Other statements of the month: the empty project's and the other owner's.
     quiet_issued = await api.post(f"/projects/{quiet}/statements", admin, headers=headers, json={"period": period})
