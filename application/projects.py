@@ -175,7 +175,7 @@ async def my_projects(owner: SiteOwnerActor, page: PageRequest, *, uow_factory: 
         return await uow.projects.list(owner.organization_id, page, site_owner_id=owner.site_owner_id)
 
 
-async def _statement(uow: UnitOfWork, project: Project, period: BillingPeriod) -> Statement:
+async def statement_of(uow: UnitOfWork, project: Project, period: BillingPeriod) -> Statement:
     """The issued statement of the month, or a draft computed now."""
     issued = await uow.statements.get(project.organization_id, project.id, period.label)
     if issued is not None:
@@ -192,19 +192,19 @@ async def _statement(uow: UnitOfWork, project: Project, period: BillingPeriod) -
     return compute_statement(project, period, currency, sessions, credits)
 
 
-def _period(text: object) -> BillingPeriod:
+def month_of(text: object) -> BillingPeriod:
     return BillingPeriod.month(text, "period")
 
 
 async def project_statement(project_id: str, period: object, actor: Actor, organization_id: str, *,
                             uow_factory: UnitOfWorkFactory) -> Statement:
-    month = _period(period)
+    month = month_of(period)
     async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.READ)
         project = await uow.projects.get(organization_id, project_id)
         if project is None:
             raise NotFound("project", project_id)
-        return await _statement(uow, project, month)
+        return await statement_of(uow, project, month)
 
 
 async def project_statements(project_id: str, actor: Actor, organization_id: str, *,
@@ -218,16 +218,16 @@ async def project_statements(project_id: str, actor: Actor, organization_id: str
 
 async def my_statement(owner: SiteOwnerActor, project_id: str, period: object, *,
                        uow_factory: UnitOfWorkFactory) -> Statement:
-    month = _period(period)
+    month = month_of(period)
     async with uow_factory(read_only=True) as uow:
-        project = await _my_project(uow, owner, project_id)
-        return await _statement(uow, project, month)
+        project = await own_project(uow, owner, project_id)
+        return await statement_of(uow, project, month)
 
 
 async def my_statements(owner: SiteOwnerActor, project_id: str, *, uow_factory: UnitOfWorkFactory
                         ) -> list[Statement]:
     async with uow_factory(read_only=True) as uow:
-        await _my_project(uow, owner, project_id)
+        await own_project(uow, owner, project_id)
         return await uow.statements.list(owner.organization_id, project_id)
 
 
@@ -248,7 +248,7 @@ async def my_project_months(owner: SiteOwnerActor, project_id: str, *, uow_facto
                             months: int = MONTHS_SHOWN) -> ProjectMonths:
     """The ``months`` months up to the current month of the organization's time zone, in one read."""
     async with uow_factory(read_only=True) as uow:
-        project = await _my_project(uow, owner, project_id)
+        project = await own_project(uow, owner, project_id)
         organization = await uow.organizations.get(owner.organization_id)
         if organization is None:
             raise NotFound("organization", owner.organization_id)
@@ -257,11 +257,11 @@ async def my_project_months(owner: SiteOwnerActor, project_id: str, *, uow_facto
         periods = [period]
         for _ in range(months - 1):
             periods.append(periods[-1].previous())
-        statements = [await _statement(uow, project, p) for p in reversed(periods)]
+        statements = [await statement_of(uow, project, p) for p in reversed(periods)]
     return ProjectMonths(project, zone, tuple(statements))
 
 
-async def _my_project(uow: UnitOfWork, owner: SiteOwnerActor, project_id: str) -> Project:
+async def own_project(uow: UnitOfWork, owner: SiteOwnerActor, project_id: str) -> Project:
     project = await uow.projects.get(owner.organization_id, project_id)
     if project is None or project.site_owner_id != owner.site_owner_id:
         raise NotFound("project", project_id)       # another owner's project is as unknown as a missing one
@@ -271,14 +271,14 @@ async def _my_project(uow: UnitOfWork, owner: SiteOwnerActor, project_id: str) -
 async def issue_statement(project_id: str, period: object, actor: Actor, organization_id: str, *,
                           uow_factory: UnitOfWorkFactory, clock: Clock) -> Statement:
     """Issue the month's statement and book the share, once: issuing again answers the issued statement."""
-    month = _period(period)
+    month = month_of(period)
     now = clock.now()
     async with uow_factory() as uow:
         await authorize(uow, actor, organization_id, Action.OPERATE)
         project = await uow.projects.get(organization_id, project_id, for_update=True)
         if project is None:
             raise NotFound("project", project_id)
-        draft = await _statement(uow, project, month)
+        draft = await statement_of(uow, project, month)
         if draft.status is StatementStatus.ISSUED:
             return draft
         organization = await uow.organizations.get(organization_id)

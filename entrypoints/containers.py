@@ -15,6 +15,7 @@ from dependency_injector import containers, providers
 from adapters.clock import SystemClock
 from adapters.documents import FacturXDocuments
 from adapters.documents.receipt import ReceiptPdf
+from adapters.documents.statement import StatementPdf
 from adapters.mail import build_mailer
 from adapters.ocpp.connections import ConnectionRegistry
 from adapters.ocpp.gateway import OcppCommandGateway
@@ -65,6 +66,7 @@ from application import (
     sessions,
     settings,
     site_owners,
+    statement_documents,
     tariff_imports,
     tariffs,
     transactions,
@@ -122,6 +124,7 @@ class Adapters(containers.DeclarativeContainer):
                                          on_sequenced=providers.List(live_sessions.provided.events_committed))
     # Use cases get units of work whose committed domain events the dispatcher hands to their handlers.
     receipts = providers.Singleton(ReceiptPdf)
+    statement_documents = providers.Singleton(StatementPdf)
     events = providers.Singleton(EventDispatcher, uow_factory=raw_uow_factory, clock=core.clock,
                                  handlers=providers.Callable(event_handlers.handlers, core.clock, payments),
                                  lease=providers.Callable(_seconds, config.event_lease_seconds),
@@ -414,6 +417,10 @@ class UseCases(containers.DeclarativeContainer):
     project_statement = providers.Coroutine(projects.project_statement, uow_factory=_uow)
     project_statements = providers.Coroutine(projects.project_statements, uow_factory=_uow)
     my_statement = providers.Coroutine(projects.my_statement, uow_factory=_uow)
+    statement_document = providers.Coroutine(statement_documents.statement_document, uow_factory=_uow,
+                                             documents=adapters.statement_documents)
+    my_statement_document = providers.Coroutine(statement_documents.my_statement_document, uow_factory=_uow,
+                                                documents=adapters.statement_documents)
     my_statements = providers.Coroutine(projects.my_statements, uow_factory=_uow)
     my_project_months = providers.Coroutine(projects.my_project_months, uow_factory=_uow, clock=_clock)
     issue_statement = providers.Coroutine(projects.issue_statement, uow_factory=_uow, clock=_clock)

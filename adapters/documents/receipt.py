@@ -9,7 +9,8 @@ from decimal import Decimal
 from fpdf import FPDF
 
 from adapters.documents.figures import amount_text, number_text
-from adapters.documents.pdf import FALLBACK, FAMILY, FONTS, INK, MUTED, RULE
+from adapters.documents.page import a4_page, facts, issuer_heading
+from adapters.documents.pdf import FAMILY
 from adapters.documents.table import Table
 from domain.portal.receipts import Receipt
 
@@ -18,55 +19,26 @@ class ReceiptPdf:
     """The ``ReceiptDocuments`` port."""
 
     def receipt(self, receipt: Receipt) -> bytes:
-        pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-        pdf.set_title(f"Receipt {receipt.session_id}")
-        pdf.set_author(receipt.operator_name)
-        pdf.set_margins(18, 16, 18)
-        pdf.add_font(FAMILY, "", str(FONTS / "DejaVuSans.ttf"))
-        pdf.add_font(FAMILY, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-        pdf.add_font(FALLBACK, "", str(FONTS / "DroidSansFallbackFull.ttf"))
-        pdf.set_fallback_fonts([FALLBACK], exact_match=False)
-        pdf.set_text_color(*INK)
-        pdf.set_draw_color(*RULE)
-        pdf.add_page()
-        _heading(pdf, receipt)
+        pdf = a4_page(title=f"Receipt {receipt.session_id}", author=receipt.operator_name)
+        details = [*receipt.operator_address, *([f"VAT number {receipt.operator_vat_id}"]
+                                                if receipt.operator_vat_id else [])]
+        issuer_heading(pdf, receipt.operator_name, details, "Charging receipt")
         _facts(pdf, receipt)
         _lines(pdf, receipt)
         return bytes(pdf.output())
 
 
-def _heading(pdf: FPDF, r: Receipt) -> None:
-    pdf.set_font(FAMILY, "B", 13)
-    pdf.multi_cell(0, 6, r.operator_name, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FAMILY, "", 8.5)
-    details = list(r.operator_address) + ([f"VAT number {r.operator_vat_id}"] if r.operator_vat_id else [])
-    if details:
-        pdf.multi_cell(0, 4.2, "\n".join(details), new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
-    pdf.set_font(FAMILY, "B", 18)
-    pdf.cell(0, 9, "CHARGING RECEIPT", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
-
-
 def _facts(pdf: FPDF, r: Receipt) -> None:
     when = "%Y-%m-%d %H:%M"
-    rows = [("Session", r.session_id), ("Driver", r.driver_name),
-            ("Location", ", ".join(x for x in (r.location_name, *r.location_address) if x) or "–"),
-            ("Charge point", r.charge_point_id + (f", connector {r.connector_id}" if r.connector_id else "")),
-            ("Started", f"{r.started_at.strftime(when)} ({r.timezone})" if r.started_at else "–"),
-            ("Ended", f"{r.stopped_at.strftime(when)} ({r.timezone})" if r.stopped_at else "–"),
-            ("Energy", f"{number_text(r.energy_kwh.quantize(Decimal('0.001')))} kWh"),
-            ("Tariff", r.tariff_name or "–"),
-            ("Payment", r.payment_status),
-            ("Invoice", r.invoice_number or "not invoiced yet")]
-    for label, value in rows:
-        pdf.set_font(FAMILY, "", 9)
-        pdf.set_text_color(*MUTED)
-        pdf.cell(35, 5.2, label)
-        pdf.set_text_color(*INK)
-        pdf.set_font(FAMILY, "B", 9)
-        pdf.multi_cell(0, 5.2, value, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
+    facts(pdf, [("Session", r.session_id), ("Driver", r.driver_name),
+                ("Location", ", ".join(x for x in (r.location_name, *r.location_address) if x) or "–"),
+                ("Charge point", r.charge_point_id + (f", connector {r.connector_id}" if r.connector_id else "")),
+                ("Started", f"{r.started_at.strftime(when)} ({r.timezone})" if r.started_at else "–"),
+                ("Ended", f"{r.stopped_at.strftime(when)} ({r.timezone})" if r.stopped_at else "–"),
+                ("Energy", f"{number_text(r.energy_kwh.quantize(Decimal('0.001')))} kWh"),
+                ("Tariff", r.tariff_name or "–"),
+                ("Payment", r.payment_status),
+                ("Invoice", r.invoice_number or "not invoiced yet")])
 
 
 def _lines(pdf: FPDF, r: Receipt) -> None:

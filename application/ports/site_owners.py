@@ -18,6 +18,7 @@ from domain.site_owners import (
     StatementAdjustment,
     StatementSession,
 )
+from domain.site_owners.printed import PrintedStatement
 
 
 class SiteOwnerRepository(Protocol):
@@ -70,4 +71,10 @@ class ProjectActivity(Protocol):
     async def credits(self, organization_id: str, location_ids: Sequence[str], start: datetime,
                       end: datetime) -> builtins.list[StatementAdjustment]:
         """Lines of credit notes finalized in [start, end) that name a session at these locations."""
+        ...
+
+
+class StatementDocuments(Protocol):
+    def statement(self, printed: PrintedStatement) -> bytes:
+        """The statement as a PDF (pure CPU work: call it off the event loop)."""
         ...

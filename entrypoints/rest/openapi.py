@@ -240,8 +240,10 @@ def _operation(schemas: _Schemas, endpoint: Endpoint) -> dict[str, Any]:
     success: dict[str, Any] = {"description": "No Content" if endpoint.status == 204 else "Success."}
     if endpoint.response is not None:
         success["content"] = {JSON: {"schema": schemas.answer(endpoint)}}
-        if endpoint.media_type is not None:   # the same answer in another form, asked for with Accept (CSV)
-            success["content"][endpoint.media_type] = {"schema": {"type": "string"}}
+        if endpoint.media_type is not None:   # the same answer in another form, asked for with Accept (CSV, PDF)
+            text = endpoint.media_type.startswith("text/")
+            success["content"][endpoint.media_type] = {"schema": {"type": "string"} if text
+                                                       else {"type": "string", "format": "binary"}}
     elif endpoint.media_type is not None:
         success["content"] = {endpoint.media_type: {"schema": {"type": "string", "format": "binary"}}}
     for media_type in endpoint.media_types:

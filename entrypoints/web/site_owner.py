@@ -98,6 +98,7 @@ class SiteOwnerPages:
             r("/projects", self.projects, name="siteOwnerProjects"),
             r("/projects/{project_id}", self.project, name="siteOwnerProject"),
             r("/projects/{project_id}/revenue.svg", self.chart, name="siteOwnerProjectChart"),
+            r("/projects/{project_id}/statement.pdf", self.statement_pdf, name="siteOwnerStatementPdf"),
             self.site.not_found_route(),
         ]
 
@@ -260,6 +261,19 @@ class SiteOwnerPages:
         return page.render("project.html", status=status, project=months.project, statements=statements,
                            chosen=chosen, errors=errors, period=wanted or chosen.period.label, current="projects",
                            chart_text=_chart_text(statements))
+
+    async def statement_pdf(self, page: PageCall) -> Response:
+        """The chosen month's statement as a PDF (what the API answers with Accept: application/pdf)."""
+        project_id = page.ids["project_id"]
+        if not is_id(project_id, "prj"):
+            raise NotFound("project", project_id)
+        period = page.request.query_params.get("period", "")
+        try:
+            content = await self.use_cases.my_statement_document(page.actor, project_id, period)
+        except InvalidInput:
+            return await self.project(page)           # the project's page, the month refused on its field
+        return Response(content, media_type="application/pdf", headers={
+            "Content-Disposition": f'inline; filename="statement-{project_id}-{period}.pdf"'})
 
     async def chart(self, page: PageCall) -> Response:
         months = await self._months(page)

@@ -3,8 +3,11 @@ site owner's own endpoints under `/api/v1/site-owner`, reached only with a site-
 
 from __future__ import annotations
 
+from starlette.responses import Response
+
 from application.pagination import Page
 from application.projects import ProjectInput
+from domain.errors import InvalidInput
 from domain.site_owners.owners import AGREEMENT_VERSION
 from entrypoints.rest.endpoint import Call, Endpoint
 from entrypoints.rest.site_owner_shapes import (
@@ -29,6 +32,7 @@ OPERATOR_TAG = "Site owners and projects"
 MINE = "/api/v1/site-owner"
 PROJECTS = "/api/v1/projects"
 NO_STORE = {"Cache-Control": "no-store"}
+PDF = "application/pdf"
 
 
 # ---------------------------------------------------------------------------------------------- operator
@@ -75,9 +79,26 @@ async def list_projects(call: Call) -> Page[ProjectOut]:
     return page.map(ProjectOut.of)
 
 
-async def project_statements(call: Call) -> StatementListOut:
+def _pdf_month(call: Call, period: str | None) -> str | None:
+    """The month whose statement ``Accept: application/pdf`` asks for as a PDF (a PDF is of one month), if asked."""
+    if PDF not in call.request.headers.get("accept", ""):
+        return None
+    if period is None:
+        raise InvalidInput.field("period", "is required for the statement as a PDF (Accept: application/pdf)")
+    return period
+
+
+def _pdf(content: bytes, project_id: str, period: str) -> Response:
+    return Response(content, media_type=PDF, headers={
+        "Content-Disposition": f'inline; filename="statement-{project_id}-{period}.pdf"'})
+
+
+async def project_statements(call: Call) -> StatementListOut | Response:
     q: StatementQuery = call.query
     project_id = call.ids["project_id"]
+    if (month := _pdf_month(call, q.period)) is not None:
+        return _pdf(await call.use_cases.statement_document(project_id, month, call.caller, call.organization_id),
+                    project_id, month)
     if q.period is not None:
         found = [await call.use_cases.project_statement(project_id, q.period, call.caller, call.organization_id)]
     else:
@@ -135,9 +156,11 @@ async def my_projects(call: Call) -> Page[ProjectOut]:
     return (await call.use_cases.my_projects(call.site_owner, call.page)).map(ProjectOut.of)
 
 
-async def my_statements(call: Call) -> StatementListOut:
+async def my_statements(call: Call) -> StatementListOut | Response:
     q: StatementQuery = call.query
     project_id = call.ids["project_id"]
+    if (month := _pdf_month(call, q.period)) is not None:
+        return _pdf(await call.use_cases.my_statement_document(call.site_owner, project_id, month), project_id, month)
     if q.period is not None:
         found = [await call.use_cases.my_statement(call.site_owner, project_id, q.period)]
     else:
@@ -148,7 +171,9 @@ async def my_statements(call: Call) -> StatementListOut:
 _OWN = "Only the signed-in site owner's own: another's project is a 404."
 _STATEMENTS = ("With `period=YYYY-MM`, that month's statement (issued, or a draft computed now: sessions that ended in "
                "the month at the project's locations, their energy and net revenue, the credit notes issued in the "
-               "month on them, and the share); without, every issued statement, oldest first.")
+               "month on them, and the share); without, every issued statement, oldest first. With `Accept: "
+               "application/pdf` (and `period`), the month's statement as a PDF: operator, site owner, project, "
+               "period, locations, sessions, energy, revenue, the share's percentage and amount, currency.")
 
 ENDPOINTS = [
     Endpoint("POST", "/api/v1/site-owners/invitations", invite, "inviteSiteOwner", "Invite a site owner",
@@ -175,7 +200,7 @@ ENDPOINTS = [
              description="Issued statements keep the share they were issued with."),
     Endpoint("GET", PROJECTS + "/{project_id}/statements", project_statements, "listProjectStatements",
              "A project's statements", OPERATOR_TAG, query=StatementQuery, response=StatementListOut, tenant=True,
-             description=_STATEMENTS),
+             media_type=PDF, description=_STATEMENTS),
     Endpoint("POST", PROJECTS + "/{project_id}/statements", issue_statement, "issueProjectStatement",
              "Issue a month's statement", OPERATOR_TAG, status=201, body=IssueStatementBody, response=StatementOut,
              tenant=True, creates=True, errors=(403,),
@@ -215,5 +240,5 @@ ENDPOINTS = [
              description="Returns all charging projects associated with this site owner."),
     Endpoint("GET", MINE + "/projects/{project_id}/statements", my_statements, "listSiteOwnerProjectStatements",
              "A project's statements", TAG, query=StatementQuery, response=StatementListOut, site_owner=True,
-             description=_STATEMENTS + " " + _OWN),
+             media_type=PDF, description=_STATEMENTS + " " + _OWN),
 ]

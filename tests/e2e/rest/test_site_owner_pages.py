@@ -6,6 +6,7 @@ organization's) project as a 404, the chart as SVG, and signing out ending the t
 
 from __future__ import annotations
 
+import io
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -13,6 +14,7 @@ from http.cookies import SimpleCookie
 
 import httpx
 import pytest
+from pypdf import PdfReader
 
 from tests.e2e.rest.billing import price_charge_point
 from tests.e2e.rest.network import build_network, fresh
@@ -223,3 +225,17 @@ async def test_a_site_owner_sees_only_their_projects_their_month_and_its_chart(
     text = " ".join(t for t in svg.itertext())
     for fact in ("Monthly revenue of Harbour <garage>", "Your share (GBP)", "Month", month):
         assert fact in text, fact
+
+    # The month's statement as a PDF, linked from the page; never another's; a month that is none is refused.
+    link = f"/site-owner/projects/{mine}/statement.pdf?period={month}"
+    assert f'href="{link}"' in page.text
+    document = await browser.get(link)
+    assert document.status_code == 200 and document.headers["content-type"] == "application/pdf"
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(document.content)).pages)
+    assert f"Your share (12.5 %) {share} GBP" in text and "Harbour <garage>" in text
+    for path in (f"/site-owner/projects/{theirs}/statement.pdf?period={month}",
+                 f"/site-owner/projects/{stranger}/statement.pdf?period={month}",
+                 f"/site-owner/projects/not-an-id/statement.pdf?period={month}"):
+        assert (await browser.get(path)).status_code == 404, path
+    bad = await browser.get(f"/site-owner/projects/{mine}/statement.pdf?period=2026-13")
+    assert bad.status_code == 422 and 'id="period-error"' in bad.text
