@@ -858,6 +858,10 @@ session_facts = Table(
     # Revenue by location: the postings of a window, with what they are grouped by, from the index alone.
     Index("ix_session_facts_revenue", "organization_id", "revenue_posted_at", "location_id", "revenue_currency",
           "revenue_minor"),
+    # The fleet and vehicle the session recorded at its start (migration 0013): fleet costs, usage by fleet.
+    _id("fleet_id", nullable=True),
+    _id("vehicle_id", nullable=True),
+    Index(None, "organization_id", "fleet_id", "local_date"),
 )
 
 report_location_days = Table(
