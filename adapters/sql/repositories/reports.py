@@ -13,6 +13,7 @@ zone's UTC offsets in the window (``offset_intervals``), a handful of intervals 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +28,8 @@ from adapters.sql.tables import (
     HOURS,
     charge_points,
     connectors,
+    drivers,
+    fleets,
     ledger_quarter_hours,
     locations,
     organizations,
@@ -37,8 +40,19 @@ from adapters.sql.tables import (
     report_location_months,
     report_revenue_days,
     session_facts,
+    vehicles,
 )
-from application.ports.reports import ConnectorInfo, Dimension, Grouping, GroupKey, LocationInfo, UsageSums
+from application.ports.reports import (
+    WHO,
+    ConnectorInfo,
+    CostSums,
+    Dimension,
+    Grouping,
+    GroupKey,
+    LocationInfo,
+    UsageSums,
+)
+from domain.fleets.vehicles import vehicle_label
 from domain.reports import (
     Grain,
     ReportWindow,
@@ -64,7 +78,8 @@ def _fact_row(fact: SessionFact) -> dict[str, Any]:
             "charging_us": fact.charging_us, "idle_us": fact.idle_us,
             "revenue_currency": revenue.currency if revenue else None,
             "revenue_minor": revenue.net_minor if revenue else None,
-            "revenue_posted_at": revenue.posted_at if revenue else None}
+            "revenue_posted_at": revenue.posted_at if revenue else None, "fleet_id": fact.fleet_id,
+            "vehicle_id": fact.vehicle_id}
 
 
 def _fact(row: Any) -> SessionFact:
@@ -74,7 +89,8 @@ def _fact(row: Any) -> SessionFact:
                        charge_point_id=row.charge_point_id, evse_id=row.evse_id, connector_id=row.connector_id,
                        driver_id=row.driver_id, tariff_id=row.tariff_id, timezone=row.timezone,
                        started_at=row.started_at, stopped_at=row.stopped_at, energy_mwh=row.energy_mwh,
-                       charging_us=row.charging_us, idle_us=row.idle_us, revenue=revenue)
+                       charging_us=row.charging_us, idle_us=row.idle_us, revenue=revenue, fleet_id=row.fleet_id,
+                       vehicle_id=row.vehicle_id)
 
 
 _LOCATION = ("organization_id", "location_id")
@@ -243,9 +259,16 @@ class SqlReports:
         self._connection = connection
 
     async def usage(self, organization_id: str, window: ReportWindow, group_by: Grouping,
-                    location_id: str | None = None) -> dict[GroupKey, UsageSums]:
+                    location_id: str | None = None, fleet_id: str | None = None) -> dict[GroupKey, UsageSums]:
         out: dict[GroupKey, UsageSums] = defaultdict(UsageSums)
-        if group_by in (Grain.DAY, Grain.WEEK):     # weeks are made of days: the daily rollup alone
+        if group_by in WHO or fleet_id is not None:      # who charged: the rollups do not know, the facts do
+            f = session_facts.c
+            measures = (func.count(), func.sum(f.energy_mwh), func.sum(f.duration_us), func.sum(f.charging_us),
+                        func.sum(f.idle_us))
+            for key, row in await self._fact_groups(organization_id, window, group_by, location_id, fleet_id,
+                                                    measures):
+                out[key] += UsageSums(*(int(value or 0) for value in row))
+        elif group_by in (Grain.DAY, Grain.WEEK):     # weeks are made of days: the daily rollup alone
             t = report_location_days.c
             statement = (select(t.local_date, *(func.sum(t[m]) for m in MEASURES))
                          .where(*self._scope(t, organization_id, location_id), t.local_date >= window.start,
@@ -256,6 +279,64 @@ class SqlReports:
             for key, sums in await self._rollup_sums(organization_id, window, group_by, location_id):
                 out[key] += sums
         return {key: sums for key, sums in out.items() if sums != UsageSums()}
+
+    async def fleet_costs(self, organization_id: str, window: ReportWindow, group_by: Grouping, currency: str,
+                          location_id: str | None = None, fleet_id: str | None = None) -> dict[GroupKey, CostSums]:
+        f = session_facts.c
+        priced = f.revenue_currency == currency
+        measures = (func.count(), func.sum(f.energy_mwh), func.sum(case((priced, 1), else_=0)),
+                    func.sum(case((priced, f.energy_mwh), else_=0)), func.sum(case((priced, f.revenue_minor), else_=0)))
+        out: dict[GroupKey, CostSums] = defaultdict(CostSums)
+        for key, row in await self._fact_groups(organization_id, window, group_by, location_id, fleet_id, measures,
+                                                fleets_only=True):
+            out[key] += CostSums(*(int(value or 0) for value in row))
+        return dict(out)
+
+    async def _fact_groups(self, organization_id: str, window: ReportWindow, group_by: Grouping,
+                           location_id: str | None, fleet_id: str | None, measures: tuple[Any, ...],
+                           fleets_only: bool = False) -> list[tuple[GroupKey, tuple[Any, ...]]]:
+        """``measures`` of the facts of sessions started in the window, GROUP BY what ``group_by`` names (time
+        buckets by local date, then added up here: at most a row per day of the window). Read through the index
+        of the organization's local dates, or of a fleet's."""
+        f = session_facts.c
+        names: tuple[str, ...] = {
+            Dimension.LOCATION: ("location_id",), Dimension.CHARGE_POINT: ("location_id", "charge_point_id"),
+            Dimension.CONNECTOR: ("location_id", "charge_point_id", "evse_id", "connector_id"),
+            Dimension.FLEET: ("fleet_id",), Dimension.VEHICLE: ("vehicle_id",), Dimension.DRIVER: ("driver_id",),
+        }.get(group_by, ("local_date",))  # type: ignore[arg-type]
+        keys = [f[n] for n in names]
+        where = [*self._scope(f, organization_id, location_id), f.local_date >= window.start,
+                 f.local_date < window.end]
+        if fleet_id is not None:
+            where.append(f.fleet_id == fleet_id)
+        elif fleets_only:
+            where.append(f.fleet_id.is_not(None))
+        statement = select(*keys, *measures).where(*where).group_by(*keys)
+        found = []
+        for row in await self._connection.execute(statement):
+            values = tuple(row)
+            if isinstance(group_by, Grain):
+                key = GroupKey(period=bucket_start(_date(values[0]), group_by))
+            elif group_by in WHO:
+                key = GroupKey(who=values[0])
+            else:
+                key = GroupKey(**dict(zip(names, values[:len(names)], strict=True)))
+            found.append((key, values[len(names):]))
+        return found
+
+    async def names(self, organization_id: str, dimension: Dimension,
+                    ids: Collection[str] | None = None) -> dict[str, str]:
+        table = {Dimension.FLEET: fleets, Dimension.VEHICLE: vehicles, Dimension.DRIVER: drivers}[dimension]
+        t = table.c
+        columns = (t.id, t.make, t.model, t.licence_plate, t.vin) if dimension is Dimension.VEHICLE else (t.id, t.name)
+        wanted = sorted(set(ids)) if ids is not None else None
+        out: dict[str, str] = {}
+        for chunk in ([wanted[i:i + 500] for i in range(0, len(wanted), 500)] if wanted is not None else [None]):
+            statement = select(*columns).where(t.organization_id == organization_id,
+                                               *([t.id.in_(chunk)] if chunk is not None else []))
+            for row in await self._connection.execute(statement):
+                out[row[0]] = vehicle_label(*row[1:]) if dimension is Dimension.VEHICLE else row[1]
+        return out
 
     @staticmethod
     def _scope(t: Any, organization_id: str, location_id: str | None) -> list[ColumnElement[bool]]:
