@@ -15,7 +15,15 @@ from sqlalchemy.engine import Connection
 from adapters.sql import migrate
 from adapters.sql.database import Database
 from adapters.sql.migrate import MIGRATIONS, current_revision, downgrade, head_revision, is_up_to_date, upgrade
-from adapters.sql.tables import charge_points, locations, metadata, organizations, session_facts, sessions
+from adapters.sql.tables import (
+    charge_points,
+    locations,
+    metadata,
+    organizations,
+    report_fleet_months,
+    session_facts,
+    sessions,
+)
 from adapters.sql.url import sqlite_path
 
 
@@ -146,7 +154,8 @@ def _row(table: Table, **given: Any) -> dict[str, Any]:
     return row
 
 
-async def test_0013_fills_existing_facts_with_their_sessions_fleet_and_vehicle(empty_database_url: str) -> None:
+async def test_0013_fills_existing_facts_with_their_sessions_fleet_and_vehicle_and_rolls_them_up(
+        empty_database_url: str) -> None:
     await upgrade(empty_database_url)
     await downgrade(empty_database_url, "0012")
     assert "fleet_id" not in await _columns(empty_database_url, "session_facts")
@@ -175,6 +184,11 @@ async def test_0013_fills_existing_facts_with_their_sessions_fleet_and_vehicle(e
             f = session_facts.c
             found = (await connection.execute(select(f.session_id, f.fleet_id, f.vehicle_id)
                                               .order_by(f.session_id))).all()
+            r = report_fleet_months.c
+            rolled = (await connection.execute(select(r.local_month, r.fleet_id, r.vehicle_id, r.currency, r.sessions)
+                                               .order_by(r.fleet_id))).all()
     finally:
         await database.dispose()
     assert [tuple(r) for r in found] == [("ses_a", "flt_1", "veh_1"), ("ses_b", None, None)]
+    may = date(2026, 5, 1)
+    assert [tuple(r) for r in rolled] == [(may, "", "", "", 1), (may, "flt_1", "veh_1", "", 1)]

@@ -79,7 +79,7 @@ async def test_replacing_a_fact_takes_its_old_figures_back(storage):
         await uow.session_facts.put(fact)        # the same fact again: nothing moves
         moved = attrs.evolve(fact, started_at=datetime(2026, 6, 2, 12, tzinfo=UTC),
                              stopped_at=datetime(2026, 6, 2, 13, tzinfo=UTC), charging_us=1_800_000_000,
-                             idle_us=1_800_000_000)
+                             idle_us=1_800_000_000, fleet_id="flt_moved", vehicle_id="veh_moved")
         await uow.session_facts.put(moved)
         assert await uow.session_facts.set_revenue(org.id, session.id,
                                                    SessionRevenue("EUR", 250, datetime(2026, 6, 2, 13, tzinfo=UTC)))
@@ -98,6 +98,13 @@ async def test_replacing_a_fact_takes_its_old_figures_back(storage):
         assert await uow.reports.revenue_by_location(org.id, datetime(2026, 6, 1, tzinfo=UTC),
                                                      datetime(2026, 7, 1, tzinfo=UTC)) == {
             (point.location_id, "EUR"): 250}
+        # Who charged moved with the fact, and the posting moved it from unbooked to booked (whole months: the
+        # monthly rollup by who charged; a window of days: the facts).
+        for window in (july, ReportWindow.of(date(2026, 6, 2), date(2026, 7, 2))):
+            assert await uow.reports.fleet_costs(org.id, window, Dimension.VEHICLE, "EUR") == {
+                GroupKey(who="veh_moved"): CostSums(1, 7_000_000, 1, 7_000_000, 250)}
+            assert await uow.reports.usage(org.id, window, Dimension.FLEET) == {
+                GroupKey(who="flt_moved"): UsageSums(1, 7_000_000, hour, hour // 2, hour // 2)}
 
 
 async def test_whole_months_and_the_days_around_them_add_up_by_connector(storage):
