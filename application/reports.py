@@ -1,4 +1,5 @@
-"""Reports: revenue (the books), usage, peak hours, popular locations and utilization, for an organization.
+"""Reports: revenue (the books), usage, peak hours, popular locations, utilization and fleet costs, for an
+organization.
 
 One use case per door (REST, CLI, batch jobs): ``build_report`` checks the caller may read the organization,
 asks the ``ReportQueries`` port for sums (computed in the database) and shapes them into a ``Report``: named
@@ -10,6 +11,8 @@ columns with units, rows, totals and the chart that shows them. Formats (JSON, C
 - Revenue is the ledger's (``domain.reports.revenue``), read in the organization's zone; by location it is
   what the ledger booked for each location's sessions, and what belongs to no location (plan fees, credit
   notes, refunds) is a row of its own, so the rows add up to the books.
+- Fleet costs are the sessions of fleets (the fleet, vehicle and driver each recorded at its start), priced as
+  the ledger booked them (net, in the organization's currency), per fleet, vehicle, driver or period.
 """
 
 from __future__ import annotations
@@ -26,13 +29,22 @@ from attrs import frozen
 
 from application.authorization import Action, Actor, authorize
 from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from application.ports.reports import ConnectorInfo, Dimension, Grouping, GroupKey, LocationInfo, UsageSums
+from application.ports.reports import (
+    WHO,
+    ConnectorInfo,
+    CostSums,
+    Dimension,
+    Grouping,
+    GroupKey,
+    LocationInfo,
+    UsageSums,
+)
 from domain.errors import FieldError, InvalidInput, NotFound
 from domain.reports import Grain, ReportWindow, bucket_start
 from domain.reports.availability import Registrations, span_bounds
 from domain.reports.calendar import next_month
 from domain.reports.revenue import LedgerSums, major_units
-from domain.reports.units import hours, kwh, percent
+from domain.reports.units import hours, kwh, percent, price_per_kwh
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -43,20 +55,25 @@ class ReportName(str, enum.Enum):
     PEAK_HOURS = "peak-hours"
     LOCATIONS = "locations"
     UTILIZATION = "utilization"
+    FLEET_COSTS = "fleet-costs"
 
 
 _TIME = (Grain.DAY, Grain.WEEK, Grain.MONTH)
 GROUPINGS: dict[ReportName, tuple[Grouping, ...]] = {
     ReportName.REVENUE: (*_TIME, Dimension.LOCATION),
-    ReportName.USAGE: (*_TIME, Dimension.LOCATION, Dimension.CHARGE_POINT),
+    ReportName.USAGE: (*_TIME, Dimension.LOCATION, Dimension.CHARGE_POINT, *WHO),
     ReportName.PEAK_HOURS: (),
     ReportName.LOCATIONS: (Dimension.LOCATION,),
     ReportName.UTILIZATION: (Dimension.LOCATION, Dimension.CHARGE_POINT, Dimension.CONNECTOR, *_TIME),
+    ReportName.FLEET_COSTS: (*WHO, *_TIME),
 }
 DEFAULT_GROUPING: dict[ReportName, Grouping | None] = {
     ReportName.REVENUE: Grain.DAY, ReportName.USAGE: Grain.DAY, ReportName.PEAK_HOURS: None,
     ReportName.LOCATIONS: Dimension.LOCATION, ReportName.UTILIZATION: Dimension.LOCATION,
+    ReportName.FLEET_COSTS: Dimension.FLEET,
 }
+# The reports that read who charged: the others are the connectors' or the books'.
+BY_FLEET = (ReportName.USAGE, ReportName.FLEET_COSTS)
 RANK_BY = ("sessions", "energy", "revenue")
 
 
@@ -69,6 +86,7 @@ class ReportRequest:
     group_by: str | None = None
     location_id: str | None = None
     rank_by: str | None = None
+    fleet_id: str | None = None
 
 
 @frozen
@@ -103,6 +121,7 @@ class Report:
     totals: dict[str, Any]
     chart: Chart
     matrix: tuple[tuple[int, ...], ...] | None = None     # peak hours: 7 weekdays × 24 hours
+    fleet_id: str | None = None
 
 
 def _grouping(name: ReportName, value: str | None) -> Grouping | None:
@@ -153,18 +172,24 @@ async def build_report(actor: Actor, organization_id: str, name: ReportName, req
         locations = {x.id: x for x in await uow.reports.locations(organization_id)}
         if request.location_id is not None and request.location_id not in locations:
             raise InvalidInput(FieldError("location_id", "is not a location of the organization"))
+        if request.fleet_id is not None:
+            if name not in BY_FLEET:
+                raise InvalidInput(FieldError("fleet_id", "only the usage and fleet-costs reports read fleets"))
+            if await uow.fleets.get(organization_id, request.fleet_id) is None:
+                raise InvalidInput(FieldError("fleet_id", "is not a fleet of the organization"))
         if name is ReportName.REVENUE and request.location_id is not None and grouping is not Dimension.LOCATION:
             raise InvalidInput(FieldError("location_id", "revenue by period is the organization's books; "
                                                          "filter by location with group_by=location"))
         context = _Context(uow, organization_id, settings.currency, settings.timezone, window, request.location_id,
-                           locations, now)
+                           locations, now, request.fleet_id)
         builders = {ReportName.USAGE: _usage, ReportName.PEAK_HOURS: _peak_hours, ReportName.LOCATIONS: _locations,
-                    ReportName.REVENUE: _revenue, ReportName.UTILIZATION: _utilization}
+                    ReportName.REVENUE: _revenue, ReportName.UTILIZATION: _utilization,
+                    ReportName.FLEET_COSTS: _fleet_costs}
         columns, rows, totals, chart, title, matrix = await builders[name](context, grouping, request.rank_by)
     return Report(name=name, title=title, organization_id=organization_id, currency=settings.currency,
                   timezone=settings.timezone, window=window, group_by=grouping.value if grouping else None,
                   location_id=request.location_id, columns=columns, rows=tuple(rows), totals=totals, chart=chart,
-                  matrix=matrix)
+                  matrix=matrix, fleet_id=request.fleet_id)
 
 
 @frozen
@@ -177,6 +202,7 @@ class _Context:
     location_id: str | None
     locations: dict[str, LocationInfo]
     now: datetime
+    fleet_id: str | None = None
 
     def location_name(self, location_id: str | None) -> str:
         found = self.locations.get(location_id) if location_id else None
@@ -198,7 +224,18 @@ def buckets(window: ReportWindow, grain: Grain) -> Iterator[date]:
         day = next_month(day) if grain is Grain.MONTH else day + timedelta(days=7 if grain is Grain.WEEK else 1)
 
 
+# Who charged: the id column and the name column of a row grouped by fleet, vehicle or driver.
+_WHO_COLUMNS = {
+    Dimension.FLEET: (Column("fleet_id", "Fleet id"), Column("fleet_name", "Fleet")),
+    Dimension.VEHICLE: (Column("vehicle_id", "Vehicle id"), Column("vehicle", "Vehicle")),
+    Dimension.DRIVER: (Column("driver_id", "Driver id"), Column("driver_name", "Driver")),
+}
+_NOBODY = {Dimension.FLEET: "No fleet", Dimension.VEHICLE: "No vehicle recorded", Dimension.DRIVER: "No driver"}
+
+
 def _period_columns(grouping: Grouping | None) -> tuple[Column, ...]:
+    if grouping in _WHO_COLUMNS:
+        return _WHO_COLUMNS[grouping]  # type: ignore[index]
     if isinstance(grouping, Grain):
         return (Column("period", f"{grouping.value.capitalize()} (first local date)"),)
     if grouping is Dimension.LOCATION:
@@ -210,7 +247,12 @@ def _period_columns(grouping: Grouping | None) -> tuple[Column, ...]:
             Column("charge_point_id", "Charge point"), Column("evse_id", "EVSE"), Column("connector_id", "Connector"))
 
 
-def _key_values(context: _Context, key: GroupKey) -> dict[str, Any]:
+def _key_values(context: _Context, key: GroupKey, grouping: Grouping | None = None,
+                names: dict[str, str] | None = None) -> dict[str, Any]:
+    if grouping in WHO:
+        id_column, name_column = _WHO_COLUMNS[grouping]  # type: ignore[index]
+        label = (names or {}).get(key.who, "") if key.who is not None else _NOBODY[grouping]  # type: ignore[index]
+        return {id_column.name: key.who, name_column.name: label}
     if key.period is not None:
         return {"period": key.period}
     values: dict[str, Any] = {"location_id": key.location_id, "location_name": context.location_name(key.location_id)}
@@ -221,8 +263,16 @@ def _key_values(context: _Context, key: GroupKey) -> dict[str, Any]:
     return values
 
 
-def _keys(context: _Context, grouping: Grouping, found: dict[GroupKey, Any]) -> list[GroupKey]:
-    """The rows' groups in order: every bucket of the window, every location in scope, or what was found."""
+def _keys(context: _Context, grouping: Grouping, found: dict[GroupKey, Any],
+          names: dict[str, str] | None = None) -> list[GroupKey]:
+    """The rows' groups in order: every bucket of the window, every location (or fleet) in scope, or what was
+    found (by name; the sessions that recorded nobody last)."""
+    if grouping in WHO:
+        names = names or {}
+        keys = set(found)
+        if grouping is Dimension.FLEET:
+            keys |= {GroupKey(who=x) for x in names if context.fleet_id in (None, x)}
+        return sorted(keys, key=lambda k: (k.who is None, names.get(k.who or "", ""), k.who or ""))
     if isinstance(grouping, Grain):
         return [GroupKey(period=day) for day in buckets(context.window, grouping)]
     if grouping is Dimension.LOCATION:
@@ -248,20 +298,32 @@ def _usage_values(sums: UsageSums) -> dict[str, Any]:
             "average_duration_hours": hours(sums.duration_us, n) if n else None}
 
 
+async def _names(context: _Context, grouping: Grouping, found: dict[GroupKey, Any]) -> dict[str, str]:
+    """The names of the fleets, vehicles or drivers found (every fleet: each is a row, sessions or none)."""
+    if grouping not in WHO:
+        return {}
+    dimension: Dimension = grouping  # type: ignore[assignment]
+    ids = None if dimension is Dimension.FLEET else [k.who for k in found if k.who is not None]
+    return await context.uow.reports.names(context.organization_id, dimension, ids)
+
+
 async def _usage(context: _Context, grouping: Grouping | None, _rank_by: str | None) -> Built:
     assert grouping is not None
-    found = await context.uow.reports.usage(context.organization_id, context.window, grouping, context.location_id)
+    found = await context.uow.reports.usage(context.organization_id, context.window, grouping, context.location_id,
+                                            context.fleet_id)
+    names = await _names(context, grouping, found)
     rows, total = [], UsageSums()
-    for key in _keys(context, grouping, found):
+    for key in _keys(context, grouping, found, names):
         sums = found.get(key, UsageSums())
-        if not isinstance(grouping, Grain) and grouping is not Dimension.LOCATION and not sums.sessions:
+        if not isinstance(grouping, Grain) and grouping not in (Dimension.LOCATION, Dimension.FLEET) \
+                and not sums.sessions:
             continue   # a charge point whose only figure is time occupied by a session started earlier
-        rows.append(_key_values(context, key) | _usage_values(sums))
+        rows.append(_key_values(context, key, grouping, names) | _usage_values(sums))
         total += sums
     over_time = isinstance(grouping, Grain)
     chart = Chart("line" if over_time else "bar", _period_columns(grouping)[-1].name if over_time else
-                  "location_name" if grouping is Dimension.LOCATION else "charge_point_id",
-                  ("energy_kwh",), "Energy (kWh)")
+                  "location_name" if grouping is Dimension.LOCATION else _period_columns(grouping)[1].name
+                  if grouping in WHO else "charge_point_id", ("energy_kwh",), "Energy (kWh)")
     return (_period_columns(grouping) + _USAGE_COLUMNS, rows, _usage_values(total), chart,
             f"Usage by {grouping.value.replace('_', ' ')}", None)
 
@@ -443,3 +505,38 @@ def _available(context: _Context, grouping: Grouping, inventory: list[ConnectorI
         start, end = bounds[name]
         out[group] += Registrations([m.registered_at for m in members]).available_us(start, end, context.now)
     return dict(out)
+
+
+def _cost_columns(currency: str) -> tuple[Column, ...]:
+    return (Column("sessions", "Sessions"), Column("energy_kwh", "Energy (kWh)", "kWh"),
+            Column("priced_sessions", f"Sessions priced in {currency}"),
+            Column("cost", f"Cost excl. VAT ({currency})", "currency"),
+            Column("cost_per_kwh", f"Cost per kWh ({currency}/kWh)", f"{currency}/kWh"),
+            Column("cost_per_100km", f"Cost per 100 km ({currency}/100 km)", f"{currency}/100 km"))
+
+
+def _cost_values(sums: CostSums, currency: str) -> dict[str, Any]:
+    """A group's figures: the cost is what the ledger booked for its priced sessions (net), per kWh of their
+    energy. Per 100 km needs distances, which nothing records (no odometer readings): always empty."""
+    return {"sessions": sums.sessions, "energy_kwh": kwh(sums.energy_mwh), "priced_sessions": sums.priced_sessions,
+            "cost": _money(sums.cost_minor, currency),
+            "cost_per_kwh": price_per_kwh(sums.cost_minor, sums.priced_energy_mwh, currency),
+            "cost_per_100km": None}
+
+
+async def _fleet_costs(context: _Context, grouping: Grouping | None, _rank_by: str | None) -> Built:
+    assert grouping is not None
+    found = await context.uow.reports.fleet_costs(context.organization_id, context.window, grouping,
+                                                  context.currency, context.location_id, context.fleet_id)
+    names = await _names(context, grouping, found)
+    rows, total = [], CostSums()
+    for key in _keys(context, grouping, found, names):
+        sums = found.get(key, CostSums())
+        rows.append(_key_values(context, key, grouping, names) | _cost_values(sums, context.currency))
+        total += sums
+    over_time = isinstance(grouping, Grain)
+    columns = (*_period_columns(grouping), *_cost_columns(context.currency))
+    chart = Chart("line" if over_time else "bar", columns[0].name if over_time else columns[1].name, ("cost",),
+                  f"Cost excl. VAT ({context.currency})")
+    return (columns, rows, _cost_values(total, context.currency), chart,
+            f"Fleet costs by {grouping.value}", None)

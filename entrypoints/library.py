@@ -79,13 +79,14 @@ class Charge:
 
     async def report(self, organization_id: str, name: ReportName | str, *, start: date | None = None,
                      end: date | None = None, group_by: str | None = None, location_id: str | None = None,
-                     rank_by: str | None = None) -> Report:
+                     rank_by: str | None = None, fleet_id: str | None = None) -> Report:
         """A report as REST answers it (``end`` exclusive, local dates); ``report_csv`` writes it as CSV."""
         try:
             report = ReportName(name)
         except ValueError:
             raise InvalidInput.field("name", f"one of {', '.join(n.value for n in ReportName)}") from None
-        request = ReportRequest(start=start, end=end, group_by=group_by, location_id=location_id, rank_by=rank_by)
+        request = ReportRequest(start=start, end=end, group_by=group_by, location_id=location_id, rank_by=rank_by,
+                                fleet_id=fleet_id)
         return await self._container.use_cases.build_report(
             self.acting_in(organization_id, Role.VIEWER), organization_id, report, request)
 

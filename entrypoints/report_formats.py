@@ -39,7 +39,7 @@ def report_json(report: Report) -> dict[str, Any]:
     body: dict[str, Any] = {
         "report": report.name.value, "title": report.title, "from": report.window.start.isoformat(),
         "to": report.window.end.isoformat(), "group_by": report.group_by, "location_id": report.location_id,
-        "currency": report.currency, "timezone": report.timezone,
+        "fleet_id": report.fleet_id, "currency": report.currency, "timezone": report.timezone,
         "columns": [{"name": c.name, "label": c.label, "unit": report.currency if c.unit == "currency" else c.unit}
                     for c in report.columns],
         "rows": [{c.name: _plain(row.get(c.name)) for c in report.columns} for row in report.rows],
@@ -70,6 +70,7 @@ _INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 
 def _subtitle(report: Report) -> str:
     where = f", location {report.location_id}" if report.location_id else ""
+    where += f", fleet {report.fleet_id}" if report.fleet_id else ""
     zone = ("local time of each location" if report.name is not ReportName.REVENUE
             else f"{report.timezone} time")
     return f"{report.window.start.isoformat()} to {report.window.end.isoformat()} (exclusive){where}; {zone}"

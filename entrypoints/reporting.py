@@ -27,16 +27,18 @@ REBUILD = "rebuild"
 def add_parser(sub: Any) -> None:
     """``charge report …`` on the command's subparsers."""
     report = sub.add_parser("report", help="a report as CSV, JSON or SVG (or `rebuild` the reports' facts)",
-                            description="Revenue (the ledger's), usage, peak hours, popular locations or "
-                                        "utilization of one organization, for a window of local dates.")
+                            description="Revenue (the ledger's), usage, peak hours, popular locations, "
+                                        "utilization or fleet costs of one organization, for a window of local "
+                                        "dates.")
     report.add_argument("name", choices=[*(n.value for n in ReportName), REBUILD])
     report.add_argument("--organization", required=True, help="the organization (org_…)")
     report.add_argument("--from", dest="start", help="first local date, YYYY-MM-DD (default: this month's first)")
     report.add_argument("--to", dest="end", help="the local date the window ends before, YYYY-MM-DD (exclusive)")
-    report.add_argument("--group-by", help="day, week, month, location, charge_point or connector, as the report "
-                                           "allows")
+    report.add_argument("--group-by", help="day, week, month, location, charge_point, connector, fleet, vehicle "
+                                           "or driver, as the report allows")
     report.add_argument("--location", help="only this location (loc_…)")
     report.add_argument("--rank-by", help="locations: sessions, energy or revenue")
+    report.add_argument("--fleet", help="usage, fleet-costs: only this fleet's sessions (flt_…)")
     report.add_argument("--format", choices=["csv", "json", "svg"], default="csv", help="default %(default)s")
     report.add_argument("--output", help="write to this file instead of standard output")
     report.add_argument("--database-url", help="sqlite:///PATH or postgresql://USER@HOST:PORT/DB")
@@ -60,7 +62,8 @@ async def run_command(settings: Settings, args: argparse.Namespace, out: TextIO 
 
     try:
         request = ReportRequest(start=_date(args.start, "--from"), end=_date(args.end, "--to"),
-                                group_by=args.group_by, location_id=args.location, rank_by=args.rank_by)
+                                group_by=args.group_by, location_id=args.location, rank_by=args.rank_by,
+                                fleet_id=args.fleet)
     except ValueError as error:
         print(f"charge: {error}", file=sys.stderr)
         return 2
@@ -81,7 +84,7 @@ async def run_command(settings: Settings, args: argparse.Namespace, out: TextIO 
                                         uow_factory=uow_factory, clock=clock)
         except DomainError as error:
             options = {"from": "--from", "to": "--to", "group_by": "--group-by", "location_id": "--location",
-                       "rank_by": "--rank-by"}
+                       "rank_by": "--rank-by", "fleet_id": "--fleet"}
             fields = getattr(error, "errors", [])
             detail = "; ".join(f"{options.get(e.field, e.field)}: {e.message}" for e in fields) or error.detail
             print(f"charge: {detail}", file=sys.stderr)

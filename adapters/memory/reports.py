@@ -4,13 +4,23 @@ network and the ledger as they are (the fake keeps no rollups: its data is a tes
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
 
-from application.ports.reports import ConnectorInfo, Dimension, Grouping, GroupKey, LocationInfo, UsageSums
+from application.ports.reports import (
+    WHO,
+    ConnectorInfo,
+    CostSums,
+    Dimension,
+    Grouping,
+    GroupKey,
+    LocationInfo,
+    UsageSums,
+)
 from domain.billing.ledger import LedgerTransaction
 from domain.network import ChargePoint, Location
 from domain.reports import Grain, ReportWindow, SessionFact, SessionRevenue, bucket_start
@@ -53,6 +63,9 @@ def group_key(fact: SessionFact, group_by: Grouping, day: date) -> GroupKey:
         return GroupKey(location_id=fact.location_id)
     if group_by is Dimension.CHARGE_POINT:
         return GroupKey(location_id=fact.location_id, charge_point_id=fact.charge_point_id)
+    if group_by in WHO:
+        return GroupKey(who={Dimension.FLEET: fact.fleet_id, Dimension.VEHICLE: fact.vehicle_id,
+                             Dimension.DRIVER: fact.driver_id}[group_by])
     return GroupKey(location_id=fact.location_id, charge_point_id=fact.charge_point_id, evse_id=fact.evse_id,
                     connector_id=fact.connector_id)
 
@@ -63,21 +76,44 @@ class InMemoryReports:
     def __init__(self, tables: dict[str, dict[Any, Any]]) -> None:
         self.tables = tables
 
-    def _facts(self, organization_id: str, location_id: str | None) -> list[SessionFact]:
+    def _facts(self, organization_id: str, location_id: str | None, fleet_id: str | None = None) -> list[SessionFact]:
         return [f for f in self.tables["session_facts"].values() if f.organization_id == organization_id
-                and (location_id is None or f.location_id == location_id)]
+                and (location_id is None or f.location_id == location_id)
+                and (fleet_id is None or f.fleet_id == fleet_id)]
 
     async def usage(self, organization_id: str, window: ReportWindow, group_by: Grouping,
-                    location_id: str | None = None) -> dict[GroupKey, UsageSums]:
+                    location_id: str | None = None, fleet_id: str | None = None) -> dict[GroupKey, UsageSums]:
         out: dict[GroupKey, UsageSums] = defaultdict(UsageSums)
-        for fact in self._facts(organization_id, location_id):
+        sessions_only = group_by in WHO or fleet_id is not None
+        for fact in self._facts(organization_id, location_id, fleet_id):
             if window.start <= fact.local_date < window.end:
                 key = group_key(fact, group_by, fact.local_date)
                 out[key] += UsageSums(1, fact.energy_mwh, fact.duration_us, fact.charging_us, fact.idle_us)
+            if sessions_only:
+                continue
             for day, occupied in fact.occupancy():
                 if window.start <= day < window.end:
                     out[group_key(fact, group_by, day)] += UsageSums(occupied_us=occupied)
         return {key: sums for key, sums in out.items() if sums != UsageSums()}
+
+    async def fleet_costs(self, organization_id: str, window: ReportWindow, group_by: Grouping, currency: str,
+                          location_id: str | None = None, fleet_id: str | None = None) -> dict[GroupKey, CostSums]:
+        out: dict[GroupKey, CostSums] = defaultdict(CostSums)
+        for fact in self._facts(organization_id, location_id, fleet_id):
+            if fact.fleet_id is None or not window.start <= fact.local_date < window.end:
+                continue
+            priced = fact.revenue is not None and fact.revenue.currency == currency
+            out[group_key(fact, group_by, fact.local_date)] += CostSums(
+                1, fact.energy_mwh, int(priced), fact.energy_mwh if priced else 0,
+                fact.revenue.net_minor if priced and fact.revenue else 0)
+        return dict(out)
+
+    async def names(self, organization_id: str, dimension: Dimension,
+                    ids: Collection[str] | None = None) -> dict[str, str]:
+        table = {Dimension.FLEET: "fleets", Dimension.VEHICLE: "vehicles", Dimension.DRIVER: "drivers"}[dimension]
+        wanted = None if ids is None else set(ids)
+        return {x.id: x.label if dimension is Dimension.VEHICLE else x.name for x in self.tables[table].values()
+                if x.organization_id == organization_id and (wanted is None or x.id in wanted)}
 
     async def peak_hours(self, organization_id: str, window: ReportWindow,
                          location_id: str | None = None) -> dict[tuple[int, int], int]:

@@ -826,6 +826,9 @@ _COUNTS = ("sessions", "energy_mwh", "duration_us", "charging_us", "idle_us", "o
 HOURS = tuple(f"h{hour:02d}" for hour in range(24))
 
 
+FLEET_MEASURES = ("sessions", "energy_mwh", "duration_us", "charging_us", "idle_us", "cost_minor")
+
+
 def _measures() -> list[Column]:
     return [Column(name, BigInteger, nullable=False) for name in _COUNTS]
 
@@ -858,6 +861,27 @@ session_facts = Table(
     # Revenue by location: the postings of a window, with what they are grouped by, from the index alone.
     Index("ix_session_facts_revenue", "organization_id", "revenue_posted_at", "location_id", "revenue_currency",
           "revenue_minor"),
+    # The fleet and vehicle the session recorded at its start (migration 0013): fleet costs, usage by fleet.
+    _id("fleet_id", nullable=True),
+    _id("vehicle_id", nullable=True),
+    Index(None, "organization_id", "fleet_id", "local_date"),
+)
+
+# Sessions per local month (of their location) and who charged them: fleet, vehicle and driver as the session
+# recorded them ('' for none: a key column, never NULL) and the currency the ledger booked them in ('' until it
+# did), with what it booked (migration 0013). Fleet costs and usage by fleet, vehicle or driver add these rows
+# for the months a window covers whole.
+report_fleet_months = Table(
+    "report_fleet_months", metadata,
+    Column("organization_id", String(ID), nullable=False),
+    Column("local_month", Date, nullable=False),
+    _id("fleet_id"),
+    _id("vehicle_id"),
+    _id("driver_id"),
+    Column("currency", String(3), nullable=False),
+    *(Column(name, BigInteger, nullable=False) for name in FLEET_MEASURES),
+    PrimaryKeyConstraint("organization_id", "local_month", "fleet_id", "vehicle_id", "driver_id", "currency"),
+    Index(None, "organization_id", "fleet_id", "local_month"),
 )
 
 report_location_days = Table(

@@ -11,6 +11,7 @@ are instants (the organization's local midnights), bucketed in the zone a query 
 from __future__ import annotations
 
 import enum
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import Protocol
 
@@ -26,6 +27,14 @@ class Dimension(str, enum.Enum):
     LOCATION = "location"
     CHARGE_POINT = "charge_point"
     CONNECTOR = "connector"
+    # Who charged, as the session recorded it at its start (read from the facts, not the rollups).
+    FLEET = "fleet"
+    VEHICLE = "vehicle"
+    DRIVER = "driver"
+
+
+# The groupings only the facts know: rows of sessions, not of connectors.
+WHO = (Dimension.FLEET, Dimension.VEHICLE, Dimension.DRIVER)
 
 
 Grouping = Grain | Dimension
@@ -33,13 +42,15 @@ Grouping = Grain | Dimension
 
 @frozen
 class GroupKey:
-    """A row's group: a bucket's first local date, or a location, charge point or connector."""
+    """A row's group: a bucket's first local date, or a location, charge point or connector, or a fleet, vehicle
+    or driver (``who``: its id, None for the sessions that recorded none)."""
 
     period: date | None = None
     location_id: str | None = None
     charge_point_id: str | None = None
     evse_id: int | None = None
     connector_id: int | None = None
+    who: str | None = None
 
 
 @frozen
@@ -58,6 +69,23 @@ class UsageSums:
         return UsageSums(self.sessions + other.sessions, self.energy_mwh + other.energy_mwh,
                          self.duration_us + other.duration_us, self.charging_us + other.charging_us,
                          self.idle_us + other.idle_us, self.occupied_us + other.occupied_us)
+
+
+@frozen
+class CostSums:
+    """Sessions of fleets started in the group, their energy, and what the ledger booked for them (the session's
+    net price) in one currency: ``priced_*`` are the sessions it booked, in that currency, and their energy."""
+
+    sessions: int = 0
+    energy_mwh: int = 0
+    priced_sessions: int = 0
+    priced_energy_mwh: int = 0
+    cost_minor: int = 0
+
+    def __add__(self, other: CostSums) -> CostSums:
+        return CostSums(self.sessions + other.sessions, self.energy_mwh + other.energy_mwh,
+                        self.priced_sessions + other.priced_sessions,
+                        self.priced_energy_mwh + other.priced_energy_mwh, self.cost_minor + other.cost_minor)
 
 
 @frozen
@@ -98,9 +126,22 @@ class SessionFactRepository(Protocol):
 
 class ReportQueries(Protocol):
     async def usage(self, organization_id: str, window: ReportWindow, group_by: Grouping,
-                    location_id: str | None = None) -> dict[GroupKey, UsageSums]:
+                    location_id: str | None = None, fleet_id: str | None = None) -> dict[GroupKey, UsageSums]:
         """Sums of the sessions started in the window (local date of each location), by group; a connector's
-        occupied time is counted on the local days it fell on, within the window."""
+        occupied time is counted on the local days it fell on, within the window. Grouped by fleet, vehicle or
+        driver, or only a fleet's sessions (``fleet_id``): the sessions' figures alone (no occupied time: that is
+        the connectors'), a group keyed None for the sessions that recorded none."""
+        ...
+
+    async def fleet_costs(self, organization_id: str, window: ReportWindow, group_by: Grouping, currency: str,
+                          location_id: str | None = None, fleet_id: str | None = None) -> dict[GroupKey, CostSums]:
+        """The sessions of fleets (those that recorded a fleet at their start) started in the window (local date of
+        each location), by group, with what the ledger booked for them in ``currency``."""
+        ...
+
+    async def names(self, organization_id: str, dimension: Dimension,
+                    ids: Collection[str] | None = None) -> dict[str, str]:
+        """What people call the organization's fleets, vehicles or drivers (``ids``; None: every one)."""
         ...
 
     async def peak_hours(self, organization_id: str, window: ReportWindow,

@@ -33,6 +33,10 @@ class Vehicle:
     licence_plate: str | None = None
     updated_at: datetime | None = None
 
+    @property
+    def label(self) -> str:
+        return vehicle_label(self.make, self.model, self.licence_plate, self.vin)
+
     @staticmethod
     def validate(*, fleet_id: object, vin: object, make: object, model: object, battery_kwh: object,
                  connector_types: object, licence_plate: object) -> Decimal:
@@ -83,3 +87,8 @@ class VehicleAssignment:
         if self.ended_at is not None:
             raise InvalidState(f"assignment {self.id} has ended already")
         self.ended_at = max(at, self.assigned_at)
+
+
+def vehicle_label(make: str, model: str, licence_plate: str | None, vin: str) -> str:
+    """What people call a vehicle in a report: make and model, and its plate (its VIN when it has none)."""
+    return f"{make} {model} ({licence_plate or vin})"

@@ -47,6 +47,8 @@ class SessionFact:
     charging_us: int
     idle_us: int
     revenue: SessionRevenue | None = None
+    fleet_id: str | None = None      # the fleet and vehicle the session recorded at its start
+    vehicle_id: str | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -126,4 +128,4 @@ def fact_of(session: ChargingSession, *, location_id: str, timezone: str,
         charge_point_id=session.charge_point_id, evse_id=session.evse_id or 0, connector_id=session.connector_id or 0,
         driver_id=session.driver_id, tariff_id=session.tariff_id, timezone=timezone, started_at=session.started_at,
         stopped_at=session.stopped_at, energy_mwh=energy_mwh(session), charging_us=charging, idle_us=idle,
-        revenue=revenue)
+        revenue=revenue, fleet_id=session.fleet_id, vehicle_id=session.vehicle_id)

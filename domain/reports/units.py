@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from domain.geography import CURRENCY_EXPONENTS
+
 _KWH = Decimal("0.001")
 _HOURS = Decimal("0.001")
 _PERCENT = Decimal("0.01")
+_PRICE_PLACES = 4          # a price per kWh: as tariffs state theirs, to the hundredth of a minor unit
 _MWH_PER_KWH = Decimal(1_000_000)
 _US_PER_HOUR = Decimal(3_600_000_000)
 
@@ -26,3 +29,13 @@ def percent(part: int, whole: int) -> Decimal | None:
     if whole <= 0:
         return None
     return (Decimal(part) * 100 / Decimal(whole)).quantize(_PERCENT, rounding=ROUND_HALF_UP)
+
+
+def price_per_kwh(minor: int, mwh: int, currency: str) -> Decimal | None:
+    """``minor`` units of ``currency`` per kWh of ``mwh`` milliwatt-hours, to the hundredth of a minor unit
+    (4 places in euros); None without energy."""
+    if mwh <= 0:
+        return None
+    places = Decimal(1).scaleb(-(CURRENCY_EXPONENTS[currency] + 2))
+    return (Decimal(minor).scaleb(-CURRENCY_EXPONENTS[currency]) * _MWH_PER_KWH / Decimal(mwh)).quantize(
+        places, rounding=ROUND_HALF_UP)

@@ -1,13 +1,15 @@
 """Reports on 1,000,000 completed sessions on PostgreSQL: latency of each report over repeated calls.
 
 Seeded straight into a fresh database with COPY (not timed): an organization with 200 locations in five time
-zones, 1,000 charge points of two connectors, and a year (2025) of sessions spread evenly over them — each
-session's fact, what it adds to the rollups (per location and per connector by day and month, and per local
-hour: the adapter's own ``contributions``), and its ledger posting (charging revenue against unbilled receivable,
-two entries) with the quarter-hour rollup the trigger keeps. Each report is then built by the use case
-(``build_report``: authorization, the aggregate queries, the shaping) over a Database, as the REST door calls
-it, ``REPEAT`` times after a warm-up call; p50 and p99 are of those calls. Windows: the whole year (every
-session) and one month. Goal: each well under a second. ``BENCH_REPORTS_SESSIONS`` overrides the size.
+zones, 1,000 charge points of two connectors, 20 fleets of 20 vehicles and 20 drivers each, and a year (2025)
+of sessions spread evenly over them, 30 % of them charged by a fleet's driver in one of its vehicles — each
+session's fact, what it adds to the rollups (per location and per connector by day and month, per local hour,
+and per month by who charged: the adapter's own ``contributions``), and its ledger posting (charging revenue
+against unbilled receivable, two entries) with the quarter-hour rollup the trigger keeps. Each report is then
+built by the use case (``build_report``: authorization, the aggregate queries, the shaping) over a Database, as
+the REST door calls it, ``REPEAT`` times after a warm-up call; p50 and p99 are of those calls. Windows: the
+whole year (every session) and one month; fleet costs and usage also for one fleet. Goal: each well under a
+second. ``BENCH_REPORTS_SESSIONS`` overrides the size.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ import statistics
 import time
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
+import attrs
 
 from adapters.sql.database import Database
 from adapters.sql.migrate import upgrade
@@ -45,6 +49,7 @@ GOAL_MS = 1000
 YEAR = (date(2025, 1, 1), date(2026, 1, 1))
 MONTH = (date(2025, 6, 1), date(2025, 7, 1))
 CHUNK = 50_000
+FLEETS, PER_FLEET, FLEET_SHARE = 20, 20, 0.3
 CASES: list[tuple[ReportName, str | None, tuple[date, date]]] = [
     (ReportName.REVENUE, "month", YEAR), (ReportName.REVENUE, "day", YEAR), (ReportName.REVENUE, "location", YEAR),
     (ReportName.USAGE, "day", YEAR), (ReportName.USAGE, "week", YEAR), (ReportName.USAGE, "location", YEAR),
@@ -54,13 +59,23 @@ CASES: list[tuple[ReportName, str | None, tuple[date, date]]] = [
     (ReportName.UTILIZATION, "connector", YEAR), (ReportName.UTILIZATION, "connector", (date(2025, 3, 15),
                                                                                           date(2025, 9, 10))),
     (ReportName.UTILIZATION, "day", YEAR), (ReportName.USAGE, "day", MONTH),
+    (ReportName.FLEET_COSTS, "fleet", YEAR), (ReportName.FLEET_COSTS, "vehicle", YEAR),
+    (ReportName.FLEET_COSTS, "driver", YEAR), (ReportName.FLEET_COSTS, "month", YEAR),
+    (ReportName.FLEET_COSTS, "day", MONTH), (ReportName.FLEET_COSTS, "vehicle", (date(2025, 3, 15), date(2025, 9, 10))),
+    (ReportName.USAGE, "fleet", YEAR), (ReportName.USAGE, "driver", MONTH),
+]
+# The same again for one fleet (``fleet_id``): a fleet manager's view.
+FLEET_CASES: list[tuple[ReportName, str | None, tuple[date, date]]] = [
+    (ReportName.FLEET_COSTS, "vehicle", YEAR), (ReportName.FLEET_COSTS, "day", YEAR),
+    (ReportName.USAGE, "location", YEAR),
 ]
 
 
 
-async def seed(url: str, sessions: int) -> str:
+async def seed(url: str, sessions: int) -> tuple[str, str]:
     """The organization and its network (through the repositories), then facts, rollups and postings by COPY."""
-    from domain.network import ChargePoint, Connector, Location
+    from domain.fleets import Fleet, Vehicle
+    from domain.network import ChargePoint, Connector, Driver, Location
 
     organization = an_organization()
     registered = datetime(2024, 6, 1, tzinfo=UTC)
@@ -70,6 +85,13 @@ async def seed(url: str, sessions: int) -> str:
     points = [ChargePoint(id=f"CP-BENCH-{i:04d}", organization_id=organization.id,
                           location_id=locations[i % LOCATIONS].id, created_at=registered,
                           connectors=[Connector(1, 1), Connector(1, 2)]) for i in range(CHARGE_POINTS)]
+    fleets = [Fleet(id=new_id(PREFIXES["fleet"]), organization_id=organization.id, name=f"Fleet {i:02d}",
+                    created_at=registered) for i in range(FLEETS)]
+    vehicles = [Vehicle(id=new_id(PREFIXES["vehicle"]), organization_id=organization.id,
+                        fleet_id=fleets[i // PER_FLEET].id, vin=f"WVWZZZ1JZ{i:08d}", make="Volkswagen", model="ID.4",
+                        battery_kwh=Decimal(77), created_at=registered) for i in range(FLEETS * PER_FLEET)]
+    drivers = [Driver(id=new_id(PREFIXES["driver"]), organization_id=organization.id, name=f"Driver {i:03d}",
+                      created_at=registered, fleet_id=fleets[i // PER_FLEET].id) for i in range(FLEETS * PER_FLEET)]
     database = Database(url)
     try:
         async with database.unit_of_work() as uow:
@@ -78,6 +100,12 @@ async def seed(url: str, sessions: int) -> str:
                 await uow.locations.add(location)
             for point in points:
                 await uow.charge_points.add(point)
+            for fleet in fleets:
+                await uow.fleets.add(fleet)
+            for vehicle in vehicles:
+                await uow.vehicles.add(vehicle)
+            for driver in drivers:
+                await uow.drivers.add(driver)
             await uow.commit()
     finally:
         await database.dispose()
@@ -97,6 +125,10 @@ async def seed(url: str, sessions: int) -> str:
             for n in range(first, min(first + CHUNK, sessions)):
                 point = points[n % CHARGE_POINTS]
                 fact = _a_fact(organization.id, point, zone_of, start + rng.random() * span, rng)
+                if rng.random() < FLEET_SHARE:
+                    i = rng.randrange(len(vehicles))
+                    fact = attrs.evolve(fact, fleet_id=vehicles[i].fleet_id, vehicle_id=vehicles[i].id,
+                                        driver_id=drivers[i].id)
                 row = _fact_row(fact)
                 facts.append(tuple(row[c] for c in fact_columns))
                 for table, rows in contributions(fact, 1).items():
@@ -141,7 +173,7 @@ async def seed(url: str, sessions: int) -> str:
         await connection.execute("VACUUM ANALYZE")
     finally:
         await connection.close()
-    return organization.id
+    return organization.id, fleets[0].id
 
 
 def _add(table: dict[tuple[Any, ...], dict[str, int]], row: dict[str, Any]) -> None:
@@ -171,7 +203,7 @@ def _a_fact(organization_id: str, point: Any, zone_of: dict[str, str], started: 
                        revenue=SessionRevenue("EUR", mwh // 3_333 + 50, stop + timedelta(seconds=2)))
 
 
-async def measure(url: str, organization_id: str) -> list[dict[str, object]]:
+async def measure(url: str, organization_id: str, fleet_id: str) -> list[dict[str, object]]:
     database = Database(url)
     actor = Actor(api_key_id="key_bench", api_key_organization_id=organization_id, api_key_role=Role.VIEWER)
 
@@ -181,8 +213,8 @@ async def measure(url: str, organization_id: str) -> list[dict[str, object]]:
 
     rows: list[dict[str, object]] = []
     try:
-        for name, group_by, (start, end) in CASES:
-            request = ReportRequest(start, end, group_by)
+        for name, group_by, (start, end), fleet in [(*c, None) for c in CASES] + [(*c, fleet_id) for c in FLEET_CASES]:
+            request = ReportRequest(start, end, group_by, fleet_id=fleet)
 
             async def once(name: ReportName = name, request: ReportRequest = request) -> Any:
                 return await build_report(actor, organization_id, name, request,
@@ -196,7 +228,7 @@ async def measure(url: str, organization_id: str) -> list[dict[str, object]]:
                 times.append((time.perf_counter() - began) * 1000)
             times.sort()
             p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
-            rows.append({"report": name.value, "group_by": group_by or "—",
+            rows.append({"report": name.value + (" (one fleet)" if fleet else ""), "group_by": group_by or "—",
                          "window": f"{start.isoformat()}..{end.isoformat()}", "rows": len(report.rows),
                          "p50 ms": f"{statistics.median(times):.1f}", "p99 ms": f"{p99:.1f}"})
     finally:
@@ -211,9 +243,9 @@ def run() -> list[dict[str, object]]:
     try:
         asyncio.run(upgrade(url))
         began = time.perf_counter()
-        organization_id = asyncio.run(seed(url, SESSIONS))
+        organization_id, fleet_id = asyncio.run(seed(url, SESSIONS))
         print(f"seeded {SESSIONS:,} sessions in {time.perf_counter() - began:.0f} s", flush=True)
-        return asyncio.run(measure(url, organization_id))
+        return asyncio.run(measure(url, organization_id, fleet_id))
     finally:
         asyncio.run(server.drop_database(name))
 
@@ -232,4 +264,8 @@ the daily rollup (200 × 365 rows a year); by charge point or connector, the sam
 peak hours, the rollup of sessions started per local hour (a row per location and day, 24 columns).
 Revenue by period adds the ledger's quarter hours (35,040 a year), read in the
 organization's zone by `AT TIME ZONE`; by location (and popular locations' revenue) the rollup of sessions'
-postings per location and local date of the books (`report_revenue_days`)."""
+postings per location and local date of the books (`report_revenue_days`). Fleet costs and usage by fleet,
+vehicle or driver add the monthly rollup by who charged (`report_fleet_months`: a row per month, fleet, vehicle,
+driver and booked currency) for the months a window covers whole and the facts of the days around them; by day
+(or for one location) they read the facts, through the index of a fleet's local dates when one fleet is asked
+for."""

@@ -15,7 +15,8 @@ STABLE = {
 METHODS = {
     "acting_in": ["organization_id", "role"],
     "import_tariffs": ["self", "organization_id", "documents"],
-    "report": ["self", "organization_id", "name", "start", "end", "group_by", "location_id", "rank_by"],
+    "report": ["self", "organization_id", "name", "start", "end", "group_by", "location_id", "rank_by",
+               "fleet_id"],
     "invoice_month": ["self", "organization_id", "month", "finalize"],
 }
 

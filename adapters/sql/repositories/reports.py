@@ -13,6 +13,7 @@ zone's UTC offsets in the window (``offset_intervals``), a handful of intervals 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Collection
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,21 +25,36 @@ from sqlalchemy.sql import ColumnElement
 
 from adapters.sql.repositories._statements import insert_many
 from adapters.sql.tables import (
+    FLEET_MEASURES,
     HOURS,
     charge_points,
     connectors,
+    drivers,
+    fleets,
     ledger_quarter_hours,
     locations,
     organizations,
     report_connector_days,
     report_connector_months,
+    report_fleet_months,
     report_location_days,
     report_location_hours,
     report_location_months,
     report_revenue_days,
     session_facts,
+    vehicles,
 )
-from application.ports.reports import ConnectorInfo, Dimension, Grouping, GroupKey, LocationInfo, UsageSums
+from application.ports.reports import (
+    WHO,
+    ConnectorInfo,
+    CostSums,
+    Dimension,
+    Grouping,
+    GroupKey,
+    LocationInfo,
+    UsageSums,
+)
+from domain.fleets.vehicles import vehicle_label
 from domain.reports import (
     Grain,
     ReportWindow,
@@ -64,7 +80,8 @@ def _fact_row(fact: SessionFact) -> dict[str, Any]:
             "charging_us": fact.charging_us, "idle_us": fact.idle_us,
             "revenue_currency": revenue.currency if revenue else None,
             "revenue_minor": revenue.net_minor if revenue else None,
-            "revenue_posted_at": revenue.posted_at if revenue else None}
+            "revenue_posted_at": revenue.posted_at if revenue else None, "fleet_id": fact.fleet_id,
+            "vehicle_id": fact.vehicle_id}
 
 
 def _fact(row: Any) -> SessionFact:
@@ -74,7 +91,8 @@ def _fact(row: Any) -> SessionFact:
                        charge_point_id=row.charge_point_id, evse_id=row.evse_id, connector_id=row.connector_id,
                        driver_id=row.driver_id, tariff_id=row.tariff_id, timezone=row.timezone,
                        started_at=row.started_at, stopped_at=row.stopped_at, energy_mwh=row.energy_mwh,
-                       charging_us=row.charging_us, idle_us=row.idle_us, revenue=revenue)
+                       charging_us=row.charging_us, idle_us=row.idle_us, revenue=revenue, fleet_id=row.fleet_id,
+                       vehicle_id=row.vehicle_id)
 
 
 _LOCATION = ("organization_id", "location_id")
@@ -85,6 +103,8 @@ ROLLUPS: tuple[tuple[Table, tuple[str, ...], tuple[str, ...]], ...] = (
     (report_location_hours, (*_LOCATION, "local_date"), HOURS),
     (report_connector_days, (*_CONNECTOR, "local_date"), MEASURES),
     (report_connector_months, (*_CONNECTOR, "local_month"), MEASURES),
+    (report_fleet_months, ("organization_id", "local_month", "fleet_id", "vehicle_id", "driver_id", "currency"),
+     FLEET_MEASURES),
 )
 
 
@@ -108,7 +128,15 @@ def contributions(fact: SessionFact, sign: int) -> dict[str, list[dict[str, Any]
     connector = location | {"charge_point_id": fact.charge_point_id, "evse_id": fact.evse_id,
                             "connector_id": fact.connector_id}
     hours = dict.fromkeys(HOURS, 0) | {HOURS[fact.local_hour]: sign}
+    revenue = fact.revenue
+    who = {"organization_id": fact.organization_id, "local_month": fact.local_date.replace(day=1),
+           "fleet_id": fact.fleet_id or "", "vehicle_id": fact.vehicle_id or "", "driver_id": fact.driver_id or "",
+           "currency": revenue.currency if revenue else ""}
     return {
+        "report_fleet_months": [who | {"sessions": sign, "energy_mwh": sign * fact.energy_mwh,
+                                       "duration_us": sign * fact.duration_us, "charging_us": sign * fact.charging_us,
+                                       "idle_us": sign * fact.idle_us,
+                                       "cost_minor": sign * revenue.net_minor if revenue else 0}],
         "report_location_days": [location | {"local_date": d} | v for d, v in sorted(days.items())],
         "report_location_months": [location | {"local_month": m} | v for m, v in sorted(months.items())],
         "report_location_hours": [location | {"local_date": fact.local_date, "weekday": fact.weekday} | hours],
@@ -187,6 +215,10 @@ class SqlSessionFacts:
             .values(revenue_currency=revenue.currency, revenue_minor=revenue.net_minor,
                     revenue_posted_at=revenue.posted_at))
         await self._book(fact, revenue, 1)
+        # The session moves in the rollup by who charged: from unbooked to booked in the posting's currency.
+        table, adds = _ADDS[report_fleet_months.name]
+        for sign, state in ((-1, fact), (1, attrs.evolve(fact, revenue=revenue))):
+            await insert_many(self._connection, table, contributions(state, sign)[report_fleet_months.name], adds)
         return True
 
     async def reindex(self, organization_id: str) -> None:
@@ -243,9 +275,16 @@ class SqlReports:
         self._connection = connection
 
     async def usage(self, organization_id: str, window: ReportWindow, group_by: Grouping,
-                    location_id: str | None = None) -> dict[GroupKey, UsageSums]:
+                    location_id: str | None = None, fleet_id: str | None = None) -> dict[GroupKey, UsageSums]:
         out: dict[GroupKey, UsageSums] = defaultdict(UsageSums)
-        if group_by in (Grain.DAY, Grain.WEEK):     # weeks are made of days: the daily rollup alone
+        if group_by in WHO or fleet_id is not None:      # who charged: the location rollups do not know
+            def measures(c: Any) -> tuple[Any, ...]:
+                return tuple(func.sum(c[m]) for m in FLEET_MEASURES[:5])
+
+            for key, row in await self._fact_groups(organization_id, window, group_by, location_id, fleet_id,
+                                                    measures):
+                out[key] += UsageSums(*(int(value or 0) for value in row))
+        elif group_by in (Grain.DAY, Grain.WEEK):     # weeks are made of days: the daily rollup alone
             t = report_location_days.c
             statement = (select(t.local_date, *(func.sum(t[m]) for m in MEASURES))
                          .where(*self._scope(t, organization_id, location_id), t.local_date >= window.start,
@@ -256,6 +295,97 @@ class SqlReports:
             for key, sums in await self._rollup_sums(organization_id, window, group_by, location_id):
                 out[key] += sums
         return {key: sums for key, sums in out.items() if sums != UsageSums()}
+
+    async def fleet_costs(self, organization_id: str, window: ReportWindow, group_by: Grouping, currency: str,
+                          location_id: str | None = None, fleet_id: str | None = None) -> dict[GroupKey, CostSums]:
+        def measures(c: Any) -> tuple[Any, ...]:
+            priced = c.currency == currency
+            return (func.sum(c.sessions), func.sum(c.energy_mwh), func.sum(case((priced, c.sessions), else_=0)),
+                    func.sum(case((priced, c.energy_mwh), else_=0)), func.sum(case((priced, c.cost_minor), else_=0)))
+
+        out: dict[GroupKey, CostSums] = defaultdict(CostSums)
+        for key, row in await self._fact_groups(organization_id, window, group_by, location_id, fleet_id, measures,
+                                                fleets_only=True):
+            out[key] += CostSums(*(int(value or 0) for value in row))
+        return {key: sums for key, sums in out.items() if sums != CostSums()}
+
+    async def _fact_groups(self, organization_id: str, window: ReportWindow, group_by: Grouping,
+                           location_id: str | None, fleet_id: str | None, measures: Callable[[Any], tuple[Any, ...]],
+                           fleets_only: bool = False) -> list[tuple[GroupKey, tuple[Any, ...]]]:
+        """``measures`` (of the columns ``FLEET_MEASURES`` and ``currency``) of the sessions started in the window,
+        GROUP BY what ``group_by`` names. By fleet, vehicle, driver or month, and not for one location, the months
+        the window covers whole come from ``report_fleet_months`` and the days around them from the facts; else
+        the facts alone (through the index of the organization's local dates, or of a fleet's), time buckets by
+        local date added up here (at most a row per day of the window)."""
+        names: tuple[str, ...] = {
+            Dimension.LOCATION: ("location_id",), Dimension.CHARGE_POINT: ("location_id", "charge_point_id"),
+            Dimension.CONNECTOR: ("location_id", "charge_point_id", "evse_id", "connector_id"),
+            Dimension.FLEET: ("fleet_id",), Dimension.VEHICLE: ("vehicle_id",), Dimension.DRIVER: ("driver_id",),
+        }.get(group_by, ("period",))  # type: ignore[arg-type]
+        months = window.whole_months() if location_id is None and (group_by in WHO or group_by is Grain.MONTH) \
+            else None
+        parts: list[Any]
+        if months is None:
+            parts = [self._facts_part(organization_id, window.start, window.end, names, location_id, fleet_id,
+                                      fleets_only)]
+        else:
+            r = report_fleet_months.c
+            scope = [r.organization_id == organization_id, r.local_month >= months[0], r.local_month < months[1]]
+            if fleet_id is not None:
+                scope.append(r.fleet_id == fleet_id)
+            elif fleets_only:
+                scope.append(r.fleet_id != "")
+            parts = [select(*(r.local_month.label("period") if n == "period" else r[n] for n in names),
+                            r.currency, *(r[m] for m in FLEET_MEASURES)).where(*scope)]
+            parts += [self._facts_part(organization_id, low, high, names, location_id, fleet_id, fleets_only)
+                      for low, high in ((window.start, months[0]), (months[1], window.end)) if low < high]
+        union: Any = union_all(*parts) if len(parts) > 1 else parts[0]
+        both = union.subquery()
+        keys = [both.c[n] for n in names]
+        statement = select(*keys, *measures(both.c)).group_by(*keys)
+        found = []
+        for row in await self._connection.execute(statement):
+            values = tuple(row)
+            if isinstance(group_by, Grain):
+                key = GroupKey(period=bucket_start(_date(values[0]), group_by))
+            elif group_by in WHO:
+                key = GroupKey(who=values[0] or None)
+            else:
+                key = GroupKey(**dict(zip(names, values[:len(names)], strict=True)))
+            found.append((key, values[len(names):]))
+        return found
+
+    def _facts_part(self, organization_id: str, low: date, high: date, names: tuple[str, ...],
+                    location_id: str | None, fleet_id: str | None, fleets_only: bool) -> Any:
+        """The facts of sessions started on local dates ``[low, high)``, shaped as rows of ``report_fleet_months``
+        (a session each; who charged '' for none) with the key columns ``names``."""
+        f = session_facts.c
+        columns: dict[str, Any] = {"period": f.local_date, "fleet_id": func.coalesce(f.fleet_id, ""),
+                                   "vehicle_id": func.coalesce(f.vehicle_id, ""),
+                                   "driver_id": func.coalesce(f.driver_id, "")}
+        where = [*self._scope(f, organization_id, location_id), f.local_date >= low, f.local_date < high]
+        if fleet_id is not None:
+            where.append(f.fleet_id == fleet_id)
+        elif fleets_only:
+            where.append(f.fleet_id.is_not(None))
+        return select(*(columns[n].label(n) if n in columns else f[n] for n in names),
+                      func.coalesce(f.revenue_currency, "").label("currency"), literal(1).label("sessions"),
+                      f.energy_mwh, f.duration_us, f.charging_us, f.idle_us,
+                      func.coalesce(f.revenue_minor, 0).label("cost_minor")).where(*where)
+
+    async def names(self, organization_id: str, dimension: Dimension,
+                    ids: Collection[str] | None = None) -> dict[str, str]:
+        table = {Dimension.FLEET: fleets, Dimension.VEHICLE: vehicles, Dimension.DRIVER: drivers}[dimension]
+        t = table.c
+        columns = (t.id, t.make, t.model, t.licence_plate, t.vin) if dimension is Dimension.VEHICLE else (t.id, t.name)
+        wanted = sorted(set(ids)) if ids is not None else None
+        out: dict[str, str] = {}
+        for chunk in ([wanted[i:i + 500] for i in range(0, len(wanted), 500)] if wanted is not None else [None]):
+            statement = select(*columns).where(t.organization_id == organization_id,
+                                               *([t.id.in_(chunk)] if chunk is not None else []))
+            for row in await self._connection.execute(statement):
+                out[row[0]] = vehicle_label(*row[1:]) if dimension is Dimension.VEHICLE else row[1]
+        return out
 
     @staticmethod
     def _scope(t: Any, organization_id: str, location_id: str | None) -> list[ColumnElement[bool]]:

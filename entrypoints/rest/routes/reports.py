@@ -1,4 +1,5 @@
-"""Reports: revenue (the books), usage, peak hours, popular locations and utilization, as JSON, CSV or SVG.
+"""Reports: revenue (the books), usage, peak hours, popular locations, utilization and fleet costs, as JSON, CSV
+or SVG.
 
 JSON by default; CSV with ``Accept: text/csv`` (or ``format=csv``); an SVG chart with ``format=svg`` (or
 ``Accept: image/svg+xml``). Every role may read them, in its own organization only.
@@ -15,7 +16,7 @@ from typing import Annotated, Any
 import msgspec
 from starlette.responses import Response
 
-from application.reports import GROUPINGS, RANK_BY, Report, ReportName, ReportRequest
+from application.reports import BY_FLEET, GROUPINGS, RANK_BY, Report, ReportName, ReportRequest
 from domain.ids import PREFIXES
 from entrypoints.report_formats import MEDIA_TYPES, report_csv, report_json, report_svg
 from entrypoints.rest.endpoint import Call, Endpoint
@@ -36,6 +37,8 @@ _START = Annotated[date | None, doc("First local date of the window (default: th
 _END = Annotated[date | None, doc("The local date the window ends before (exclusive; default: a month after `from`).",
                                  "2026-02-01")]
 _LOCATION = Annotated[Annotated[str, prefixed_id(PREFIXES["location"])] | None, doc("Only this location (`loc_…`).")]
+_FLEET = Annotated[Annotated[str, prefixed_id(PREFIXES["fleet"])] | None,
+                   doc("Only the sessions of this fleet (`flt_…`), as each recorded at its start.")]
 _FORMAT = Annotated[ReportFormat | None, doc("`json` (default), `csv` or `svg` (a chart); `Accept: text/csv` asks "
                                              "for CSV too.")]
 
@@ -50,6 +53,8 @@ def query_of(name: ReportName) -> type[Query]:
                             {g.name: g.value for g in GROUPINGS[name]}, type=str)
         fields.append(("group_by", Annotated[choices | None, doc("What rows are grouped by.")], None))
     fields.append(("location_id", _LOCATION, None))
+    if name in BY_FLEET:
+        fields.append(("fleet_id", _FLEET, None))
     if name is ReportName.LOCATIONS:
         ranks = enum.Enum("RankBy", {r.upper(): r for r in RANK_BY}, type=str)  # type: ignore[misc]
         fields.append(("rank_by", Annotated[ranks | None, doc("The order: by sessions (default), energy or "
@@ -79,6 +84,7 @@ class ReportOut(msgspec.Struct):
     end: str = msgspec.field(name="to")
     group_by: str | None = None
     location_id: str | None = None
+    fleet_id: str | None = None
     currency: str = ""
     timezone: str = ""
     columns: list[ColumnOut] = []
@@ -107,7 +113,8 @@ def _serve(name: ReportName) -> Callable[[Call], Awaitable[Response]]:
         q = call.query
         group_by, rank_by = getattr(q, "group_by", None), getattr(q, "rank_by", None)
         request = ReportRequest(start=q.start, end=q.end, group_by=group_by.value if group_by else None,
-                                location_id=q.location_id, rank_by=rank_by.value if rank_by else None)
+                                location_id=q.location_id, rank_by=rank_by.value if rank_by else None,
+                                fleet_id=getattr(q, "fleet_id", None))
         report = await call.use_cases.build_report(call.caller, call.organization_id, name, request)
         chosen = _format(call, q.format)
         if chosen is ReportFormat.CSV:
@@ -131,6 +138,10 @@ _SUMMARIES = {
     ReportName.LOCATIONS: ("Popular locations", "Locations ranked by sessions, energy or revenue (`rank_by`)."),
     ReportName.UTILIZATION: ("Utilization", "Occupied time over available time per connector (available from its "
                              "charge point's registration, never in the future), summed per group."),
+    ReportName.FLEET_COSTS: ("Fleet costs", "The sessions of fleets started in the window (the fleet, vehicle and "
+                             "driver each recorded at its start): sessions, energy, and their cost as the ledger "
+                             "booked it (net of VAT, in the organization's currency), per kWh. Per 100 km is empty: "
+                             "no odometer readings are recorded."),
 }
 
 
@@ -138,7 +149,8 @@ def _description(name: ReportName) -> str:
     groupings = ", ".join(f"`{g.value}`" for g in GROUPINGS[name])
     grouped = f" `group_by`: {groupings}." if groupings else ""
     ranked = f" `rank_by`: {', '.join(RANK_BY)}." if name is ReportName.LOCATIONS else ""
-    return _SUMMARIES[name][1] + grouped + ranked + " JSON, CSV (`Accept: text/csv`) or SVG (`format=svg`)."
+    by_fleet = " `fleet_id`: only a fleet's sessions." if name in BY_FLEET else ""
+    return _SUMMARIES[name][1] + grouped + ranked + by_fleet + " JSON, CSV (`Accept: text/csv`) or SVG (`format=svg`)."
 
 
 ENDPOINTS = [

@@ -17,7 +17,7 @@ from pathlib import Path
 from adapters.sql.database import Database
 from application.reports import ReportName, ReportRequest
 from entrypoints.report_formats import report_csv, report_json
-from tests.unit.reports.world import build, completed_session, organization
+from tests.unit.reports.world import build, completed_session, fleet, organization
 
 CHARGE = [sys.executable, "-m", "entrypoints.cli", "report"]
 
@@ -33,18 +33,23 @@ async def test_a_report_from_the_command_line_is_the_use_cases(database_url: str
     try:
         world = build(database)
         org = await organization(world, zones=("Europe/Berlin", "America/New_York"))
+        acme = await fleet(world, org, "Acme", vehicles=2)
         for day in range(1, 6):
             start = datetime(2026, 6, day, 6, 30, tzinfo=UTC)
+            who = {"driver_id": acme.drivers[0].id, "fleet_id": acme.id,
+                   "vehicle_id": acme.vehicles[day % 2].id} if day > 2 else {}
             await completed_session(world, org, org.charge_points[day % 2], 1, start, start + timedelta(hours=day),
-                                    Decimal(4000 * day))
+                                    Decimal(4000 * day), **who)
         expected = {name: await world.report(org.actor, org.id, name, ReportRequest(date(2026, 6, 1),
                                                                                     date(2026, 7, 1)))
                     for name in ReportName}
+        by_vehicle = await world.report(org.actor, org.id, ReportName.FLEET_COSTS, ReportRequest(
+            date(2026, 6, 1), date(2026, 7, 1), "vehicle", fleet_id=acme.id))
     finally:
         await database.dispose()
     window = ["--organization", org.id, "--from", "2026-06-01", "--to", "2026-07-01"]
     # Each process costs seconds to start: CSV of two reports, JSON of two others, an SVG to a file.
-    for name in (ReportName.USAGE, ReportName.REVENUE):
+    for name in (ReportName.USAGE, ReportName.REVENUE, ReportName.FLEET_COSTS):
         done = charge_report(database_url, name.value, *window)
         assert done.returncode == 0, done.stderr
         assert list(csv.reader(io.StringIO(done.stdout))) == list(csv.reader(io.StringIO(report_csv(expected[name]))))
@@ -55,11 +60,20 @@ async def test_a_report_from_the_command_line_is_the_use_cases(database_url: str
     drawn = charge_report(database_url, "peak-hours", *window, "--format", "svg", "--output", str(chart))
     assert drawn.returncode == 0 and drawn.stdout == "", drawn.stderr
     assert ET.parse(chart).getroot().tag == "{http://www.w3.org/2000/svg}svg"
+    assert [r["sessions"] for r in expected[ReportName.FLEET_COSTS].rows] == [3]
+    vehicles = charge_report(database_url, "fleet-costs", *window, "--group-by", "vehicle", "--fleet", acme.id,
+                             "--format", "csv")
+    assert vehicles.returncode == 0, vehicles.stderr
+    assert list(csv.reader(io.StringIO(vehicles.stdout))) == list(csv.reader(io.StringIO(report_csv(by_vehicle))))
+    assert len(by_vehicle.rows) == 2
+    refused = charge_report(database_url, "peak-hours", *window, "--fleet", acme.id)
+    assert refused.returncode == 2 and "--fleet" in refused.stderr, refused.stderr
     rebuilt = charge_report(database_url, "rebuild", "--organization", org.id)
     assert rebuilt.returncode == 0 and "5 sessions' facts written" in rebuilt.stdout, rebuilt.stderr
-    again = charge_report(database_url, "usage", *window)
-    assert list(csv.reader(io.StringIO(again.stdout))) == list(csv.reader(io.StringIO(report_csv(
-        expected[ReportName.USAGE]))))
+    for name in (ReportName.USAGE, ReportName.FLEET_COSTS):
+        again = charge_report(database_url, name.value, *window)
+        assert list(csv.reader(io.StringIO(again.stdout))) == list(csv.reader(io.StringIO(report_csv(
+            expected[name]))))
 
 
 def test_bad_arguments_name_the_option_and_exit_2(database_url: str):

@@ -50,7 +50,9 @@ MAY_REJECT: dict[str, str] = {
     "POST /api/v1/webhook-endpoints": "the URL must be http(s) and public (SSRF guard); events must be subscribable",
     "PUT /api/v1/webhook-endpoints/{endpoint_id}": "as creating a webhook endpoint",
     **{f"GET /api/v1/reports/{name}": "`to` must follow `from`, by at most 1,830 days"
-       for name in ("usage", "peak-hours", "locations", "utilization")},
+       for name in ("peak-hours", "locations", "utilization")},
+    **{f"GET /api/v1/reports/{name}": "`to` must follow `from`, by at most 1,830 days; `fleet_id` must name a fleet "
+                                      "of the organization" for name in ("usage", "fleet-costs")},
     "GET /api/v1/reports/revenue": "`to` must follow `from`, by at most 1,830 days; `location_id` only with "
                                    "`group_by=location` (revenue by period is the organization's books)",
 }

@@ -1,6 +1,7 @@
 """Reports through a real server and database (SQLite, PostgreSQL): a viewer key reads each report as JSON, CSV
-and SVG; the Berlin session started at 08:30 local time is in the 08:00 cell of its weekday; bad input is a
-problem naming the field; another organization's data never appears."""
+and SVG (fleet costs of a fleet's driver and vehicle too); the Berlin session started at 08:30 local time is in
+the 08:00 cell of its weekday; bad input is a problem naming the field; another organization's data never
+appears."""
 
 from __future__ import annotations
 
@@ -94,7 +95,7 @@ async def test_a_viewer_key_reads_every_report_as_json_csv_and_svg(api: Api, net
     assert rows[0][:3] == ["period", "sessions", "energy_kwh"] and len(rows) == 31
     assert rows[1][:3] == ["2026-06-01", "1", "12.500"]
 
-    for name in ("revenue", "usage", "peak-hours", "locations", "utilization"):
+    for name in ("revenue", "usage", "peak-hours", "locations", "utilization", "fleet-costs"):
         drawn = await report(api, viewer, name, format="svg")
         assert drawn.status_code == 200 and drawn.headers["content-type"] == "image/svg+xml", drawn.text[:300]
         words = texts(svg_root(drawn.text))
@@ -108,7 +109,9 @@ async def test_a_viewer_key_reads_every_report_as_json_csv_and_svg(api: Api, net
 
 @pytest.mark.parametrize(("params", "field"), [
     ({"from": "2026-13-01"}, "from"), ({"to": "yesterday"}, "to"), ({"from": "2026-06-02", "to": "2026-06-01"}, "to"),
-    ({"from": "2020-01-01", "to": "2027-01-01"}, "to"), ({"group_by": "fleet"}, "group_by"),
+    ({"from": "2020-01-01", "to": "2027-01-01"}, "to"), ({"group_by": "tariff"}, "group_by"),
+    ({"fleet_id": "veh_01JD0000000000000000000000"}, "fleet_id"),
+    ({"fleet_id": "flt_01JD0000000000000000000000"}, "fleet_id"),
     ({"format": "pdf"}, "format"), ({"rank_by": "energy"}, "rank_by"), ({"location_id": "loc_nope"}, "location_id"),
     ({"colour": "red"}, "colour"),
 ])
@@ -141,3 +144,78 @@ async def test_another_organizations_data_never_appears(api: Api, network: Netwo
         "Authorization": f"Bearer {other.tokens['admin']}", "X-Organization-Id": network.org_id})
     assert answer.status_code == 404, answer.text
     assert quote(charge_point_id)
+
+
+async def fleet_with_a_driver(api: Api, network: Network, name: str = "Acme") -> dict[str, str]:
+    """A fleet, a vehicle of it, and a driver of it driving that vehicle (with an id tag to charge with)."""
+    key = network.keys["member"]
+    fleet = await api.post("/fleets", key, json={"name": name})
+    assert fleet.status_code == 201, fleet.text
+    vehicle = await api.post("/vehicles", key, json={"fleet_id": fleet.json()["id"], "vin": "1HGCM82633A004352",
+                                                     "make": "Honda", "model": "e", "battery_kwh": "35.5",
+                                                     "licence_plate": "B-EV 42"})
+    assert vehicle.status_code == 201, vehicle.text
+    tag = fresh("FLEET")
+    driver = await api.post("/drivers", key, json={"name": "Dana Fleet", "fleet_id": fleet.json()["id"],
+                                                   "id_tags": [tag]})
+    assert driver.status_code == 201, driver.text
+    assigned = await api.post(f"/drivers/{driver.json()['id']}/vehicles", key,
+                              json={"vehicle_id": vehicle.json()["id"]})
+    assert assigned.status_code == 201, assigned.text
+    return {"fleet": fleet.json()["id"], "vehicle": vehicle.json()["id"], "driver": driver.json()["id"], "tag": tag}
+
+
+async def test_fleet_costs_per_fleet_vehicle_and_driver_as_json_csv_and_svg(api: Api, network: Network,
+                                                                           sessions: Sessions):
+    location_id, charge_point_id = await berlin_charge_point(api, network)
+    await price_charge_point(api, network.tokens["admin"], network.org_id, charge_point_id)
+    made = await fleet_with_a_driver(api, network)
+    _, tx = await sessions.start(charge_point_id, made["tag"], meter_wh=0, at=BERLIN_0830)
+    await sessions.stop(charge_point_id, tx, meter_wh=10_000, at=BERLIN_0830 + timedelta(hours=1))
+    _, tx = await sessions.start(charge_point_id, network.id_tag, meter_wh=0, at=BERLIN_0830 + timedelta(days=1))
+    await sessions.stop(charge_point_id, tx, meter_wh=4_000, at=BERLIN_0830 + timedelta(days=1, hours=1))
+    viewer = network.keys["viewer"]
+
+    by_fleet = await report(api, viewer, "fleet-costs")
+    assert by_fleet.status_code == 200, by_fleet.text
+    body = by_fleet.json()
+    assert (body["group_by"], body["currency"]) == ("fleet", "GBP")
+    assert body["rows"] == [{"fleet_id": made["fleet"], "fleet_name": "Acme", "sessions": 1, "energy_kwh": "10.000",
+                             "priced_sessions": 1, "cost": "3.00", "cost_per_kwh": "0.3000",
+                             "cost_per_100km": None}]                                    # 10 kWh × 0.30 GBP
+    assert {c["name"]: c["unit"] for c in body["columns"]}["cost_per_kwh"] == "GBP/kWh"
+    vehicle = (await report(api, viewer, "fleet-costs", group_by="vehicle")).json()["rows"]
+    assert [(r["vehicle_id"], r["vehicle"], r["cost"]) for r in vehicle] == [(made["vehicle"], "Honda e (B-EV 42)",
+                                                                             "3.00")]
+    driver = (await report(api, viewer, "fleet-costs", group_by="driver", fleet_id=made["fleet"])).json()
+    assert [(r["driver_id"], r["driver_name"]) for r in driver["rows"]] == [(made["driver"], "Dana Fleet")]
+    assert driver["fleet_id"] == made["fleet"]
+    as_csv = await report(api, viewer, "fleet-costs", accept="text/csv", group_by="month")
+    assert as_csv.status_code == 200 and as_csv.headers["content-type"].startswith("text/csv")
+    assert list(csv.reader(io.StringIO(as_csv.text))) == [
+        ["period", "sessions", "energy_kwh", "priced_sessions", "cost", "cost_per_kwh", "cost_per_100km"],
+        ["2026-06-01", "1", "10.000", "1", "3.00", "0.3000", ""]]
+    chart = await report(api, viewer, "fleet-costs", format="svg")
+    assert chart.status_code == 200 and chart.headers["content-type"] == "image/svg+xml"
+    words = texts(svg_root(chart.text))
+    assert "Fleet costs by fleet" in words and "Cost excl. VAT (GBP)" in words and "Acme" in words
+
+    # Usage by who charged: the fleet's session and a row for the session of nobody's fleet; a fleet's alone.
+    usage = (await report(api, viewer, "usage", group_by="fleet")).json()
+    assert [(r["fleet_id"], r["fleet_name"], r["sessions"]) for r in usage["rows"]] == [
+        (made["fleet"], "Acme", 1), (None, "No fleet", 1)]
+    only = (await report(api, viewer, "usage", group_by="location", fleet_id=made["fleet"])).json()
+    assert [(r["location_id"], r["energy_kwh"]) for r in only["rows"] if r["sessions"]] == [(location_id, "10.000")]
+    assert (await report(api, viewer, "usage", group_by="vehicle", format="svg")).status_code == 200
+
+    # Another organization sees none of it; this one's fleet is no filter there.
+    other = await build_network(api, "Elsewhere")
+    for group_by in ("fleet", "vehicle", "driver", "day"):
+        for accept in ("application/json", "text/csv"):
+            answer = await report(api, other.keys["viewer"], "fleet-costs", accept=accept, group_by=group_by)
+            assert answer.status_code == 200, answer.text
+            assert not any(made[k] in answer.text for k in ("fleet", "vehicle", "driver")) and "Acme" not in answer.text
+    refused = await report(api, other.keys["viewer"], "fleet-costs", fleet_id=made["fleet"])
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "fleet_id"
+    wrong = await report(api, viewer, "revenue", fleet_id=made["fleet"])
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "fleet_id"

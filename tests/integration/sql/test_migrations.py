@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, Integer, MetaData, Table, inspect
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Integer, MetaData, Table, inspect, select
 from sqlalchemy.engine import Connection
 
 from adapters.sql import migrate
 from adapters.sql.database import Database
 from adapters.sql.migrate import MIGRATIONS, current_revision, downgrade, head_revision, is_up_to_date, upgrade
-from adapters.sql.tables import metadata
+from adapters.sql.tables import (
+    charge_points,
+    locations,
+    metadata,
+    organizations,
+    report_fleet_months,
+    session_facts,
+    sessions,
+)
 from adapters.sql.url import sqlite_path
 
 
@@ -51,7 +62,7 @@ async def _columns(url: str, table: str) -> set[str]:
 def test_the_migrations_ship_inside_the_package() -> None:
     assert Path(migrate.__file__).parent / "migrations" == MIGRATIONS
     assert (MIGRATIONS / "env.py").is_file() and (MIGRATIONS / "script.py.mako").is_file()
-    assert head_revision() == "0012"
+    assert head_revision() == "0013"
 
 
 async def test_upgrade_an_empty_database_to_head(empty_database_url: str) -> None:
@@ -124,3 +135,60 @@ def test_tenant_tables_are_indexed_by_organization() -> None:
         leading = [next(iter(i.columns)).name for i in table.indexes]
         leading += [next(iter(c.columns)).name for c in table.constraints if hasattr(c, "columns") and c.columns]
         assert "organization_id" in leading, f"{table.name} has no index led by organization_id"
+
+
+def _row(table: Table, **given: Any) -> dict[str, Any]:
+    """``given``, and a value of its type for every other column a row needs (not null, no default)."""
+    row = dict(given)
+    for column in table.columns:
+        if column.name in row or column.nullable or column.server_default is not None:
+            continue
+        python = getattr(column.type, "impl", column.type)
+        value: Any = ("x" if not isinstance(python, (Integer, Boolean, Date, DateTime, JSON))
+                      else 0 if isinstance(python, Integer) and not isinstance(python, Boolean) else False
+                      if isinstance(python, Boolean) else [] if isinstance(python, JSON)
+                      else datetime(2026, 5, 1, tzinfo=UTC) if isinstance(python, DateTime) else date(2026, 5, 1))
+        if column.type.__class__.__name__ == "ExactDecimal":
+            value = Decimal(0)
+        row[column.name] = value
+    return row
+
+
+async def test_0013_fills_existing_facts_with_their_sessions_fleet_and_vehicle_and_rolls_them_up(
+        empty_database_url: str) -> None:
+    await upgrade(empty_database_url)
+    await downgrade(empty_database_url, "0012")
+    assert "fleet_id" not in await _columns(empty_database_url, "session_facts")
+    before = [c for c in session_facts.columns if c.name not in ("fleet_id", "vehicle_id")]
+    facts_0012 = Table("session_facts", MetaData(), *(Column(c.name, c.type, nullable=c.nullable) for c in before))
+    database = Database(empty_database_url)
+    try:
+        async with database.engine.begin() as connection:
+            await connection.execute(organizations.insert().values(_row(organizations, id="org_1", timezone="UTC")))
+            await connection.execute(locations.insert().values(_row(locations, id="loc_1", organization_id="org_1")))
+            await connection.execute(charge_points.insert().values(_row(
+                charge_points, id="CP1", organization_id="org_1", location_id="loc_1")))
+            for session_id, fleet, vehicle in (("ses_a", "flt_1", "veh_1"), ("ses_b", None, None)):
+                await connection.execute(sessions.insert().values(_row(
+                    sessions, id=session_id, organization_id="org_1", charge_point_id="CP1",
+                    transaction_id=session_id, fleet_id=fleet, vehicle_id=vehicle, seen_seq_nos=[])))
+                await connection.execute(facts_0012.insert().values(_row(
+                    facts_0012, organization_id="org_1", session_id=session_id, location_id="loc_1",
+                    charge_point_id="CP1", timezone="UTC")))
+    finally:
+        await database.dispose()
+    await upgrade(empty_database_url)
+    database = Database(empty_database_url)
+    try:
+        async with database.engine.connect() as connection:
+            f = session_facts.c
+            found = (await connection.execute(select(f.session_id, f.fleet_id, f.vehicle_id)
+                                              .order_by(f.session_id))).all()
+            r = report_fleet_months.c
+            rolled = (await connection.execute(select(r.local_month, r.fleet_id, r.vehicle_id, r.currency, r.sessions)
+                                               .order_by(r.fleet_id))).all()
+    finally:
+        await database.dispose()
+    assert [tuple(r) for r in found] == [("ses_a", "flt_1", "veh_1"), ("ses_b", None, None)]
+    may = date(2026, 5, 1)
+    assert [tuple(r) for r in rolled] == [(may, "", "", "", 1), (may, "flt_1", "veh_1", "", 1)]

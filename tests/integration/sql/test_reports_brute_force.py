@@ -1,10 +1,11 @@
 """Every report against a brute-force computation over the same sessions, on SQLite and PostgreSQL, in JSON and
 CSV. Hypothesis generates sessions at locations in several time zones, around their DST changes and local
 midnights (Lord Howe's half-hour change, Santiago's skipped midnight, Kolkata's half-hour offset), on two
-connectors, priced or not, and a window and grouping to read them by.
+connectors, priced or not, charged by nobody's fleet or by two fleets' vehicles and drivers (or a fleet driver
+without a vehicle), and a window, grouping and fleet filter to read them by.
 
 The brute force shares no code with the reports: local dates and hours come from ``astimezone`` minute by
-minute, local midnights from a walk in quarter hours, revenue from the ledger's own transactions. The
+minute, local midnights from a walk in quarter hours, revenue and fleet costs from the ledger's own transactions. The
 revenue report's totals also agree with the trial balance's movements over the window.
 """
 
@@ -24,10 +25,10 @@ from hypothesis import strategies as st
 from adapters.sql.database import Database
 from application.pagination import PageRequest
 from application.ports.billing import TransactionFilter
-from application.reports import GROUPINGS, ReportName, ReportRequest
+from application.reports import BY_FLEET, GROUPINGS, ReportName, ReportRequest
 from entrypoints.report_formats import report_csv, report_json
 from tests.support.databases import run_async
-from tests.unit.reports.world import ZONES, build, completed_session, organization
+from tests.unit.reports.world import ZONES, build, completed_session, fleet, organization
 
 MINUTE = timedelta(minutes=1)
 US_PER_MINUTE = 60_000_000
@@ -94,33 +95,43 @@ session_specs = st.lists(st.tuples(
     st.integers(1, 30 * 60),                    # minutes plugged in
     st.integers(0, 90_000_000),                 # mWh (energy to the milliwatt-hour)
     st.booleans(),                              # priced (booked in the ledger)
+    st.integers(0, 4),                          # who charged (WHO)
 ), min_size=1, max_size=8)
+
+# Who charged: (fleet, vehicle, driver) as indexes into the world's fleets (None: the organization's own driver).
+WHO = ((None, None, None), (0, 0, 0), (0, 1, 1), (0, None, 1), (1, 0, 0))
 
 
 @st.composite
-def scenarios(draw: Any) -> dict[str, Any]:
+def scenarios(draw: Any, names: tuple[ReportName, ...] = tuple(ReportName)) -> dict[str, Any]:
     zones = draw(st.lists(st.sampled_from(ZONES), min_size=1, max_size=3, unique=True))
     specs = draw(session_specs)
     # The window is around one of the sessions' anchors, so that most reports have sessions to show.
     anchor = draw(st.sampled_from(sorted({spec[2] for spec in specs}))).date()
     start = anchor - timedelta(days=draw(st.integers(0, 31)))
     end = anchor + timedelta(days=draw(st.integers(1, 31)))
-    name = draw(st.sampled_from(list(ReportName)))
+    name = draw(st.sampled_from(names))
     groupings = GROUPINGS[name]
     group_by = draw(st.sampled_from(groupings)).value if groupings else None
     return {"zones": tuple(zones), "org_zone": draw(st.sampled_from(ZONES)), "specs": specs, "start": start,
             "end": end, "name": name, "group_by": group_by, "rank_by": draw(st.sampled_from(
-                ["sessions", "energy", "revenue"])) if name is ReportName.LOCATIONS else None}
+                ["sessions", "energy", "revenue"])) if name is ReportName.LOCATIONS else None,
+            "fleet": draw(st.sampled_from([None, 0, 1])) if name in BY_FLEET else None}
 
 
 class Brute:
     """The expected rows of each report, from the sessions as generated and the ledger as booked."""
 
     def __init__(self, org: Any, sessions: list[dict[str, Any]], transactions: list[Any], start: date, end: date,
-                 org_zone: str, now: datetime) -> None:
-        self.org, self.sessions, self.transactions = org, sessions, transactions
+                 org_zone: str, now: datetime, fleets: list[Any], fleet_id: str | None = None) -> None:
+        self.org, self.transactions, self.fleets = org, transactions, fleets
+        self.sessions = [s for s in sessions if fleet_id is None or s["fleet_id"] == fleet_id]
         self.start, self.end, self.org_zone, self.now = start, end, ZoneInfo(org_zone), now
         self.names = {x.id: x.name for x in org.locations}
+        self.who_names = {f.id: f.name for f in fleets} | {
+            v.id: f"{v.make} {v.model} ({v.licence_plate})" for f in fleets for v in f.vehicles} | {
+            d.id: d.name for f in fleets for d in f.drivers} | {org.driver.id: org.driver.name}
+        self.fleet_id = fleet_id
 
     def inside(self, day: date) -> bool:
         return self.start <= day < self.end
@@ -151,9 +162,48 @@ class Brute:
         if group_by == "location":
             return [{"location_id": x.id, "location_name": x.name} | self.usage_values(
                 [s for s in started if s["location_id"] == x.id]) for x in self.locations()]
+        if group_by in ("fleet", "vehicle", "driver"):
+            return [self.who_row(group_by, who) | self.usage_values([s for s in started if s[group_by] == who])
+                    for who in self.whos(group_by, started)]
         points = sorted({(self.names[s["location_id"]], s["location_id"], s["charge_point_id"]) for s in started})
         return [{"location_id": loc, "location_name": name, "charge_point_id": cp} | self.usage_values(
             [s for s in started if s["charge_point_id"] == cp]) for name, loc, cp in points]
+
+    def whos(self, group_by: str, started: list[dict[str, Any]]) -> list[str | None]:
+        """The groups' ids in order: by name (every fleet in scope, the others as found), nobody last."""
+        found = {s[group_by] for s in started}
+        if group_by == "fleet":
+            found |= {f.id for f in self.fleets if self.fleet_id in (None, f.id)}
+        return sorted(found, key=lambda w: (w is None, self.who_names.get(w or "", ""), w or ""))
+
+    def who_row(self, group_by: str, who: str | None) -> dict[str, Any]:
+        nobody = {"fleet": "No fleet", "vehicle": "No vehicle recorded", "driver": "No driver"}[group_by]
+        name = {"fleet": "fleet_name", "vehicle": "vehicle", "driver": "driver_name"}[group_by]
+        return {f"{group_by}_id": who, name: self.who_names[who] if who is not None else nobody}
+
+    def session_cost(self, session_id: str) -> Decimal | None:
+        """What the ledger credited to charging revenue for the session (None: nothing booked)."""
+        found = [e.credit - e.debit for t in self.transactions if t.session_id == session_id for e in t.entries
+                 if e.account == "charging_revenue"]
+        return sum(found, Decimal(0)) if found else None
+
+    def cost_values(self, group: list[dict[str, Any]]) -> dict[str, Any]:
+        priced = [(s, self.session_cost(s["id"])) for s in group]
+        priced = [(s, c) for s, c in priced if c is not None]
+        cost = sum((c for _, c in priced), Decimal(0))
+        mwh = sum(s["mwh"] for s, _ in priced)
+        return {"sessions": len(group), "energy_kwh": kwh(sum(s["mwh"] for s in group)),
+                "priced_sessions": len(priced), "cost": q(cost, "0.01"),
+                "cost_per_kwh": q(cost * 1_000_000 / mwh, "0.0001") if mwh else None, "cost_per_100km": None}
+
+    def fleet_costs(self, group_by: str) -> list[dict[str, Any]]:
+        started = [s for s in self.started() if s["fleet"] is not None]
+        if group_by in ("day", "week", "month"):
+            return [{"period": b.isoformat()} | self.cost_values(
+                [s for s in started if bucket(s["start"].astimezone(s["zone"]).date(), group_by) == b])
+                for b in buckets(self.start, self.end, group_by)]
+        return [self.who_row(group_by, who) | self.cost_values([s for s in started if s[group_by] == who])
+                for who in self.whos(group_by, started)]
 
     def locations(self) -> list[Any]:
         return sorted(self.org.locations, key=lambda x: (x.name, x.id))
@@ -280,29 +330,39 @@ async def _scenario(database_url: str, scenario: dict[str, Any]) -> None:
     try:
         world = build(database)
         org = await organization(world, zones=scenario["zones"], timezone=scenario["org_zone"])
+        fleets = [await fleet(world, org, "Alpha", vehicles=2, drivers=2), await fleet(world, org, "Bravo")]
         sessions = []
-        for location, connector, anchor, offset, minutes, mwh, priced in scenario["specs"]:
+        for location, connector, anchor, offset, minutes, mwh, priced, who in scenario["specs"]:
+            f, v, d = WHO[who]
+            fleet_id = fleets[f].id if f is not None else None
+            vehicle_id = fleets[f].vehicles[v].id if f is not None and v is not None else None
+            driver_id = fleets[f].drivers[d].id if f is not None and d is not None else org.driver.id
             point = org.charge_points[location % len(org.charge_points)]
             start = anchor + offset * MINUTE
             stop = start + minutes * MINUTE
             world.clock.current = stop            # priced, and booked, when it stops
             made = await completed_session(world, org, point, connector, start, stop, Decimal(mwh).scaleb(-3),
-                                           priced=priced)
+                                           priced=priced, driver_id=driver_id, fleet_id=fleet_id,
+                                           vehicle_id=vehicle_id)
             zone = next(ZoneInfo(x.timezone) for x in org.locations if x.id == point.location_id)
             sessions.append({"id": made.id, "location_id": point.location_id, "charge_point_id": point.id,
-                             "connector": connector, "start": start, "minutes": minutes, "mwh": mwh, "zone": zone})
+                             "connector": connector, "start": start, "minutes": minutes, "mwh": mwh, "zone": zone,
+                             "fleet": fleet_id, "fleet_id": fleet_id, "vehicle": vehicle_id, "driver": driver_id})
         world.clock.current = datetime(2026, 12, 1, tzinfo=UTC)   # some windows reach past now
         async with world.uow(read_only=True) as uow:
             transactions = (await uow.ledger.list(org.id, TransactionFilter(), PageRequest(limit=100))).items
-        request = ReportRequest(scenario["start"], scenario["end"], scenario["group_by"], rank_by=scenario["rank_by"])
+        fleet_id = fleets[scenario["fleet"]].id if scenario["fleet"] is not None else None
+        request = ReportRequest(scenario["start"], scenario["end"], scenario["group_by"], rank_by=scenario["rank_by"],
+                                fleet_id=fleet_id)
         report = await world.report(org.actor, org.id, scenario["name"], request)
         brute = Brute(org, sessions, transactions, scenario["start"], scenario["end"], scenario["org_zone"],
-                      world.clock.now())
+                      world.clock.now(), fleets, fleet_id)
         name, group_by = scenario["name"], scenario["group_by"]
         expected = {ReportName.USAGE: lambda: brute.usage(group_by), ReportName.PEAK_HOURS: brute.peak_hours,
                     ReportName.REVENUE: lambda: brute.revenue(group_by),
                     ReportName.LOCATIONS: lambda: brute.ranked(scenario["rank_by"]),
-                    ReportName.UTILIZATION: lambda: brute.utilization(group_by)}[name]()
+                    ReportName.UTILIZATION: lambda: brute.utilization(group_by),
+                    ReportName.FLEET_COSTS: lambda: brute.fleet_costs(group_by)}[name]()
         body = report_json(report)
         columns = [c["name"] for c in body["columns"]]
         assert body["rows"] == [{c: r.get(c) for c in columns} for r in expected], (scenario, body["rows"])
@@ -330,4 +390,12 @@ async def _scenario(database_url: str, scenario: dict[str, Any]) -> None:
                                                                   HealthCheck.too_slow])
 @given(scenario=scenarios())
 def test_every_report_agrees_with_a_brute_force_computation(database_url: str, scenario: dict[str, Any]) -> None:
+    run_async(lambda: _scenario(database_url, scenario))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(scenario=scenarios(names=BY_FLEET))
+def test_fleet_costs_and_usage_by_who_charged_agree_with_a_brute_force_computation(
+        database_url: str, scenario: dict[str, Any]) -> None:
     run_async(lambda: _scenario(database_url, scenario))

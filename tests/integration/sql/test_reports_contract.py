@@ -9,11 +9,11 @@ from decimal import Decimal
 import attrs
 import pytest
 
-from application.ports.reports import Dimension, GroupKey, UsageSums
+from application.ports.reports import CostSums, Dimension, GroupKey, UsageSums
 from application.reports import ReportName, ReportRequest
 from domain.errors import InvalidInput, NotFound
 from domain.reports import Grain, ReportWindow, SessionRevenue
-from tests.unit.reports.world import build, completed_session, organization
+from tests.unit.reports.world import build, completed_session, fleet, organization
 
 JUNE = ReportWindow.of(date(2026, 6, 1), date(2026, 7, 1))
 
@@ -79,7 +79,7 @@ async def test_replacing_a_fact_takes_its_old_figures_back(storage):
         await uow.session_facts.put(fact)        # the same fact again: nothing moves
         moved = attrs.evolve(fact, started_at=datetime(2026, 6, 2, 12, tzinfo=UTC),
                              stopped_at=datetime(2026, 6, 2, 13, tzinfo=UTC), charging_us=1_800_000_000,
-                             idle_us=1_800_000_000)
+                             idle_us=1_800_000_000, fleet_id="flt_moved", vehicle_id="veh_moved")
         await uow.session_facts.put(moved)
         assert await uow.session_facts.set_revenue(org.id, session.id,
                                                    SessionRevenue("EUR", 250, datetime(2026, 6, 2, 13, tzinfo=UTC)))
@@ -98,6 +98,13 @@ async def test_replacing_a_fact_takes_its_old_figures_back(storage):
         assert await uow.reports.revenue_by_location(org.id, datetime(2026, 6, 1, tzinfo=UTC),
                                                      datetime(2026, 7, 1, tzinfo=UTC)) == {
             (point.location_id, "EUR"): 250}
+        # Who charged moved with the fact, and the posting moved it from unbooked to booked (whole months: the
+        # monthly rollup by who charged; a window of days: the facts).
+        for window in (july, ReportWindow.of(date(2026, 6, 2), date(2026, 7, 2))):
+            assert await uow.reports.fleet_costs(org.id, window, Dimension.VEHICLE, "EUR") == {
+                GroupKey(who="veh_moved"): CostSums(1, 7_000_000, 1, 7_000_000, 250)}
+            assert await uow.reports.usage(org.id, window, Dimension.FLEET) == {
+                GroupKey(who="flt_moved"): UsageSums(1, 7_000_000, hour, hour // 2, hour // 2)}
 
 
 async def test_whole_months_and_the_days_around_them_add_up_by_connector(storage):
@@ -238,3 +245,84 @@ async def test_revenue_by_location_follows_the_organizations_zone_when_it_change
                                   attrs.evolve(july, start=date(2026, 6, 1), end=date(2026, 7, 1)))
         assert [r["total_excl_vat"] for r in june.rows] == [Decimal("3.50")]
         assert await rebuild_session_facts(org.id, uow_factory=world.uow) == 1
+
+
+async def test_fleet_costs_group_the_sessions_of_fleets_by_fleet_vehicle_driver_and_local_day(storage):
+    world = build(storage)
+    org = await organization(world, zones=("Europe/Berlin",), timezone="Europe/Berlin")
+    alpha = await fleet(world, org, "Alpha", vehicles=2, drivers=2)
+    bravo = await fleet(world, org, "Bravo")
+    (v0, v1), (d0, d1) = alpha.vehicles, alpha.drivers
+    point = org.charge_points[0]
+    hour = timedelta(hours=1)
+
+    async def charge(start, wh, who, car=None, fleet_id=None, priced=True):
+        await completed_session(world, org, point, 1, start, start + hour, Decimal(wh), priced=priced,
+                                driver_id=who, fleet_id=fleet_id, vehicle_id=car)
+
+    await charge(datetime(2026, 6, 10, 8, tzinfo=UTC), 10_000, d0.id, v0.id, alpha.id)         # 3.50 net
+    await charge(datetime(2026, 6, 11, 21, 30, tzinfo=UTC), 20_000, d1.id, v1.id, alpha.id)    # 23:30 on the 11th
+    await charge(datetime(2026, 6, 12, 8, tzinfo=UTC), 5_000, d1.id, v0.id, alpha.id, priced=False)
+    await charge(datetime(2026, 6, 30, 22, 30, tzinfo=UTC), 10_000, bravo.drivers[0].id, None, bravo.id)  # 1 July
+    await charge(datetime(2026, 6, 5, 8, tzinfo=UTC), 7_000, None)                            # nobody's fleet
+    theirs = await organization(world, zones=("Europe/Berlin",))
+    their_fleet = await fleet(world, theirs, "Theirs")
+    await completed_session(world, theirs, theirs.charge_points[0], 1, datetime(2026, 6, 10, 8, tzinfo=UTC),
+                            datetime(2026, 6, 10, 9, tzinfo=UTC), Decimal(9000), fleet_id=their_fleet.id,
+                            vehicle_id=their_fleet.vehicles[0].id, driver_id=their_fleet.drivers[0].id)
+    async with world.uow(read_only=True) as uow:
+        reports = uow.reports
+
+        async def costs(group_by, window=JUNE, fleet_id=None, organization_id=org.id):
+            return await reports.fleet_costs(organization_id, window, group_by, "EUR", fleet_id=fleet_id)
+
+        assert await costs(Dimension.FLEET) == {GroupKey(who=alpha.id): CostSums(3, 35_000_000, 2, 30_000_000, 1000)}
+        assert await costs(Dimension.VEHICLE) == {GroupKey(who=v0.id): CostSums(2, 15_000_000, 1, 10_000_000, 350),
+                                                  GroupKey(who=v1.id): CostSums(1, 20_000_000, 1, 20_000_000, 650)}
+        assert await costs(Dimension.DRIVER) == {GroupKey(who=d0.id): CostSums(1, 10_000_000, 1, 10_000_000, 350),
+                                                 GroupKey(who=d1.id): CostSums(2, 25_000_000, 1, 20_000_000, 650)}
+        assert await costs(Grain.DAY) == {GroupKey(period=date(2026, 6, d)): sums for d, sums in (
+            (10, CostSums(1, 10_000_000, 1, 10_000_000, 350)), (11, CostSums(1, 20_000_000, 1, 20_000_000, 650)),
+            (12, CostSums(1, 5_000_000, 0, 0, 0)))}
+        summer = ReportWindow.of(date(2026, 6, 1), date(2026, 8, 1))
+        assert await costs(Grain.MONTH, summer, bravo.id) == {
+            GroupKey(period=date(2026, 7, 1)): CostSums(1, 10_000_000, 1, 10_000_000, 350)}
+        assert await costs(Dimension.VEHICLE, summer, bravo.id) == {
+            GroupKey(who=None): CostSums(1, 10_000_000, 1, 10_000_000, 350)}
+        assert await costs(Dimension.FLEET, fleet_id=bravo.id) == {}
+        assert await reports.fleet_costs(org.id, JUNE, Dimension.FLEET, "USD") == {
+            GroupKey(who=alpha.id): CostSums(3, 35_000_000)}
+        # Usage by who charged: every session (a group None for nobody's), no occupied time.
+        one_hour = 3_600_000_000
+        assert await reports.usage(org.id, JUNE, Dimension.FLEET) == {
+            GroupKey(who=alpha.id): UsageSums(3, 35_000_000, 3 * one_hour, 3 * one_hour, 0),
+            GroupKey(who=None): UsageSums(1, 7_000_000, one_hour, one_hour, 0)}
+        assert await reports.usage(org.id, JUNE, Dimension.LOCATION, fleet_id=alpha.id) == {
+            GroupKey(location_id=point.location_id): UsageSums(3, 35_000_000, 3 * one_hour, 3 * one_hour, 0)}
+        assert await reports.usage(org.id, JUNE, Grain.WEEK, point.location_id, alpha.id) == {
+            GroupKey(period=date(2026, 6, 8)): UsageSums(3, 35_000_000, 3 * one_hour, 3 * one_hour, 0)}
+        assert await reports.names(org.id, Dimension.FLEET) == {alpha.id: "Alpha", bravo.id: "Bravo"}
+        assert await reports.names(org.id, Dimension.VEHICLE, [v0.id, their_fleet.vehicles[0].id]) == {
+            v0.id: "Volkswagen ID.3 (HH-AL 100)"}
+        assert await reports.names(org.id, Dimension.DRIVER, [d1.id]) == {d1.id: "Alpha driver 1"}
+        assert await reports.names(org.id, Dimension.DRIVER, []) == {}
+        # Another organization's fleets never appear.
+        assert await costs(Dimension.FLEET, fleet_id=their_fleet.id) == {}
+        assert their_fleet.id not in repr(await costs(Dimension.FLEET, summer))
+        assert list(await costs(Dimension.FLEET, organization_id=theirs.id)) == [GroupKey(who=their_fleet.id)]
+    report = await world.report(org.actor, org.id, ReportName.FLEET_COSTS,
+                                ReportRequest(date(2026, 6, 1), date(2026, 7, 1)))
+    assert [(r["fleet_name"], r["sessions"], r["energy_kwh"], r["priced_sessions"], r["cost"], r["cost_per_kwh"],
+             r["cost_per_100km"]) for r in report.rows] == [
+        ("Alpha", 3, Decimal("35.000"), 2, Decimal("10.00"), Decimal("0.3333"), None),
+        ("Bravo", 0, Decimal("0.000"), 0, Decimal("0.00"), None, None)]
+    assert report.totals["cost"] == Decimal("10.00") and report.currency == "EUR"
+    by_vehicle = await world.report(org.actor, org.id, ReportName.FLEET_COSTS,
+                                    ReportRequest(date(2026, 6, 1), date(2026, 8, 1), "vehicle"))
+    assert [(r["vehicle"], r["cost"]) for r in by_vehicle.rows] == [
+        ("Volkswagen ID.3 (HH-AL 100)", Decimal("3.50")), ("Volkswagen ID.4 (HH-AL 101)", Decimal("6.50")),
+        ("No vehicle recorded", Decimal("3.50"))]
+    for name, fleet_id in ((ReportName.FLEET_COSTS, their_fleet.id), (ReportName.REVENUE, alpha.id)):
+        with pytest.raises(InvalidInput) as refused:
+            await world.report(org.actor, org.id, name, ReportRequest(fleet_id=fleet_id))
+        assert [e.field for e in refused.value.errors] == ["fleet_id"]

@@ -91,16 +91,44 @@ async def organization(world: SimpleNamespace, zones: tuple[str, ...] = ZONES, t
     return found
 
 
+async def fleet(world: SimpleNamespace, organization: SimpleNamespace, name: str, *, vehicles: int = 1,
+                drivers: int = 1) -> SimpleNamespace:
+    """A fleet of the organization with its vehicles and drivers (each a driver of the fleet)."""
+    from domain.fleets import Fleet, Vehicle
+
+    made = Fleet(id=new_id(PREFIXES["fleet"]), organization_id=organization.id, name=name, created_at=REGISTERED)
+    cars, people = [], []
+    async with world.uow() as uow:
+        await uow.fleets.add(made)
+        for i in range(vehicles):
+            car = Vehicle(id=new_id(PREFIXES["vehicle"]), organization_id=organization.id, fleet_id=made.id,
+                          vin=f"WVWZZZ1JZ{made.id[-5:].upper()}{i:03d}"[:17].ljust(17, "0"), make="Volkswagen",
+                          model=f"ID.{i + 3}", battery_kwh=Decimal(77), created_at=REGISTERED,
+                          licence_plate=f"HH-{name[:2].upper()} {100 + i}")
+            await uow.vehicles.add(car)
+            cars.append(car)
+        for i in range(drivers):
+            person = Driver(id=new_id(PREFIXES["driver"]), organization_id=organization.id,
+                            name=f"{name} driver {i}", created_at=REGISTERED, fleet_id=made.id)
+            await uow.drivers.add(person)
+            people.append(person)
+        await uow.commit()
+    return SimpleNamespace(id=made.id, name=name, vehicles=cars, drivers=people)
+
+
 async def completed_session(world: SimpleNamespace, organization: SimpleNamespace, charge_point: ChargePoint,
                             connector: int, started: datetime, stopped: datetime, energy_wh: Decimal, *,
-                            priced: bool = True) -> ChargingSession:
+                            priced: bool = True, driver_id: str | None = None, fleet_id: str | None = None,
+                            vehicle_id: str | None = None) -> ChargingSession:
     """A completed session stored with its events, as the OCPP door and pricing store them: the handlers book it
-    in the ledger (when ``priced``) and write its fact."""
+    in the ledger (when ``priced``) and write its fact. Its driver is the organization's own unless named; a fleet
+    and vehicle are what it recorded at its start."""
     session = ChargingSession(id=new_id(PREFIXES["session"]), organization_id=organization.id,
                               charge_point_id=charge_point.id, transaction_id=new_id("tx"),
                               status=SessionStatus.COMPLETED, connector_id=connector, evse_id=1,
-                              driver_id=organization.driver.id, started_at=started, stopped_at=stopped,
-                              meter_start_wh=Decimal(0), meter_stop_wh=energy_wh)
+                              driver_id=driver_id or organization.driver.id, started_at=started, stopped_at=stopped,
+                              meter_start_wh=Decimal(0), meter_stop_wh=energy_wh, fleet_id=fleet_id,
+                              vehicle_id=vehicle_id)
     session.pending_events.append(SessionCompleted(
         organization_id=organization.id, occurred_at=stopped, session_id=session.id, charge_point_id=charge_point.id,
         started_at=started, stopped_at=stopped, energy_wh=energy_wh, stop_reason=None))

@@ -45,6 +45,7 @@ def test_every_operator_read_is_attacked():
                                     "listAuthorizations", "listPortalTokens", "listDisputes", "getDispute",
                                     "listPaymentMethods", "getReconciliation", "getRevenueReport", "getUsageReport",
                                     "getPeakHoursReport", "getLocationsReport", "getUtilizationReport",
+                                    "getFleetCostsReport",
                                     "listWebhookEndpoints", "getWebhookEndpoint", "listWebhookDeliveries",
                                     "listEvents", "getEvent", "listSiteOwners", "getSiteOwner", "listProjects",
                                     "getProject", "listProjectStatements"}
