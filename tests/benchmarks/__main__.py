@@ -4,7 +4,8 @@ A module takes part by defining ``run() -> list[dict[str, object]]`` (one dict p
 same keys in each). It may also define ``TITLE`` (else its name is used) and
 ``notes(rows) -> str`` (markdown placed under its table, e.g. goals met or missed). The module's
 docstring introduces its section. ``python -m tests.benchmarks rating`` runs only the modules whose
-name contains one of the given words, and then leaves docs/performance.md alone unless ``--write``.
+name contains one of the given words, and then leaves docs/performance.md alone unless ``--write``,
+which replaces only their sections (each section says when it was measured).
 ``BENCH_QUICK=1`` runs a shorter pass for iterating (fewer connection counts, shorter loops, no
 3,000 charge point storm); the figures in docs/performance.md come from a full run.
 """
@@ -79,9 +80,8 @@ def main(argv: list[str]) -> int:
     write = write or not words
     pinned = _pin_to_one_core()
     info = machine() + [("affinity", pinned)]
-    out = ["# Performance", "",
-           "Written by `python -m tests.benchmarks` (`make bench`); figures are measured, never asserted in tests.",
-           "", *(f"- {k}: {v}" for k, v in info), ""]
+    measured = f"_Measured {info[0][1]}, load average at start {info[3][1]}._"
+    sections: list[tuple[str, list[str]]] = []
     for module in _modules(words):
         title = getattr(module, "TITLE", module.__name__.rsplit(".", 1)[-1])
         print(f"\n== {title}", flush=True)
@@ -91,13 +91,54 @@ def main(argv: list[str]) -> int:
         notes = module.notes(rows) if hasattr(module, "notes") else ""
         if notes:
             print(notes)
-        out += [f"## {title}", "", (module.__doc__ or "").strip(), "", *lines, "", notes, ""]
+        sections.append((title, [(module.__doc__ or "").strip(), "", measured, "", *lines, "", notes, ""]))
     if write:
         previous = REPORT.read_text() if REPORT.exists() else ""
-        kept = previous[previous.index(BY_HAND):] if BY_HAND in previous else ""
-        REPORT.write_text("\n".join(out).rstrip() + "\n" + ("\n" + kept if kept else ""))
+        REPORT.write_text(report(previous, info, sections, whole=not words))
         print(f"\nwrote {REPORT}")
     return 0
+
+
+def report(previous: str, info: list[tuple[str, str]], sections: list[tuple[str, list[str]]], *,
+           whole: bool) -> str:
+    """docs/performance.md: a whole run replaces every section; a run of some modules (``--write``) replaces
+    only theirs and keeps the others as they were measured (each section says when). What follows ``BY_HAND``
+    is kept either way."""
+    kept = previous[previous.index(BY_HAND):] if BY_HAND in previous else ""
+    measured = previous[:previous.index(BY_HAND)] if BY_HAND in previous else previous
+    old = [] if whole else _sections(measured)
+    new = dict(sections)
+    merged = [(title, new.pop(title, body)) for title, body in old] + list(new.items())
+    header = (info if whole or not old else _header(measured)) + ([] if whole else
+                                                                  [("sections measured again alone",
+                                                                    ", ".join(t for t, _ in sections))])
+    out = ["# Performance", "",
+           "Written by `python -m tests.benchmarks` (`make bench`); figures are measured, never asserted in tests.",
+           "", *(f"- {k}: {v}" for k, v in header), ""]
+    for title, body in merged:
+        out += [f"## {title}", "", *body]
+    return "\n".join(out).rstrip() + "\n" + ("\n" + kept if kept else "")
+
+
+def _sections(text: str) -> list[tuple[str, list[str]]]:
+    found: list[tuple[str, list[str]]] = []
+    for line in text.splitlines():
+        if line.startswith("## "):
+            found.append((line[3:], []))
+        elif found:
+            found[-1][1].append(line)
+    for _, body in found:
+        while body and not body[0].strip():
+            body.pop(0)
+        body.append("")
+    return found
+
+
+def _header(text: str) -> list[tuple[str, str]]:
+    """The first whole run's machine lines (a partial run adds its own line, not a second machine)."""
+    lines = text.split("\n## ", 1)[0].splitlines()
+    pairs = [line[2:].split(": ", 1) for line in lines if line.startswith("- ") and ": " in line]
+    return [(k, v) for k, v in pairs if k != "sections measured again alone"]
 
 
 if __name__ == "__main__":

@@ -71,10 +71,16 @@ def _wrk(url: str, connections: int, seconds: float, headers: Mapping[str, str],
     finally:
         if script is not None:
             os.unlink(script.name)
+    return parse_wrk(out)
+
+
+def parse_wrk(out: str) -> Load:
+    """wrk's report (run with ``--latency``) as a Load."""
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    # Anchored to the distribution's own lines: "68.99%" ends the Thread Stats line above them.
+    p50 = _ms(re.search(r"^\s*50%\s+(\S+)", out, re.MULTILINE).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"^\s*99%\s+(\S+)", out, re.MULTILINE).group(1))  # type: ignore[union-attr]
     errors = 0
     if found := re.search(r"Non-2xx or 3xx responses: (\d+)", out):
         errors += int(found.group(1))
