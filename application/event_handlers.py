@@ -6,13 +6,13 @@ import functools
 from collections.abc import Sequence
 
 from application import billing_postings, collection, disputes
-from application.events import Handler
+from application.events import Handler, InTransaction
 from application.payment_providers import PaymentProviders
 from application.ports import Clock
 from application.session_facts import record_session_fact, record_session_revenue
 from application.session_pricing import price_completed_session
 from application.webhook_events import SUBSCRIBABLE
-from application.webhooks import fan_out
+from application.webhooks import fan_out, fan_out_within
 from domain.billing.events import (
     ChargebackOpened,
     DefaultPaymentMethodChanged,
@@ -59,3 +59,13 @@ def handlers(clock: Clock, payments: PaymentProviders | None = None) -> dict[typ
         if name in known:
             wired.setdefault(known[name], []).insert(0, functools.partial(fan_out, clock=clock))
     return {event: list(reactions) for event, reactions in wired.items()}
+
+
+def in_transaction(clock: Clock) -> dict[type[DomainEvent], InTransaction]:
+    """The webhook fan-out of events that have no other reaction runs inside the unit of work that stores them
+    (``application.events``): their deliveries commit with the change, and the event is stored handled. A
+    charge point's connection (a status change) then costs no transaction after its commit, where claiming,
+    fanning out and settling its event took three."""
+    within = functools.partial(fan_out_within, clock=clock)
+    return {event: within for event, reactions in handlers(clock).items()
+            if all(getattr(reaction, "func", None) is fan_out for reaction in reactions)}

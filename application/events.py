@@ -14,6 +14,12 @@ A handler is ``async def handler(event, *, uow_factory)``: it is given the dispa
 of work, so the events it raises (a session priced) are dispatched in turn. Which handlers exist is
 decided in one place, ``application.event_handlers``.
 
+A reaction may also run inside the unit of work that stores its event (``in_transaction``), when it is
+the event's only one (the webhook fan-out of most events): its writes then commit with the change, and
+the event is stored handled, with no claim and no transactions after the commit. Its post-commit
+handler stays subscribed for events stored outside the dispatcher's units of work, which the sweep
+finds pending.
+
 Listeners (``on_commit``) are told, without a word of which, that events were committed past their
 handlers (those no handler waits for, as they are stored; the others once handled, or given up): the
 event feed's sequencer (``application.event_feed``) then numbers them.
@@ -35,6 +41,7 @@ from domain.events import DomainEvent
 log = logging.getLogger("charge.events")
 
 Handler = Callable[..., Awaitable[None]]
+InTransaction = Callable[[DomainEvent, UnitOfWork], Awaitable[None]]   # (event, the storing unit of work)
 RawUnitOfWorkFactory = UnitOfWorkFactory   # the adapter's own: its commits dispatch nothing
 
 LEASE = timedelta(seconds=60)
@@ -53,7 +60,8 @@ class EventDispatcher:
 
     def __init__(self, uow_factory: RawUnitOfWorkFactory, clock: Clock,
                  handlers: Mapping[type[DomainEvent], Sequence[Handler]] | None = None, *,
-                 lease: timedelta = LEASE, on_commit: Sequence[Callable[[], None]] = ()) -> None:
+                 lease: timedelta = LEASE, on_commit: Sequence[Callable[[], None]] = (),
+                 in_transaction: Mapping[type[DomainEvent], InTransaction] | None = None) -> None:
         self._raw = uow_factory
         self._clock = clock
         self._lease = lease
@@ -64,6 +72,7 @@ class EventDispatcher:
         for event, subscribed in (handlers or {}).items():
             for handler in subscribed:
                 self.subscribe(event, handler)
+        self._within = {event.name: reaction for event, reaction in (in_transaction or {}).items()}
         self.handled = 0
 
     def subscribe(self, event: type[DomainEvent], handler: Handler) -> None:
@@ -81,6 +90,10 @@ class EventDispatcher:
     def unsubscribed(self, event: DomainEvent) -> bool:
         """No handler here waits for it: the unit of work stores it handled (one write, no claim after)."""
         return not self._handlers.get(event.name)
+
+    def within(self, event: DomainEvent) -> InTransaction | None:
+        """The reaction the storing unit of work runs before it commits (the event is then stored handled)."""
+        return self._within.get(event.name)
 
     def unit_of_work(self, *, read_only: bool = False) -> UnitOfWork:
         """A unit of work whose committed events are dispatched as it closes (the one use cases get)."""
@@ -157,6 +170,7 @@ class _DispatchingUnitOfWork:
         self._inner = inner
         self._dispatcher = dispatcher
         self._stored = False     # events were added since the last commit or rollback
+        self._staged: list[tuple[DomainEvent, InTransaction]] = []   # reactions to run before the commit
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
@@ -169,6 +183,9 @@ class _DispatchingUnitOfWork:
     def _settled(self, event: DomainEvent) -> bool:
         # The events repository asks this of every event it adds: how this unit of work knows it stored some.
         self._stored = True
+        if (reaction := self._dispatcher.within(event)) is not None:
+            self._staged.append((event, reaction))
+            return True
         return self._dispatcher.unsubscribed(event)
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -180,6 +197,9 @@ class _DispatchingUnitOfWork:
             await self._dispatcher.dispatch(ids)
 
     async def commit(self) -> None:
+        staged, self._staged = self._staged, []
+        for event, reaction in staged:   # a failure here fails the commit: the change and its reactions, or neither
+            await reaction(event, self._inner)
         await self._inner.commit()
         if self._stored:
             self._stored = False
@@ -187,4 +207,5 @@ class _DispatchingUnitOfWork:
 
     async def rollback(self) -> None:
         self._stored = False
+        self._staged = []
         await self._inner.rollback()

@@ -232,11 +232,16 @@ def _delivery(endpoint: WebhookEndpoint, event: DomainEvent, now: datetime) -> D
 
 async def fan_out(event: DomainEvent, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
     """Event handler: one delivery per enabled endpoint subscribed to the event (none twice)."""
-    now = clock.now()
     async with uow_factory() as uow:
-        for endpoint in await uow.webhooks.subscribed(event.organization_id, event.name):
-            await uow.webhooks.add_delivery(_delivery(endpoint, event, now))
+        await fan_out_within(event, uow, clock=clock)
         await uow.commit()
+
+
+async def fan_out_within(event: DomainEvent, uow: UnitOfWork, *, clock: Clock) -> None:
+    """The fan-out inside the unit of work that stores the event: its deliveries commit with the change."""
+    now = clock.now()
+    for endpoint in await uow.webhooks.subscribed(event.organization_id, event.name):
+        await uow.webhooks.add_delivery(_delivery(endpoint, event, now))
 
 
 # ------------------------------------------------------------------------------------------- the sender

@@ -128,7 +128,8 @@ class Adapters(containers.DeclarativeContainer):
     events = providers.Singleton(EventDispatcher, uow_factory=raw_uow_factory, clock=core.clock,
                                  handlers=providers.Callable(event_handlers.handlers, core.clock, payments),
                                  lease=providers.Callable(_seconds, config.event_lease_seconds),
-                                 on_commit=providers.List(feed_sequencer.provided.request))
+                                 on_commit=providers.List(feed_sequencer.provided.request),
+                                 in_transaction=providers.Callable(event_handlers.in_transaction, core.clock))
     uow_factory = providers.Callable(getattr, events, "unit_of_work")
     idempotency = providers.Singleton(SqlIdempotencyStore, database=database)
     password_hasher = providers.Singleton(

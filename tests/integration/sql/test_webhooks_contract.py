@@ -10,6 +10,7 @@ from application import event_handlers
 from application.events import EventDispatcher
 from application.pagination import PageRequest
 from application.ports import UnitOfWorkFactory
+from application.ports.events import EventStatus
 from application.ports.webhooks import Response
 from application.webhooks import deliver_due, fan_out
 from domain.charging.events import SessionStarted
@@ -64,7 +65,8 @@ class TestWebhooks:
             assert stored == endpoint
             assert stored.signing_secrets(clock.now()) == ["whsec_b", "whsec_a"]
             assert await uow.webhooks.get_endpoint(an_organization().id, endpoint.id) is None
-        dispatcher = EventDispatcher(uow_factory, clock, event_handlers.handlers(clock))
+        dispatcher = EventDispatcher(uow_factory, clock, event_handlers.handlers(clock),
+                                     in_transaction=event_handlers.in_transaction(clock))
         event = _started(organization.id, clock)
         async with dispatcher.unit_of_work() as uow:
             await uow.events.add([event])
@@ -81,6 +83,30 @@ class TestWebhooks:
         assert (delivery.status, delivery.attempts) == (DeliveryStatus.SUCCEEDED, 2)
         assert [(a.number, a.status_code, a.error) for a in attempts] == [(1, None, "ConnectError: refused"),
                                                                           (2, 200, None)]
+
+    async def test_an_event_is_fanned_out_in_the_transaction_that_stores_it(self,
+                                                                          uow_factory: UnitOfWorkFactory) -> None:
+        clock = FakeClock()
+        organization, endpoint = await _setup(uow_factory, clock)
+        dispatcher = EventDispatcher(uow_factory, clock, event_handlers.handlers(clock),
+                                     in_transaction=event_handlers.in_transaction(clock))
+        kept, dropped = _started(organization.id, clock), _started(organization.id, clock)
+        async with dispatcher.unit_of_work() as uow:
+            await uow.events.add([dropped])
+            await uow.rollback()
+        async with dispatcher.unit_of_work() as uow:
+            await uow.events.add([kept])
+            await uow.commit()
+            async with uow_factory(read_only=True) as other:
+                # Committed with the change, before any dispatch: the delivery, and the event already handled.
+                assert [d.endpoint_id for d in
+                        await other.webhooks.deliveries_of_event(organization.id, kept.id)] == [endpoint.id]
+                stored = await other.events.get(organization.id, kept.id)
+                assert stored is not None and stored.status is EventStatus.HANDLED
+        async with uow_factory(read_only=True) as uow:
+            assert await uow.events.get(organization.id, dropped.id) is None
+            assert await uow.webhooks.deliveries_of_event(organization.id, dropped.id) == []
+        assert await dispatcher.dispatch_pending() == 0
 
     async def test_a_lease_keeps_a_claimed_delivery_from_a_second_sender(self, uow_factory: UnitOfWorkFactory) -> None:
         clock = FakeClock()

@@ -25,7 +25,8 @@ def build_env() -> SimpleNamespace:
     clock, hasher = FakeClock(), FastHasher()
     store = InMemoryStore(now=clock.now)
     # Use cases get the dispatcher's units of work, as in the container: committed events reach handlers.
-    dispatcher = EventDispatcher(store.unit_of_work, clock, event_handlers.handlers(clock))
+    dispatcher = EventDispatcher(store.unit_of_work, clock, event_handlers.handlers(clock),
+                                 in_transaction=event_handlers.in_transaction(clock))
     throttle = InMemoryLoginThrottle(max_per_email=3, max_per_address=10, window_seconds=600)
     mailer = CapturingMailer()
     uow = dispatcher.unit_of_work

@@ -153,3 +153,28 @@ async def test_events_a_handler_raises_are_dispatched_in_turn(world):
         await uow.events.add([completed("ses_9")])
         await uow.commit()
     assert priced == ["ses_9"]
+
+
+async def test_a_reaction_run_in_the_storing_transaction_fails_the_commit_and_nothing_is_stored():
+    clock = FakeClock()
+    store = InMemoryStore(now=clock.now)
+    ran: list[str] = []
+
+    async def reaction(event, uow) -> None:
+        ran.append(event.id)
+        if len(ran) == 1:
+            raise RuntimeError("reaction broke")
+
+    dispatcher = EventDispatcher(store.unit_of_work, clock, {}, in_transaction={SessionCompleted: reaction})
+    first, second = completed("ses_1"), completed("ses_2")
+    with pytest.raises(RuntimeError):
+        async with dispatcher.unit_of_work() as uow:
+            await uow.events.add([first])
+            await uow.commit()
+    assert await _status(store, first.id) is None          # the change and its event rolled back together
+    async with dispatcher.unit_of_work() as uow:
+        await uow.events.add([second])
+        await uow.commit()
+    assert ran == [first.id, second.id]
+    assert (await _status(store, second.id)).status is EventStatus.HANDLED
+    assert await dispatcher.dispatch_pending() == 0

@@ -15,6 +15,7 @@ import pytest
 from adapters.memory import InMemoryStore
 from application import event_handlers
 from application.events import EventDispatcher
+from application.ports.events import EventStatus
 from application.ports.webhooks import Response, UrlNotAllowed
 from application.webhook_events import SCHEMAS
 from application.webhooks import deliver_due
@@ -48,7 +49,8 @@ class Receiver:
 def world():
     clock = FakeClock()
     store = InMemoryStore(now=clock.now)
-    dispatcher = EventDispatcher(store.unit_of_work, clock, event_handlers.handlers(clock))
+    dispatcher = EventDispatcher(store.unit_of_work, clock, event_handlers.handlers(clock),
+                                 in_transaction=event_handlers.in_transaction(clock))
     return store, clock, dispatcher
 
 
@@ -294,3 +296,43 @@ def test_dispute_and_payment_events_are_delivered_as_their_schemas_say():
         schema = json.loads((CONTRACTS / SCHEMAS[event.name]).read_text())
         jsonschema.validate(event_body(event), schema, format_checker=jsonschema.FormatChecker())
     assert {"dispute.created", "dispute.updated", "payment.failed", "authorization.refused"} <= set(SCHEMAS)
+
+
+async def test_events_with_only_the_fan_out_are_fanned_out_before_the_commit_and_stored_handled(world):
+    store, clock, dispatcher = world
+    await _endpoint(store, clock, ("charge_point.status_changed", "session.completed"))
+    status, completed = _events(clock)[3], _events(clock)[1]
+    async with dispatcher.unit_of_work() as uow:
+        await uow.events.add([status, completed])
+        # Staged, not yet fanned out: the reaction runs as the unit of work commits, inside it.
+        async with store.unit_of_work() as other:
+            assert await other.webhooks.deliveries_of_event(ORG, status.id) == []
+        await uow.commit()
+        async with store.unit_of_work() as other:   # committed with the change, before any dispatch
+            assert len(await other.webhooks.deliveries_of_event(ORG, status.id)) == 1
+            assert (await other.events.get(ORG, status.id)).status is EventStatus.HANDLED
+            assert await other.webhooks.deliveries_of_event(ORG, completed.id) == []
+    async with store.unit_of_work() as uow:
+        # session.completed has reactions of its own (pricing, facts): fanned out after the commit, as before.
+        assert len(await uow.webhooks.deliveries_of_event(ORG, completed.id)) == 1
+    assert await dispatcher.dispatch_pending() == 0
+
+
+async def test_an_event_stored_outside_the_dispatcher_is_still_fanned_out_by_the_sweep(world):
+    store, clock, dispatcher = world
+    await _endpoint(store, clock, ("charge_point.status_changed",))
+    status = _events(clock)[3]
+    async with store.unit_of_work() as uow:      # a raw unit of work: the event is stored pending
+        await uow.events.add([status])
+        await uow.commit()
+    assert await dispatcher.dispatch_pending() == 1
+    receiver = Receiver()
+    assert await deliver_due(uow_factory=store.unit_of_work, sender=receiver, clock=clock) == 1
+    assert json.loads(receiver.got[0][2])["id"] == status.id
+
+
+def test_only_events_whose_sole_reaction_is_the_fan_out_are_fanned_out_in_their_transaction():
+    clock = FakeClock()
+    within = {event.name for event in event_handlers.in_transaction(clock)}
+    assert {"charge_point.status_changed", "session.started", "reservation.created"} <= within
+    assert "session.completed" not in within and "invoice.finalized" not in within
