@@ -18,6 +18,7 @@ from domain.money import parse_decimal
 MAX_ODOMETER_KM = Decimal("9999999.999")   # ten million km: no vehicle drives so far; this stops nonsense
 KM_DECIMALS = 3                            # to the metre
 _M_PER_KM = 1000
+_METRE = Decimal("0.001")
 
 
 @define
@@ -35,7 +36,8 @@ class OdometerReading:
 
     @staticmethod
     def validate(*, odometer_km: object, read_at: datetime, now: datetime) -> Decimal:
-        """The reading read exactly, or ``InvalidInput`` naming ``odometer_km`` or ``read_at``."""
+        """The reading read exactly (in km to three places), or ``InvalidInput`` naming ``odometer_km`` or
+        ``read_at``."""
         errors = FieldErrors()
         km = None
         try:
@@ -49,7 +51,7 @@ class OdometerReading:
             errors.add("read_at", "is in the future")
         errors.raise_if_any()
         assert km is not None
-        return km
+        return km.quantize(_METRE)         # shown as stored: to the metre
 
     def check_order(self, before: OdometerReading | None, after: OdometerReading | None) -> None:
         """Refuses a reading that goes back against ``before`` (the vehicle's last reading at or before this one's

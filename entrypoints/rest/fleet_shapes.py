@@ -178,7 +178,7 @@ class VehicleOut(View):
 class OdometerReadingOut(View):
     id: str
     vehicle_id: str
-    odometer_km: Annotated[str, doc("km, a decimal string.")]
+    odometer_km: Annotated[str, doc("km to the metre, a decimal string with three places.", "48213.500")]
     read_at: Annotated[datetime, doc("When the odometer showed it.")]
     recorded_at: Annotated[datetime, doc("When it was recorded.")]
 
