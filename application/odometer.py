@@ -2,7 +2,7 @@
 fleet costs per 100 km are computed from.
 
 A reading is checked against the vehicle's neighbours in time (odometers don't roll back): the last reading at
-or before its instant must not be above it, the first one after must not be below it.
+or before its instant must not be above it, the first one at or after it must not be below it.
 """
 
 from __future__ import annotations

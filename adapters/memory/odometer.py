@@ -27,7 +27,7 @@ class InMemoryOdometerReadings(_Table):
                          ) -> tuple[OdometerReading | None, OdometerReading | None]:
         readings = self._of(organization_id, vehicle_id)
         before = [r for r in readings if r.read_at <= read_at]
-        after = [r for r in readings if r.read_at > read_at]
+        after = [r for r in readings if r.read_at >= read_at]
         return (copy.deepcopy(before[-1]) if before else None), (copy.deepcopy(after[0]) if after else None)
 
     async def list(self, organization_id: str, vehicle_id: str, page: PageRequest) -> Page[OdometerReading]:

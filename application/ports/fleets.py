@@ -49,7 +49,8 @@ class OdometerReadingRepository(Protocol):
     async def add(self, reading: OdometerReading) -> None: ...
     async def neighbours(self, organization_id: str, vehicle_id: str, read_at: datetime
                          ) -> tuple[OdometerReading | None, OdometerReading | None]:
-        """The vehicle's last reading at or before ``read_at``, and its first after it."""
+        """The vehicle's last reading at or before ``read_at``, and its first at or after it (the same one when
+        one was read at that instant)."""
         ...
     async def list(self, organization_id: str, vehicle_id: str, page: PageRequest) -> Page[OdometerReading]:
         """Newest first by the instant read (the latest recorded first among readings of one instant); the cursor

@@ -55,7 +55,8 @@ class OdometerReading:
 
     def check_order(self, before: OdometerReading | None, after: OdometerReading | None) -> None:
         """Refuses a reading that goes back against ``before`` (the vehicle's last reading at or before this one's
-        instant) or forward past ``after`` (its first reading after it): odometers don't roll back."""
+        instant) or forward past ``after`` (its first reading at or after it): odometers don't roll back, and two
+        readings of one instant agree."""
         if before is not None and self.odometer_km < before.odometer_km:
             raise InvalidInput.field("odometer_km", f"is below {before.odometer_km} km, read at "
                                                     f"{before.read_at.isoformat()}: an odometer does not go back")

@@ -39,7 +39,7 @@ class SqlOdometerReadings:
         of_vehicle = select(_T).where(t.organization_id == organization_id, t.vehicle_id == vehicle_id)
         before = (await self._connection.execute(of_vehicle.where(t.read_at <= read_at)
                                                  .order_by(t.read_at.desc(), t.id.desc()).limit(1))).first()
-        after = (await self._connection.execute(of_vehicle.where(t.read_at > read_at)
+        after = (await self._connection.execute(of_vehicle.where(t.read_at >= read_at)
                                                 .order_by(t.read_at, t.id).limit(1))).first()
         return (_reading(before) if before is not None else None), (_reading(after) if after is not None else None)
 

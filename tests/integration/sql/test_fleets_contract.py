@@ -155,7 +155,7 @@ class TestOdometerReadings:
             assert listed[-1] == readings[1]
             assert (await uow.odometer_readings.list(other.id, van.id, PageRequest(limit=10))).items == []
 
-    async def test_neighbours_are_the_last_at_or_before_and_the_first_after(self, uow_factory: UnitOfWorkFactory
+    async def test_neighbours_are_the_last_at_or_before_and_the_first_at_or_after(self, uow_factory: UnitOfWorkFactory
                                                                               ) -> None:
         organization, other = an_organization(), an_organization()
         fleet = a_fleet(organization)
@@ -166,7 +166,7 @@ class TestOdometerReadings:
         async with uow_factory() as uow:
             found = uow.odometer_readings.neighbours
             assert await found(organization.id, van.id, NOW + timedelta(days=1)) == (early, late)
-            assert await found(organization.id, van.id, NOW) == (early, late)
+            assert await found(organization.id, van.id, NOW) == (early, early)   # one read then: both
             assert await found(organization.id, van.id, NOW - timedelta(microseconds=1)) == (None, early)
             assert await found(organization.id, van.id, NOW + timedelta(days=3)) == (late, None)
             assert await found(other.id, van.id, NOW + timedelta(days=1)) == (None, None)
