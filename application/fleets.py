@@ -211,13 +211,14 @@ async def list_vehicles(actor: Actor, organization_id: str, page: PageRequest, f
 async def delete_vehicle(vehicle_id: str, actor: Actor, organization_id: str, *,
                          uow_factory: UnitOfWorkFactory) -> None:
     """A vehicle a driver drives now cannot go (409: end the assignment first); its history and its sessions
-    keep its id."""
+    keep its id, its odometer readings go with it."""
     async with uow_factory() as uow:
         await authorize(uow, actor, organization_id, Action.OPERATE)
         if await uow.vehicles.get(organization_id, vehicle_id) is None:
             raise NotFound("vehicle", vehicle_id)
         if await uow.vehicle_assignments.current_of_vehicle(organization_id, vehicle_id) is not None:
             raise Conflict("a driver drives the vehicle now: end the assignment first")
+        await uow.odometer_readings.delete_of_vehicle(organization_id, vehicle_id)
         await uow.vehicles.delete(organization_id, vehicle_id)
         await uow.commit()
 

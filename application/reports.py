@@ -44,7 +44,7 @@ from domain.reports import Grain, ReportWindow, bucket_start
 from domain.reports.availability import Registrations, span_bounds
 from domain.reports.calendar import next_month
 from domain.reports.revenue import LedgerSums, major_units
-from domain.reports.units import hours, kwh, percent, price_per_kwh
+from domain.reports.units import hours, kwh, percent, price_per_100km, price_per_kwh
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -515,13 +515,53 @@ def _cost_columns(currency: str) -> tuple[Column, ...]:
             Column("cost_per_100km", f"Cost per 100 km ({currency}/100 km)", f"{currency}/100 km"))
 
 
-def _cost_values(sums: CostSums, currency: str) -> dict[str, Any]:
+@frozen
+class _Driven:
+    """What a cost per 100 km is made of: metres driven, and the cost of the sessions of those same vehicles."""
+
+    metres: int = 0
+    cost_minor: int = 0
+
+    def __add__(self, other: _Driven) -> _Driven:
+        return _Driven(self.metres + other.metres, self.cost_minor + other.cost_minor)
+
+
+def _cost_values(sums: CostSums, currency: str, driven: _Driven | None = None) -> dict[str, Any]:
     """A group's figures: the cost is what the ledger booked for its priced sessions (net), per kWh of their
-    energy. Per 100 km needs distances, which nothing records (no odometer readings): always empty."""
+    energy, and per 100 km of what its vehicles drove (``driven``; None: no distance known)."""
     return {"sessions": sums.sessions, "energy_kwh": kwh(sums.energy_mwh), "priced_sessions": sums.priced_sessions,
             "cost": _money(sums.cost_minor, currency),
             "cost_per_kwh": price_per_kwh(sums.cost_minor, sums.priced_energy_mwh, currency),
-            "cost_per_100km": None}
+            "cost_per_100km": price_per_100km(driven.cost_minor, driven.metres, currency) if driven else None}
+
+
+async def _driven(context: _Context, grouping: Grouping, found: dict[GroupKey, CostSums]) -> dict[GroupKey, _Driven]:
+    """By vehicle, each vehicle's distance over the window (its odometer readings bracketing the organization's
+    local midnights) with its cost. By fleet, the sum over the fleet's vehicles whose distance is known, with the
+    cost of those vehicles' sessions only; a vehicle whose sessions in the window recorded more than one fleet
+    (it moved) counts in none of them (its distance cannot be split). By driver or period: none (distance is a
+    vehicle's, not a driver's or a day's)."""
+    if grouping not in (Dimension.VEHICLE, Dimension.FLEET):
+        return {}
+    start, end = span_bounds(context.window.start, context.window.end, ZoneInfo(context.timezone))
+    reports = context.uow.reports
+    if grouping is Dimension.VEHICLE:
+        metres = await reports.vehicle_distances(context.organization_id, start, end,
+                                                 [k.who for k in found if k.who is not None])
+        return {k: _Driven(metres[k.who], sums.cost_minor) for k, sums in found.items() if k.who in metres}
+    pairs = await reports.fleet_costs(context.organization_id, context.window, Dimension.FLEET_VEHICLE,
+                                      context.currency, context.location_id)
+    fleets_of: dict[str, set[str | None]] = defaultdict(set)
+    for key in pairs:
+        if key.vehicle_id is not None:
+            fleets_of[key.vehicle_id].add(key.who)
+    metres = await reports.vehicle_distances(context.organization_id, start, end,
+                                             [v for v, fleets in fleets_of.items() if len(fleets) == 1])
+    out: dict[GroupKey, _Driven] = defaultdict(_Driven)
+    for key, sums in pairs.items():
+        if key.vehicle_id in metres and context.fleet_id in (None, key.who):
+            out[GroupKey(who=key.who)] += _Driven(metres[key.vehicle_id], sums.cost_minor)
+    return dict(out)
 
 
 async def _fleet_costs(context: _Context, grouping: Grouping | None, _rank_by: str | None) -> Built:
@@ -529,14 +569,17 @@ async def _fleet_costs(context: _Context, grouping: Grouping | None, _rank_by: s
     found = await context.uow.reports.fleet_costs(context.organization_id, context.window, grouping,
                                                   context.currency, context.location_id, context.fleet_id)
     names = await _names(context, grouping, found)
-    rows, total = [], CostSums()
+    driven = await _driven(context, grouping, found)
+    rows, total, total_driven = [], CostSums(), _Driven()
     for key in _keys(context, grouping, found, names):
         sums = found.get(key, CostSums())
-        rows.append(_key_values(context, key, grouping, names) | _cost_values(sums, context.currency))
+        rows.append(_key_values(context, key, grouping, names) | _cost_values(sums, context.currency,
+                                                                               driven.get(key)))
         total += sums
+        total_driven += driven.get(key, _Driven())
     over_time = isinstance(grouping, Grain)
     columns = (*_period_columns(grouping), *_cost_columns(context.currency))
     chart = Chart("line" if over_time else "bar", columns[0].name if over_time else columns[1].name, ("cost",),
                   f"Cost excl. VAT ({context.currency})")
-    return (columns, rows, _cost_values(total, context.currency), chart,
+    return (columns, rows, _cost_values(total, context.currency, total_driven if driven else None), chart,
             f"Fleet costs by {grouping.value}", None)

@@ -40,6 +40,7 @@ PREFIXES = {
     "fleet": "flt",
     "vehicle": "veh",
     "vehicle_assignment": "vas",
+    "odometer_reading": "odo",
     "authorization": "authz",
     # The driver portal and billing disputes (issue 12).
     "portal_token": "ptk",

@@ -51,6 +51,7 @@ from application import (
     members,
     memberships,
     network,
+    odometer,
     organizations,
     payment_methods,
     portal,
@@ -306,6 +307,8 @@ class UseCases(containers.DeclarativeContainer):
     unassign_vehicle = providers.Coroutine(fleets.unassign_vehicle, uow_factory=_uow, clock=_clock,
                                            known=adapters.known_tags)
     list_vehicle_assignments = providers.Coroutine(fleets.list_vehicle_assignments, uow_factory=_uow)
+    record_odometer_reading = providers.Coroutine(odometer.record_odometer_reading, uow_factory=_uow, clock=_clock)
+    list_odometer_readings = providers.Coroutine(odometer.list_odometer_readings, uow_factory=_uow)
     list_authorizations = providers.Coroutine(authorization_log.list_authorizations, uow_factory=_uow)
     # Sessions over their energy cap are stopped from the meter path (one per process: it tracks stops under way).
     energy_caps = providers.Singleton(EnergyCaps, uow_factory=_uow,

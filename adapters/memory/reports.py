@@ -22,6 +22,7 @@ from application.ports.reports import (
     UsageSums,
 )
 from domain.billing.ledger import LedgerTransaction
+from domain.fleets.odometer import OdometerReading, bracketed_distance_m
 from domain.network import ChargePoint, Location
 from domain.reports import Grain, ReportWindow, SessionFact, SessionRevenue, bucket_start
 from domain.reports.revenue import LedgerSums, minor_units
@@ -63,6 +64,8 @@ def group_key(fact: SessionFact, group_by: Grouping, day: date) -> GroupKey:
         return GroupKey(location_id=fact.location_id)
     if group_by is Dimension.CHARGE_POINT:
         return GroupKey(location_id=fact.location_id, charge_point_id=fact.charge_point_id)
+    if group_by is Dimension.FLEET_VEHICLE:
+        return GroupKey(who=fact.fleet_id, vehicle_id=fact.vehicle_id)
     if group_by in WHO:
         return GroupKey(who={Dimension.FLEET: fact.fleet_id, Dimension.VEHICLE: fact.vehicle_id,
                              Dimension.DRIVER: fact.driver_id}[group_by])
@@ -107,6 +110,25 @@ class InMemoryReports:
                 1, fact.energy_mwh, int(priced), fact.energy_mwh if priced else 0,
                 fact.revenue.net_minor if priced and fact.revenue else 0)
         return dict(out)
+
+    async def vehicle_distances(self, organization_id: str, start: datetime, end: datetime,
+                                vehicle_ids: Collection[str]) -> dict[str, int]:
+        readings: dict[str, list[OdometerReading]] = defaultdict(list)
+        wanted = set(vehicle_ids)
+        for r in self.tables["odometer_readings"].values():
+            if r.organization_id == organization_id and r.vehicle_id in wanted:
+                readings[r.vehicle_id].append(r)
+        out: dict[str, int] = {}
+        for vehicle_id, found in readings.items():
+            found.sort(key=lambda r: (r.read_at, r.id))
+            before = [r for r in found if r.read_at <= start]
+            inside = [r for r in found if start <= r.read_at < end]
+            upto = [r for r in found if r.read_at <= end]
+            distance = bracketed_distance_m(*((x.id, x.odometer_m) if x is not None else None for x in (
+                before[-1] if before else None, inside[0] if inside else None, upto[-1] if upto else None)))
+            if distance is not None:
+                out[vehicle_id] = distance
+        return out
 
     async def names(self, organization_id: str, dimension: Dimension,
                     ids: Collection[str] | None = None) -> dict[str, str]:

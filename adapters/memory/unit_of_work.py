@@ -26,6 +26,7 @@ from adapters.memory.network import (
     InMemoryReservations,
     InMemorySessions,
 )
+from adapters.memory.odometer import InMemoryOdometerReadings
 from adapters.memory.payments import (
     InMemoryChargebacks,
     InMemoryPaymentMethods,
@@ -57,6 +58,7 @@ _TABLES = ("users", "organizations", "members", "invitations", "api_keys", "acce
            "locations", "charge_points", "drivers", "sessions", "samples", "anomalies", "reservations",
            "tariffs", "plans", "subscriptions", "orphans", "events", "customers", "charges", "invoices",
            "counters", "ledger", "invoice_runs", "session_facts", "fleets", "vehicles", "vehicle_assignments",
+           "odometer_readings",
            "authorizations", "portal_tokens", "magic_links", "disputes", "dispute_comments", "ocpp_frames",
            # Collection (issue 11).
            "payment_methods", "provider_customers", "provider_events", "chargebacks", "statement_lines",
@@ -118,6 +120,7 @@ class InMemoryUnitOfWork:
         self.fleets = InMemoryFleets(t["fleets"])
         self.vehicles = InMemoryVehicles(t["vehicles"])
         self.vehicle_assignments = InMemoryVehicleAssignments(t["vehicle_assignments"])
+        self.odometer_readings = InMemoryOdometerReadings(t["odometer_readings"])
         self.authorizations = InMemoryAuthorizations(t["authorizations"], self.events)
         self._bind_portal()
         self.payment_methods = InMemoryPaymentMethods(t["payment_methods"])
@@ -180,6 +183,7 @@ class InMemoryUnitOfWork:
         self.session_facts.data, self.reports.tables = t["session_facts"], t
         self.fleets.data, self.vehicles.data = t["fleets"], t["vehicles"]
         self.vehicle_assignments.data, self.authorizations.data = t["vehicle_assignments"], t["authorizations"]
+        self.odometer_readings.data = t["odometer_readings"]
         self._bind_portal()
         self.payment_methods.data, self.provider_customers.data = t["payment_methods"], t["provider_customers"]
         self.provider_events.data, self.chargebacks.data = t["provider_events"], t["chargebacks"]

@@ -1002,6 +1002,20 @@ vehicles = Table(
     ForeignKeyConstraint(["organization_id", "fleet_id"], ["fleets.organization_id", "fleets.id"]),
 )
 
+# A vehicle's odometer readings, in metres (exact on both engines), read newest first and bracketing a report's
+# window per vehicle through (organization_id, vehicle_id, read_at). They go with their vehicle.
+vehicle_odometer_readings = Table(
+    "vehicle_odometer_readings", metadata,
+    _id(primary_key=True),
+    Column("organization_id", String(ID), nullable=False),
+    _id("vehicle_id"),
+    Column("odometer_m", BigInteger, nullable=False),
+    Column("read_at", UtcDateTime, nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Index(None, "organization_id", "vehicle_id", "read_at"),
+    ForeignKeyConstraint(["organization_id", "vehicle_id"], ["vehicles.organization_id", "vehicles.id"]),
+)
+
 # Who drove what, when. No foreign key to vehicles: the history outlives a deleted vehicle. At most one
 # current (unended) assignment per driver and per vehicle, by partial unique indexes on both engines.
 vehicle_assignments = Table(

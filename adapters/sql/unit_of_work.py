@@ -38,6 +38,7 @@ from adapters.sql.repositories.billing import (
     SqlLedger,
 )
 from adapters.sql.repositories.fleets import SqlAuthorizations, SqlFleets, SqlVehicleAssignments, SqlVehicles
+from adapters.sql.repositories.odometer import SqlOdometerReadings
 from adapters.sql.repositories.payments import (
     SqlChargebacks,
     SqlPaymentMethods,
@@ -97,6 +98,7 @@ class SqlUnitOfWork:
     fleets: SqlFleets
     vehicles: SqlVehicles
     vehicle_assignments: SqlVehicleAssignments
+    odometer_readings: SqlOdometerReadings
     authorizations: SqlAuthorizations
     portal_access: SqlPortalAccess
     disputes: SqlDisputes
@@ -159,6 +161,7 @@ class SqlUnitOfWork:
         self.fleets = SqlFleets(connection)
         self.vehicles = SqlVehicles(connection)
         self.vehicle_assignments = SqlVehicleAssignments(connection)
+        self.odometer_readings = SqlOdometerReadings(connection)
         self.authorizations = SqlAuthorizations(connection, events)
         self.portal_access = SqlPortalAccess(connection)
         self.disputes = SqlDisputes(connection, events)

@@ -3,12 +3,14 @@ the organization id."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from attrs import frozen
 
 from application.pagination import Page, PageRequest
 from domain.fleets import AuthorizationRecord, AuthorizationResult, Fleet, Vehicle, VehicleAssignment
+from domain.fleets.odometer import OdometerReading
 
 
 class FleetRepository(Protocol):
@@ -43,6 +45,20 @@ class VehicleAssignmentRepository(Protocol):
         ...
 
 
+class OdometerReadingRepository(Protocol):
+    async def add(self, reading: OdometerReading) -> None: ...
+    async def neighbours(self, organization_id: str, vehicle_id: str, read_at: datetime
+                         ) -> tuple[OdometerReading | None, OdometerReading | None]:
+        """The vehicle's last reading at or before ``read_at``, and its first at or after it (the same one when
+        one was read at that instant)."""
+        ...
+    async def list(self, organization_id: str, vehicle_id: str, page: PageRequest) -> Page[OdometerReading]:
+        """Newest first by the instant read (the latest recorded first among readings of one instant); the cursor
+        is a reading's id."""
+        ...
+    async def delete_of_vehicle(self, organization_id: str, vehicle_id: str) -> None: ...
+
+
 @frozen
 class AuthorizationFilter:
     driver_id: str | None = None
@@ -62,5 +78,5 @@ class AuthorizationLog(Protocol):
     async def get(self, organization_id: str, record_id: str) -> AuthorizationRecord | None: ...
 
 
-__all__ = ["AuthorizationFilter", "AuthorizationLog", "FleetRepository", "VehicleAssignmentRepository",
-           "VehicleRepository"]
+__all__ = ["AuthorizationFilter", "AuthorizationLog", "FleetRepository", "OdometerReadingRepository",
+           "VehicleAssignmentRepository", "VehicleRepository"]

@@ -31,10 +31,13 @@ class Dimension(str, enum.Enum):
     FLEET = "fleet"
     VEHICLE = "vehicle"
     DRIVER = "driver"
+    # Not a report's grouping: fleet costs by fleet and vehicle together, which a fleet's cost per 100 km is made of.
+    FLEET_VEHICLE = "fleet_vehicle"
 
 
 # The groupings only the facts know: rows of sessions, not of connectors.
 WHO = (Dimension.FLEET, Dimension.VEHICLE, Dimension.DRIVER)
+WHO_ALL = (*WHO, Dimension.FLEET_VEHICLE)
 
 
 Grouping = Grain | Dimension
@@ -43,7 +46,8 @@ Grouping = Grain | Dimension
 @frozen
 class GroupKey:
     """A row's group: a bucket's first local date, or a location, charge point or connector, or a fleet, vehicle
-    or driver (``who``: its id, None for the sessions that recorded none)."""
+    or driver (``who``: its id, None for the sessions that recorded none); by fleet and vehicle, the fleet in
+    ``who`` and the vehicle in ``vehicle_id``."""
 
     period: date | None = None
     location_id: str | None = None
@@ -51,6 +55,7 @@ class GroupKey:
     evse_id: int | None = None
     connector_id: int | None = None
     who: str | None = None
+    vehicle_id: str | None = None
 
 
 @frozen
@@ -137,6 +142,13 @@ class ReportQueries(Protocol):
                           location_id: str | None = None, fleet_id: str | None = None) -> dict[GroupKey, CostSums]:
         """The sessions of fleets (those that recorded a fleet at their start) started in the window (local date of
         each location), by group, with what the ledger booked for them in ``currency``."""
+        ...
+
+    async def vehicle_distances(self, organization_id: str, start: datetime, end: datetime,
+                                vehicle_ids: Collection[str]) -> dict[str, int]:
+        """Metres the vehicles drove over ``[start, end)`` as their odometer readings bracket it
+        (``domain.fleets.odometer.bracketed_distance_m``), for those of ``vehicle_ids`` whose distance is known;
+        a query of a few index lookups per vehicle, not of their readings."""
         ...
 
     async def names(self, organization_id: str, dimension: Dimension,

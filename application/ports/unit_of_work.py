@@ -17,6 +17,7 @@ from application.ports.events import EventRepository
 from application.ports.fleets import (
     AuthorizationLog,
     FleetRepository,
+    OdometerReadingRepository,
     VehicleAssignmentRepository,
     VehicleRepository,
 )
@@ -85,6 +86,7 @@ class UnitOfWork(Protocol):
     fleets: FleetRepository
     vehicles: VehicleRepository
     vehicle_assignments: VehicleAssignmentRepository
+    odometer_readings: OdometerReadingRepository
     authorizations: AuthorizationLog
     portal_access: PortalAccessRepository
     disputes: DisputeRepository

@@ -39,3 +39,16 @@ def price_per_kwh(minor: int, mwh: int, currency: str) -> Decimal | None:
     places = Decimal(1).scaleb(-(CURRENCY_EXPONENTS[currency] + 2))
     return (Decimal(minor).scaleb(-CURRENCY_EXPONENTS[currency]) * _MWH_PER_KWH / Decimal(mwh)).quantize(
         places, rounding=ROUND_HALF_UP)
+
+
+_M_PER_100KM = Decimal(100_000)
+
+
+def price_per_100km(minor: int, metres: int, currency: str) -> Decimal | None:
+    """``minor`` units of ``currency`` per 100 km of ``metres`` driven, to the hundredth of a minor unit (as
+    ``price_per_kwh``); None without distance."""
+    if metres <= 0:
+        return None
+    places = Decimal(1).scaleb(-(CURRENCY_EXPONENTS[currency] + 2))
+    return (Decimal(minor).scaleb(-CURRENCY_EXPONENTS[currency]) * _M_PER_100KM / Decimal(metres)).quantize(
+        places, rounding=ROUND_HALF_UP)

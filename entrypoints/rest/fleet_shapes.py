@@ -18,12 +18,24 @@ from domain.fleets import (
     Vehicle,
     VehicleAssignment,
 )
+from domain.fleets.odometer import OdometerReading
 from domain.fleets.vehicles import MAX_MAKE, MAX_PLATE
 from domain.fleets.vins import VIN_LENGTH
 from entrypoints.rest.bodies import DriverBody
 from entrypoints.rest.policy_shapes import PolicyBody
 from entrypoints.rest.queries import Query
-from entrypoints.rest.shapes import MAX_ID, MAX_IDENTITY, PRINTABLE, UNIQUE, Body, Name, doc, quantity_field, text
+from entrypoints.rest.shapes import (
+    MAX_ID,
+    MAX_IDENTITY,
+    PRINTABLE,
+    UNIQUE,
+    Body,
+    Name,
+    Timestamp,
+    doc,
+    quantity_field,
+    text,
+)
 from entrypoints.rest.views import MoneyOut, View
 
 # ---------------------------------------------------------------- bodies
@@ -59,6 +71,16 @@ class VehicleBody(Body):
         msgspec.field(default_factory=list)
     licence_plate: Annotated[Annotated[str, text(MAX_PLATE, min_length=1, pattern=PRINTABLE)] | None,
                              doc("Its registration plate.", "AB12 CDE")] = None
+
+
+class OdometerReadingBody(Body):
+    """What a vehicle's odometer showed, and when."""
+
+    odometer_km: Annotated[Any, quantity_field("^[0-9]{1,7}(\\.[0-9]{1,3})?$", minimum=0, maximum=9_999_999.999),
+                           doc("The odometer in km (to the metre: at most 3 decimals), a JSON number or a decimal "
+                               "string.", "48213.5")]
+    read_at: Annotated[Timestamp | None, doc(
+        "When it showed it (ISO 8601 with an offset; not in the future). Default: now.")] = None
 
 
 class VehicleAssignmentBody(Body):
@@ -151,6 +173,18 @@ class VehicleOut(View):
     def of(cls, v: Vehicle) -> VehicleOut:
         return cls(v.id, v.fleet_id, v.vin, v.make, v.model, format(v.battery_kwh, "f"), list(v.connector_types),
                    v.licence_plate, v.created_at, v.updated_at)
+
+
+class OdometerReadingOut(View):
+    id: str
+    vehicle_id: str
+    odometer_km: Annotated[str, doc("km to the metre, a decimal string with three places.", "48213.500")]
+    read_at: Annotated[datetime, doc("When the odometer showed it.")]
+    recorded_at: Annotated[datetime, doc("When it was recorded.")]
+
+    @classmethod
+    def of(cls, r: OdometerReading) -> OdometerReadingOut:
+        return cls(r.id, r.vehicle_id, format(r.odometer_km, "f"), r.read_at, r.recorded_at)
 
 
 class VehicleAssignmentOut(View):

@@ -42,10 +42,12 @@ from adapters.sql.tables import (
     report_location_months,
     report_revenue_days,
     session_facts,
+    vehicle_odometer_readings,
     vehicles,
 )
 from application.ports.reports import (
     WHO,
+    WHO_ALL,
     ConnectorInfo,
     CostSums,
     Dimension,
@@ -54,6 +56,7 @@ from application.ports.reports import (
     LocationInfo,
     UsageSums,
 )
+from domain.fleets.odometer import bracketed_distance_m
 from domain.fleets.vehicles import vehicle_label
 from domain.reports import (
     Grain,
@@ -321,8 +324,9 @@ class SqlReports:
             Dimension.LOCATION: ("location_id",), Dimension.CHARGE_POINT: ("location_id", "charge_point_id"),
             Dimension.CONNECTOR: ("location_id", "charge_point_id", "evse_id", "connector_id"),
             Dimension.FLEET: ("fleet_id",), Dimension.VEHICLE: ("vehicle_id",), Dimension.DRIVER: ("driver_id",),
+            Dimension.FLEET_VEHICLE: ("fleet_id", "vehicle_id"),
         }.get(group_by, ("period",))  # type: ignore[arg-type]
-        months = window.whole_months() if location_id is None and (group_by in WHO or group_by is Grain.MONTH) \
+        months = window.whole_months() if location_id is None and (group_by in WHO_ALL or group_by is Grain.MONTH) \
             else None
         parts: list[Any]
         if months is None:
@@ -348,6 +352,8 @@ class SqlReports:
             values = tuple(row)
             if isinstance(group_by, Grain):
                 key = GroupKey(period=bucket_start(_date(values[0]), group_by))
+            elif group_by is Dimension.FLEET_VEHICLE:
+                key = GroupKey(who=values[0] or None, vehicle_id=values[1] or None)
             elif group_by in WHO:
                 key = GroupKey(who=values[0] or None)
             else:
@@ -372,6 +378,34 @@ class SqlReports:
                       func.coalesce(f.revenue_currency, "").label("currency"), literal(1).label("sessions"),
                       f.energy_mwh, f.duration_us, f.charging_us, f.idle_us,
                       func.coalesce(f.revenue_minor, 0).label("cost_minor")).where(*where)
+
+    async def vehicle_distances(self, organization_id: str, start: datetime, end: datetime,
+                                vehicle_ids: Collection[str]) -> dict[str, int]:
+        """Per vehicle, three readings found through the index (organization, vehicle, instant) by correlated
+        subqueries: the last at or before ``start``, the first in ``[start, end)``, the last at or before ``end``
+        (id and metres of each)."""
+        v, r = vehicles.c, vehicle_odometer_readings.c
+
+        def reading(column: Any, *where: ColumnElement[bool], last: bool) -> Any:
+            order = (r.read_at.desc(), r.id.desc()) if last else (r.read_at, r.id)
+            return (select(column).where(r.organization_id == v.organization_id, r.vehicle_id == v.id, *where)
+                    .order_by(*order).limit(1).scalar_subquery())
+
+        marks = ((r.read_at <= start,), (r.read_at >= start, r.read_at < end), (r.read_at <= end,))
+        lasts = (True, False, True)
+        out: dict[str, int] = {}
+        wanted = sorted(set(vehicle_ids))
+        for chunk in (wanted[i:i + 500] for i in range(0, len(wanted), 500)):
+            statement = select(v.id, *(reading(column, *where, last=last)
+                                       for where, last in zip(marks, lasts, strict=True)
+                                       for column in (r.id, r.odometer_m))
+                               ).where(v.organization_id == organization_id, v.id.in_(chunk))
+            for row in await self._connection.execute(statement):
+                found = [(row[i], int(row[i + 1])) if row[i] is not None else None for i in (1, 3, 5)]
+                distance = bracketed_distance_m(*found)
+                if distance is not None:
+                    out[row[0]] = distance
+        return out
 
     async def names(self, organization_id: str, dimension: Dimension,
                     ids: Collection[str] | None = None) -> dict[str, str]:

@@ -11,6 +11,8 @@ from entrypoints.rest.fleet_shapes import (
     AuthorizationQuery,
     FleetBody,
     FleetOut,
+    OdometerReadingBody,
+    OdometerReadingOut,
     VehicleAssignmentBody,
     VehicleAssignmentOut,
     VehicleBody,
@@ -22,6 +24,7 @@ TAG = "Fleets"
 FLEETS = "/api/v1/fleets"
 VEHICLES = "/api/v1/vehicles"
 ASSIGNMENTS = "/api/v1/drivers/{driver_id}/vehicles"
+READINGS = VEHICLES + "/{vehicle_id}/odometer-readings"
 
 _POLICY = ("`policy` (absent fields are no limit; `{}` none at all): 422 names each field at fault by its path — "
            "a location that is not the organization's (`policy.allowed_location_ids[0]`), windows that cover the "
@@ -88,6 +91,19 @@ async def delete_vehicle(call: Call) -> None:
     await call.use_cases.delete_vehicle(call.ids["vehicle_id"], call.caller, call.organization_id)
 
 
+async def record_odometer_reading(call: Call) -> OdometerReadingOut:
+    body: OdometerReadingBody = call.body
+    reading = await call.use_cases.record_odometer_reading(call.ids["vehicle_id"], body.odometer_km, body.read_at,
+                                                           call.caller, call.organization_id)
+    return OdometerReadingOut.of(reading)
+
+
+async def list_odometer_readings(call: Call) -> Page[OdometerReadingOut]:
+    page = await call.use_cases.list_odometer_readings(call.ids["vehicle_id"], call.caller, call.organization_id,
+                                                       call.page)
+    return page.map(OdometerReadingOut.of)
+
+
 async def assign_vehicle(call: Call) -> VehicleAssignmentOut:
     body: VehicleAssignmentBody = call.body
     assignment = await call.use_cases.assign_vehicle(call.ids["driver_id"], body.vehicle_id, call.caller,
@@ -145,6 +161,16 @@ ENDPOINTS = [
     Endpoint("DELETE", VEHICLES + "/{vehicle_id}", delete_vehicle, "deleteVehicle", "Delete a vehicle", TAG,
              status=204, tenant=True, errors=(403, 409),
              description="409 while a driver drives it. Its assignments' history and its sessions keep its id."),
+    Endpoint("POST", READINGS, record_odometer_reading, "recordOdometerReading", "Record an odometer reading", TAG,
+             status=201, body=OdometerReadingBody, response=OdometerReadingOut, creates=True, tenant=True,
+             errors=(403,),
+             description="What the vehicle's odometer showed at `read_at`; fleet costs divide by the distances "
+                         "readings show (cost per 100 km). Odometers don't roll back: 422 naming `odometer_km` for "
+                         "a reading below one read earlier (or at the same instant) or above one read later, "
+                         "naming `read_at` for an instant in the future."),
+    Endpoint("GET", READINGS, list_odometer_readings, "listOdometerReadings",
+             "A vehicle's odometer readings, newest first", TAG, response=OdometerReadingOut, paginated=True,
+             tenant=True, description="Ordered by the instant read, newest first."),
     Endpoint("POST", ASSIGNMENTS, assign_vehicle, "assignVehicle", "Assign a vehicle to a driver", TAG, status=201,
              body=VehicleAssignmentBody, response=VehicleAssignmentOut, creates=True, tenant=True, errors=(403,),
              description="The driver drives this vehicle from now on (one at a time): its previous assignment "

@@ -140,8 +140,10 @@ _SUMMARIES = {
                              "charge point's registration, never in the future), summed per group."),
     ReportName.FLEET_COSTS: ("Fleet costs", "The sessions of fleets started in the window (the fleet, vehicle and "
                              "driver each recorded at its start): sessions, energy, and their cost as the ledger "
-                             "booked it (net of VAT, in the organization's currency), per kWh. Per 100 km is empty: "
-                             "no odometer readings are recorded."),
+                             "booked it (net of VAT, in the organization's currency), per kWh, and per 100 km by "
+                             "fleet or vehicle: the distance the vehicles' odometer readings bracket the window with "
+                             "(`/vehicles/{id}/odometer-readings`), over the cost of those vehicles' sessions; empty "
+                             "where a distance is unknown, and by driver or period."),
 }
 
 

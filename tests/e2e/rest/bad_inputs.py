@@ -627,7 +627,8 @@ async def _billing_target(api: Api, operation_id: str, world: World, sessions: S
     return static[operation_id]
 
 
-_FLEETS = ("createFleet", "updateFleet", "createVehicle", "updateVehicle", "assignVehicle", "updateDriver")
+_FLEETS = ("createFleet", "updateFleet", "createVehicle", "updateVehicle", "assignVehicle", "updateDriver",
+           "recordOdometerReading")
 _WINDOW = {"days": ["MONDAY", "TUESDAY"], "start": "07:00", "end": "19:00"}
 # What only the domain (and the use cases, which know the organization) refuse in a policy, naming the field.
 _POLICY_SEMANTIC: dict[str, list[Any]] = {
@@ -676,6 +677,14 @@ async def _fleet_target(api: Api, operation_id: str, world: World) -> Target:
     assert vehicle.status_code == 201, vehicle.text
     if operation_id == "updateVehicle":
         return Target(f"/vehicles/{vehicle.json()['id']}", vehicle_body, w.token, tenant, semantic=_VEHICLE_SEMANTIC)
+    if operation_id == "recordOdometerReading":
+        readings = f"/vehicles/{vehicle.json()['id']}/odometer-readings"
+        earlier = await api.post(readings, w.token, headers=tenant,
+                                 json={"odometer_km": "50000", "read_at": "2026-01-01T00:00:00Z"})
+        assert earlier.status_code == 201, earlier.text
+        return Target(readings, {"odometer_km": "60000.5", "read_at": "2026-02-01T00:00:00+01:00"}, w.token, tenant,
+                      semantic={"odometer_km": ["49999.999", "10000000", "1.0001", "-1"],
+                                "read_at": ["2999-01-01T00:00:00Z"]})
     driver_body = {"name": "Grace", "email": "grace@example.com", "fleet_id": fleet_id, "id_tags": ["TAG-{unique}"],
                    "customer_id": None, "policy": _policy(w)}
     driver = await api.post("/drivers", w.token, headers=tenant,

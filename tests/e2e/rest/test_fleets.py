@@ -94,6 +94,8 @@ async def test_another_organization_never_sees_a_fleet_or_anything_of_it(api, ne
             ("POST", f"/drivers/{made['driver']}/vehicles", {"vehicle_id": made["vehicle"]}),
             ("GET", f"/drivers/{made['driver']}/vehicles", None),
             ("DELETE", f"/drivers/{made['driver']}/vehicles/current", None),
+            ("POST", f"/vehicles/{made['vehicle']}/odometer-readings", {"odometer_km": 1}),
+            ("GET", f"/vehicles/{made['vehicle']}/odometer-readings", None),
         ]
         for method, path, body in calls:
             response = await api.request(method, path, token, json=body, headers=headers)
@@ -173,3 +175,37 @@ async def test_bad_input_is_422_naming_the_field(api, network):
     duplicate = {"fleet_id": fleet, "vin": VIN, "make": "H", "model": "e", "battery_kwh": 35}
     assert (await api.post("/vehicles", member, json=duplicate)).status_code == 201
     assert (await api.post("/vehicles", member, json=duplicate | {"vin": VIN.lower()})).status_code == 409
+
+
+async def test_odometer_readings_newest_first_never_backwards_viewers_read_members_record(api, network):
+    made = await _fleet_world(api, network)
+    viewer, member = network.keys["viewer"], network.keys["member"]
+    path = f"/vehicles/{made['vehicle']}/odometer-readings"
+    assert (await api.post(path, viewer, json={"odometer_km": 10})).status_code == 403
+    now = datetime.now(UTC)
+    for km, hours_ago in ((100, 50), ("250.125", 10), ("120", 40), ("120", 30)):
+        posted = await api.post(path, member, json={"odometer_km": km,
+                                                    "read_at": (now - timedelta(hours=hours_ago)).isoformat()})
+        assert posted.status_code == 201, posted.text
+    latest = await api.post(path, member, json={"odometer_km": 300})           # read now
+    assert latest.status_code == 201 and latest.json()["odometer_km"] == "300.000", latest.text
+    pages, cursor = [], None
+    while True:
+        page = await api.get(path, viewer, params={"limit": 2} | ({"cursor": cursor} if cursor else {}))
+        assert page.status_code == 200, page.text
+        pages.append([r["odometer_km"] for r in page.json()["data"]])
+        cursor = page.json().get("next_cursor")
+        if not cursor:
+            break
+    assert pages == [["300.000", "250.125"], ["120.000", "120.000"], ["100.000"]]
+    for body, field in (({"odometer_km": "99.999", "read_at": (now - timedelta(hours=45)).isoformat()}, "odometer_km"),
+                        ({"odometer_km": "121", "read_at": (now - timedelta(hours=35)).isoformat()}, "odometer_km"),
+                        ({"odometer_km": 400, "read_at": (now + timedelta(hours=1)).isoformat()}, "read_at"),
+                        ({"odometer_km": 400, "read_at": "2026-06-01T12:00:00"}, "read_at"),
+                        ({"odometer_km": "1e3"}, "odometer_km"), ({"odometer_km": -1}, "odometer_km"),
+                        ({"odometer_km": "0.0001"}, "odometer_km"), ({}, "odometer_km")):
+        refused = await api.post(path, member, json=body)
+        assert refused.status_code == 422, (body, refused.text)
+        assert refused.json()["errors"][0]["field"] == field, (body, refused.text)
+    missing = await api.get("/vehicles/veh_01JD0000000000000000000000/odometer-readings", viewer)
+    assert missing.status_code == 404

@@ -33,6 +33,8 @@ MAY_REJECT: dict[str, str] = {
     "POST /api/v1/vehicles": "a VIN's check digit where its region uses one; a VIN once per organization",
     "PUT /api/v1/vehicles/{vehicle_id}": "as creating a vehicle",
     "POST /api/v1/drivers/{driver_id}/vehicles": "the vehicle must be of the driver's fleet",
+    "POST /api/v1/vehicles/{vehicle_id}/odometer-readings": "`read_at` may not be in the future; an odometer never "
+                                                             "goes back against the vehicle's other readings",
     "POST /api/v1/fleets": "a policy's windows may not cover the same minutes; its locations must exist",
     "PUT /api/v1/fleets/{fleet_id}": "as creating a fleet",
     "POST /api/v1/drivers": "as a fleet's policy, for a driver's own",

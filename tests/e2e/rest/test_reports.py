@@ -175,6 +175,17 @@ async def test_fleet_costs_per_fleet_vehicle_and_driver_as_json_csv_and_svg(api:
     _, tx = await sessions.start(charge_point_id, network.id_tag, meter_wh=0, at=BERLIN_0830 + timedelta(days=1))
     await sessions.stop(charge_point_id, tx, meter_wh=4_000, at=BERLIN_0830 + timedelta(days=1, hours=1))
     viewer = network.keys["viewer"]
+    # The van's odometer: a reading before June, one within it (240.4 km later) and one after it, out of order.
+    readings = f"/vehicles/{made['vehicle']}/odometer-readings"
+    for km, at in (("12000", "2026-05-28T18:00:00Z"), (12500, "2026-07-09T07:00:00+02:00"),
+                   ("12240.4", "2026-06-20T12:00:00Z")):
+        posted = await api.post(readings, network.keys["member"], json={"odometer_km": km, "read_at": at})
+        assert posted.status_code == 201, posted.text
+    back = await api.post(readings, network.keys["member"], json={"odometer_km": "12239",
+                                                                  "read_at": "2026-06-25T00:00:00Z"})
+    assert back.status_code == 422 and back.json()["errors"][0]["field"] == "odometer_km", back.text
+    listed = await api.get(readings, viewer)
+    assert [r["odometer_km"] for r in listed.json()["data"]] == ["12500.000", "12240.400", "12000.000"], listed.text
 
     by_fleet = await report(api, viewer, "fleet-costs")
     assert by_fleet.status_code == 200, by_fleet.text
@@ -182,11 +193,11 @@ async def test_fleet_costs_per_fleet_vehicle_and_driver_as_json_csv_and_svg(api:
     assert (body["group_by"], body["currency"]) == ("fleet", "GBP")
     assert body["rows"] == [{"fleet_id": made["fleet"], "fleet_name": "Acme", "sessions": 1, "energy_kwh": "10.000",
                              "priced_sessions": 1, "cost": "3.00", "cost_per_kwh": "0.3000",
-                             "cost_per_100km": None}]                                    # 10 kWh × 0.30 GBP
+                             "cost_per_100km": "1.2479"}]        # 10 kWh × 0.30 GBP, over 240.4 km
     assert {c["name"]: c["unit"] for c in body["columns"]}["cost_per_kwh"] == "GBP/kWh"
     vehicle = (await report(api, viewer, "fleet-costs", group_by="vehicle")).json()["rows"]
-    assert [(r["vehicle_id"], r["vehicle"], r["cost"]) for r in vehicle] == [(made["vehicle"], "Honda e (B-EV 42)",
-                                                                             "3.00")]
+    assert [(r["vehicle_id"], r["vehicle"], r["cost"], r["cost_per_100km"]) for r in vehicle] == [
+        (made["vehicle"], "Honda e (B-EV 42)", "3.00", "1.2479")]
     driver = (await report(api, viewer, "fleet-costs", group_by="driver", fleet_id=made["fleet"])).json()
     assert [(r["driver_id"], r["driver_name"]) for r in driver["rows"]] == [(made["driver"], "Dana Fleet")]
     assert driver["fleet_id"] == made["fleet"]

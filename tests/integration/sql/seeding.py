@@ -35,6 +35,7 @@ def repository_for(uow: UnitOfWork, obj: Any) -> Any:
         "TariffRecord": uow.tariffs, "MembershipPlan": uow.plans, "Subscription": uow.subscriptions,
         "OrphanTransaction": uow.orphans, "Fleet": uow.fleets, "Vehicle": uow.vehicles,
         "VehicleAssignment": uow.vehicle_assignments, "AuthorizationRecord": uow.authorizations,
+        "OdometerReading": uow.odometer_readings,
     }[type(obj).__name__]
 
 

@@ -3,7 +3,7 @@ and customers gained for them. The in-memory fakes, SQLite and PostgreSQL behave
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -26,6 +26,7 @@ from domain.fleets import (
     VehicleAssignment,
     parse_policy,
 )
+from domain.fleets.odometer import OdometerReading
 from domain.identity import Organization
 from domain.ids import PREFIXES, new_id
 from tests.integration.sql.builders import LATER, NOW, a_charge_point, a_driver, a_location, a_session, an_organization
@@ -128,6 +129,60 @@ class TestVehicles:
             await uow.commit()
         async with uow_factory() as uow:
             assert await uow.vehicles.count_in_fleet(organization.id, fleet.id) == 2
+
+
+def a_reading(vehicle: Vehicle, km: str, read_at: datetime) -> OdometerReading:
+    return OdometerReading(id=new_id(PREFIXES["odometer_reading"]), organization_id=vehicle.organization_id,
+                           vehicle_id=vehicle.id, odometer_km=Decimal(km), read_at=read_at, recorded_at=LATER)
+
+
+class TestOdometerReadings:
+    async def test_exact_to_the_metre_newest_first_by_instant_and_paged(self, uow_factory: UnitOfWorkFactory) -> None:
+        organization, other = an_organization(), an_organization()
+        fleet = a_fleet(organization)
+        van, car = a_vehicle(fleet, "WVWZZZ1JZXW000001"), a_vehicle(fleet, "WVWZZZ1JZXW000002")
+        # Recorded out of order: the list follows the instants read, not the ids.
+        readings = [a_reading(van, km, NOW + timedelta(hours=h))
+                    for km, h in (("1200.5", 5), ("1000.125", 0), ("9999999.999", 9), ("1100", 2), ("1100", 2))]
+        await seed(uow_factory, organization, other, fleet, van, car, *readings,
+                   a_reading(car, "5", NOW + timedelta(hours=20)))
+        async with uow_factory() as uow:
+            pages = await all_pages(lambda page: uow.odometer_readings.list(organization.id, van.id, page))
+            listed = [r for page in pages for r in page.items]
+            assert [r.odometer_km for r in listed] == [Decimal("9999999.999"), Decimal("1200.5"), Decimal(1100),
+                                                       Decimal(1100), Decimal("1000.125")]
+            assert listed[2].id > listed[3].id and len(pages) == 3
+            assert listed[-1] == readings[1]
+            assert (await uow.odometer_readings.list(other.id, van.id, PageRequest(limit=10))).items == []
+
+    async def test_neighbours_are_the_last_at_or_before_and_the_first_at_or_after(self, uow_factory: UnitOfWorkFactory
+                                                                              ) -> None:
+        organization, other = an_organization(), an_organization()
+        fleet = a_fleet(organization)
+        van, car = a_vehicle(fleet, "WVWZZZ1JZXW000001"), a_vehicle(fleet, "WVWZZZ1JZXW000002")
+        early, late = a_reading(van, "10", NOW), a_reading(van, "30", NOW + timedelta(days=2))
+        await seed(uow_factory, organization, other, fleet, van, car, early, late,
+                   a_reading(car, "20", NOW + timedelta(days=1)))
+        async with uow_factory() as uow:
+            found = uow.odometer_readings.neighbours
+            assert await found(organization.id, van.id, NOW + timedelta(days=1)) == (early, late)
+            assert await found(organization.id, van.id, NOW) == (early, early)   # one read then: both
+            assert await found(organization.id, van.id, NOW - timedelta(microseconds=1)) == (None, early)
+            assert await found(organization.id, van.id, NOW + timedelta(days=3)) == (late, None)
+            assert await found(other.id, van.id, NOW + timedelta(days=1)) == (None, None)
+
+    async def test_they_go_with_their_vehicle(self, uow_factory: UnitOfWorkFactory) -> None:
+        organization = an_organization()
+        fleet = a_fleet(organization)
+        van, car = a_vehicle(fleet, "WVWZZZ1JZXW000001"), a_vehicle(fleet, "WVWZZZ1JZXW000002")
+        await seed(uow_factory, organization, fleet, van, car, a_reading(van, "10", NOW), a_reading(car, "5", NOW))
+        async with uow_factory() as uow:
+            await uow.odometer_readings.delete_of_vehicle(organization.id, van.id)
+            await uow.vehicles.delete(organization.id, van.id)
+            await uow.commit()
+        async with uow_factory() as uow:
+            assert (await uow.odometer_readings.list(organization.id, van.id, PageRequest())).items == []
+            assert len((await uow.odometer_readings.list(organization.id, car.id, PageRequest())).items) == 1
 
 
 class TestAssignments:

@@ -62,7 +62,7 @@ async def _columns(url: str, table: str) -> set[str]:
 def test_the_migrations_ship_inside_the_package() -> None:
     assert Path(migrate.__file__).parent / "migrations" == MIGRATIONS
     assert (MIGRATIONS / "env.py").is_file() and (MIGRATIONS / "script.py.mako").is_file()
-    assert head_revision() == "0013"
+    assert head_revision() == "0014"
 
 
 async def test_upgrade_an_empty_database_to_head(empty_database_url: str) -> None:

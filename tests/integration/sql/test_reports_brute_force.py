@@ -2,7 +2,8 @@
 CSV. Hypothesis generates sessions at locations in several time zones, around their DST changes and local
 midnights (Lord Howe's half-hour change, Santiago's skipped midnight, Kolkata's half-hour offset), on two
 connectors, priced or not, charged by nobody's fleet or by two fleets' vehicles and drivers (or a fleet driver
-without a vehicle), and a window, grouping and fleet filter to read them by.
+without a vehicle), odometer readings of the vehicles (some on the window's edges), and a window, grouping and
+fleet filter to read them by.
 
 The brute force shares no code with the reports: local dates and hours come from ``astimezone`` minute by
 minute, local midnights from a walk in quarter hours, revenue and fleet costs from the ledger's own transactions. The
@@ -28,7 +29,7 @@ from application.ports.billing import TransactionFilter
 from application.reports import BY_FLEET, GROUPINGS, ReportName, ReportRequest
 from entrypoints.report_formats import report_csv, report_json
 from tests.support.databases import run_async
-from tests.unit.reports.world import ZONES, build, completed_session, fleet, organization
+from tests.unit.reports.world import ZONES, build, completed_session, fleet, odometer, organization
 
 MINUTE = timedelta(minutes=1)
 US_PER_MINUTE = 60_000_000
@@ -98,12 +99,21 @@ session_specs = st.lists(st.tuples(
     st.integers(0, 4),                          # who charged (WHO)
 ), min_size=1, max_size=8)
 
+# Odometer readings of a vehicle: when (minutes from the window's first or last local midnight, often exactly on
+# it) and how many metres it drove since its previous reading (0 too: a vehicle that stood still).
+reading_specs = st.lists(st.tuples(
+    st.sampled_from(["start", "end"]),
+    st.one_of(st.just(0), st.integers(-20 * 24 * 60, 20 * 24 * 60)),
+    st.integers(0, 500_000),
+), max_size=4)
+
 # Who charged: (fleet, vehicle, driver) as indexes into the world's fleets (None: the organization's own driver).
 WHO = ((None, None, None), (0, 0, 0), (0, 1, 1), (0, None, 1), (1, 0, 0))
 
 
 @st.composite
-def scenarios(draw: Any, names: tuple[ReportName, ...] = tuple(ReportName)) -> dict[str, Any]:
+def scenarios(draw: Any, names: tuple[ReportName, ...] = tuple(ReportName),
+              groupings: tuple[str, ...] | None = None) -> dict[str, Any]:
     zones = draw(st.lists(st.sampled_from(ZONES), min_size=1, max_size=3, unique=True))
     specs = draw(session_specs)
     # The window is around one of the sessions' anchors, so that most reports have sessions to show.
@@ -111,20 +121,23 @@ def scenarios(draw: Any, names: tuple[ReportName, ...] = tuple(ReportName)) -> d
     start = anchor - timedelta(days=draw(st.integers(0, 31)))
     end = anchor + timedelta(days=draw(st.integers(1, 31)))
     name = draw(st.sampled_from(names))
-    groupings = GROUPINGS[name]
-    group_by = draw(st.sampled_from(groupings)).value if groupings else None
+    allowed = [g.value for g in GROUPINGS[name] if groupings is None or g.value in groupings]
+    group_by = draw(st.sampled_from(allowed)) if allowed else None
     return {"zones": tuple(zones), "org_zone": draw(st.sampled_from(ZONES)), "specs": specs, "start": start,
             "end": end, "name": name, "group_by": group_by, "rank_by": draw(st.sampled_from(
                 ["sessions", "energy", "revenue"])) if name is ReportName.LOCATIONS else None,
-            "fleet": draw(st.sampled_from([None, 0, 1])) if name in BY_FLEET else None}
+            "fleet": draw(st.sampled_from([None, 0, 1])) if name in BY_FLEET else None,
+            "readings": [draw(reading_specs) for _ in range(3)]}     # Alpha's two vehicles, Bravo's one
 
 
 class Brute:
     """The expected rows of each report, from the sessions as generated and the ledger as booked."""
 
     def __init__(self, org: Any, sessions: list[dict[str, Any]], transactions: list[Any], start: date, end: date,
-                 org_zone: str, now: datetime, fleets: list[Any], fleet_id: str | None = None) -> None:
+                 org_zone: str, now: datetime, fleets: list[Any], fleet_id: str | None = None,
+                 readings: dict[str, list[tuple[datetime, int]]] | None = None) -> None:
         self.org, self.transactions, self.fleets = org, transactions, fleets
+        self.readings = readings or {}
         self.sessions = [s for s in sessions if fleet_id is None or s["fleet_id"] == fleet_id]
         self.start, self.end, self.org_zone, self.now = start, end, ZoneInfo(org_zone), now
         self.names = {x.id: x.name for x in org.locations}
@@ -187,14 +200,44 @@ class Brute:
                  if e.account == "charging_revenue"]
         return sum(found, Decimal(0)) if found else None
 
-    def cost_values(self, group: list[dict[str, Any]]) -> dict[str, Any]:
+    def cost(self, group: list[dict[str, Any]]) -> Decimal:
+        return sum((c for c in (self.session_cost(s["id"]) for s in group) if c is not None), Decimal(0))
+
+    def cost_values(self, group: list[dict[str, Any]], driven: tuple[Decimal, int] | None = None) -> dict[str, Any]:
         priced = [(s, self.session_cost(s["id"])) for s in group]
         priced = [(s, c) for s, c in priced if c is not None]
         cost = sum((c for _, c in priced), Decimal(0))
         mwh = sum(s["mwh"] for s, _ in priced)
         return {"sessions": len(group), "energy_kwh": kwh(sum(s["mwh"] for s in group)),
                 "priced_sessions": len(priced), "cost": q(cost, "0.01"),
-                "cost_per_kwh": q(cost * 1_000_000 / mwh, "0.0001") if mwh else None, "cost_per_100km": None}
+                "cost_per_kwh": q(cost * 1_000_000 / mwh, "0.0001") if mwh else None,
+                "cost_per_100km": q(driven[0] * 100_000 / driven[1], "0.0001") if driven and driven[1] else None}
+
+    def distance(self, vehicle_id: str | None) -> int | None:
+        """Metres between the reading at or before the window's first midnight (else the first one after it, before
+        the last midnight) and the last at or before the last midnight; None without two such readings."""
+        low, high = self.window_utc()
+        marks = sorted(self.readings.get(vehicle_id or "", []))
+        earlier = [m for m in marks if m[0] <= low] or [m for m in marks if low <= m[0] < high][:1]
+        later = [m for m in marks if m[0] <= high]
+        if not earlier or not later or earlier[-1] == later[-1]:
+            return None
+        return later[-1][1] - earlier[-1][1]
+
+    def driven(self, group_by: str, who: str | None, started: list[dict[str, Any]]) -> tuple[Decimal, int] | None:
+        """By vehicle, its cost and distance; by fleet, over the vehicles with a distance whose sessions recorded
+        this fleet alone; else nothing."""
+        if group_by == "vehicle":
+            metres = self.distance(who)
+            return None if metres is None else (self.cost([s for s in started if s["vehicle"] == who]), metres)
+        if group_by != "fleet":
+            return None
+        cars = {s["vehicle"] for s in started if s["fleet"] == who and s["vehicle"] is not None
+                and {t["fleet"] for t in started if t["vehicle"] == s["vehicle"]} == {who}}
+        known = {car: m for car in cars if (m := self.distance(car)) is not None}
+        if not known:
+            return None
+        return self.cost([s for s in started if s["fleet"] == who and s["vehicle"] in known]), sum(known.values())
 
     def fleet_costs(self, group_by: str) -> list[dict[str, Any]]:
         started = [s for s in self.started() if s["fleet"] is not None]
@@ -202,8 +245,20 @@ class Brute:
             return [{"period": b.isoformat()} | self.cost_values(
                 [s for s in started if bucket(s["start"].astimezone(s["zone"]).date(), group_by) == b])
                 for b in buckets(self.start, self.end, group_by)]
-        return [self.who_row(group_by, who) | self.cost_values([s for s in started if s[group_by] == who])
+        return [self.who_row(group_by, who) | self.cost_values([s for s in started if s[group_by] == who],
+                                                               self.driven(group_by, who, started))
                 for who in self.whos(group_by, started)]
+
+    def fleet_costs_per_100km(self, group_by: str) -> str | None:
+        """The totals' cost per 100 km: over every group's distance and the cost that goes with it."""
+        started = [s for s in self.started() if s["fleet"] is not None]
+        if group_by not in ("fleet", "vehicle"):
+            return None
+        parts = [d for who in self.whos(group_by, started) if (d := self.driven(group_by, who, started))]
+        if not parts:
+            return None
+        metres = sum(m for _, m in parts)
+        return q(sum((c for c, _ in parts), Decimal(0)) * 100_000 / metres, "0.0001") if metres else None
 
     def locations(self) -> list[Any]:
         return sorted(self.org.locations, key=lambda x: (x.name, x.id))
@@ -325,6 +380,24 @@ class Brute:
         return rows
 
 
+async def _readings(world: Any, org: Any, fleets: list[Any], scenario: dict[str, Any]
+                    ) -> dict[str, list[tuple[datetime, int]]]:
+    """Stores the scenario's odometer readings (instants unique per vehicle, metres never going back) and answers
+    them per vehicle as ``(instant, metres)``."""
+    zone = ZoneInfo(scenario["org_zone"])
+    edges = {"start": brute_midnight(scenario["start"], zone), "end": brute_midnight(scenario["end"], zone)}
+    out: dict[str, list[tuple[datetime, int]]] = {}
+    for car, specs in zip([*fleets[0].vehicles, *fleets[1].vehicles], scenario["readings"], strict=True):
+        instants = sorted({edges[edge] + minutes * MINUTE for edge, minutes, _ in specs})
+        metres = 0
+        out[car.id] = []
+        for instant, (_, _, step) in zip(instants, specs, strict=False):
+            metres += step
+            out[car.id].append((instant, metres))
+        await odometer(world, org, car.id, *((str(Decimal(m).scaleb(-3)), at) for at, m in out[car.id]))
+    return out
+
+
 async def _scenario(database_url: str, scenario: dict[str, Any]) -> None:
     database = Database(database_url)
     try:
@@ -349,6 +422,7 @@ async def _scenario(database_url: str, scenario: dict[str, Any]) -> None:
                              "connector": connector, "start": start, "minutes": minutes, "mwh": mwh, "zone": zone,
                              "fleet": fleet_id, "fleet_id": fleet_id, "vehicle": vehicle_id, "driver": driver_id})
         world.clock.current = datetime(2026, 12, 1, tzinfo=UTC)   # some windows reach past now
+        readings = await _readings(world, org, fleets, scenario)
         async with world.uow(read_only=True) as uow:
             transactions = (await uow.ledger.list(org.id, TransactionFilter(), PageRequest(limit=100))).items
         fleet_id = fleets[scenario["fleet"]].id if scenario["fleet"] is not None else None
@@ -356,7 +430,7 @@ async def _scenario(database_url: str, scenario: dict[str, Any]) -> None:
                                 fleet_id=fleet_id)
         report = await world.report(org.actor, org.id, scenario["name"], request)
         brute = Brute(org, sessions, transactions, scenario["start"], scenario["end"], scenario["org_zone"],
-                      world.clock.now(), fleets, fleet_id)
+                      world.clock.now(), fleets, fleet_id, readings)
         name, group_by = scenario["name"], scenario["group_by"]
         expected = {ReportName.USAGE: lambda: brute.usage(group_by), ReportName.PEAK_HOURS: brute.peak_hours,
                     ReportName.REVENUE: lambda: brute.revenue(group_by),
@@ -367,6 +441,8 @@ async def _scenario(database_url: str, scenario: dict[str, Any]) -> None:
         columns = [c["name"] for c in body["columns"]]
         assert body["rows"] == [{c: r.get(c) for c in columns} for r in expected], (scenario, body["rows"])
         assert list(csv.reader(io.StringIO(report_csv(report)))) == as_csv(expected, columns)
+        if name is ReportName.FLEET_COSTS:
+            assert body["totals"]["cost_per_100km"] == brute.fleet_costs_per_100km(group_by), (scenario, body)
         if name is ReportName.REVENUE:
             low, high = brute.window_utc()
             before = await world.trial_balance(org.admin, org.id, low - timedelta(microseconds=1))
@@ -398,4 +474,12 @@ def test_every_report_agrees_with_a_brute_force_computation(database_url: str, s
 @given(scenario=scenarios(names=BY_FLEET))
 def test_fleet_costs_and_usage_by_who_charged_agree_with_a_brute_force_computation(
         database_url: str, scenario: dict[str, Any]) -> None:
+    run_async(lambda: _scenario(database_url, scenario))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(scenario=scenarios(names=(ReportName.FLEET_COSTS,), groupings=("fleet", "vehicle")))
+def test_fleet_costs_per_100km_agree_with_a_brute_force_computation(database_url: str,
+                                                                     scenario: dict[str, Any]) -> None:
     run_async(lambda: _scenario(database_url, scenario))

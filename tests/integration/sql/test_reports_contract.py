@@ -13,7 +13,7 @@ from application.ports.reports import CostSums, Dimension, GroupKey, UsageSums
 from application.reports import ReportName, ReportRequest
 from domain.errors import InvalidInput, NotFound
 from domain.reports import Grain, ReportWindow, SessionRevenue
-from tests.unit.reports.world import build, completed_session, fleet, organization
+from tests.unit.reports.world import build, completed_session, fleet, odometer, organization
 
 JUNE = ReportWindow.of(date(2026, 6, 1), date(2026, 7, 1))
 
@@ -326,3 +326,59 @@ async def test_fleet_costs_group_the_sessions_of_fleets_by_fleet_vehicle_driver_
         with pytest.raises(InvalidInput) as refused:
             await world.report(org.actor, org.id, name, ReportRequest(fleet_id=fleet_id))
         assert [e.field for e in refused.value.errors] == ["fleet_id"]
+
+
+async def test_odometer_readings_bracket_the_window_and_give_a_cost_per_100km(storage):
+    world = build(storage)
+    org = await organization(world, zones=("Europe/Berlin",), timezone="Europe/Berlin")
+    alpha = await fleet(world, org, "Alpha", vehicles=3, drivers=1)
+    bravo = await fleet(world, org, "Bravo")
+    (v0, v1, v2), b0 = alpha.vehicles, bravo.vehicles[0]
+    point, hour = org.charge_points[0], timedelta(hours=1)
+    start, end = datetime(2026, 5, 31, 22, tzinfo=UTC), datetime(2026, 6, 30, 22, tzinfo=UTC)  # June in Berlin
+    await odometer(world, org, v0.id, ("1000", datetime(2026, 5, 20, tzinfo=UTC)),
+                   ("1500", datetime(2026, 6, 15, tzinfo=UTC)), ("2000", datetime(2026, 7, 5, tzinfo=UTC)))
+    await odometer(world, org, v1.id, ("100", datetime(2026, 6, 3, tzinfo=UTC)),
+                   ("400.250", datetime(2026, 6, 20, tzinfo=UTC)))
+    await odometer(world, org, v2.id, ("50", start), ("80", end))          # at both edges: both count
+    await odometer(world, org, b0.id, ("70", datetime(2026, 6, 3, tzinfo=UTC)))   # one reading: unknown
+    theirs = await organization(world, zones=("Europe/Berlin",))
+    their_car = (await fleet(world, theirs, "Theirs")).vehicles[0]
+    await odometer(world, theirs, their_car.id, ("1", start), ("9", end))
+
+    async def charge(day, wh, car, fleet_id):
+        at = datetime(2026, 6, day, 8, tzinfo=UTC)
+        await completed_session(world, org, point, 1, at, at + hour, Decimal(wh), driver_id=alpha.drivers[0].id,
+                                fleet_id=fleet_id, vehicle_id=car)
+
+    await charge(10, 10_000, v0.id, alpha.id)     # 3.50 net
+    await charge(11, 20_000, v1.id, alpha.id)     # 6.50
+    await charge(12, 10_000, b0.id, bravo.id)     # 3.50
+    await charge(13, 10_000, v2.id, alpha.id)     # v2 moved from Alpha to Bravo within June
+    await charge(14, 10_000, v2.id, bravo.id)
+    async with world.uow(read_only=True) as uow:
+        distances = uow.reports.vehicle_distances
+        every = [v0.id, v1.id, v2.id, b0.id, their_car.id]
+        assert await distances(org.id, start, end, every) == {v0.id: 500_000, v1.id: 300_250, v2.id: 30_000}
+        assert await distances(org.id, start, end, [v1.id]) == {v1.id: 300_250}
+        # July: v0 from its last June reading to its July one; the others have nothing after June.
+        july_end = datetime(2026, 7, 31, 22, tzinfo=UTC)
+        assert await distances(org.id, end, july_end, every) == {v0.id: 500_000}
+        assert await distances(theirs.id, start, end, every) == {their_car.id: 8_000}
+        assert await distances(org.id, start, end, []) == {}
+    june = ReportRequest(date(2026, 6, 1), date(2026, 7, 1))
+    by_vehicle = await world.report(org.actor, org.id, ReportName.FLEET_COSTS, attrs.evolve(june, group_by="vehicle"))
+    assert {r["vehicle_id"]: (r["cost"], r["cost_per_100km"]) for r in by_vehicle.rows} == {
+        v0.id: (Decimal("3.50"), Decimal("0.7000")), v1.id: (Decimal("6.50"), Decimal("2.1649")),
+        v2.id: (Decimal("7.00"), Decimal("23.3333")), b0.id: (Decimal("3.50"), None)}
+    assert by_vehicle.totals["cost_per_100km"] == Decimal("2.0476")      # 17.00 over 830.25 km
+    by_fleet = await world.report(org.actor, org.id, ReportName.FLEET_COSTS, june)
+    # Alpha: v0 and v1 (v2 charged in two fleets: its distance cannot be split); Bravo: nothing known.
+    assert [(r["fleet_name"], r["cost"], r["cost_per_100km"]) for r in by_fleet.rows] == [
+        ("Alpha", Decimal("13.50"), Decimal("1.2496")), ("Bravo", Decimal("7.00"), None)]
+    assert by_fleet.totals["cost_per_100km"] == Decimal("1.2496")
+    only_alpha = await world.report(org.actor, org.id, ReportName.FLEET_COSTS, attrs.evolve(june, fleet_id=alpha.id))
+    assert [r["cost_per_100km"] for r in only_alpha.rows] == [Decimal("1.2496")]
+    for group_by in ("driver", "day", "month"):
+        found = await world.report(org.actor, org.id, ReportName.FLEET_COSTS, attrs.evolve(june, group_by=group_by))
+        assert {r["cost_per_100km"] for r in found.rows} == {None} and found.totals["cost_per_100km"] is None

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from application import authorization_log, drivers, fleets, invoice_runs
+from application import authorization_log, drivers, fleets, invoice_runs, odometer
 from application.credential_cache import CredentialCache
 from application.drivers import CreateDriver
 from application.energy_caps import EnergyCaps
@@ -66,6 +66,8 @@ async def net(env):
     world.create_driver = p(drivers.create_driver, uow_factory=uow, clock=clock, known=world.known)
     world.update_driver = p(drivers.update_driver, uow_factory=uow, clock=clock, known=world.known)
     world.run_period = p(invoice_runs.run_period, uow_factory=uow, clock=clock)
+    world.read_odometer = p(odometer.record_odometer_reading, uow_factory=uow, clock=clock)
+    world.odometer_readings = p(odometer.list_odometer_readings, uow_factory=uow)
     return world
 
 
@@ -132,6 +134,49 @@ async def test_vehicles_are_unique_by_vin_and_fleets_with_members_stay(net):
     await net.delete_fleet(fleet.id, net.operator, net.org.id)
     with pytest.raises(NotFound):
         await net.get_fleet(fleet.id, net.operator, net.org.id)
+
+
+async def test_an_odometer_never_goes_back_and_is_never_read_in_the_future(net):
+    fleet = await a_fleet(net)
+    van = await net.create_vehicle(VehicleDetails(fleet.id, VIN, "VW", "ID.Buzz", 77), net.operator, net.org.id)
+    hour = timedelta(hours=1)
+
+    async def read(km, at=None):
+        return await net.read_odometer(van.id, km, at, net.operator, net.org.id)
+
+    first = await read(Decimal("1000.5"), MONDAY_MORNING - 10 * hour)
+    assert (first.odometer_km, first.read_at, first.recorded_at) == (Decimal("1000.500"), MONDAY_MORNING - 10 * hour,
+                                                                     MONDAY_MORNING)
+    assert (await read("1200")).read_at == MONDAY_MORNING                      # read now by default
+    await read(1100, MONDAY_MORNING - 5 * hour)                                # between the two: fine
+    await read("1100", MONDAY_MORNING - 5 * hour)                              # the same instant, the same km
+    for km, at in (("1000.499", MONDAY_MORNING - 9 * hour), ("1099", MONDAY_MORNING - 5 * hour),
+                   ("1100.001", MONDAY_MORNING - 5 * hour), ("1201", MONDAY_MORNING - hour),
+                   ("1000.501", MONDAY_MORNING - 11 * hour)):
+        with pytest.raises(InvalidInput) as refused:
+            await read(km, at)
+        assert [e.field for e in refused.value.errors] == ["odometer_km"], (km, at)
+    with pytest.raises(InvalidInput) as refused:
+        await read(-1, MONDAY_MORNING + timedelta(seconds=1))
+    assert {e.field for e in refused.value.errors} == {"odometer_km", "read_at"}
+    for bad in (1.5, "1e3", "0.0001", True, None, "10000000"):
+        with pytest.raises(InvalidInput, match="odometer_km"):
+            await read(bad)
+    with pytest.raises(InvalidInput, match="read_at"):
+        await read(5000, datetime(2026, 1, 1))                                 # no offset
+    await read("999", MONDAY_MORNING - 11 * hour)                              # earlier and lower: fine
+    listed = await net.odometer_readings(van.id, net.operator, net.org.id, PageRequest(limit=10))
+    assert [r.odometer_km for r in listed.items] == [Decimal(1200), Decimal(1100), Decimal(1100), Decimal("1000.5"),
+                                                     Decimal(999)]
+    other_admin = await user(net, "other@example.com")
+    other = await organization(net, other_admin, "Other")
+    with pytest.raises(NotFound):
+        await net.read_odometer(van.id, 1300, None, other_admin, other.id)
+    with pytest.raises(NotFound):
+        await net.odometer_readings(van.id, other_admin, other.id, PageRequest())
+    await net.delete_vehicle(van.id, net.operator, net.org.id)
+    async with net.uow() as uow:
+        assert (await uow.odometer_readings.list(net.org.id, van.id, PageRequest())).items == []
 
 
 async def test_one_current_vehicle_per_driver_with_the_history_kept(net):

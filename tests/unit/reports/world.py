@@ -139,3 +139,16 @@ async def completed_session(world: SimpleNamespace, organization: SimpleNamespac
         await uow.sessions.add(session)
         await uow.commit()
     return session
+
+
+async def odometer(world: SimpleNamespace, organization: SimpleNamespace, vehicle_id: str,
+                   *readings: tuple[str, datetime]) -> None:
+    """Odometer readings of a vehicle: ``(km, instant read)`` each, stored as the API stores them."""
+    from domain.fleets.odometer import OdometerReading
+
+    async with world.uow() as uow:
+        for km, read_at in readings:
+            await uow.odometer_readings.add(OdometerReading(
+                id=new_id(PREFIXES["odometer_reading"]), organization_id=organization.id, vehicle_id=vehicle_id,
+                odometer_km=Decimal(km), read_at=read_at, recorded_at=world.clock.now()))
+        await uow.commit()
