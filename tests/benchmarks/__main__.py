@@ -109,9 +109,10 @@ def report(previous: str, info: list[tuple[str, str]], sections: list[tuple[str,
     old = [] if whole else _sections(measured)
     new = dict(sections)
     merged = [(title, new.pop(title, body)) for title, body in old] + list(new.items())
-    header = (info if whole or not old else _header(measured)) + ([] if whole else
-                                                                  [("sections measured again alone",
-                                                                    ", ".join(t for t, _ in sections))])
+    header = info if whole or not old else _header(measured)
+    if not whole:
+        again = dict.fromkeys([*_again(measured), *(t for t, _ in sections)])
+        header = [*header, ("sections measured again alone", ", ".join(again))]
     out = ["# Performance", "",
            "Written by `python -m tests.benchmarks` (`make bench`); figures are measured, never asserted in tests.",
            "", *(f"- {k}: {v}" for k, v in header), ""]
@@ -132,6 +133,13 @@ def _sections(text: str) -> list[tuple[str, list[str]]]:
             body.pop(0)
         body.append("")
     return found
+
+
+def _again(text: str) -> list[str]:
+    for line in text.split("\n## ", 1)[0].splitlines():
+        if line.startswith("- sections measured again alone: "):
+            return line.split(": ", 1)[1].split(", ")
+    return []
 
 
 def _header(text: str) -> list[tuple[str, str]]:

@@ -273,20 +273,17 @@ samples of the MeterValues phase; the boot, start and stop handlers left out):
 
 **What stands in the way.** Boot: every connection costs a read (admission) and two write
 transactions (connected, then BootNotification, each a locked read-modify-write of the charge
-point with its status event), each committed on its own; the peer stores nothing. Since outbound
-webhooks (issue 15), the connection's `charge_point.status_changed` event has a subscriber in the
-process (the webhook fan-out), so it is no longer settled in the transaction that stores it: after
-the commit the dispatcher claims it (a transaction), the fan-out reads the organization's endpoints
-(another) and the event is marked handled (a third). py-spy on the server while 1,000 charge points
-boot on PostgreSQL (2026-12-07, 8,195 samples): asyncpg's protocol work 43 % of the samples; the
-connection's "connected" write with its event dispatch 22 % (the dispatch alone 14 %), StartTransaction
-22 % (its own dispatch and the tariff freeze included), Authorize with its log row 6 %, BootNotification
-4 %, admission 3 %; the webhook fan-out's endpoint read 6 % over all events. That is why booting
-1,000 charge points went from 9 s to 19–30 s on this machine, with boot timeouts at 1,000 and in the
-3,000 storm on PostgreSQL. The next steps, in order: fan out webhook events inside the unit of work
-that stores them (the deliveries committed with the change, the event settled at once, as events
-without subscribers are), then group the connection status writes the way the meter sink groups
-readings. The open loop's boot comes right after
+point with its status event), each committed on its own; the peer stores nothing. Webhooks (issue
+15) had made it worse: the connection's `charge_point.status_changed` event gained a subscriber,
+and was then claimed, fanned out and settled in three transactions after its commit. py-spy on the
+server while 1,000 charge points booted on PostgreSQL (2026-12-07, 8,195 samples) showed asyncpg's
+protocol work at 43 % of the samples, the connection's write with that dispatch at 22 % (the
+dispatch alone 14 %), StartTransaction 22 %, Authorize with its log row 6 %, BootNotification 4 %,
+admission 3 %; booting 1,000 took 19–30 s, with boot timeouts at 1,000 and in the 3,000 storm.
+Events whose only reaction is the fan-out are now fanned out inside the transaction that stores
+them (`application/events.py`, `in_transaction`), which brought booting 1,000 back to 8–11 s and
+the storm to 30 s. What remains is the two status writes per connection: grouping them the way the
+meter sink groups readings is the next step. The open loop's boot comes right after
 the closed loop's 1,000 charge points stopped (each stop prices its session before it is answered)
 and disconnected (a write each), on the same server: its boots queue behind that work, which is why
 it is slower than the closed loop's. Throughput at 1,000 charge points on
