@@ -61,11 +61,13 @@ def handlers(clock: Clock, payments: PaymentProviders | None = None) -> dict[typ
     return {event: list(reactions) for event, reactions in wired.items()}
 
 
-def in_transaction(clock: Clock) -> dict[type[DomainEvent], InTransaction]:
+def in_transaction(clock: Clock, payments: PaymentProviders | None = None) -> dict[type[DomainEvent], InTransaction]:
     """The webhook fan-out of events that have no other reaction runs inside the unit of work that stores them
     (``application.events``): their deliveries commit with the change, and the event is stored handled. A
     charge point's connection (a status change) then costs no transaction after its commit, where claiming,
-    fanning out and settling its event took three."""
+    fanning out and settling its event took three. Give it the ``payments`` given to ``handlers``."""
     within = functools.partial(fan_out_within, clock=clock)
-    return {event: within for event, reactions in handlers(clock).items()
-            if all(getattr(reaction, "func", None) is fan_out for reaction in reactions)}
+    # The same wiring as the dispatcher's (``payments`` adds reactions): an event with any other reaction, or
+    # with none at all, is left to the dispatcher.
+    return {event: within for event, reactions in handlers(clock, payments).items()
+            if reactions and all(getattr(reaction, "func", None) is fan_out for reaction in reactions)}

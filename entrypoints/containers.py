@@ -130,7 +130,8 @@ class Adapters(containers.DeclarativeContainer):
                                  handlers=providers.Callable(event_handlers.handlers, core.clock, payments),
                                  lease=providers.Callable(_seconds, config.event_lease_seconds),
                                  on_commit=providers.List(feed_sequencer.provided.request),
-                                 in_transaction=providers.Callable(event_handlers.in_transaction, core.clock))
+                                 in_transaction=providers.Callable(event_handlers.in_transaction, core.clock,
+                                                                   payments))
     uow_factory = providers.Callable(getattr, events, "unit_of_work")
     idempotency = providers.Singleton(SqlIdempotencyStore, database=database)
     password_hasher = providers.Singleton(

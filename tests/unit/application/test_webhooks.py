@@ -13,12 +13,15 @@ import jsonschema
 import pytest
 
 from adapters.memory import InMemoryStore
+from adapters.payments import BankTransferProvider
 from application import event_handlers
 from application.events import EventDispatcher
+from application.payment_providers import PaymentProviders
 from application.ports.events import EventStatus
 from application.ports.webhooks import Response, UrlNotAllowed
 from application.webhook_events import SCHEMAS
 from application.webhooks import deliver_due
+from domain.billing.events import DefaultPaymentMethodChanged
 from domain.charging.events import SessionCompleted, SessionStarted
 from domain.network.events import ChargePointStatusChanged, ReservationCreated
 from domain.webhooks import DeliveryStatus, WebhookEndpoint, retry_delay, verify
@@ -336,3 +339,9 @@ def test_only_events_whose_sole_reaction_is_the_fan_out_are_fanned_out_in_their_
     within = {event.name for event in event_handlers.in_transaction(clock)}
     assert {"charge_point.status_changed", "session.started", "reservation.created"} <= within
     assert "session.completed" not in within and "invoice.finalized" not in within
+    # An event with no reaction in this wiring is the dispatcher's too (a new default card retries collection
+    # when payments are configured: settling it at once would lose that retry).
+    payments = PaymentProviders([BankTransferProvider()])
+    with_payments = {event.name for event in event_handlers.in_transaction(clock, payments)}
+    assert DefaultPaymentMethodChanged.name not in within | with_payments
+    assert with_payments == within
