@@ -135,9 +135,7 @@ async def update_project(project_id: str, cmd: ProjectInput, actor: Actor, organ
     """Replace the project (PUT). Issued statements keep the share they were issued with."""
     async with uow_factory() as uow:
         await authorize(uow, actor, organization_id, Action.OPERATE)
-        project = await uow.projects.get(organization_id, project_id, for_update=True)
-        if project is None:
-            raise NotFound("project", project_id)
+        project = await project_of(uow, organization_id, project_id, for_update=True)
         terms = await _checked(uow, organization_id, cmd, project.id)
         previous = project.location_ids
         project.site_owner_id = str(cmd.site_owner_id)
@@ -157,9 +155,7 @@ async def get_project(project_id: str, actor: Actor, organization_id: str, *,
                       uow_factory: UnitOfWorkFactory) -> Project:
     async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.READ)
-        project = await uow.projects.get(organization_id, project_id)
-        if project is None:
-            raise NotFound("project", project_id)
+        project = await project_of(uow, organization_id, project_id)
         return project
 
 
@@ -201,9 +197,7 @@ async def project_statement(project_id: str, period: object, actor: Actor, organ
     month = month_of(period)
     async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.READ)
-        project = await uow.projects.get(organization_id, project_id)
-        if project is None:
-            raise NotFound("project", project_id)
+        project = await project_of(uow, organization_id, project_id)
         return await statement_of(uow, project, month)
 
 
@@ -211,8 +205,7 @@ async def project_statements(project_id: str, actor: Actor, organization_id: str
                              uow_factory: UnitOfWorkFactory) -> list[Statement]:
     async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.READ)
-        if await uow.projects.get(organization_id, project_id) is None:
-            raise NotFound("project", project_id)
+        await project_of(uow, organization_id, project_id)
         return await uow.statements.list(organization_id, project_id)
 
 
@@ -261,6 +254,15 @@ async def my_project_months(owner: SiteOwnerActor, project_id: str, *, uow_facto
     return ProjectMonths(project, zone, tuple(statements))
 
 
+async def project_of(uow: UnitOfWork, organization_id: str, project_id: str, *,
+                     for_update: bool = False) -> Project:
+    """The organization's project, or ``NotFound`` (another organization's is as unknown as a missing one)."""
+    project = await uow.projects.get(organization_id, project_id, for_update=for_update)
+    if project is None:
+        raise NotFound("project", project_id)
+    return project
+
+
 async def own_project(uow: UnitOfWork, owner: SiteOwnerActor, project_id: str) -> Project:
     project = await uow.projects.get(owner.organization_id, project_id)
     if project is None or project.site_owner_id != owner.site_owner_id:
@@ -275,9 +277,7 @@ async def issue_statement(project_id: str, period: object, actor: Actor, organiz
     now = clock.now()
     async with uow_factory() as uow:
         await authorize(uow, actor, organization_id, Action.OPERATE)
-        project = await uow.projects.get(organization_id, project_id, for_update=True)
-        if project is None:
-            raise NotFound("project", project_id)
+        project = await project_of(uow, organization_id, project_id, for_update=True)
         draft = await statement_of(uow, project, month)
         if draft.status is StatementStatus.ISSUED:
             return draft

@@ -9,7 +9,7 @@ import asyncio
 from application.authorization import Action, Actor, authorize
 from application.ports import UnitOfWork, UnitOfWorkFactory
 from application.ports.site_owners import StatementDocuments
-from application.projects import month_of, own_project, statement_of
+from application.projects import month_of, own_project, project_of, statement_of
 from application.site_owners import SiteOwnerActor
 from domain.errors import NotFound
 from domain.site_owners import Project, Statement
@@ -21,9 +21,7 @@ async def statement_document(project_id: str, period: object, actor: Actor, orga
     month = month_of(period)
     async with uow_factory(read_only=True) as uow:
         await authorize(uow, actor, organization_id, Action.READ)
-        project = await uow.projects.get(organization_id, project_id)
-        if project is None:
-            raise NotFound("project", project_id)
+        project = await project_of(uow, organization_id, project_id)
         printed = await _printed(uow, project, await statement_of(uow, project, month))
     content: bytes = await asyncio.to_thread(documents.statement, printed)
     return content
