@@ -87,7 +87,7 @@ class Money:
 
 # Plain decimal notation only: Decimal() would also take "1e3", " 1.5", "1_000", "+2", ".5", "NaN" and
 # digits of other scripts. A sign is let through so that "-0.25" is told it must not be negative.
-PLAIN_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?\Z")
+PLAIN_DECIMAL = re.compile(r"-?[0-9]+(?:\.([0-9]+))?\Z")
 STRING_ONLY = 'must be a decimal string such as "0.25"; JSON numbers are not accepted'
 NUMBER_OR_STRING = 'must be a number or a decimal string such as "0.25"'
 
@@ -103,11 +103,14 @@ def parse_decimal(value: object, field_name: str, *, max_decimals: int | None = 
     has lost digits already, so it is refused unless ``floats`` (partners' OCPI documents, read
     through ``repr`` so that 0.1 stays 0.1).
     """
+    fraction: str | None = None   # the digits after the point, when the value was text
     if isinstance(value, str):
-        if not PLAIN_DECIMAL.match(value):
+        plain = PLAIN_DECIMAL.match(value)
+        if not plain:
             raise InvalidInput.field(field_name, 'must be a plain decimal string such as "0.25" (digits and at '
                                                  'most one point: no exponent, spaces or plus sign)')
         number = Decimal(value)
+        fraction = plain[1] or ""
     elif isinstance(value, bool) or not numbers:
         raise InvalidInput.field(field_name, NUMBER_OR_STRING if numbers else STRING_ONLY)
     elif isinstance(value, (int, Decimal)):
@@ -119,17 +122,22 @@ def parse_decimal(value: object, field_name: str, *, max_decimals: int | None = 
             raise InvalidInput.field(field_name, "must be a finite number") from None
     else:
         raise InvalidInput.field(field_name, NUMBER_OR_STRING)
-    if not number.is_finite():
+    if fraction is None and not number.is_finite():   # plain text is always finite
         raise InvalidInput.field(field_name, "must be a finite number")
-    if number != 0 and number.adjusted() >= MAX_MAGNITUDE_DIGITS:
+    if number and number.adjusted() >= MAX_MAGNITUDE_DIGITS:
         raise InvalidInput.field(field_name, f"must be below 10^{MAX_MAGNITUDE_DIGITS}")
     if not allow_negative and number < 0:
         raise InvalidInput.field(field_name, "must not be negative")
     if maximum is not None and number > maximum:
         raise InvalidInput.field(field_name, f"must be at most {maximum}")
-    exponent = number.as_tuple().exponent
-    if max_decimals is not None and isinstance(exponent, int) and -exponent > max_decimals:
-        raise InvalidInput.field(field_name, f"at most {max_decimals} decimals")
+    if max_decimals is not None:
+        if fraction is not None:
+            decimals = len(fraction)
+        else:
+            exponent = number.as_tuple().exponent
+            decimals = -exponent if isinstance(exponent, int) else 0
+        if decimals > max_decimals:
+            raise InvalidInput.field(field_name, f"at most {max_decimals} decimals")
     return number
 
 

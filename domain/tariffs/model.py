@@ -78,6 +78,19 @@ class PriceComponent:
     step_size: int = field(validator=instance_of(int))
     vat: Decimal | None = field(default=None, validator=_opt_decimal)
 
+    @classmethod
+    def checked(cls, type: DimensionType, price: Decimal, step_size: int, vat: Decimal | None) -> PriceComponent:
+        """A component whose values the tariff parser has checked already (the same types the validators
+        demand, and more): built without running the validators again. Equal to ``PriceComponent(type,
+        price, step_size, vat)``."""
+        component = object.__new__(cls)
+        set_field = object.__setattr__
+        set_field(component, "type", type)
+        set_field(component, "price", price)
+        set_field(component, "step_size", step_size)
+        set_field(component, "vat", vat)
+        return component
+
 
 @frozen
 class Restrictions:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import typing
 from datetime import UTC, date, datetime, time
@@ -45,6 +46,7 @@ STEP_SIZE_BOUNDS = {  # seconds for time, Wh for energy; FLAT ignores its step s
     DimensionType.FLAT: (0, 1_000_000),
 }
 
+_HUNDRED = Decimal(100)
 _TIME = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])\Z")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _LANGUAGE = re.compile(r"[A-Za-z]{2}\Z")
@@ -99,29 +101,31 @@ class _Parser:
         currency = data.get("currency")
         if not is_currency(currency):
             self.errors.add("currency", "must be an ISO 4217 currency code such as \"EUR\"")
+        get = data.get
         tariff_id = self._string(data, "id", "id", MAX_ID)
         name = None
-        if data.get("name") is not None:
+        if get("name") is not None:
             problem = name_problem(data["name"])
             if problem:
                 self.errors.add("name", problem)
             else:
                 name = data["name"].strip()
-        tariff_type = self._enum(data.get("type"), "type", TariffType, required=False)
-        alt_texts = self._alt_texts(data.get("tariff_alt_text"))
+        # Optional fields are looked at only when present: most tariffs carry few of them.
+        tariff_type = self._enum(get("type"), "type", TariffType, required=False) if "type" in data else None
+        alt_texts = self._alt_texts(get("tariff_alt_text"))
         alt_url = self._string(data, "tariff_alt_url", "tariff_alt_url", MAX_URL)
         if alt_url is not None and not _URL.match(alt_url):
             self.errors.add("tariff_alt_url", "must be an http(s) URL")
-        min_price = self._price(data.get("min_price"), "min_price")
-        max_price = self._price(data.get("max_price"), "max_price")
+        min_price = self._price(get("min_price"), "min_price")
+        max_price = self._price(get("max_price"), "max_price")
         if min_price is not None and max_price is not None:
             self._ordered(min_price.excl_vat, max_price.excl_vat, "max_price.excl_vat", "min_price.excl_vat",
                           strict=False)
             if min_price.incl_vat is not None and max_price.incl_vat is not None:
                 self._ordered(min_price.incl_vat, max_price.incl_vat, "max_price.incl_vat", "min_price.incl_vat",
                               strict=False)
-        start = self._datetime(data.get("start_date_time"), "start_date_time")
-        end = self._datetime(data.get("end_date_time"), "end_date_time")
+        start = self._datetime(get("start_date_time"), "start_date_time")
+        end = self._datetime(get("end_date_time"), "end_date_time")
         if start is not None and end is not None and not start < end:
             self.errors.add("end_date_time", "must be after start_date_time")
         elements = self._elements(data.get("elements"))
@@ -180,13 +184,14 @@ class _Parser:
             return None
         kind = self._enum(data.get("type"), f"{path}.type", DimensionType, required=True)
         price = self._decimal(data.get("price"), f"{path}.price", required=True)
-        vat = self._decimal(data.get("vat"), f"{path}.vat", quantity=True, max_decimals=MAX_VAT_DECIMALS,
-                            maximum=Decimal(100))
+        vat = data.get("vat")
+        if vat is not None:
+            vat = self._decimal(vat, f"{path}.vat", quantity=True, max_decimals=MAX_VAT_DECIMALS, maximum=_HUNDRED)
         low, high = STEP_SIZE_BOUNDS[kind] if kind is not None else (0, 1_000_000)
         step_size = self._integer(data.get("step_size"), f"{path}.step_size", low, high, required=True)
         if kind is None or price is None or step_size is None:
             return None
-        return PriceComponent(type=kind, price=price, vat=vat, step_size=step_size)
+        return PriceComponent.checked(kind, price, step_size, vat)
 
     def _restrictions(self, obj: object, path: str) -> Restrictions | None:
         data = self._object(obj, path, _RESTRICTION_KEYS)
@@ -271,13 +276,10 @@ class _Parser:
             if required:
                 self.errors.add(path, f"required; one of {', '.join(kind)}")
             return None
-        try:
-            if isinstance(value, str):
-                return kind(value)
-        except ValueError:
-            pass
-        self.errors.add(path, f"must be one of {', '.join(kind)}")
-        return None
+        member = _members(kind).get(value) if isinstance(value, str) else None
+        if member is None:
+            self.errors.add(path, f"must be one of {', '.join(kind)}")
+        return member
 
     def _decimal(self, value: object, path: str, *, required: bool = False, quantity: bool = False,
                  max_decimals: int = MAX_PRICE_DECIMALS, maximum: Decimal | None = None) -> Decimal | None:
@@ -366,6 +368,12 @@ class _Parser:
                 continue
             days.append(day)
         return tuple(days)
+
+
+@functools.cache
+def _members(kind: type[E]) -> dict[str, E]:
+    """An enumeration's members by value: a dictionary lookup instead of the enumeration's own call."""
+    return {member.value: member for member in kind}
 
 
 def _join(path: str, key: str) -> str:

@@ -83,3 +83,19 @@ def test_money_reads_its_text_with_the_same_parser():
     with pytest.raises(InvalidInput) as caught:
         Money("1e3", "EUR")
     assert [e.field for e in caught.value.errors] == ["amount"]
+
+
+plain_texts = st.from_regex(r"-?[0-9]{1,12}(\.[0-9]{1,9})?", fullmatch=True)
+
+
+@given(plain_texts, st.sampled_from([None, 0, 2, 4, 6]), st.booleans())
+def test_text_and_the_same_exact_number_get_the_same_answer(text, max_decimals, allow_negative):
+    """Text is read on its own path (its decimals counted from its digits); an exact number, the same
+    value with the same digits, on the general one. Both must accept and refuse alike."""
+    def outcome(value: object) -> object:
+        try:
+            return parse_decimal(value, "q", max_decimals=max_decimals, allow_negative=allow_negative, numbers=True)
+        except InvalidInput as refused:
+            return [e.message for e in refused.errors]
+
+    assert outcome(text) == outcome(Decimal(text))
