@@ -11,6 +11,7 @@ import sys
 from decimal import Decimal
 
 from entrypoints import http_stack
+from entrypoints.collector import SERVER_THRESHOLDS, freeze_startup_heap
 from entrypoints.config import Settings
 from entrypoints.logs import configure_logging
 
@@ -125,6 +126,7 @@ async def _serve(settings: Settings, args: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, server.request_stop)
     await server.start()
+    freeze_startup_heap(SERVER_THRESHOLDS)
     scheme = "wss" if settings.ocpp_tls_cert else "ws"
     print(f"charge: REST http://{settings.host}:{server.http_port}"
           + (f"  OCPP {scheme}://{settings.host}:{server.ocpp_port}/ocpp/{{id}}" if server.ocpp_port else "")

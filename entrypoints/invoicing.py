@@ -8,7 +8,6 @@ progress bar (rich); otherwise it prints one plain line per committed batch, whi
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import sys
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from typing import Any, Self, TextIO
 from application.invoice_runs import BATCH, organizations_to_invoice, run_period
 from application.ports.billing import InvoiceRun, RunStatus
 from domain.billing.periods import BillingPeriod
+from entrypoints.collector import BATCH_THRESHOLDS, freeze_startup_heap
 from entrypoints.config import Settings
 from entrypoints.containers import Application
 
@@ -93,8 +93,7 @@ def tune_collector() -> None:
     charges, lines, invoices); with the default thresholds the collector rescans the batch's live objects over
     and over, which took two fifths of a run's time. What is alive now (modules, the container) is moved out of
     its reach, and the youngest generation is collected after 50,000 allocations rather than 700."""
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
+    freeze_startup_heap(BATCH_THRESHOLDS)
 
 
 def _counts(run: InvoiceRun) -> str:

@@ -21,6 +21,7 @@ import sys
 from typing import Any
 
 from entrypoints import http_stack
+from entrypoints.collector import SERVER_THRESHOLDS, freeze_startup_heap
 from entrypoints.config import Settings
 
 MAX_WORKERS = 64
@@ -34,6 +35,7 @@ async def _worker(settings: Settings, sock: socket.socket, grpc: bool) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, server.request_stop)
     await server.start()
+    freeze_startup_heap(SERVER_THRESHOLDS)
     await server.wait()
     await server.stop()
     return 0
