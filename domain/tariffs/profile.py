@@ -96,21 +96,29 @@ class ChargingPeriod:
                 billable_us=billable // _ONE_US)
 
     @classmethod
-    def measured(cls, start: datetime, end: datetime, energy_kwh: Decimal) -> ChargingPeriod:
+    def measured(cls, start: datetime, end: datetime, energy_kwh: Decimal, start_us: int | None = None,
+                 end_us: int | None = None) -> ChargingPeriod:
         """A period between two meter readings already checked (UTC, ``end`` after ``start``, the register
         not running backwards): built without checking them again, which is most of a profile's cost.
         Charging when energy was drawn, else parking; equal to ``ChargingPeriod(start, end, energy_kwh,
-        charging=energy_kwh > 0)``."""
+        charging=energy_kwh > 0)``. ``start_us`` and ``end_us``, when the caller has them, are
+        ``to_us(start)`` and ``to_us(end)`` (each reading starts one period and ends another)."""
         period = object.__new__(cls)
         billable = end - start
         charging = energy_kwh > 0
         set_field = object.__setattr__
-        for name, value in (("start", start), ("end", end), ("energy_kwh", energy_kwh), ("charging", charging),
-                            ("max_power_kw", None), ("max_current_a", None), ("duration", None),
-                            ("kind", PeriodKind.CHARGING if charging else PeriodKind.PARKING),
-                            ("start_us", to_us(start)), ("end_us", to_us(end)), ("billable", billable),
-                            ("billable_us", billable // _ONE_US)):
-            set_field(period, name, value)
+        set_field(period, "start", start)
+        set_field(period, "end", end)
+        set_field(period, "energy_kwh", energy_kwh)
+        set_field(period, "charging", charging)
+        set_field(period, "max_power_kw", None)
+        set_field(period, "max_current_a", None)
+        set_field(period, "duration", None)
+        set_field(period, "kind", PeriodKind.CHARGING if charging else PeriodKind.PARKING)
+        set_field(period, "start_us", to_us(start) if start_us is None else start_us)
+        set_field(period, "end_us", to_us(end) if end_us is None else end_us)
+        set_field(period, "billable", billable)
+        set_field(period, "billable_us", billable // _ONE_US)
         return period
 
 
@@ -279,8 +287,12 @@ def profile_from_meter_values(samples: Iterable[tuple[datetime, Decimal | int]],
         periods.append(ChargingPeriod(start, first, charging=False))
     # Checked above (aware, in order, never backwards): each period is built without checking again.
     measured = ChargingPeriod.measured
-    for (t0, wh0), (t1, wh1) in itertools.pairwise(readings):
-        periods.append(measured(t0, t1, Decimal(wh1 - wh0) / 1000))
+    t0, wh0 = readings[0]
+    us0 = to_us(t0)
+    for t1, wh1 in itertools.islice(readings, 1, None):
+        us1 = to_us(t1)
+        periods.append(measured(t0, t1, Decimal(wh1 - wh0) / 1000, us0, us1))
+        t0, wh0, us0 = t1, wh1, us1
     if last < end:
         periods.append(ChargingPeriod(last, end, charging=False))
     return SessionProfile(start, end, periods, reservation)

@@ -131,7 +131,9 @@ def _sections(text: str) -> list[tuple[str, list[str]]]:
     for _, body in found:
         while body and not body[0].strip():
             body.pop(0)
-        body.append("")
+        while body and not body[-1].strip():
+            body.pop()
+        body.append("")   # one blank line between sections, however many runs have rewritten the file
     return found
 
 

@@ -69,3 +69,10 @@ def test_a_whole_run_replaces_every_section():
     text = report(OLD, INFO, [("REST", ["new rest table", ""])], whole=True)
     assert "## OCPP" not in text and "- date: 2026-12-07 16:00 UTC" in text and "sections measured" not in text
     assert text.endswith("by hand, kept\n")
+
+
+def test_rewriting_a_section_again_and_again_leaves_the_others_as_they_were():
+    once = report(OLD, INFO, [("REST", ["new rest table", ""])], whole=False)
+    twice = report(once, INFO, [("REST", ["new rest table", ""])], whole=False)
+    assert twice == once
+    assert "| a |\n|---|\n\n## REST" in once   # one blank line between sections

@@ -1,14 +1,18 @@
-"""A price component the parser built without re-running the validators is the same value as one built with them."""
+"""Values built without re-running their validators (a parsed price component, a measured period) equal the
+validated constructors' results."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.tariffs import parse_tariff
+from domain.tariffs.localtime import to_us
 from domain.tariffs.model import DimensionType, PriceComponent
+from domain.tariffs.profile import ChargingPeriod
 
 decimals = st.decimals(min_value=0, max_value=1000, places=4, allow_nan=False, allow_infinity=False)
 
@@ -28,3 +32,18 @@ def test_a_parsed_component_is_the_one_its_fields_describe(kind, price, vat):
     component = parse_tariff(document).elements[0].price_components[0]
     assert component == PriceComponent(type=kind, price=price, step_size=1, vat=vat)
     assert isinstance(component.price, Decimal)
+
+
+instants = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(UTC))
+
+
+@given(instants, st.integers(1, 86_400 * 10**6), st.integers(0, 10**7))
+def test_a_measured_period_equals_the_checked_constructor(start, micros, wh):
+    end = start + timedelta(microseconds=micros)
+    energy = Decimal(wh) / 1000
+    built = ChargingPeriod(start, end, energy, charging=energy > 0)
+    for period in (ChargingPeriod.measured(start, end, energy),
+                   ChargingPeriod.measured(start, end, energy, to_us(start), to_us(end))):
+        assert period == built
+        assert (period.kind, period.start_us, period.end_us, period.billable, period.billable_us) == (
+            built.kind, built.start_us, built.end_us, built.billable, built.billable_us)
