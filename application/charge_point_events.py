@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar
 
 from attrs import frozen
 
 from application.authorization_log import record_decision
+from application.charge_point_writes import Change, ChargePointWrites, apply_alone
 from application.id_tags import Authorization, KnownTags, authorize_id_tag
 from application.open_sessions import OpenSessions
 from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -14,6 +16,7 @@ from domain.errors import NotFound
 from domain.fleets import Trigger
 from domain.network import ChargePoint
 
+T = TypeVar("T")
 HEARTBEAT_INTERVAL = 300   # seconds, told to every charge point at boot
 
 
@@ -51,25 +54,35 @@ async def _locked(uow: UnitOfWork, charge_point_id: str) -> ChargePoint:
 
 
 async def charge_point_connected(charge_point_id: str, ocpp_version: str, *, uow_factory: UnitOfWorkFactory,
-                                 clock: Clock, open_sessions: OpenSessions | None = None) -> None:
+                                 clock: Clock, open_sessions: OpenSessions | None = None,
+                                 writes: ChargePointWrites | None = None) -> None:
     if open_sessions is not None:   # it may have charged through another node since it was last here
         open_sessions.forget_charge_point(charge_point_id)
-    async with uow_factory() as uow:
-        charge_point = await _locked(uow, charge_point_id)
-        charge_point.connected(ocpp_version, clock.now())
-        await uow.charge_points.save(charge_point)
-        await uow.commit()
+
+    def change(charge_point: ChargePoint, now: datetime) -> None:
+        charge_point.connected(ocpp_version, now)
+
+    await _changed(charge_point_id, change, uow_factory, clock, writes)
 
 
 async def charge_point_disconnected(charge_point_id: str, *, uow_factory: UnitOfWorkFactory, clock: Clock,
-                                    open_sessions: OpenSessions | None = None) -> None:
+                                    open_sessions: OpenSessions | None = None,
+                                    writes: ChargePointWrites | None = None) -> None:
     if open_sessions is not None:
         open_sessions.forget_charge_point(charge_point_id)
-    async with uow_factory() as uow:
-        charge_point = await _locked(uow, charge_point_id)
-        charge_point.disconnected(clock.now())
-        await uow.charge_points.save(charge_point)
-        await uow.commit()
+
+    def change(charge_point: ChargePoint, now: datetime) -> None:
+        charge_point.disconnected(now)
+
+    await _changed(charge_point_id, change, uow_factory, clock, writes)
+
+
+async def _changed(charge_point_id: str, change: Change[T], uow_factory: UnitOfWorkFactory, clock: Clock,
+                   writes: ChargePointWrites | None) -> T:
+    """A change to the charge point's own row: grouped with others' by ``writes``, else in a unit of work of its own."""
+    if writes is not None:
+        return await writes.apply(charge_point_id, change)
+    return await apply_alone(charge_point_id, change, uow_factory=uow_factory, clock=clock)
 
 
 async def no_charge_point_connected(*, uow_factory: UnitOfWorkFactory) -> int:
@@ -83,25 +96,23 @@ async def no_charge_point_connected(*, uow_factory: UnitOfWorkFactory) -> int:
     return count
 
 
-async def boot(cmd: Boot, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> BootAccepted:
-    now = clock.now()
-    async with uow_factory() as uow:
-        charge_point = await _locked(uow, cmd.charge_point_id)
+async def boot(cmd: Boot, *, uow_factory: UnitOfWorkFactory, clock: Clock,
+               writes: ChargePointWrites | None = None) -> BootAccepted:
+    def change(charge_point: ChargePoint, now: datetime) -> BootAccepted:
         charge_point.booted(vendor=cmd.vendor, model=cmd.model, serial_number=cmd.serial_number,
                             firmware_version=cmd.firmware_version, now=now)
-        await uow.charge_points.save(charge_point)
-        await uow.commit()
-    return BootAccepted(current_time=now, interval=HEARTBEAT_INTERVAL)
+        return BootAccepted(current_time=now, interval=HEARTBEAT_INTERVAL)
+
+    return await _changed(cmd.charge_point_id, change, uow_factory, clock, writes)
 
 
-async def heartbeat(charge_point_id: str, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> datetime:
-    now = clock.now()
-    async with uow_factory() as uow:
-        charge_point = await _locked(uow, charge_point_id)
+async def heartbeat(charge_point_id: str, *, uow_factory: UnitOfWorkFactory, clock: Clock,
+                    writes: ChargePointWrites | None = None) -> datetime:
+    def change(charge_point: ChargePoint, now: datetime) -> datetime:
         charge_point.heartbeat(now)
-        await uow.charge_points.save(charge_point)
-        await uow.commit()
-    return now
+        return now
+
+    return await _changed(charge_point_id, change, uow_factory, clock, writes)
 
 
 async def status_changed(report: StatusReport, *, uow_factory: UnitOfWorkFactory) -> None:

@@ -74,6 +74,7 @@ from application import (
     webhooks,
 )
 from application.authorization import Actor
+from application.charge_point_writes import ChargePointWrites
 from application.credential_cache import CredentialCache
 from application.energy_caps import EnergyCaps
 from application.event_feed import FeedSequencer
@@ -434,15 +435,20 @@ class UseCases(containers.DeclarativeContainer):
     admit_charge_point = providers.Coroutine(network.admit_charge_point, uow_factory=_uow,
                                              hasher=adapters.password_hasher, clock=_clock,
                                              admitted=adapters.admitted_charge_points)
+    # Group commit of charge points' own changes (application/charge_point_writes.py): a reconnect storm's
+    # connections and boots share transactions.
+    charge_point_writes = providers.Singleton(ChargePointWrites, uow_factory=_uow, clock=_clock)
     charge_point_connected = providers.Coroutine(charge_point_events.charge_point_connected, uow_factory=_uow,
-                                                 clock=_clock, open_sessions=adapters.open_sessions)
+                                                 clock=_clock, open_sessions=adapters.open_sessions,
+                                                 writes=charge_point_writes)
     no_charge_point_connected = providers.Coroutine(charge_point_events.no_charge_point_connected,
                                                     uow_factory=_uow)
     charge_point_disconnected = providers.Coroutine(charge_point_events.charge_point_disconnected,
                                                     uow_factory=_uow, clock=_clock,
-                                                    open_sessions=adapters.open_sessions)
-    boot = providers.Coroutine(charge_point_events.boot, uow_factory=_uow, clock=_clock)
-    heartbeat = providers.Coroutine(charge_point_events.heartbeat, uow_factory=_uow, clock=_clock)
+                                                    open_sessions=adapters.open_sessions, writes=charge_point_writes)
+    boot = providers.Coroutine(charge_point_events.boot, uow_factory=_uow, clock=_clock, writes=charge_point_writes)
+    heartbeat = providers.Coroutine(charge_point_events.heartbeat, uow_factory=_uow, clock=_clock,
+                                    writes=charge_point_writes)
     status_changed = providers.Coroutine(charge_point_events.status_changed, uow_factory=_uow)
     authorize_id_tag = providers.Coroutine(charge_point_events.authorize, uow_factory=_uow, clock=_clock,
                                            known=adapters.known_tags)

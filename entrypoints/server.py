@@ -210,8 +210,10 @@ class Server:
         background.cancel()
         await background.wait()
         await self.container.adapters.webhook_sender().close()
-        # After the OCPP door has closed: the last frames and meter samples are written before the database goes.
+        # After the OCPP door has closed: the last frames, status changes and meter samples are written before the
+        # database goes.
         await self.container.use_cases.frame_recorder().close()
+        await self.container.use_cases.charge_point_writes().close()
         meter_sink = self.container.adapters.meter_sink()
         if hasattr(meter_sink, "close"):
             await meter_sink.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import copy
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -57,6 +58,9 @@ class InMemoryChargePoints(_Recording):
         return self._get(charge_point_id)
 
     find_for_update = find
+
+    async def find_many_for_update(self, charge_point_ids: Collection[str]) -> dict[str, ChargePoint]:
+        return {i: found for i in sorted(set(charge_point_ids)) if (found := self._get(i)) is not None}
 
     async def mark_all_offline(self) -> int:
         online = [cp for cp in self.data.values() if cp.online]

@@ -4,6 +4,7 @@ the OCPP door alone finds a charge point by identity across tenants (the identit
 from __future__ import annotations
 
 import builtins
+from collections.abc import Collection
 from datetime import datetime
 from typing import Protocol
 
@@ -30,6 +31,10 @@ class ChargePointRepository(Protocol):
         """By OCPP identity, whatever the tenant: how a connecting charge point is recognised."""
         ...
     async def find_for_update(self, charge_point_id: str) -> ChargePoint | None: ...
+    async def find_many_for_update(self, charge_point_ids: Collection[str]) -> dict[str, ChargePoint]:
+        """Those of ``charge_point_ids`` that exist, by identity, locked as ``find_for_update`` locks one, in
+        order of identity (so that two callers locking overlapping sets never wait on each other in a cycle)."""
+        ...
     async def save(self, charge_point: ChargePoint) -> None: ...
     async def mark_all_offline(self) -> int:
         """Every charge point is offline (a node starting holds no connections); returns how many were not."""

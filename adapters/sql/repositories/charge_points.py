@@ -8,6 +8,7 @@ changed (a heartbeat: the charge point's row alone).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, delete, or_, select, update
@@ -81,6 +82,9 @@ def _with_connectors(condition: ColumnElement[bool]) -> Select[Any]:
 # Built once: a statement object made per call costs more CPU than the query it sends (REST's hot path).
 _BY_ID = _with_connectors(charge_points.c.id == bindparam("id"))
 _BY_ID_FOR_UPDATE = _BY_ID.with_for_update(of=charge_points, key_share=True)
+_MANY_FOR_UPDATE = (_with_connectors(charge_points.c.id.in_(bindparam("ids", expanding=True)))
+                    .order_by(None).order_by(charge_points.c.id, connectors.c.position)
+                    .with_for_update(of=charge_points, key_share=True))
 _BY_TENANT_AND_ID = _with_connectors(and_(charge_points.c.organization_id == bindparam("organization_id"),
                                           charge_points.c.id == bindparam("id")))
 
@@ -120,6 +124,22 @@ class SqlChargePoints:
         found = await self._run(_BY_ID_FOR_UPDATE, {"id": charge_point_id})
         if found is not None:
             self._stored[found.id] = connector_rows(found)
+        return found
+
+    async def find_many_for_update(self, charge_point_ids: Collection[str]) -> dict[str, ChargePoint]:
+        # One statement; PostgreSQL locks the rows in the order it returns them, by identity.
+        if not charge_point_ids:
+            return {}
+        rows = (await self._connection.execute(_MANY_FOR_UPDATE, {"ids": sorted(set(charge_point_ids))})).all()
+        grouped: dict[str, list[Row[Any]]] = defaultdict(list)
+        for row in rows:
+            grouped[row.id].append(row)
+        found: dict[str, ChargePoint] = {}
+        for charge_point_id, own in grouped.items():
+            charge_point = charge_point_from_row(own[0], [_connector(row, "connector_") for row in own
+                                                          if row.connector_evse_id is not None])
+            self._stored[charge_point_id] = connector_rows(charge_point)
+            found[charge_point_id] = charge_point
         return found
 
     async def _run(self, statement: Select[Any], parameters: dict[str, Any]) -> ChargePoint | None:

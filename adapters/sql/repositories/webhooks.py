@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import copy
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -66,11 +67,17 @@ def _attempt_from_row(row: Row[Any]) -> Attempt:
 class SqlWebhooks:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
+        # An organization's enabled endpoints, read once per unit of work: a transaction that stores many events
+        # (a batch of charge points' changes) fans each out without reading them again. Forgotten when this unit
+        # of work changes an endpoint.
+        self._enabled: dict[str, builtins.list[WebhookEndpoint]] = {}
 
     async def add_endpoint(self, endpoint: WebhookEndpoint) -> None:
+        self._enabled.clear()
         await insert_or_conflict(self._connection, webhook_endpoints, endpoint_to_row(endpoint), "endpoint exists")
 
     async def save_endpoint(self, endpoint: WebhookEndpoint) -> None:
+        self._enabled.clear()
         await upsert(self._connection, webhook_endpoints, endpoint_to_row(endpoint), {"id": endpoint.id},
                      "endpoint exists")
 
@@ -86,6 +93,7 @@ class SqlWebhooks:
         return endpoint_from_row(row) if row is not None else None
 
     async def delete_endpoint(self, organization_id: str, endpoint_id: str) -> None:
+        self._enabled.clear()
         d = webhook_deliveries
         owned = select(d.c.id).where(d.c.endpoint_id == endpoint_id, d.c.organization_id == organization_id)
         await self._connection.execute(delete(webhook_attempts).where(webhook_attempts.c.delivery_id.in_(owned)))
@@ -101,11 +109,14 @@ class SqlWebhooks:
 
     async def subscribed(self, organization_id: str, event_name: str) -> builtins.list[WebhookEndpoint]:
         # An organization has few endpoints: the event filter is applied here (JSON arrays differ per engine).
-        t = webhook_endpoints
-        rows = await self._connection.execute(select(t).where(t.c.organization_id == organization_id,
-                                                              t.c.status == EndpointStatus.ENABLED.value)
-                                              .order_by(t.c.id))
-        return [e for e in map(endpoint_from_row, rows) if e.subscribes(event_name)]
+        enabled = self._enabled.get(organization_id)
+        if enabled is None:
+            t = webhook_endpoints
+            rows = await self._connection.execute(select(t).where(t.c.organization_id == organization_id,
+                                                                  t.c.status == EndpointStatus.ENABLED.value)
+                                                  .order_by(t.c.id))
+            enabled = self._enabled[organization_id] = list(map(endpoint_from_row, rows))
+        return [copy.copy(e) for e in enabled if e.subscribes(event_name)]
 
     async def add_delivery(self, delivery: Delivery) -> bool:
         statement = dialect_insert(self._connection, webhook_deliveries).values(delivery_to_row(delivery))

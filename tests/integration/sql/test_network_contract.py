@@ -78,6 +78,24 @@ class TestChargePoints:
             assert await uow.charge_points.find("CP-NOBODY") is None
             assert await uow.charge_points.find_for_update("CP-NOBODY") is None
 
+    async def test_many_are_found_for_update_by_identity_and_the_unknown_left_out(
+            self, uow_factory: UnitOfWorkFactory) -> None:
+        _, location, first = await a_network(uow_factory)
+        second = a_charge_point(location)
+        second.connected("ocpp1.6", NOW)
+        await seed(uow_factory, second)
+        async with uow_factory() as uow:
+            assert await uow.charge_points.find_many_for_update([]) == {}
+            found = await uow.charge_points.find_many_for_update([second.id, "CP-NOBODY", first.id, second.id])
+            assert list(found) == sorted([first.id, second.id])
+            assert found[first.id] == first and found[second.id] == second
+            # Locked as find_for_update locks: a save writes only what changed, and reads back the same.
+            found[second.id].heartbeat(LATER)
+            await uow.charge_points.save(found[second.id])
+            await uow.commit()
+        async with uow_factory() as uow:
+            assert await uow.charge_points.find(second.id) == found[second.id]
+
     async def test_mark_all_offline_touches_only_the_online(self, uow_factory: UnitOfWorkFactory) -> None:
         _, location, charge_point = await a_network(uow_factory)
         online = a_charge_point(location)

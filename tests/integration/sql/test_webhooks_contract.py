@@ -145,3 +145,21 @@ class TestWebhooks:
         async with uow_factory(read_only=True) as uow:
             assert await uow.webhooks.endpoint(endpoint.id) is None
             assert (await uow.webhooks.list_deliveries(organization.id, endpoint.id, PageRequest())).items == []
+
+    async def test_subscribed_sees_the_endpoints_this_unit_of_work_changed(
+            self, uow_factory: UnitOfWorkFactory) -> None:
+        clock = FakeClock()
+        organization, endpoint = await _setup(uow_factory, clock)
+        async with uow_factory() as uow:
+            assert [e.id for e in await uow.webhooks.subscribed(organization.id, "session.started")] == [endpoint.id]
+            assert await uow.webhooks.subscribed(organization.id, "session.completed") == []
+            endpoint.disable(clock.now())
+            await uow.webhooks.save_endpoint(endpoint)
+            assert await uow.webhooks.subscribed(organization.id, "session.started") == []
+            await uow.webhooks.delete_endpoint(organization.id, endpoint.id)
+            second = WebhookEndpoint(id="we_01JD0000000000000000000002", organization_id=organization.id,
+                                     url="https://hooks.example/y", events=("session.started",), description="",
+                                     created_at=clock.now(), updated_at=clock.now())
+            second.rotate("whsec_c", clock.now(), timedelta(0))
+            await uow.webhooks.add_endpoint(second)
+            assert [e.id for e in await uow.webhooks.subscribed(organization.id, "session.started")] == [second.id]
