@@ -45,6 +45,9 @@ class Settings:
     # How long a checked bearer secret is trusted without the database: a key revoked on another node
     # still works here for at most this long (on the node that revoked it, never). 0 turns the cache off.
     auth_cache_seconds: float = 5.0
+    # /healthz answers from a database ping at most this old (a failed ping is never remembered). 0: a ping
+    # per probe (probes arriving together still share one).
+    health_cache_seconds: float = 1.0
     # Proxies whose X-Forwarded-For names the client (comma-separated addresses or CIDRs); none by default.
     trusted_proxies: str = ""
     # Domain events: how long a dispatcher holds an event it handles (another takes it over after), and

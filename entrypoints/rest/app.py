@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from starlette.applications import Starlette
@@ -68,6 +68,8 @@ class Door:
         self.max_body_bytes = int(container.config.max_body_bytes() or 1_048_576)
         self.renderer = Renderer()
         self._ping_in_flight: asyncio.Future[None] | None = None
+        self._health_window = timedelta(seconds=float(container.config.health_cache_seconds() or 0))
+        self._healthy_until: datetime | None = None
         config = container.config
         self.ocpp_url = ocpp_url_builder(config.public_url() or "http://localhost", int(config.ocpp_port() or 9000),
                                          tls=bool(config.ocpp_tls_cert()))
@@ -160,12 +162,17 @@ class Door:
         return Response(b'{"status":"ok"}', media_type=JSON, headers={"Cache-Control": "no-store"})
 
     async def _ping(self) -> None:
-        """One database ping for every probe that arrives while it is in flight: each answer is still
-        one round trip old at most, and a burst of probes costs the database one query."""
+        """One database ping for every probe that arrives while it is in flight, and none for
+        ``health_cache_seconds`` after one that succeeded: a probe's answer is at most that old (a failure is
+        never remembered), and however often the endpoint is asked, the database sees a ping per window."""
+        now = self._now()
+        if self._healthy_until is not None and now < self._healthy_until:
+            return
         if self._ping_in_flight is None or self._ping_in_flight.done():
             ping = asyncio.wait_for(self.container.adapters.database().ping(), HEALTH_TIMEOUT_SECONDS)
             self._ping_in_flight = asyncio.ensure_future(ping)
         await asyncio.shield(self._ping_in_flight)
+        self._healthy_until = now + self._health_window
 
 
 async def _once_more_if_dropped(call: Callable[[], Awaitable[T]]) -> T:

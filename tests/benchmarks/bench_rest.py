@@ -4,7 +4,7 @@ Charge runs as operators run it (`charge serve --no-ocpp --no-grpc`, default set
 log on) in a process of its own on one core; the load generator (wrk, else an asyncio client) runs
 on the other core with C keep-alive connections, each with one request outstanding, authenticated
 with an organization API key. Endpoints: a charge point by id, a list of 50 charge points, a
-location created (POST, no Idempotency-Key), and `/healthz` (one database round trip). The floor
+location created (POST, no Idempotency-Key), and `/healthz` (a database ping at most 1 s old). The floor
 is a bare Starlette route answering a charge point's worth of fixed JSON on Charge's own uvicorn
 settings (`entrypoints/http_stack.py`), measured at the start and the end of the run (the mean is
 shown). *CPU ms/req* is the server process's CPU time divided by the requests it answered.
@@ -169,7 +169,8 @@ work run on a pool of autocommit connections that cannot write (PostgreSQL
 `default_transaction_read_only`, SQLite `query_only`): one round trip per read, no BEGIN/ROLLBACK, no
 write lock. No pre-ping: a request that meets a dropped connection runs once more on a new one
 (`tests/e2e/rest/test_dropped_connections.py`). The charge point reads use prebuilt statements.
-`/healthz` probes that arrive while a ping is in flight share it. The stack is uvicorn on uvloop and
+`/healthz` probes that arrive while a ping is in flight share it, and a successful ping answers the
+probes of the next second (`CHARGE_HEALTH_CACHE_SECONDS`; a failure is never remembered). The stack is uvicorn on uvloop and
 httptools (`entrypoints/http_stack.py`); the answer is rendered by msgspec (as before).
 `charge serve --no-ocpp --workers N` serves REST from N processes on one port (not used here: the
 floor is one process too, and the machine has two cores, one of them the load generator's).
