@@ -1,17 +1,17 @@
 """Changes charge points make to their own row (connected, booted, heartbeat, disconnected), many per commit.
 
-A reconnect storm brings thousands of these at once, and each in a transaction of its own costs a
-connection, BEGIN, COMMIT and the work after a commit, several times the change itself. Here a change
-is queued and its caller waits; one task per event loop takes whatever is queued (up to ``max_batch``)
-and applies it in one unit of work: every charge point of the batch is locked in order of its identity
-(so two batches never wait on each other in a cycle), each change is applied in the order it was queued,
-each changed charge point is saved once, and every caller hears after the commit. No artificial delay:
-changes arriving while a batch is written wait for the next one, so batches grow with load by
-themselves and a lone change waits for one commit only (as the meter sink does for samples).
+A reconnect storm brings thousands of these at once, and each in a transaction of its own costs a connection,
+BEGIN, COMMIT and the work after a commit, several times the change itself. Here a change is queued and its
+caller waits; one task per event loop takes whatever is queued (up to ``max_batch``) and applies it in one
+unit of work: every charge point of the batch is locked in order of its identity (so two batches never wait on
+each other in a cycle), each change is applied in the order it was queued, the changed charge points are saved
+together (their rows, connectors and events each one statement), and every caller hears after the commit. No
+artificial delay: changes arriving while a batch is written wait for the next one, so batches grow with load
+by themselves and a lone change waits for one commit only (as the meter sink does for samples).
 
-A change for an unknown charge point fails alone (``NotFound``). When anything else fails, a change
-or the commit, nothing of the batch is kept and each change is applied again alone, so that one bad
-change never fails the others. ``apply_alone`` is that single path, also used without a writer.
+A change for an unknown charge point fails alone (``NotFound``). When anything else fails, a change or the
+commit, nothing of the batch is kept and each change is applied again alone, so that one bad change never
+fails the others. ``apply_alone`` is that single path, also used without a writer.
 """
 
 from __future__ import annotations
@@ -159,8 +159,7 @@ class ChargePointWrites:
                     continue
                 outcomes.append(item.change(charge_point, now))
                 changed[charge_point.id] = charge_point
-            for charge_point in changed.values():
-                await uow.charge_points.save(charge_point)
+            await uow.charge_points.save_many(list(changed.values()))
             await uow.commit()
         return outcomes
 

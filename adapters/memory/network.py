@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 import copy
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -70,6 +70,10 @@ class InMemoryChargePoints(_Recording):
 
     async def save(self, charge_point: ChargePoint) -> None:
         await self._store(charge_point.id, charge_point)
+
+    async def save_many(self, many: Sequence[ChargePoint]) -> None:
+        for charge_point in many:
+            await self.save(charge_point)
 
     async def list(self, organization_id: str, page: PageRequest, location_id: str | None = None,
                    online: bool | None = None) -> Page[ChargePoint]:

@@ -4,7 +4,7 @@ the OCPP door alone finds a charge point by identity across tenants (the identit
 from __future__ import annotations
 
 import builtins
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -36,6 +36,9 @@ class ChargePointRepository(Protocol):
         order of identity (so that two callers locking overlapping sets never wait on each other in a cycle)."""
         ...
     async def save(self, charge_point: ChargePoint) -> None: ...
+    async def save_many(self, many: Sequence[ChargePoint]) -> None:
+        """Each saved as ``save`` saves it; those this unit of work locked in few statements, whatever their number."""
+        ...
     async def mark_all_offline(self) -> int:
         """Every charge point is offline (a node starting holds no connections); returns how many were not."""
         ...

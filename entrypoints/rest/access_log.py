@@ -2,6 +2,8 @@
 
 No headers, bodies or query strings are logged: they can carry tokens (a cursor, a portal token, a
 password). The path is the route's, with its ids; the client is resolved once here (see ``clients``).
+Answered probes of ``quiet`` paths (``/healthz``: a load balancer asks it every few seconds, forever) are
+not logged; a failed one is, and so is everything else.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ logger = logging.getLogger("charge.access")
 class AccessLog:
     """ASGI middleware: resolves the client address for the request, then logs the answer's status."""
 
-    def __init__(self, app: ASGIApp, clients: ClientAddresses) -> None:
+    def __init__(self, app: ASGIApp, clients: ClientAddresses, quiet: frozenset[str] = frozenset()) -> None:
         self.app = app
         self.clients = clients
+        self.quiet = quiet
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -41,8 +44,12 @@ class AccessLog:
         try:
             await self.app(scope, receive, send_and_note)
         finally:
-            duration_ms = round((time.perf_counter() - started) * 1000, 2)
             method, path = scope["method"], scope["path"]
-            logger.info("%s %s %s %.2fms %s", method, path, status, duration_ms, client or "-",
-                        extra={"method": method, "path": path, "status": status, "duration_ms": duration_ms,
-                               "client": client})
+            if status >= 400 or path not in self.quiet:
+                _log(method, path, status, started, client)
+
+
+def _log(method: str, path: str, status: int, started: float, client: str | None) -> None:
+    duration_ms = round((time.perf_counter() - started) * 1000, 2)
+    logger.info("%s %s %s %.2fms %s", method, path, status, duration_ms, client or "-",
+                extra={"method": method, "path": path, "status": status, "duration_ms": duration_ms, "client": client})

@@ -211,6 +211,6 @@ def create_app(container: Application) -> Starlette:
     clients = ClientAddresses(parse_trusted(container.config.trusted_proxies() or ""))
     app = Starlette(routes=routes, exception_handlers={HTTPException: handle_exception,
                                                         Exception: handle_exception},
-                     middleware=[Middleware(AccessLog, clients=clients)])
+                     middleware=[Middleware(AccessLog, clients=clients, quiet=frozenset({"/healthz"}))])
     app.state.background = container.background()
     return app

@@ -8,16 +8,17 @@ changed (a heartbeat: the charge point's row alone).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.sql.repositories._statements import fetch_page, insert_many, insert_or_conflict, upsert
+from adapters.sql.repositories._statements import _update_by_key, fetch_page, insert_many, insert_or_conflict, upsert
 from adapters.sql.repositories.events import SqlEvents
 from adapters.sql.tables import charge_points, connectors
 from application.pagination import Page, PageRequest
+from domain.events import DomainEvent
 from domain.network import ChargePoint, Connector, RegistrationStatus, ValidationMode
 
 ConnectorKey = tuple[int, int]   # (evse_id, connector_id)
@@ -165,6 +166,32 @@ class SqlChargePoints:
         await insert_many(self._connection, connectors, changed, _replace_connector)
         self._stored[charge_point.id] = wanted
         await self._events.add(charge_point.pull_events())
+
+    async def save_many(self, many: Sequence[ChargePoint]) -> None:
+        # Those this transaction locked exist until it ends: their rows are one executemany update, their changed
+        # connectors one insert, their events one insert. Any other is saved as save() saves it.
+        locked = [cp for cp in many if cp.id in self._stored]
+        for charge_point in many:
+            if charge_point.id not in self._stored:
+                await self.save(charge_point)
+        if not locked:
+            return
+        rows = [charge_point_to_row(cp) for cp in locked]
+        names = tuple(name for name in rows[0] if name != "id")
+        await self._connection.execute(_update_by_key(charge_points, ("id",), names),
+                                       [{"k_id": row["id"], **{f"v_{n}": row[n] for n in names}} for row in rows])
+        changed: list[dict[str, Any]] = []
+        events: list[DomainEvent] = []
+        for charge_point in locked:
+            wanted, stored = connector_rows(charge_point), self._stored[charge_point.id]
+            gone = [key for key in stored if key not in wanted]
+            if gone:
+                await self._delete_connectors(charge_point, gone)
+            changed += [row for key, row in wanted.items() if stored.get(key) != row]
+            self._stored[charge_point.id] = wanted
+            events += charge_point.pull_events()
+        await insert_many(self._connection, connectors, changed, _replace_connector)
+        await self._events.add(events)
 
     async def _delete_connectors(self, charge_point: ChargePoint, keys: list[ConnectorKey] | None) -> None:
         c = connectors

@@ -96,6 +96,31 @@ class TestChargePoints:
         async with uow_factory() as uow:
             assert await uow.charge_points.find(second.id) == found[second.id]
 
+    async def test_save_many_stores_each_as_save_would_with_its_connectors_and_events(
+            self, uow_factory: UnitOfWorkFactory) -> None:
+        _, location, first = await a_network(uow_factory)
+        second, third = a_charge_point(location), a_charge_point(location)
+        await seed(uow_factory, second, third)
+        async with uow_factory() as uow:
+            locked = await uow.charge_points.find_many_for_update([first.id, second.id])
+            unlocked = await uow.charge_points.find(third.id)   # saved the way save() saves it
+            locked[first.id].disconnected(LATER)
+            locked[first.id].status_changed(evse_id=1, connector_id=1, status="Preparing", error_code=None,
+                                            timestamp=LATER)
+            locked[second.id].connectors = [c for c in locked[second.id].connectors
+                                            if (c.evse_id, c.connector_id) != (1, 2)]
+            locked[second.id].heartbeat(LATER)
+            unlocked.booted(vendor="ABB", model="Terra AC", serial_number=None, firmware_version="1.2", now=LATER)
+            pending = [e.id for cp in (*locked.values(), unlocked) for e in cp.pending_events]
+            assert pending   # the status change records an event: it is stored with the rows
+            await uow.charge_points.save_many([locked[first.id], locked[second.id], unlocked])
+            await uow.commit()
+        async with uow_factory() as uow:
+            for saved in (locked[first.id], locked[second.id], unlocked):
+                assert await uow.charge_points.find(saved.id) == saved
+            for event_id in pending:
+                assert await uow.events.get(location.organization_id, event_id) is not None
+
     async def test_mark_all_offline_touches_only_the_online(self, uow_factory: UnitOfWorkFactory) -> None:
         _, location, charge_point = await a_network(uow_factory)
         online = a_charge_point(location)

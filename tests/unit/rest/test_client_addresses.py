@@ -114,3 +114,19 @@ async def test_each_request_leaves_one_access_line_without_query_or_secrets(capl
     line = json.loads(JsonFormatter().format(lines[1]))  # the server's JSON log format: one object per line
     assert {k: line[k] for k in ("logger", "method", "path", "status", "client")} == {
         "logger": "charge.access", "method": "GET", "path": "/api/v1/me", "status": 401, "client": PROXY}
+
+
+async def test_an_answered_health_probe_leaves_no_access_line_and_a_failed_one_does(caplog):
+    container = build_container()
+    transport = httpx.ASGITransport(app=create_app(container))
+    with caplog.at_level(logging.INFO, logger="charge.access"):
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            assert (await client.get("/healthz")).status_code == 200
+            container.adapters.database().up = False
+            container.config.health_cache_seconds.from_value(0)
+            fresh = httpx.ASGITransport(app=create_app(container))
+            async with httpx.AsyncClient(transport=fresh, base_url="http://t") as again:
+                assert (await again.get("/healthz")).status_code == 503
+            assert (await client.get("/openapi.json")).status_code == 200
+    lines = [(r.path, r.status) for r in caplog.records if r.name == "charge.access"]
+    assert lines == [("/healthz", 503), ("/openapi.json", 200)]
