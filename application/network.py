@@ -7,6 +7,7 @@ from decimal import Decimal
 from attrs import frozen
 
 from application.authorization import Action, Actor, authorize
+from application.charge_point_reads import ChargePointReads
 from application.credential_cache import CredentialCache
 from application.credentials import hash_secret
 from application.pagination import Page, PageRequest
@@ -135,20 +136,25 @@ AdmittedChargePoints = CredentialCache[tuple[str, str], ChargePoint]
 
 async def admit_charge_point(charge_point_id: str, password: str | None, *, uow_factory: UnitOfWorkFactory,
                              hasher: PasswordHasher, clock: Clock | None = None,
-                             admitted: AdmittedChargePoints | None = None) -> ChargePoint:
+                             admitted: AdmittedChargePoints | None = None,
+                             reads: ChargePointReads | None = None) -> ChargePoint:
     """Whether a connecting charge point may open its websocket (``NotFound`` → 404, ``Unauthenticated`` → 401).
 
     A charge point registered with a password must present it (OCPP security profile 1). With
     ``admitted``, a charge point that reconnects with what admitted it a moment ago (a flapping
     link) is admitted again without a read or a password hash (which costs far more CPU than the
-    read); refusals are never remembered.
+    read); refusals are never remembered. With ``reads``, the registration is read together with those of
+    the other charge points connecting at the same moment.
     """
     key = (charge_point_id, hash_secret(password) if password is not None else "")
     now = clock.now() if clock is not None else None
     if admitted is not None and now is not None and (known := admitted.get(key, now)) is not None:
         return known[0]
-    async with uow_factory(read_only=True) as uow:
-        charge_point = await uow.charge_points.find(charge_point_id)
+    if reads is not None:
+        charge_point = await reads.find(charge_point_id)
+    else:
+        async with uow_factory(read_only=True) as uow:
+            charge_point = await uow.charge_points.find(charge_point_id)
     if charge_point is None:
         raise NotFound("charge_point", charge_point_id)
     if charge_point.password_hash is not None and (

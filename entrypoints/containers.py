@@ -74,6 +74,7 @@ from application import (
     webhooks,
 )
 from application.authorization import Actor
+from application.charge_point_reads import ChargePointReads
 from application.charge_point_writes import ChargePointWrites
 from application.credential_cache import CredentialCache
 from application.energy_caps import EnergyCaps
@@ -432,9 +433,11 @@ class UseCases(containers.DeclarativeContainer):
     issue_statement = providers.Coroutine(projects.issue_statement, uow_factory=_uow, clock=_clock)
 
     # What charge points report (the OCPP door).
+    # Admissions of charge points connecting at the same moment share a read (application/charge_point_reads.py).
+    charge_point_reads = providers.Singleton(ChargePointReads, uow_factory=_uow)
     admit_charge_point = providers.Coroutine(network.admit_charge_point, uow_factory=_uow,
                                              hasher=adapters.password_hasher, clock=_clock,
-                                             admitted=adapters.admitted_charge_points)
+                                             admitted=adapters.admitted_charge_points, reads=charge_point_reads)
     # Group commit of charge points' own changes (application/charge_point_writes.py): a reconnect storm's
     # connections and boots share transactions.
     charge_point_writes = providers.Singleton(ChargePointWrites, uow_factory=_uow, clock=_clock)

@@ -214,6 +214,7 @@ class Server:
         # database goes.
         await self.container.use_cases.frame_recorder().close()
         await self.container.use_cases.charge_point_writes().close()
+        await self.container.use_cases.charge_point_reads().close()
         meter_sink = self.container.adapters.meter_sink()
         if hasattr(meter_sink, "close"):
             await meter_sink.close()

@@ -59,6 +59,9 @@ class InMemoryChargePoints(_Recording):
 
     find_for_update = find
 
+    async def find_many(self, charge_point_ids: Collection[str]) -> dict[str, ChargePoint]:
+        return {i: found for i in sorted(set(charge_point_ids)) if (found := self._get(i)) is not None}
+
     async def find_many_for_update(self, charge_point_ids: Collection[str]) -> dict[str, ChargePoint]:
         return {i: found for i in sorted(set(charge_point_ids)) if (found := self._get(i)) is not None}
 

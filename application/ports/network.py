@@ -30,6 +30,9 @@ class ChargePointRepository(Protocol):
     async def find(self, charge_point_id: str) -> ChargePoint | None:
         """By OCPP identity, whatever the tenant: how a connecting charge point is recognised."""
         ...
+    async def find_many(self, charge_point_ids: Collection[str]) -> dict[str, ChargePoint]:
+        """Those of ``charge_point_ids`` that exist, by identity (as ``find``, many in one read)."""
+        ...
     async def find_for_update(self, charge_point_id: str) -> ChargePoint | None: ...
     async def find_many_for_update(self, charge_point_ids: Collection[str]) -> dict[str, ChargePoint]:
         """Those of ``charge_point_ids`` that exist, by identity, locked as ``find_for_update`` locks one, in

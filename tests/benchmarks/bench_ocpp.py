@@ -273,22 +273,24 @@ samples of the MeterValues phase; the boot, start and stop handlers left out):
 
 **Booting.** Every connection costs a read (admission) and two changes to the charge point's own row
 (connected, then BootNotification), each a locked read-modify-write with its status event; the peer
-stores nothing. Those changes, and heartbeats and disconnections, are now written by group commit
+stores nothing. Those changes, and heartbeats and disconnections, are written by group commit
 (`application/charge_point_writes.py`): whatever is queued when a batch starts (up to 200 changes) is
 applied in one unit of work, the batch's charge points locked by one statement in order of identity,
-each change applied in the order it came, every caller answered after the commit; a change that fails
-is tried again alone, so it fails alone. In that transaction an organization's webhook endpoints are
-read once, not once per event. Measured by hand on PostgreSQL (1,000 charge points booting at once,
-then closing, `charge serve` on one core): before, 3.4–3.9 s and 3.4 s of server CPU; after, 2.3 s and
-1.7 s of server CPU (SQLite: 5.3 s → 1.9 s). A server that has started also freezes its start-up heap
-(`entrypoints/collector.py`): the collector no longer walks the libraries' and schemas' objects in
-full collections, which took the open loop's p99 from about 1 s to about 0.1 s and the 3,000 storm to
-every charge point booted. What remains of the boot is SQLAlchemy's execution of the two statements
-each change still writes on its own (the charge point's row, its status event; about 0.25 ms of CPU
-each) and the admission read of a charge point seen for the first time; the next step would be
-writing a batch's rows and events in multi-row statements, as the meter sink does. The open loop's
-boot comes right after the closed loop's 1,000 charge points stopped (each stop prices its session
-before it is answered) and disconnected, on the same server: its boots queue behind that work. The
-peer's CPU per call includes the library's jsonschema validation on a thread per message; Charge
-validates inline with compiled schemas.
+each change applied in the order it came, and the changed charge points saved together (their rows one
+executemany update, their changed connectors one insert, their status events one insert); every
+caller is answered after the commit, and a change that fails is tried again alone, so it fails alone.
+In that transaction an organization's webhook endpoints are read once, not once per event. Measured
+by hand on PostgreSQL (1,000 charge points booting at once, then closing, `charge serve` on one core):
+3.4–3.9 s and 3.4 s of server CPU with a transaction per change; 2.2 s and 1.7 s with the batches
+saving charge point by charge point; 1.2 s and 1.0 s with the batches saved together (SQLite: 5.3 s →
+1.9 s → 1.4 s). A server that has started also freezes its start-up heap (`entrypoints/collector.py`):
+the collector no longer walks the libraries' and schemas' objects in full collections, which took the
+open loop's p99 on PostgreSQL from about 1 s to under 0.1 s and the 3,000 storm to every charge point
+booted. The peer's own boot of 1,000 varies between runs (0.57–1.2 s seen on this machine): most of
+it is the load generator opening 1,000 websockets on its one core. What remains of Charge's boot is
+the admission read of a charge point seen for the first time (one read-only unit of work each) and
+the websocket handshake. On SQLite the open loop's p99 stays above the goal: its one writer takes the
+meter sink's batches, the stops' pricing and the boots in turn. The peer's CPU per call includes the
+library's jsonschema validation on a thread per message; Charge validates inline with compiled
+schemas.
 """

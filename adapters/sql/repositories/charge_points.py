@@ -83,9 +83,9 @@ def _with_connectors(condition: ColumnElement[bool]) -> Select[Any]:
 # Built once: a statement object made per call costs more CPU than the query it sends (REST's hot path).
 _BY_ID = _with_connectors(charge_points.c.id == bindparam("id"))
 _BY_ID_FOR_UPDATE = _BY_ID.with_for_update(of=charge_points, key_share=True)
-_MANY_FOR_UPDATE = (_with_connectors(charge_points.c.id.in_(bindparam("ids", expanding=True)))
-                    .order_by(None).order_by(charge_points.c.id, connectors.c.position)
-                    .with_for_update(of=charge_points, key_share=True))
+_MANY = (_with_connectors(charge_points.c.id.in_(bindparam("ids", expanding=True)))
+         .order_by(None).order_by(charge_points.c.id, connectors.c.position))
+_MANY_FOR_UPDATE = _MANY.with_for_update(of=charge_points, key_share=True)
 _BY_TENANT_AND_ID = _with_connectors(and_(charge_points.c.organization_id == bindparam("organization_id"),
                                           charge_points.c.id == bindparam("id")))
 
@@ -127,21 +127,26 @@ class SqlChargePoints:
             self._stored[found.id] = connector_rows(found)
         return found
 
+    async def find_many(self, charge_point_ids: Collection[str]) -> dict[str, ChargePoint]:
+        return await self._many(_MANY, charge_point_ids)
+
     async def find_many_for_update(self, charge_point_ids: Collection[str]) -> dict[str, ChargePoint]:
         # One statement; PostgreSQL locks the rows in the order it returns them, by identity.
+        found = await self._many(_MANY_FOR_UPDATE, charge_point_ids)
+        for charge_point_id, charge_point in found.items():
+            self._stored[charge_point_id] = connector_rows(charge_point)
+        return found
+
+    async def _many(self, statement: Select[Any], charge_point_ids: Collection[str]) -> dict[str, ChargePoint]:
         if not charge_point_ids:
             return {}
-        rows = (await self._connection.execute(_MANY_FOR_UPDATE, {"ids": sorted(set(charge_point_ids))})).all()
+        rows = (await self._connection.execute(statement, {"ids": sorted(set(charge_point_ids))})).all()
         grouped: dict[str, list[Row[Any]]] = defaultdict(list)
         for row in rows:
             grouped[row.id].append(row)
-        found: dict[str, ChargePoint] = {}
-        for charge_point_id, own in grouped.items():
-            charge_point = charge_point_from_row(own[0], [_connector(row, "connector_") for row in own
-                                                          if row.connector_evse_id is not None])
-            self._stored[charge_point_id] = connector_rows(charge_point)
-            found[charge_point_id] = charge_point
-        return found
+        return {charge_point_id: charge_point_from_row(own[0], [_connector(row, "connector_") for row in own
+                                                                if row.connector_evse_id is not None])
+                for charge_point_id, own in grouped.items()}
 
     async def _run(self, statement: Select[Any], parameters: dict[str, Any]) -> ChargePoint | None:
         rows = (await self._connection.execute(statement, parameters)).all()

@@ -78,12 +78,16 @@ class TestChargePoints:
             assert await uow.charge_points.find("CP-NOBODY") is None
             assert await uow.charge_points.find_for_update("CP-NOBODY") is None
 
-    async def test_many_are_found_for_update_by_identity_and_the_unknown_left_out(
+    async def test_many_are_found_and_found_for_update_by_identity_and_the_unknown_left_out(
             self, uow_factory: UnitOfWorkFactory) -> None:
         _, location, first = await a_network(uow_factory)
         second = a_charge_point(location)
         second.connected("ocpp1.6", NOW)
         await seed(uow_factory, second)
+        async with uow_factory(read_only=True) as uow:
+            assert await uow.charge_points.find_many([]) == {}
+            read = await uow.charge_points.find_many([second.id, "CP-NOBODY", first.id])
+            assert read == {first.id: first, second.id: second} and list(read) == sorted(read)
         async with uow_factory() as uow:
             assert await uow.charge_points.find_many_for_update([]) == {}
             found = await uow.charge_points.find_many_for_update([second.id, "CP-NOBODY", first.id, second.id])
