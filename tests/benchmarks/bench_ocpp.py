@@ -277,23 +277,23 @@ stores nothing. Those changes, and heartbeats and disconnections, are written by
 (`application/charge_point_writes.py`): whatever is queued when a batch starts (up to 200 changes) is
 applied in one unit of work, the batch's charge points locked by one statement in order of identity,
 each change applied in the order it came, and the changed charge points saved together (their rows one
-executemany update, their changed connectors one insert, their status events one insert); every
-caller is answered after the commit, and a change that fails is tried again alone, so it fails alone.
-In that transaction an organization's webhook endpoints are read once, not once per event. Measured
-by hand on PostgreSQL (1,000 charge points booting at once, then closing, `charge serve` on one core):
-3.4–3.9 s and 3.4 s of server CPU with a transaction per change; 2.2 s and 1.7 s with the batches
-saving charge point by charge point; 1.2 s and 1.0 s with the batches saved together (SQLite: 5.3 s →
-1.9 s → 1.4 s). The admissions of charge points connecting at the same moment now share a read too
+executemany update, their changed connectors one insert, their status events one insert); every caller
+is answered after the commit, and a change that fails is tried again alone, so it fails alone. In that
+transaction an organization's webhook endpoints are read once, not once per event. Measured by hand on
+PostgreSQL (1,000 charge points booting at once, then closing, `charge serve` on one core): 3.4–3.9 s
+and 3.4 s of server CPU with a transaction per change; 2.2 s and 1.7 s with the batches saving charge
+point by charge point; 1.2 s and 1.0 s with the batches saved together (SQLite: 5.3 s → 1.9 s → 1.4 s).
+The admissions of charge points connecting at the same moment now share a read too
 (`application/charge_point_reads.py`, one statement for up to 500): 1.1 s and 0.65 s of server CPU
-(SQLite 1.15 s). Both use one queue-and-task module for grouped calls (`application/batches.py`).
-A server that has started also freezes its start-up heap (`entrypoints/collector.py`):
-the collector no longer walks the libraries' and schemas' objects in full collections, which took the
-open loop's p99 on PostgreSQL from about 1 s to under 0.1 s and the 3,000 storm to every charge point
-booted. The peer's own boot of 1,000 varies between runs (0.57–1.2 s seen on this machine): most of
-it is the load generator opening 1,000 websockets on its one core. What remains of Charge's boot is
-three waits in turn per connection (its admission's read, its "connected" write, its boot's write),
-each a batch's round trip, while the server's CPU is no longer the limit. On SQLite the open loop's p99 stays above the goal: its one writer takes the
-meter sink's batches, the stops' pricing and the boots in turn. The peer's CPU per call includes the
-library's jsonschema validation on a thread per message; Charge validates inline with compiled
-schemas.
+(SQLite 1.15 s). Both use one queue-and-task module for grouped calls (`application/batches.py`). A
+server that has started also freezes its start-up heap (`entrypoints/collector.py`): the collector no
+longer walks the libraries' and schemas' objects in full collections, which took the open loop's p99 on
+PostgreSQL from about 1 s to under 0.1 s and the 3,000 storm to every charge point booted. The peer's
+own boot of 1,000 varies between runs (0.57–1.2 s seen on this machine): most of it is the load
+generator opening 1,000 websockets on its one core. What remains of Charge's boot is three waits in turn
+per connection (its admission's read, its "connected" write, its boot's write), each a batch's round
+trip, while the server's CPU is no longer the limit. On SQLite the open loop's p99 stays above the goal:
+its one writer takes the meter sink's batches, the stops' pricing and the boots in turn. The peer's CPU
+per call includes the library's jsonschema validation on a thread per message; Charge validates inline
+with compiled schemas.
 """
