@@ -64,6 +64,12 @@ def notes(rows: list[dict[str, object]]) -> str:
         "**Goals.**", "",
         f"- ≥ {PARSE_GOAL:,} simple tariffs parsed per second: {'met' if parsed >= PARSE_GOAL else 'missed'} "
         f"({parsed:,.0f}/s).",
+        "- tariff JSON → price ≥ 2× the figure before this work: missed. Measured by hand on this machine, the same "
+        "script (`json.loads`, `parse_tariff`, the metered profile, `rate`; best of 7) on the tree before this "
+        "work (41813d8^) and on this one, interleaved twice: flat energy 171–177 µs → 116 µs (1.5×), time of day "
+        "252–262 µs → 192–196 µs (1.3×), energy+time+parking 273–277 µs → 209–211 µs (1.3×). What is left is "
+        "the profile (about 74 µs for 25 meter values: checking each reading, then a period per pair) and "
+        "compiling the tariff's plan on its first rating (about 35–50 µs); parsing is now under a tenth.",
         "- parsing at least as fast as a pydantic-based parser: no pydantic-based OCPI engine is installed beside "
         f"Charge, so not measured in this run; the issue measured one at 71,000–122,000 tariffs/s on this machine "
         f"(Charge then: 16,000–59,000/s; now {parsed:,.0f}/s for the simple tariff).",
