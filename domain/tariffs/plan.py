@@ -83,8 +83,8 @@ class ElementPlan:
 
     def __init__(self, index: int, r: Restrictions | None) -> None:
         self.index = index
-        r = r or Restrictions()
-        self.reason = describe(r)
+        r = r or _UNRESTRICTED
+        self.reason = _NO_REASON if r is _UNRESTRICTED else describe(r)
         self.reservation = r.reservation
         self.tod = _window(r)
         self.days = frozenset(d.weekday for d in r.day_of_week) or None
@@ -97,6 +97,10 @@ class ElementPlan:
         self.dur_hi = None if r.max_duration is None else r.max_duration * US
         self.local = self.tod is not None or self.days is not None or r.start_date is not None or r.end_date is not None
         self.unrestricted = r.is_empty or (r.reservation is not None and r == Restrictions(reservation=r.reservation))
+
+
+_UNRESTRICTED = Restrictions()
+_NO_REASON = "no restrictions"   # what describe(Restrictions()) says
 
 
 def _window(r: Restrictions) -> tuple[int, int] | None:
@@ -133,7 +137,7 @@ def describe(r: Restrictions) -> str:
         parts.append("day_of_week " + ",".join(d.value for d in r.day_of_week))
     if r.reservation is not None:
         parts.append(f"reservation {r.reservation.value}")
-    return ", ".join(parts) if parts else "no restrictions"
+    return ", ".join(parts) if parts else _NO_REASON
 
 
 Candidate = tuple[ElementPlan, ComponentPlan]

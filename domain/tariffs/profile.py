@@ -104,22 +104,31 @@ class ChargingPeriod:
         charging=energy_kwh > 0)``. ``start_us`` and ``end_us``, when the caller has them, are
         ``to_us(start)`` and ``to_us(end)`` (each reading starts one period and ends another)."""
         period = object.__new__(cls)
-        billable = end - start
         charging = energy_kwh > 0
-        set_field = object.__setattr__
-        set_field(period, "start", start)
-        set_field(period, "end", end)
-        set_field(period, "energy_kwh", energy_kwh)
-        set_field(period, "charging", charging)
-        set_field(period, "max_power_kw", None)
-        set_field(period, "max_current_a", None)
-        set_field(period, "duration", None)
-        set_field(period, "kind", PeriodKind.CHARGING if charging else PeriodKind.PARKING)
-        set_field(period, "start_us", to_us(start) if start_us is None else start_us)
-        set_field(period, "end_us", to_us(end) if end_us is None else end_us)
-        set_field(period, "billable", billable)
-        set_field(period, "billable_us", billable // _ONE_US)
+        start_us = to_us(start) if start_us is None else start_us
+        end_us = to_us(end) if end_us is None else end_us
+        # Each field set through its slot directly (the class is frozen, and this is a profile's hot path).
+        _SET_START(period, start)
+        _SET_END(period, end)
+        _SET_ENERGY(period, energy_kwh)
+        _SET_CHARGING(period, charging)
+        _SET_MAX_POWER(period, None)
+        _SET_MAX_CURRENT(period, None)
+        _SET_DURATION(period, None)
+        _SET_KIND(period, PeriodKind.CHARGING if charging else PeriodKind.PARKING)
+        _SET_START_US(period, start_us)
+        _SET_END_US(period, end_us)
+        _SET_BILLABLE(period, end - start)
+        _SET_BILLABLE_US(period, end_us - start_us)   # both whole microseconds since the epoch
         return period
+
+
+# ChargingPeriod.measured's setters: each slot's own, so that setting a field skips the attribute lookup.
+(_SET_START, _SET_END, _SET_ENERGY, _SET_CHARGING, _SET_MAX_POWER, _SET_MAX_CURRENT, _SET_DURATION, _SET_KIND,
+ _SET_START_US, _SET_END_US, _SET_BILLABLE, _SET_BILLABLE_US) = (
+    vars(ChargingPeriod)[name].__set__ for name in (
+        "start", "end", "energy_kwh", "charging", "max_power_kw", "max_current_a", "duration", "kind", "start_us",
+        "end_us", "billable", "billable_us"))
 
 
 @frozen

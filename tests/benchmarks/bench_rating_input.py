@@ -66,10 +66,11 @@ def notes(rows: list[dict[str, object]]) -> str:
         f"({parsed:,.0f}/s).",
         "- tariff JSON → price ≥ 2× the figure before this work: missed. Measured by hand on this machine, the same "
         "script (`json.loads`, `parse_tariff`, the metered profile, `rate`; best of 7) on the tree before this "
-        "work (41813d8^) and on this one, interleaved twice: flat energy 171–177 µs → 116 µs (1.5×), time of day "
-        "252–262 µs → 192–196 µs (1.3×), energy+time+parking 273–277 µs → 209–211 µs (1.3×). What is left is "
-        "the profile (about 74 µs for 25 meter values: checking each reading, then a period per pair) and "
-        "compiling the tariff's plan on its first rating (about 35–50 µs); parsing is now under a tenth.",
+        "work (41813d8^) and on this one, interleaved twice: flat energy 165–174 µs → 100–101 µs (1.7×), time of "
+        "day 250–251 µs → 176–177 µs (1.4×), energy+time+parking 272–275 µs → 193–195 µs (1.4×). What is left "
+        "is the profile (about 50 µs for 25 meter values: each reading checked, then a period per pair) and the "
+        "tariff's plan compiled on its first rating (about 14 µs for the flat tariff, more per restricted "
+        "element); parsing is now under a tenth.",
         "- parsing at least as fast as a pydantic-based parser: no pydantic-based OCPI engine is installed beside "
         f"Charge, so not measured in this run; the issue measured one at 71,000–122,000 tariffs/s on this machine "
         f"(Charge then: 16,000–59,000/s; now {parsed:,.0f}/s for the simple tariff).",
@@ -85,5 +86,7 @@ call; the one decimal reader (`parse_decimal`) counting a text's decimals from t
 matched instead of from `as_tuple()`; and a price component the parser has checked built without
 running its attrs validators again (`PriceComponent.checked`, as `ChargingPeriod.measured` does for
 periods; a Hypothesis test keeps both equal to the validated constructor). The parser is still the
-one place for every tariff rule: nothing was duplicated into a second, faster parser.
+one place for every tariff rule: nothing was duplicated into a second, faster parser. A profile's
+measured periods set their fields through the slots directly, and an element without restrictions
+is planned without building and describing an empty `Restrictions`.
 """
