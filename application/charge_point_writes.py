@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from attrs import frozen
 
 from application.batches import Batches, Queued
-from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from application.ports import Clock, UnitOfWorkFactory
 from domain.errors import NotFound
 from domain.network import ChargePoint
 
@@ -42,7 +42,7 @@ async def apply_alone(charge_point_id: str, change: Change[T], *, uow_factory: U
                       clock: Clock) -> T:
     """``change`` applied to the charge point under its lock, saved and committed in a unit of work of its own."""
     async with uow_factory() as uow:
-        found = await _lock(uow, [charge_point_id])
+        found = await uow.charge_points.find_many_for_update([charge_point_id])
         charge_point = found.get(charge_point_id)
         if charge_point is None:
             raise NotFound("charge_point", charge_point_id)
@@ -50,10 +50,6 @@ async def apply_alone(charge_point_id: str, change: Change[T], *, uow_factory: U
         await uow.charge_points.save(charge_point)
         await uow.commit()
     return result
-
-
-async def _lock(uow: UnitOfWork, charge_point_ids: list[str]) -> dict[str, ChargePoint]:
-    return await uow.charge_points.find_many_for_update(charge_point_ids)
 
 
 class ChargePointWrites:
@@ -99,7 +95,7 @@ class ChargePointWrites:
     async def _together(self, batch: list[_Change]) -> list[Any]:
         outcomes: list[Any] = []
         async with self._uow_factory() as uow:
-            found = await _lock(uow, [change.charge_point_id for change in batch])
+            found = await uow.charge_points.find_many_for_update([change.charge_point_id for change in batch])
             now = self._clock.now()
             changed: dict[str, ChargePoint] = {}
             for change in batch:

@@ -62,8 +62,7 @@ class InMemoryChargePoints(_Recording):
     async def find_many(self, charge_point_ids: Collection[str]) -> dict[str, ChargePoint]:
         return {i: found for i in sorted(set(charge_point_ids)) if (found := self._get(i)) is not None}
 
-    async def find_many_for_update(self, charge_point_ids: Collection[str]) -> dict[str, ChargePoint]:
-        return {i: found for i in sorted(set(charge_point_ids)) if (found := self._get(i)) is not None}
+    find_many_for_update = find_many
 
     async def mark_all_offline(self) -> int:
         online = [cp for cp in self.data.values() if cp.online]

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from entrypoints.containers import Application
 
 JSON = "application/json"
+HEALTH_PATH = "/healthz"
 HEALTH_TIMEOUT_SECONDS = 5.0
 PAGING = frozenset({"limit", "cursor"})
 
@@ -195,7 +196,7 @@ def create_app(container: Application) -> Starlette:
     """The REST application over ``container``, the composition root (adapters are overridden there)."""
     door = Door(container, ENDPOINTS)
     routes = [
-        Route("/healthz", door.healthz, methods=["GET"], name="healthz"),
+        Route(HEALTH_PATH, door.healthz, methods=["GET"], name="healthz"),
         Route("/openapi.json", _openapi, methods=["GET"], name="openapi"),
         *door.routes(),
         # The web pages (server-rendered): the driver portal, the site owners' pages, the operator dashboard, and
@@ -211,6 +212,6 @@ def create_app(container: Application) -> Starlette:
     clients = ClientAddresses(parse_trusted(container.config.trusted_proxies() or ""))
     app = Starlette(routes=routes, exception_handlers={HTTPException: handle_exception,
                                                         Exception: handle_exception},
-                     middleware=[Middleware(AccessLog, clients=clients, quiet=frozenset({"/healthz"}))])
+                     middleware=[Middleware(AccessLog, clients=clients, quiet=frozenset({HEALTH_PATH}))])
     app.state.background = container.background()
     return app

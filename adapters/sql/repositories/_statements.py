@@ -134,11 +134,25 @@ async def upsert(connection: AsyncConnection, table: Table, values: Mapping[str,
 
     The repositories' ``save`` stores the object as given, like the fakes: usually an update.
     """
-    changes = {name: value for name, value in values.items() if name not in key}
-    parameters = {f"v_{name}": value for name, value in changes.items()} | {f"k_{k}": v for k, v in key.items()}
-    result = await connection.execute(_update_by_key(table, tuple(key), tuple(changes)), parameters)
+    changes = tuple(name for name in values if name not in key)
+    result = await connection.execute(_update_by_key(table, tuple(key), changes), _by_key(values, key, changes))
     if result.rowcount == 0:
         await insert_or_conflict(connection, table, values, message)
+
+
+async def update_many(connection: AsyncConnection, table: Table, rows: Sequence[Mapping[str, Any]],
+                      key: tuple[str, ...]) -> None:
+    """Update rows that exist (the caller holds their locks), each found by its ``key`` columns, in one
+    executemany; every row names the same columns."""
+    if not rows:
+        return
+    changes = tuple(name for name in rows[0] if name not in key)
+    await connection.execute(_update_by_key(table, key, changes),
+                             [_by_key(row, {k: row[k] for k in key}, changes) for row in rows])
+
+
+def _by_key(values: Mapping[str, Any], key: Mapping[str, Any], changes: tuple[str, ...]) -> dict[str, Any]:
+    return {f"v_{name}": values[name] for name in changes} | {f"k_{k}": value for k, value in key.items()}
 
 
 async def fetch_page(connection: AsyncConnection, statement: Select, order: ColumnElement[str],

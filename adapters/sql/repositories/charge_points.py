@@ -14,11 +14,16 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.sql.repositories._statements import _update_by_key, fetch_page, insert_many, insert_or_conflict, upsert
+from adapters.sql.repositories._statements import (
+    fetch_page,
+    insert_many,
+    insert_or_conflict,
+    update_many,
+    upsert,
+)
 from adapters.sql.repositories.events import SqlEvents
 from adapters.sql.tables import charge_points, connectors
 from application.pagination import Page, PageRequest
-from domain.events import DomainEvent
 from domain.network import ChargePoint, Connector, RegistrationStatus, ValidationMode
 
 ConnectorKey = tuple[int, int]   # (evse_id, connector_id)
@@ -158,18 +163,8 @@ class SqlChargePoints:
     async def save(self, charge_point: ChargePoint) -> None:
         await upsert(self._connection, charge_points, charge_point_to_row(charge_point), {"id": charge_point.id},
                      f"a charge point with identity {charge_point.id} is already registered")
-        wanted = connector_rows(charge_point)
-        stored = self._stored.get(charge_point.id)
-        if stored is None:
-            # Loaded without a lock, or in another unit of work: what is stored is unknown, replace it all.
-            await self._delete_connectors(charge_point, None)
-            stored = {}
-        gone = [key for key in stored if key not in wanted]
-        if gone:
-            await self._delete_connectors(charge_point, gone)
-        changed = [row for key, row in wanted.items() if stored.get(key) != row]
-        await insert_many(self._connection, connectors, changed, _replace_connector)
-        self._stored[charge_point.id] = wanted
+        await insert_many(self._connection, connectors, await self._connector_changes(charge_point),
+                          _replace_connector)
         await self._events.add(charge_point.pull_events())
 
     async def save_many(self, many: Sequence[ChargePoint]) -> None:
@@ -181,22 +176,27 @@ class SqlChargePoints:
                 await self.save(charge_point)
         if not locked:
             return
-        rows = [charge_point_to_row(cp) for cp in locked]
-        names = tuple(name for name in rows[0] if name != "id")
-        await self._connection.execute(_update_by_key(charge_points, ("id",), names),
-                                       [{"k_id": row["id"], **{f"v_{n}": row[n] for n in names}} for row in rows])
+        await update_many(self._connection, charge_points, [charge_point_to_row(cp) for cp in locked], ("id",))
         changed: list[dict[str, Any]] = []
-        events: list[DomainEvent] = []
         for charge_point in locked:
-            wanted, stored = connector_rows(charge_point), self._stored[charge_point.id]
-            gone = [key for key in stored if key not in wanted]
-            if gone:
-                await self._delete_connectors(charge_point, gone)
-            changed += [row for key, row in wanted.items() if stored.get(key) != row]
-            self._stored[charge_point.id] = wanted
-            events += charge_point.pull_events()
+            changed += await self._connector_changes(charge_point)
         await insert_many(self._connection, connectors, changed, _replace_connector)
-        await self._events.add(events)
+        await self._events.add([event for charge_point in locked for event in charge_point.pull_events()])
+
+    async def _connector_changes(self, charge_point: ChargePoint) -> list[dict[str, Any]]:
+        """The connector rows to write for ``charge_point``, once those it no longer has are deleted; what is
+        stored is remembered from here on."""
+        wanted = connector_rows(charge_point)
+        stored = self._stored.get(charge_point.id)
+        if stored is None:
+            # Loaded without a lock, or in another unit of work: what is stored is unknown, replace it all.
+            await self._delete_connectors(charge_point, None)
+            stored = {}
+        gone = [key for key in stored if key not in wanted]
+        if gone:
+            await self._delete_connectors(charge_point, gone)
+        self._stored[charge_point.id] = wanted
+        return [row for key, row in wanted.items() if stored.get(key) != row]
 
     async def _delete_connectors(self, charge_point: ChargePoint, keys: list[ConnectorKey] | None) -> None:
         c = connectors
